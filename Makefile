@@ -1,0 +1,109 @@
+# bgtools: one loadable builtin library for bash.
+#
+#   make            build bgtools.so against the installed bash headers
+#   make demo       build and run examples/demo.sh
+#   make test       run the bats suite (also checks the exported symbols)
+#   make asan       run the suite with an ASan+UBSan build preloaded into bash
+#   make bench      print the benchmark tables (bench/*.sh)
+#   make install    copy bgtools.so to bash's loadables directory
+#
+# Missing Debian packages are installed when run as root; otherwise make
+# stops with the apt-get line to run.
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+PREFIX ?= /usr
+DESTDIR ?=
+LOADABLESDIR ?= $(shell $(PKG_CONFIG) --variable=loadablesdir bash 2>/dev/null || echo $(PREFIX)/lib/bash)
+BASH ?= /bin/bash
+
+BASH_INC := $(shell $(PKG_CONFIG) --cflags-only-I bash 2>/dev/null | sed 's/-I/-isystem /g')
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wformat=2 -Wvla -Wno-unused-parameter
+CFLAGS ?= -O2 -g
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DSHELL -fPIC -fvisibility=hidden \
+	$(WARN) $(BASH_INC) -Ilib $(CFLAGS)
+LDFLAGS_SO := -shared -Wl,-z,now
+
+LIB_SRCS := lib/duration.c lib/child.c lib/waitset.c lib/sigguard.c \
+	lib/jobref.c lib/term.c lib/load.c lib/pidset.c lib/opts.c
+BUILTIN_SRCS := builtins/waitany.c builtins/waitall.c builtins/timeout_run.c \
+	builtins/killjobs.c
+SRCS := $(LIB_SRCS) $(BUILTIN_SRCS)
+HDRS := $(wildcard lib/*.h)
+OBJS := $(SRCS:.c=.o)
+
+BUILD_DEPS := bash-builtins pkg-config gcc
+TEST_DEPS := bats bats-assert bats-support tmux procps
+BENCH_DEPS := hyperfine parallel retry
+
+.PHONY: all deps test-deps bench-deps demo test check asan bench install \
+	uninstall clean
+
+all: deps bgtools.so
+
+# Install (as root) or name the Debian packages a target needs.
+define need
+	@missing=""; for p in $(1); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
+		    grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "installing:$$missing"; \
+			{ apt-get install -y -q $$missing || \
+			  { apt-get update -q && apt-get install -y -q $$missing; }; } \
+			    >/dev/null || exit 1; \
+		else \
+			echo "missing packages; run: sudo apt-get install$$missing" >&2; \
+			exit 1; \
+		fi; \
+	fi
+endef
+
+deps:
+	$(call need,$(BUILD_DEPS))
+test-deps:
+	$(call need,$(TEST_DEPS))
+bench-deps:
+	$(call need,$(BENCH_DEPS))
+
+%.o: %.c $(HDRS)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+bgtools.so: $(OBJS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS_SO) -o $@ $(OBJS)
+
+demo: all
+	$(BASH) examples/demo.sh
+
+test check: all test-deps
+	BGTOOLS_SO=$(CURDIR)/bgtools.so bats --print-output-on-failure \
+	    $(BATS_FLAGS) tests/
+
+# ASan+UBSan: bash itself is not instrumented, so libasan is preloaded and
+# leak checking is off (bash's own allocations would be reported).
+ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=undefined
+asan: deps test-deps
+	$(MAKE) clean
+	$(MAKE) CFLAGS="$(ASAN_FLAGS)" LDFLAGS_EXTRA= bgtools.so
+	BGTOOLS_SO=$(CURDIR)/bgtools.so \
+	LD_PRELOAD="$$($(CC) -print-file-name=libasan.so) $$($(CC) -print-file-name=libubsan.so)" \
+	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    bats --print-output-on-failure tests/
+	$(MAKE) clean
+
+bench: all bench-deps
+	$(BASH) bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(LOADABLESDIR)
+	install -m 644 bgtools.so $(DESTDIR)$(LOADABLESDIR)/bgtools.so
+
+uninstall:
+	rm -f $(DESTDIR)$(LOADABLESDIR)/bgtools.so
+
+clean:
+	rm -f $(OBJS) bgtools.so

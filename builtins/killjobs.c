@@ -1,0 +1,175 @@
+/* killjobs - stop jobs gracefully: SIGNAL, a grace period, then KILL */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bashapi.h"
+#include "duration.h"
+#include "jobref.h"
+#include "load.h"
+#include "opts.h"
+#include "term.h"
+#include "waitset.h"
+
+#define DEFAULT_GRACE_NS	(5000LL * 1000000)
+
+static const struct optdef killjobs_opts[] = {
+	{ "signal", 's', 1 },
+	{ "grace", 'g', 1 },
+	{ "verbose", 'v', 0 },
+	{ NULL, 0, 0 }
+};
+
+/* Every live job of the shell (running or stopped), workers included. */
+static void
+kj_all(struct jobref **out, int *n)
+{
+	PROCESS *p;
+	int i, cap;
+
+	*out = NULL;
+	*n = cap = 0;
+	for (i = 0; i < js.j_jobslots; i++) {
+		if (jobs[i] == NULL || DEADJOB(i))
+			continue;
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 16;
+			*out = xrealloc(*out, cap * sizeof(**out));
+		}
+		for (p = jobs[i]->pipe; p->next != jobs[i]->pipe; p = p->next)
+			;
+		(*out)[*n].pid = p->pid;
+		(*out)[*n].job = i;
+		(*out)[*n].status = 0;
+		(*out)[*n].word = NULL;
+		(*n)++;
+	}
+}
+
+static void
+kj_say(struct jobref *v, int n, int sig)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (v[i].job != NO_JOB && jobs[v[i].job])
+			builtin_warning("sending %s to [%d] %ld (%s)",
+			    signal_name(sig), v[i].job + 1, (long)v[i].pid,
+			    jobs[v[i].job]->pipe->command);
+}
+
+static int
+kj_run(WORD_LIST *ids, int sig, int64_t grace, int verbose)
+{
+	struct waitset w;
+	struct jobref *v;
+	int i, n, t, ret;
+
+	if (waitset_begin(&w, 0, WAITSET_GUARD) < 0) {
+		builtin_error("cannot make a timer: %s", strerror(errno));
+		return (EXECUTION_FAILURE);
+	}
+	if (ids) {
+		if ((ret = jobref_parse(ids, &v, &n, 1)) != 0) {
+			waitset_end(&w);
+			return (ret);
+		}
+	} else
+		kj_all(&v, &n);
+	if (verbose)
+		kj_say(v, n, sig);
+	t = term_jobs(&w, v, n, sig, grace);
+	if (verbose && t)
+		builtin_warning("grace period over: sent KILL");
+	for (i = 0; i < n; i++) {
+		jobref_state(&v[i]);
+		jobref_consume(&v[i], 0);
+	}
+	free(v);
+	ret = t ? EXECUTION_FAILURE : EXECUTION_SUCCESS;
+	/* A signal that came while we cleaned up now takes its course. */
+	if (waitset_signal() != 0)
+		return (waitset_deliver(&w, waitset_signal()));
+	waitset_end(&w);
+	return (ret);
+}
+
+static int
+killjobs_builtin(WORD_LIST *list)
+{
+	struct opts o;
+	int64_t grace;
+	int c, sig, verbose, ret;
+
+	sig = SIGTERM;
+	grace = DEFAULT_GRACE_NS;
+	verbose = 0;
+	opts_init(&o, list);
+	while ((c = opts_next(&o, killjobs_opts)) != OPTS_END) {
+		switch (c) {
+		case 's':
+			sig = decode_signal(o.arg, DSIG_SIGPREFIX | DSIG_NOCASE);
+			if (sig <= 0 || sig >= NSIG) {
+				sh_invalidsig(o.arg);
+				return (EX_USAGE);
+			}
+			break;
+		case 'g':
+			if (duration_arg(o.arg, &grace) < 0)
+				return (EX_USAGE);
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		default:
+			return (EX_USAGE);
+		}
+	}
+	begin_unwind_frame("killjobs");
+	ret = kj_run(o.list, sig, grace, verbose);
+	run_unwind_frame("killjobs");
+	return (ret);
+}
+
+BG_LOADERS(killjobs)
+
+static char *killjobs_doc[] = {
+	"Stop jobs gracefully: SIGNAL, a grace period, then KILL.",
+	"",
+	"Send SIGNAL to each job named by ID (pids or job specs such as %2;",
+	"with no ID, every running or stopped job of the shell), wait up to",
+	"GRACE for them to end, send KILL to whatever is left, and reap it",
+	"all: no job, zombie or orphan remains, and the jobs leave the job",
+	"table (`wait PID' still returns their statuses).  Meant for",
+	"`trap killjobs EXIT'.",
+	"",
+	"A job with a process group of its own (job control, or started by",
+	"bgtools) is signalled as a group, grandchildren included; a job that",
+	"shares the shell's group (a plain `cmd &' in a script) is signalled",
+	"process by process, so its own children are not reached.  Stopped",
+	"jobs are sent SIGCONT after SIGNAL so that they can act on it.",
+	"",
+	"Options:",
+	"  -s SIGNAL\tthe first signal (name or number; default TERM)",
+	"  -g GRACE\thow long to wait before KILL (default 5s; 0: KILL at",
+	"\t\tonce after SIGNAL)",
+	"  -v\t\tsay on stderr what is sent to which job",
+	"",
+	"Signals that reach the shell meanwhile wait until the jobs are gone,",
+	"then take their course (trap, or the script's end).",
+	"",
+	"Exit Status:",
+	"0 if every job ended before KILL; 1 if KILL was needed; 2 for a",
+	"usage error or a malformed ID; 127 for an ID that names no job.",
+	(char *)NULL
+};
+
+BG_EXPORT struct builtin killjobs_struct = {
+	"killjobs",
+	killjobs_builtin,
+	BUILTIN_ENABLED,
+	killjobs_doc,
+	"killjobs [-s SIGNAL] [-g GRACE] [-v] [id ...]",
+	0
+};

@@ -1,0 +1,262 @@
+/* timeout_run - run a function, builtin or command under a time limit */
+
+/*
+ * coreutils timeout for everything the shell can run.  The command runs
+ * as a child job in a process group of its own, so the signal reaches the
+ * whole tree (a function's grandchildren too).  Exit statuses follow
+ * coreutils: the command's own status; 124 when the limit passed (the
+ * command's status with --preserve-status); 137 when KILL was needed
+ * (-k); 125 when timeout_run itself failed; 126/127 when the command
+ * cannot be run or is not found; 2 for usage errors, as bash's builtins.
+ * A signal that reaches the shell meanwhile (Ctrl-C, TERM, HUP, a trapped
+ * one) is forwarded to the command's group, which gets the -k grace (1s
+ * without -k) before KILL; timeout_run then returns 128+N and the
+ * signal takes its course in the shell (trap, prompt, or death).
+ */
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bashapi.h"
+#include "child.h"
+#include "duration.h"
+#include "jobref.h"
+#include "load.h"
+#include "opts.h"
+#include "term.h"
+#include "waitset.h"
+
+#define EXIT_TIMEDOUT	124
+#define EXIT_CANCELED	125
+#define EXIT_CANNOT	126
+#define EXIT_ENOENT	127
+#define OPT_PRESERVE	256
+#define OPT_FOREGROUND	257
+
+#define INTERRUPT_GRACE_NS	(1000LL * 1000000)
+
+struct tr_args {
+	int sig;
+	int64_t limit, kill_after;
+	int preserve, foreground, verbose;
+	WORD_LIST *cmd;
+};
+
+static const struct optdef tr_opts[] = {
+	{ "signal", 's', 1 },
+	{ "kill-after", 'k', 1 },
+	{ "preserve-status", OPT_PRESERVE, 0 },
+	{ "foreground", OPT_FOREGROUND, 0 },
+	{ "verbose", 'v', 0 },
+	{ NULL, 0, 0 }
+};
+
+static int
+tr_parse(WORD_LIST *list, struct tr_args *a)
+{
+	struct opts o;
+	int c;
+
+	memset(a, 0, sizeof(*a));
+	a->sig = SIGTERM;
+	opts_init(&o, list);
+	while ((c = opts_next(&o, tr_opts)) != OPTS_END) {
+		switch (c) {
+		case 's':
+			a->sig = decode_signal(o.arg, DSIG_SIGPREFIX | DSIG_NOCASE);
+			if (a->sig <= 0 || a->sig >= NSIG) {
+				sh_invalidsig(o.arg);
+				return (EXIT_CANCELED);
+			}
+			break;
+		case 'k':
+			if (duration_arg(o.arg, &a->kill_after) < 0)
+				return (EXIT_CANCELED);
+			break;
+		case OPT_PRESERVE:
+			a->preserve = 1;
+			break;
+		case OPT_FOREGROUND:
+			a->foreground = 1;
+			break;
+		case 'v':
+			a->verbose = 1;
+			break;
+		default:
+			return (EX_USAGE);
+		}
+	}
+	if (o.list == NULL || o.list->next == NULL) {
+		builtin_usage();
+		return (EX_USAGE);
+	}
+	if (duration_arg(o.list->word->word, &a->limit) < 0)
+		return (EXIT_CANCELED);
+	a->cmd = o.list->next;
+	return (0);
+}
+
+/* Say what a disk command lookup would: 127 before forking for nothing. */
+static int
+tr_findable(const char *name)
+{
+	char *path;
+
+	if (find_function((char *)name) || find_shell_builtin((char *)name) ||
+	    strchr(name, '/'))
+		return (1);
+	path = search_for_command(name, 0);
+	if (path == NULL) {
+		builtin_error("%s: command not found", name);
+		return (0);
+	}
+	free(path);
+	return (1);
+}
+
+static void
+tr_say(const struct tr_args *a, int sig)
+{
+	if (a->verbose)
+		builtin_warning("sending signal %s to command `%s'",
+		    signal_name(sig), a->cmd->word->word);
+}
+
+/* Stop the command with SIG, then KILL after GRACE; return term flags. */
+static int
+tr_stop(const struct tr_args *a, struct waitset *w, struct jobref *r,
+    int sig, int64_t grace)
+{
+	int t;
+
+	tr_say(a, sig);
+	t = term_jobs(w, r, 1, sig, grace);
+	if (t)
+		tr_say(a, SIGKILL);
+	return (t);
+}
+
+static int
+tr_run(const struct tr_args *a)
+{
+	struct child_opts co;
+	struct waitset w;
+	struct jobref r;
+	int st, sig, t, timed_out;
+
+	memset(&co, 0, sizeof(co));
+	co.flags = CHILD_KEEPSTDIN;
+	if (!a->foreground || job_control)
+		co.flags |= CHILD_OWNPGRP;
+	if (a->foreground)
+		co.flags |= CHILD_TTY;
+	r.pid = child_spawn(a->cmd, &co, &r.job);
+	r.word = NULL;
+	r.status = 0;
+	if (r.pid < 0) {
+		builtin_error("cannot fork: %s", strerror(errno));
+		return (EXIT_CANCELED);
+	}
+	jobref_own(r.pid, 1);
+	waitset_begin(&w, a->limit ? duration_now() + a->limit : 0,
+	    WAITSET_GUARD);
+	timed_out = sig = t = 0;
+	while ((st = jobref_state(&r)) != JOBREF_DONE && st != JOBREF_GONE) {
+		if ((sig = waitset_signal()) != 0) {
+			t = tr_stop(a, &w, &r, sig, a->kill_after ?
+			    a->kill_after : INTERRUPT_GRACE_NS);
+			break;
+		}
+		if (waitset_expired(&w)) {
+			timed_out = 1;
+			t = tr_stop(a, &w, &r, a->sig, a->kill_after ?
+			    a->kill_after : TERM_FOREVER);
+			break;
+		}
+		waitset_sleep(&w);
+	}
+	jobref_state(&r);
+	jobref_consume(&r, 1);
+	if (a->foreground && job_control)
+		give_terminal_to(shell_pgrp, 0);
+	if (sig)
+		return (waitset_deliver(&w, sig));
+	waitset_end(&w);
+	if (st == JOBREF_GONE)
+		return (EXIT_CANCELED);
+	if (timed_out && (t & TERM_KILLED))
+		return (128 + SIGKILL);
+	if (timed_out && !a->preserve)
+		return (EXIT_TIMEDOUT);
+	return (r.status);
+}
+
+static int
+timeout_run_builtin(WORD_LIST *list)
+{
+	struct tr_args a;
+	int ret;
+
+	if ((ret = tr_parse(list, &a)) != 0)
+		return (ret);
+	if (!tr_findable(a.cmd->word->word))
+		return (EXIT_ENOENT);
+	begin_unwind_frame("timeout_run");
+	ret = tr_run(&a);
+	run_unwind_frame("timeout_run");
+	return (ret);
+}
+
+BG_LOADERS(timeout_run)
+
+static char *timeout_run_doc[] = {
+	"Run a command with a time limit.",
+	"",
+	"Run COMMAND with ARGs (a shell function, builtin or disk command) and",
+	"stop it if it still runs after DURATION (1.5, 250ms, 2s, 1m, 1h, 1d;",
+	"plain numbers are seconds; 0 means no limit), like coreutils timeout",
+	"but for everything the shell can run, without exporting functions.",
+	"",
+	"COMMAND runs as a child job in a process group of its own, so SIGNAL",
+	"reaches its whole process tree, grandchildren included.  It is a child:",
+	"variables it sets do not reach the shell.  It keeps the shell's stdin.",
+	"",
+	"Options:",
+	"  -s, --signal SIGNAL\tsend SIGNAL on timeout (name or number;",
+	"\t\t\tdefault TERM)",
+	"  -k, --kill-after DURATION",
+	"\t\t\tsend KILL if COMMAND still runs DURATION after",
+	"\t\t\tSIGNAL; without -k, wait for COMMAND to end",
+	"  --preserve-status\ton timeout, return COMMAND's own status, not 124",
+	"  --foreground\t\tlet COMMAND use the terminal as a foreground job",
+	"\t\t\t(read it, get Ctrl-C and Ctrl-Z itself).  Under job",
+	"\t\t\tcontrol it still gets its own process group; without",
+	"\t\t\tjob control (scripts) it stays in the shell's group,",
+	"\t\t\tso on timeout only COMMAND itself is signalled, not",
+	"\t\t\tits children, as with coreutils --foreground",
+	"  -v, --verbose\t\tsay on stderr which signal is sent",
+	"",
+	"If the shell gets SIGINT (Ctrl-C), SIGTERM or SIGHUP, or a trapped",
+	"signal, while COMMAND runs, the signal is passed on to COMMAND's group,",
+	"KILL follows after the -k grace (1s by default), and timeout_run",
+	"returns 128+N with nothing left running; then the signal takes its",
+	"usual course in the shell (its trap runs, or the script ends).",
+	"",
+	"Exit Status:",
+	"COMMAND's exit status if it ends in time (128+N if signal N killed",
+	"it); 124 if it timed out (COMMAND's status with --preserve-status);",
+	"137 if KILL was needed; 125 if timeout_run itself failed or was given",
+	"a bad duration or signal; 126 if COMMAND cannot be run; 127 if it is",
+	"not found; 128+N if the shell got signal N; 2 for a usage error.",
+	(char *)NULL
+};
+
+BG_EXPORT struct builtin timeout_run_struct = {
+	"timeout_run",
+	timeout_run_builtin,
+	BUILTIN_ENABLED,
+	timeout_run_doc,
+	"timeout_run [-s SIGNAL] [-k DURATION] [--preserve-status] [--foreground] [-v] DURATION command [arg ...]",
+	0
+};

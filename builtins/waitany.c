@@ -1,0 +1,147 @@
+/* waitany - wait for the first of a set of jobs to end, with a deadline */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bashapi.h"
+#include "duration.h"
+#include "jobref.h"
+#include "load.h"
+#include "opts.h"
+#include "waitset.h"
+
+static const struct optdef waitany_opts[] = {
+	{ "timeout", 't', 1 },
+	{ NULL, 'p', 1 },
+	{ NULL, 0, 0 }
+};
+
+/*
+ * Wait, in W, until one of the N jobs in V is done; return its index,
+ * -1 on timeout, -2 when none can end (all gone or stopped), or
+ * -(128+SIG) when a signal ends the wait.
+ */
+static int
+waitany_loop(struct waitset *w, struct jobref *v, int n)
+{
+	int i, st, live, sig;
+
+	for (;;) {
+		live = 0;
+		for (i = 0; i < n; i++) {
+			st = jobref_state(&v[i]);
+			if (st == JOBREF_DONE)
+				return (i);
+			live += st == JOBREF_RUNNING;
+		}
+		if (live == 0)
+			return (-2);
+		if ((sig = waitset_signal()) != 0)
+			return (-(128 + sig));
+		if (waitset_expired(w))
+			return (-1);
+		waitset_sleep(w);
+	}
+}
+
+static int
+waitany_builtin(WORD_LIST *list)
+{
+	struct opts o;
+	struct waitset w;
+	struct jobref *v;
+	int64_t limit;
+	char *var;
+	int c, n, i, ret;
+
+	limit = 0;
+	var = NULL;
+	opts_init(&o, list);
+	while ((c = opts_next(&o, waitany_opts)) != OPTS_END) {
+		switch (c) {
+		case 't':
+			if (duration_arg(o.arg, &limit) < 0)
+				return (EX_USAGE);
+			break;
+		case 'p':
+			if (!var_name_ok(o.arg))
+				return (EX_USAGE);
+			var = o.arg;
+			break;
+		default:
+			return (EX_USAGE);
+		}
+	}
+	if (var)
+		var_unset(var);
+	if (waitset_begin(&w, limit ? duration_now() + limit : 0, 0) < 0) {
+		builtin_error("cannot make a timer: %s", strerror(errno));
+		return (EXECUTION_FAILURE);
+	}
+	ret = o.list ? jobref_parse(o.list, &v, &n, 1) : jobref_all(&v, &n);
+	if (ret != 0) {
+		waitset_end(&w);
+		return (ret);
+	}
+	i = n ? waitany_loop(&w, v, n) : -2;
+	if (i >= 0) {
+		jobref_consume(&v[i], 0);
+		ret = v[i].status;
+		if (var)
+			var_set_int(var, v[i].pid);
+	} else
+		ret = i == -1 ? 124 : i == -2 ? 127 : -i;
+	free(v);
+	if (ret > 128 && i < -2)
+		return (waitset_deliver(&w, ret - 128));
+	waitset_end(&w);
+	return (ret);
+}
+
+BG_LOADERS(waitany)
+
+static char *waitany_doc[] = {
+	"Wait for the first of several jobs to end.",
+	"",
+	"Wait until the first of the jobs named by ID (a pid or a job spec such",
+	"as %2) ends, and return its exit status.  With no ID, wait for any",
+	"background job of the shell.",
+	"",
+	"Unlike `wait -n', no status is ever lost: a job that ended before the",
+	"call, that `jobs' already listed, or whose \"Done\" an interactive",
+	"shell already printed is still reported, and every job is reported",
+	"exactly once.  The job reported leaves the job table; `wait PID' still",
+	"returns its status afterwards, as after `wait -n'.  Stopped jobs are",
+	"not waited for.  Jobs already reported by waitany or waitall are",
+	"skipped; a job collected with bash's own `wait' is not known to be",
+	"collected, so do not mix the two on the same jobs.",
+	"",
+	"Options:",
+	"  -t DURATION\tgive up after DURATION (1.5, 250ms, 2s, 1m, 1h, 1d;",
+	"\t\tplain numbers are seconds; 0 means no limit); the jobs",
+	"\t\tkeep running and stay waitable",
+	"  -p VAR\tstore the pid of the job reported in VAR; VAR is unset",
+	"\t\twhen nothing is reported (timeout, nothing to wait for,",
+	"\t\tsignal), so 127 is never ambiguous",
+	"",
+	"A signal with a trap ends the wait with status 128+N and the trap",
+	"runs.  In an interactive shell, Ctrl-C ends the wait and leaves the",
+	"jobs running.",
+	"",
+	"Exit Status:",
+	"The exit status of the job reported (128+N if a signal N killed it);",
+	"124 if DURATION passed first; 127 if there is nothing to wait for;",
+	"128+N if signal N arrived; 2 for a usage error or a malformed ID;",
+	"127 if an ID names no job of this shell.",
+	(char *)NULL
+};
+
+BG_EXPORT struct builtin waitany_struct = {
+	"waitany",
+	waitany_builtin,
+	BUILTIN_ENABLED,
+	waitany_doc,
+	"waitany [-t DURATION] [-p VAR] [id ...]",
+	0
+};

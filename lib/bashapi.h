@@ -1,0 +1,78 @@
+/* bashapi.h - bash's headers, and what Debian's headers leave out */
+
+#ifndef BGTOOLS_BASHAPI_H
+#define BGTOOLS_BASHAPI_H
+
+#include <config.h>
+
+#include <signal.h>
+#include <stdio.h>
+
+#include "builtins.h"
+#include "shell.h"
+#include "jobs.h"
+#include "bashgetopt.h"
+#include "common.h"
+#include "execute_cmd.h"
+#include "make_cmd.h"
+#include "sig.h"
+#include "unwind_prot.h"
+#include "version.h"
+
+/*
+ * Debian ships no trap.h, input.h or timer.h; these are exported by every
+ * bash from 5.1 to 5.3 with these signatures.
+ */
+extern int pending_traps[];
+extern int running_trap;
+extern int default_buffered_input;
+extern int return_catch_flag;
+extern int return_catch_value;
+extern procenv_t return_catch;
+extern int subshell_level;
+extern int loop_level;
+extern int expand_aliases;
+extern int login_shell;
+extern volatile sig_atomic_t terminating_signal;
+extern struct bgpids bgpids;
+
+extern void reset_signal_handlers(void);
+extern void clear_pending_traps(void);
+extern void run_trap_cleanup(int);
+extern int decode_signal(char *, int);
+extern char *signal_name(int);
+extern int signal_is_trapped(int);
+extern int signal_is_ignored(int);
+extern void clear_fifo_list(void);
+extern void coproc_closeall(void);
+extern int freeze_jobs_list(void);
+extern void set_jobs_list_frozen(int);
+extern int give_terminal_to(pid_t, int);
+extern char *search_for_command(const char *, int);
+
+/* Private to jobs.c in 5.1 to 5.3: keep a deleted job out of bgpids. */
+#ifndef DEL_NOBGPID
+#define DEL_NOBGPID	2
+#endif
+
+#ifndef DSIG_NOCASE
+#define DSIG_SIGPREFIX	0x01
+#define DSIG_NOCASE	0x02
+#endif
+
+/* 5.3 gave make_bare_simple_command a line number. */
+#if DEFAULT_COMPAT_LEVEL >= 53
+#define bg_make_simple()	make_bare_simple_command(0)
+#else
+#define bg_make_simple()	make_bare_simple_command()
+#endif
+
+/* 5.3 typed add_unwind_protect's arguments; older headers left them open. */
+#if DEFAULT_COMPAT_LEVEL >= 53
+#define bg_unwind(fn, arg) \
+	add_unwind_protect((sh_uwfunc_t *)(fn), (void *)(arg))
+#else
+#define bg_unwind(fn, arg)	add_unwind_protect((fn), (void *)(arg))
+#endif
+
+#endif

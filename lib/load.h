@@ -1,0 +1,26 @@
+/* load.h - what every builtin of bgtools shares: loading, variables */
+
+#ifndef BGTOOLS_LOAD_H
+#define BGTOOLS_LOAD_H
+
+#include "bashapi.h"
+
+/* Only the builtins' entry points leave the .so (-fvisibility=hidden). */
+#define BG_EXPORT	__attribute__((visibility("default")))
+
+/* NAME_builtin_load refuses a bash other than the one we were built for. */
+#define BG_LOADERS(name) \
+	BG_EXPORT int name##_builtin_load(char *); \
+	BG_EXPORT void name##_builtin_unload(char *); \
+	int name##_builtin_load(char *n) { return (load_check(n)); } \
+	void name##_builtin_unload(char *n) { (void)n; }
+
+int load_check(const char *);
+int var_name_ok(const char *);
+int var_set(const char *, const char *);
+int var_set_int(const char *, intmax_t);
+void var_unset(const char *);
+SHELL_VAR *var_array(const char *);
+void var_array_set(SHELL_VAR *, intmax_t, intmax_t);
+
+#endif

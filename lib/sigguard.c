@@ -1,0 +1,98 @@
+/* sigguard.c - catch untrapped INT/TERM/HUP while we own children */
+
+/*
+ * A script leaves SIGINT, SIGTERM and SIGHUP at SIG_DFL unless trapped, so
+ * the signal would kill the shell at once and leave our children (in
+ * process groups of their own, out of reach of the terminal) running.
+ * While a builtin owns children it installs a handler that only records
+ * the signal; the builtin stops its children, then sigguard_raise puts the
+ * default back and re-sends the signal, so the shell dies of it as it
+ * would have (what bash's wait_sigint_handler does for foreground jobs).
+ * The old dispositions are restored through an unwind-protect, since a
+ * handler left pointing into the .so would dangle after `enable -d'.
+ */
+
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bashapi.h"
+#include "sigguard.h"
+
+static const int guarded[] = { SIGINT, SIGTERM, SIGHUP };
+#define NGUARDED	(int)(sizeof(guarded) / sizeof(guarded[0]))
+
+static struct sigaction saved[NGUARDED];
+static int installed[NGUARDED];
+static int depth;
+static volatile sig_atomic_t caught;
+
+static void
+sigguard_handler(int sig)
+{
+	if (caught == 0)
+		caught = sig;
+}
+
+/* Start catching whichever of INT, TERM and HUP are at SIG_DFL. */
+void
+sigguard_begin(void)
+{
+	struct sigaction sa;
+	int i;
+
+	if (depth++ > 0)
+		return;
+	caught = 0;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = sigguard_handler;
+	sigfillset(&sa.sa_mask);
+	for (i = 0; i < NGUARDED; i++) {
+		installed[i] = 0;
+		if (sigaction(guarded[i], NULL, &saved[i]) < 0 ||
+		    saved[i].sa_handler != SIG_DFL)
+			continue;
+		if (sigaction(guarded[i], &sa, NULL) == 0)
+			installed[i] = 1;
+	}
+	bg_unwind(sigguard_end, NULL);
+}
+
+/* Put back the dispositions sigguard_begin replaced. */
+void
+sigguard_end(void)
+{
+	int i;
+
+	if (depth == 0 || --depth > 0)
+		return;
+	for (i = 0; i < NGUARDED; i++)
+		if (installed[i]) {
+			sigaction(guarded[i], &saved[i], NULL);
+			installed[i] = 0;
+		}
+}
+
+/* Return the first guarded signal caught since sigguard_begin, or 0. */
+int
+sigguard_caught(void)
+{
+	return (caught);
+}
+
+/*
+ * Die of SIG as if no handler had been installed: restore SIG_DFL,
+ * unblock SIG and send it to ourselves.  Returns only if SIG is not fatal.
+ */
+void
+sigguard_raise(int sig)
+{
+	sigset_t set;
+
+	caught = 0;
+	signal(sig, SIG_DFL);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	kill(getpid(), sig);
+}

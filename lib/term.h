@@ -1,0 +1,18 @@
+/* term.h - stop jobs: signal, grace period, then KILL */
+
+#ifndef BGTOOLS_TERM_H
+#define BGTOOLS_TERM_H
+
+#include <stdint.h>
+
+#include "jobref.h"
+#include "waitset.h"
+
+#define TERM_KILLED	0x01	/* a job itself needed SIGKILL */
+#define TERM_STRAGGLERS	0x02	/* only leftovers in its group needed it */
+
+#define TERM_FOREVER	(-1)	/* grace: wait for the jobs themselves */
+
+int term_jobs(struct waitset *, struct jobref *, int, int, int64_t);
+
+#endif

@@ -1,0 +1,162 @@
+/* waitset.c - sleep until a child changes state, a deadline, or a signal */
+
+/*
+ * bash's SIGCHLD handler must run for the job table to change, so we never
+ * block SIGCHLD while asleep and never use signalfd or sigtimedwait on it.
+ * The caller blocks every signal (waitset_begin), looks at the job table
+ * and at pending signals, and then sleeps in ppoll with the mask it had
+ * before: ppoll unblocks atomically, so a SIGCHLD that arrives after the
+ * look still ends the sleep (no lost wake-up, no polling).  A deadline is
+ * an absolute CLOCK_MONOTONIC timerfd, which fires within a fraction of a
+ * millisecond; a relative ppoll timeout carries the kernel's slack.
+ */
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "bashapi.h"
+#include "duration.h"
+#include "sigguard.h"
+#include "waitset.h"
+
+/*
+ * Block all signals but the synchronous ones, remembering the old mask in
+ * W, and arm DEADLINE (absolute monotonic ns; 0 for none).  With
+ * WAITSET_GUARD, catch untrapped INT/TERM/HUP until waitset_end.  Return 0,
+ * or -1 with errno set if the timer could not be made.
+ */
+int
+waitset_begin(struct waitset *w, int64_t deadline, int flags)
+{
+	sigset_t all;
+
+	w->tfd = -1;
+	w->deadline = 0;
+	w->guarded = 0;
+	if (flags & WAITSET_GUARD) {
+		sigguard_begin();
+		w->guarded = 1;
+	}
+	sigfillset(&all);
+	sigdelset(&all, SIGSEGV);
+	sigdelset(&all, SIGBUS);
+	sigdelset(&all, SIGFPE);
+	sigdelset(&all, SIGILL);
+	sigprocmask(SIG_BLOCK, &all, &w->oldmask);
+	/* Whatever the caller had blocked, the sleep must see children. */
+	sigdelset(&w->oldmask, SIGCHLD);
+	return (waitset_deadline(w, deadline));
+}
+
+/* Move W's deadline to DEADLINE (absolute monotonic ns; 0 for none). */
+int
+waitset_deadline(struct waitset *w, int64_t deadline)
+{
+	struct itimerspec its;
+
+	w->deadline = deadline;
+	if (deadline == 0) {
+		if (w->tfd >= 0) {
+			close(w->tfd);
+			w->tfd = -1;
+		}
+		return (0);
+	}
+	if (w->tfd < 0 &&
+	    (w->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC |
+	    TFD_NONBLOCK)) < 0)
+		return (-1);
+	memset(&its, 0, sizeof(its));
+	its.it_value.tv_sec = deadline / 1000000000;
+	its.it_value.tv_nsec = deadline % 1000000000;
+	return (timerfd_settime(w->tfd, TFD_TIMER_ABSTIME, &its, NULL));
+}
+
+/*
+ * Return the signal that should end a wait, or 0: a pending trap (other
+ * than SIGCHLD's, which `wait' ignores too), an interactive SIGINT, a
+ * terminating signal, or one caught by the guard.
+ */
+int
+waitset_signal(void)
+{
+	int sig;
+
+	if (terminating_signal)
+		return (terminating_signal);
+	if (interrupt_state)
+		return (SIGINT);
+	if ((sig = sigguard_caught()) != 0)
+		return (sig);
+	for (sig = 1; sig < NSIG; sig++)
+		if (pending_traps[sig] && sig != SIGCHLD)
+			return (sig);
+	return (0);
+}
+
+/* Return non-zero if W's deadline has passed. */
+int
+waitset_expired(const struct waitset *w)
+{
+	return (w->deadline != 0 && duration_now() >= w->deadline);
+}
+
+/*
+ * Sleep until a signal handler runs (bash's SIGCHLD handler among them)
+ * or the deadline passes.  Call with signals blocked by waitset_begin.
+ */
+void
+waitset_sleep(struct waitset *w)
+{
+	struct pollfd pfd;
+	uint64_t ticks;
+
+	pfd.fd = w->tfd;
+	pfd.events = POLLIN;
+	if (ppoll(&pfd, w->tfd >= 0 ? 1 : 0, NULL, &w->oldmask) > 0 &&
+	    w->tfd >= 0)
+		(void)!read(w->tfd, &ticks, sizeof(ticks));
+}
+
+/* Restore the signal mask, close the timer and stop guarding. */
+void
+waitset_end(struct waitset *w)
+{
+	sigset_t chld;
+
+	if (w->tfd >= 0)
+		close(w->tfd);
+	w->tfd = -1;
+	/* Put back the caller's mask exactly, SIGCHLD included. */
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_SETMASK, &w->oldmask, NULL);
+	if (w->guarded) {
+		sigguard_end();
+		w->guarded = 0;
+	}
+}
+
+/*
+ * After the builtin has cleaned up what it owns, let SIG take its course
+ * as bash would have: a guarded signal kills the shell, an interactive
+ * SIGINT or a terminating signal unwinds to the top level (QUIT), and a
+ * trapped signal returns 128+SIG so the trap runs after the builtin.
+ * Ends W if it has not been ended.  Returns 128+SIG when it returns.
+ */
+int
+waitset_deliver(struct waitset *w, int sig)
+{
+	int guarded;
+
+	guarded = w->guarded && sigguard_caught() == sig;
+	waitset_end(w);
+	if (guarded)
+		sigguard_raise(sig);
+	QUIT;
+	return (128 + sig);
+}
