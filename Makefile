@@ -29,7 +29,10 @@ LIB_SRCS := lib/duration.c lib/child.c lib/waitset.c lib/sigguard.c \
 	lib/jobref.c lib/term.c lib/load.c lib/pidset.c lib/opts.c
 BUILTIN_SRCS := builtins/waitany.c builtins/waitall.c builtins/timeout_run.c \
 	builtins/killjobs.c
-SRCS := $(LIB_SRCS) $(BUILTIN_SRCS)
+POOL_SRCS := lib/input.c lib/subst.c lib/output.c lib/joblog.c lib/pool.c \
+	lib/backoff.c builtins/pool.c
+# sort: one object per source, whichever list names it.
+SRCS := $(sort $(LIB_SRCS) $(BUILTIN_SRCS) $(POOL_SRCS))
 HDRS := $(wildcard lib/*.h)
 OBJS := $(SRCS:.c=.o)
 
@@ -78,8 +81,7 @@ demo: all
 	$(BASH) examples/demo.sh
 
 test check: all test-deps
-	BGTOOLS_SO=$(CURDIR)/bgtools.so bats --print-output-on-failure \
-	    $(BATS_FLAGS) tests/
+	BGTOOLS_SO=$(CURDIR)/bgtools.so $(BASH) tests/run.sh $(BATS_FLAGS) tests/
 
 # ASan+UBSan: bash itself is not instrumented, so libasan is preloaded and
 # leak checking is off (bash's own allocations would be reported).
@@ -92,7 +94,7 @@ asan: deps test-deps
 	LD_PRELOAD="$$($(CC) -print-file-name=libasan.so) $$($(CC) -print-file-name=libubsan.so)" \
 	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	    bats --print-output-on-failure tests/
+	    $(BASH) tests/run.sh $(BATS_FLAGS) tests/
 	$(MAKE) clean
 
 bench: all bench-deps

@@ -132,6 +132,35 @@ child_exec(WORD_LIST *words, const struct child_opts *o)
 }
 
 /*
+ * Move the new job J down to the lowest free slot of the job table, so
+ * job numbers stay small and the table does not grow with every job: an
+ * interactive shell never compacts it and appends after the last used
+ * slot, so 100,000 pool jobs would leave 100,000 slots, each scanned at
+ * every lookup.  Return the job's index.
+ */
+static int
+child_lowslot(int j)
+{
+	int i;
+
+	for (i = 0; i < j && jobs[i]; i++)
+		;
+	if (i >= j)
+		return (j);
+	jobs[i] = jobs[j];
+	jobs[j] = NULL;
+	if (js.j_current == j)
+		js.j_current = i;
+	if (js.j_previous == j)
+		js.j_previous = i;
+	if (i < js.j_firstj)
+		js.j_firstj = i;
+	while (js.j_lastj > 0 && jobs[js.j_lastj] == NULL)
+		js.j_lastj--;
+	return (i);
+}
+
+/*
  * Start WORDS (a shell function, builtin or disk command; the words are
  * not expanded again) as a background job of the shell, with the options
  * in O.  Store the job's index in *JOBP.  Return the child's pid, or -1
@@ -153,8 +182,11 @@ child_spawn(WORD_LIST *words, const struct child_opts *o, int *jobp)
 	if (o->flags & CHILD_OWNPGRP)
 		setpgid(pid, pid);
 	j = stop_pipeline(1, (COMMAND *)NULL);
-	if (j >= 0 && jobs[j] && (o->flags & CHILD_OWNPGRP))
-		jobs[j]->pgrp = pid;
+	if (j >= 0 && jobs[j]) {
+		j = child_lowslot(j);
+		if (o->flags & CHILD_OWNPGRP)
+			jobs[j]->pgrp = pid;
+	}
 	if ((o->flags & CHILD_TTY) && job_control)
 		give_terminal_to(pid, 0);
 	if ((o->flags & CHILD_SETBANG) == 0)

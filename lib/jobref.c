@@ -24,7 +24,8 @@
 #include "pidset.h"
 
 /* Ledger values: the exit status in the low byte, then these flags. */
-#define LEDGER_CONSUMED	0x200
+#define LEDGER_CONSUMED	0x200	/* reported by bgtools already */
+#define LEDGER_HAVE	0x400	/* a worker's status, read from bgpids */
 
 static struct pidset ledger;
 static struct pidstat *seen_storage;	/* bgpids as of our last look */
@@ -39,8 +40,15 @@ ledger_scan(ps_index_t from, ps_index_t to)
 
 	for (i = from; i < to; i++) {
 		pid = bgpids.storage[i].pid;
-		if (pid <= 0 || (v = pidset_get(&ledger, pid)) != NULL)
+		if (pid <= 0)
 			continue;
+		/* bash cleaned up a worker of ours: keep its status. */
+		if ((v = pidset_get(&ledger, pid)) != NULL) {
+			if ((*v & JOBREF_OWNED) && !(*v & LEDGER_HAVE))
+				*v = JOBREF_OWNED | LEDGER_HAVE |
+				    (bgpids.storage[i].status & 0xff);
+			continue;
+		}
 		pidset_put(&ledger, pid, bgpids.storage[i].status & 0xff);
 	}
 }
@@ -142,11 +150,12 @@ jobref_state(struct jobref *r)
 		}
 		return (STOPPED(j) ? JOBREF_STOPPED : JOBREF_RUNNING);
 	}
-	if ((v = pidset_get(&ledger, r->pid)) != NULL) {
-		r->status = *v & 0xff;
-		return (JOBREF_DONE);
-	}
-	return (JOBREF_GONE);
+	jobref_sync();
+	v = pidset_get(&ledger, r->pid);
+	if (v == NULL || (*v & (JOBREF_OWNED | LEDGER_HAVE)) == JOBREF_OWNED)
+		return (JOBREF_GONE);
+	r->status = *v & 0xff;
+	return (JOBREF_DONE);
 }
 
 /* Return non-zero if bgtools has already reported PID's job. */

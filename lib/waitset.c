@@ -46,8 +46,9 @@ waitset_begin(struct waitset *w, int64_t deadline, int flags)
 	sigdelset(&all, SIGBUS);
 	sigdelset(&all, SIGFPE);
 	sigdelset(&all, SIGILL);
-	sigprocmask(SIG_BLOCK, &all, &w->oldmask);
+	sigprocmask(SIG_BLOCK, &all, &w->realmask);
 	/* Whatever the caller had blocked, the sleep must see children. */
+	w->oldmask = w->realmask;
 	sigdelset(&w->oldmask, SIGCHLD);
 	return (waitset_deadline(w, deadline));
 }
@@ -106,35 +107,44 @@ waitset_expired(const struct waitset *w)
 }
 
 /*
- * Sleep until a signal handler runs (bash's SIGCHLD handler among them)
- * or the deadline passes.  Call with signals blocked by waitset_begin.
+ * Sleep until a signal handler runs (bash's SIGCHLD handler among them),
+ * the deadline passes, or one of the N descriptors in FDS is ready (FDS
+ * may be NULL; its slot 0 is ours).  Call with signals blocked by
+ * waitset_begin.
  */
+void
+waitset_sleep_fds(struct waitset *w, struct pollfd *fds, int n)
+{
+	struct pollfd one;
+	uint64_t ticks;
+
+	if (fds == NULL) {
+		fds = &one;
+		n = 1;
+	}
+	fds[0].fd = w->tfd;
+	fds[0].events = POLLIN;
+	fds[0].revents = 0;
+	if (ppoll(fds, n, NULL, &w->oldmask) > 0 && w->tfd >= 0 &&
+	    fds[0].revents)
+		(void)!read(w->tfd, &ticks, sizeof(ticks));
+}
+
+/* Sleep as waitset_sleep_fds does, with no descriptors of the caller's. */
 void
 waitset_sleep(struct waitset *w)
 {
-	struct pollfd pfd;
-	uint64_t ticks;
-
-	pfd.fd = w->tfd;
-	pfd.events = POLLIN;
-	if (ppoll(&pfd, w->tfd >= 0 ? 1 : 0, NULL, &w->oldmask) > 0 &&
-	    w->tfd >= 0)
-		(void)!read(w->tfd, &ticks, sizeof(ticks));
+	waitset_sleep_fds(w, NULL, 0);
 }
 
 /* Restore the signal mask, close the timer and stop guarding. */
 void
 waitset_end(struct waitset *w)
 {
-	sigset_t chld;
-
 	if (w->tfd >= 0)
 		close(w->tfd);
 	w->tfd = -1;
-	/* Put back the caller's mask exactly, SIGCHLD included. */
-	sigemptyset(&chld);
-	sigaddset(&chld, SIGCHLD);
-	sigprocmask(SIG_SETMASK, &w->oldmask, NULL);
+	sigprocmask(SIG_SETMASK, &w->realmask, NULL);
 	if (w->guarded) {
 		sigguard_end();
 		w->guarded = 0;

@@ -3,10 +3,12 @@
 #ifndef BGTOOLS_WAITSET_H
 #define BGTOOLS_WAITSET_H
 
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 
 struct waitset {
+	sigset_t realmask;	/* the caller's mask, put back at the end */
 	sigset_t oldmask;	/* the mask to sleep with */
 	int tfd;		/* timerfd for the deadline, or -1 */
 	int64_t deadline;	/* absolute CLOCK_MONOTONIC ns, 0: none */
@@ -20,6 +22,7 @@ int waitset_deadline(struct waitset *, int64_t);
 int waitset_signal(void);
 int waitset_expired(const struct waitset *);
 void waitset_sleep(struct waitset *);
+void waitset_sleep_fds(struct waitset *, struct pollfd *, int);
 void waitset_end(struct waitset *);
 int waitset_deliver(struct waitset *, int);
 

@@ -1,0 +1,593 @@
+/* pool - run a command over many items, a bounded number at a time */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bashapi.h"
+#include "duration.h"
+#include "input.h"
+#include "load.h"
+#include "opts.h"
+#include "pool.h"
+
+#define MAX_JOBS	100000
+#define NSEMS		32
+
+enum {
+	O_HALT = 256, O_TIMEOUT, O_RETRIES, O_RETRY_DELAY, O_RETRY_BACKOFF,
+	O_RETRY_MAX, O_RETRY_JITTER, O_LINEBUF, O_GROUP, O_TAG, O_TAGSTRING,
+	O_JOBLOG, O_RESUME, O_RESUME_FAILED, O_RESULTS, O_BAR, O_DELAY,
+	O_DRYRUN, O_SEM, O_WAIT, O_ID
+};
+
+static const struct optdef pool_opts[] = {
+	{ "jobs", 'j', 1 },
+	{ "halt", O_HALT, 1 },
+	{ "timeout", O_TIMEOUT, 1 },
+	{ "retries", O_RETRIES, 1 },
+	{ "retry-delay", O_RETRY_DELAY, 1 },
+	{ "retry-backoff", O_RETRY_BACKOFF, 1 },
+	{ "retry-max", O_RETRY_MAX, 1 },
+	{ "retry-jitter", O_RETRY_JITTER, 1 },
+	{ "keep-order", 'k', 0 },
+	{ "line-buffer", O_LINEBUF, 0 },
+	{ "lb", O_LINEBUF, 0 },
+	{ "ungroup", 'u', 0 },
+	{ "group", O_GROUP, 0 },
+	{ "tag", O_TAG, 0 },
+	{ "tagstring", O_TAGSTRING, 1 },
+	{ "joblog", O_JOBLOG, 1 },
+	{ "resume", O_RESUME, 0 },
+	{ "resume-failed", O_RESUME_FAILED, 0 },
+	{ "results", O_RESULTS, 1 },
+	{ "status-array", 'S', 1 },
+	{ "bar", O_BAR, 0 },
+	{ "delay", O_DELAY, 1 },
+	{ "dry-run", O_DRYRUN, 0 },
+	{ "array", 'a', 1 },
+	{ "null", '0', 0 },
+	{ "delimiter", 'd', 1 },
+	{ "max-args", 'n', 1 },
+	{ "sem", O_SEM, 0 },
+	{ "semaphore", O_SEM, 0 },
+	{ "wait", O_WAIT, 0 },
+	{ "id", O_ID, 1 },
+	{ NULL, 0, 0 }
+};
+
+struct pool_args {
+	struct pool_cfg cfg;
+	const char *array;
+	int delim, sem, wait;
+	long max_args;
+	const char *id;
+	WORD_LIST *operands;
+};
+
+/* The --sem pools alive between calls, by --id. */
+static struct pool *sems[NSEMS];
+
+static int
+pool_bad(const char *value, const char *what)
+{
+	builtin_error("%s: invalid %s", value, what);
+	return (EX_USAGE);
+}
+
+static long
+pool_ncpu(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return (n > 0 ? n : 1);
+}
+
+/* -j N, N% (of online CPUs), +N or -N (CPUs plus or minus N). */
+static int
+pool_parse_jobs(const char *s, int *jobs)
+{
+	intmax_t n;
+	size_t len;
+	char num[32];
+	long v;
+
+	len = strlen(s);
+	if (len == 0 || len >= sizeof(num))
+		return (-1);
+	strcpy(num, s);
+	if (num[len - 1] == '%')
+		num[len - 1] = '\0';
+	if (!legal_number(num[0] == '+' ? num + 1 : num, &n))
+		return (-1);
+	if (s[len - 1] == '%')
+		v = n > 0 && n <= 100000 ? (long)(pool_ncpu() * n / 100) : -1;
+	else if (s[0] == '+' || s[0] == '-')
+		v = n > -100000 && n < 100000 ? pool_ncpu() + (long)n : -1;
+	else
+		v = n;
+	if (s[len - 1] == '%' && v == 0)
+		v = 1;
+	if (v < 1 || v > MAX_JOBS)
+		return (-1);
+	*jobs = (int)v;
+	return (0);
+}
+
+/* --halt WHEN,ON=COUNT or ON=COUNT%; also never, 0, 1 (soon), 2 (now). */
+static int
+pool_parse_halt(const char *s, struct pool_cfg *c)
+{
+	char buf[64], *on, *count;
+	intmax_t n;
+	size_t len;
+
+	if (strcmp(s, "never") == 0 || strcmp(s, "0") == 0) {
+		c->halt_when = HALT_NEVER;
+		return (0);
+	}
+	if (strcmp(s, "1") == 0 || strcmp(s, "2") == 0) {
+		c->halt_when = s[0] == '1' ? HALT_SOON : HALT_NOW;
+		c->halt_on = HALT_FAIL;
+		c->halt_count = 1;
+		return (0);
+	}
+	if (strlen(s) >= sizeof(buf) || (on = strchr(strcpy(buf, s), ',')) == NULL)
+		return (-1);
+	*on++ = '\0';
+	if ((count = strchr(on, '=')) == NULL)
+		return (-1);
+	*count++ = '\0';
+	c->halt_when = strcmp(buf, "now") == 0 ? HALT_NOW :
+	    strcmp(buf, "soon") == 0 ? HALT_SOON : -1;
+	c->halt_on = strcmp(on, "fail") == 0 ? HALT_FAIL :
+	    strcmp(on, "success") == 0 ? HALT_SUCCESS :
+	    strcmp(on, "done") == 0 ? HALT_DONE : -1;
+	len = strlen(count);
+	c->halt_pct = len > 0 && count[len - 1] == '%';
+	if (c->halt_pct)
+		count[len - 1] = '\0';
+	if (c->halt_when < 0 || c->halt_on < 0 || !legal_number(count, &n) ||
+	    n < 1 || (c->halt_pct && n > 100) || n > 1000000000)
+		return (-1);
+	c->halt_count = (long)n;
+	return (0);
+}
+
+/* -d: one character, or \n, \t, \0, \\. */
+static int
+pool_parse_delim(const char *s)
+{
+	if (s[0] != '\0' && s[1] == '\0')
+		return ((unsigned char)s[0]);
+	if (s[0] == '\\' && s[2] == '\0')
+		switch (s[1]) {
+		case 'n': return ('\n');
+		case 't': return ('\t');
+		case '0': return ('\0');
+		case '\\': return ('\\');
+		}
+	return (-1);
+}
+
+static int
+pool_number(const char *s, long lo, long hi, long *out)
+{
+	intmax_t n;
+
+	if (!legal_number(s, &n) || n < lo || n > hi)
+		return (-1);
+	*out = (long)n;
+	return (0);
+}
+
+static int
+pool_opt_retry(struct pool_args *a, int c, const char *v)
+{
+	int64_t ns;
+	long n;
+
+	switch (c) {
+	case O_RETRIES:
+		if (pool_number(v, 0, 1000000, &n) < 0)
+			return (pool_bad(v, "retry count"));
+		a->cfg.retries = n ? (int)n : 1;
+		return (0);
+	case O_RETRY_DELAY:
+	case O_RETRY_MAX:
+		if (duration_arg(v, &ns) < 0)
+			return (EX_USAGE);
+		*(c == O_RETRY_DELAY ? &a->cfg.backoff.first_ns :
+		    &a->cfg.backoff.max_ns) = ns;
+		return (0);
+	case O_RETRY_BACKOFF:
+		if (backoff_factor_parse(&a->cfg.backoff, v) < 0)
+			return (pool_bad(v, "backoff factor"));
+		return (0);
+	default:
+		if (backoff_jitter_parse(&a->cfg.backoff, v) < 0)
+			return (pool_bad(v, "jitter"));
+		return (0);
+	}
+}
+
+static int
+pool_opt_value(struct pool_args *a, int c, char *v)
+{
+	long n;
+
+	switch (c) {
+	case 'j':
+		return (pool_parse_jobs(v, &a->cfg.jobs) < 0 ?
+		    pool_bad(v, "job count") : 0);
+	case O_HALT:
+		return (pool_parse_halt(v, &a->cfg) < 0 ?
+		    pool_bad(v, "halt specification") : 0);
+	case O_TIMEOUT:
+		return (duration_arg(v, &a->cfg.timeout_ns) < 0 ? EX_USAGE : 0);
+	case O_DELAY:
+		return (duration_arg(v, &a->cfg.delay_ns) < 0 ? EX_USAGE : 0);
+	case 'S':
+	case 'a':
+		if (!var_name_ok(v))
+			return (EX_USAGE);
+		*(c == 'S' ? &a->cfg.status_array : (char **)&a->array) = v;
+		return (0);
+	case 'd':
+		return ((a->delim = pool_parse_delim(v)) < 0 ?
+		    pool_bad(v, "delimiter") : 0);
+	case 'n':
+		if (pool_number(v, 1, 1000000, &n) < 0)
+			return (pool_bad(v, "argument count"));
+		a->max_args = n;
+		return (0);
+	case O_TAGSTRING:
+		a->cfg.tagstring = v;
+		return (0);
+	case O_JOBLOG:
+		a->cfg.joblog = v;
+		return (0);
+	case O_RESULTS:
+		a->cfg.results = v;
+		return (0);
+	case O_ID:
+		a->id = v;
+		return (0);
+	default:
+		return (pool_opt_retry(a, c, v));
+	}
+}
+
+static int
+pool_opt_flag(struct pool_args *a, int c)
+{
+	switch (c) {
+	case 'k': a->cfg.keep_order = 1; break;
+	case 'u': a->cfg.out_mode = OUT_UNGROUP; break;
+	case O_LINEBUF: a->cfg.out_mode = OUT_LINE; break;
+	case O_GROUP: a->cfg.out_mode = OUT_GROUP; break;
+	case O_TAG: a->cfg.tagstring = "{}"; break;
+	case O_RESUME: a->cfg.resume = 1; break;
+	case O_RESUME_FAILED: a->cfg.resume = 2; break;
+	case O_BAR: a->cfg.bar = 1; break;
+	case O_DRYRUN: a->cfg.dry_run = 1; break;
+	case '0': a->delim = '\0'; break;
+	case O_SEM: a->sem = 1; break;
+	case O_WAIT: a->wait = 1; break;
+	default: return (-1);
+	}
+	return (0);
+}
+
+static int
+pool_parse(WORD_LIST *list, struct pool_args *a)
+{
+	const struct optdef *d;
+	struct opts o;
+	int c, r;
+
+	memset(a, 0, sizeof(*a));
+	a->cfg.jobs = (int)pool_ncpu();
+	a->cfg.out_mode = OUT_GROUP;
+	a->cfg.retries = 1;
+	backoff_init(&a->cfg.backoff);
+	a->cfg.backoff.first_ns = 0;	/* GNU parallel retries at once */
+	a->delim = '\n';
+	opts_init(&o, list);
+	while ((c = opts_next(&o, pool_opts)) != OPTS_END) {
+		if (c == OPTS_ERROR || c == OPTS_HELP)
+			return (EX_USAGE);
+		for (d = pool_opts; d->key != c; d++)
+			;
+		if ((r = d->has_arg ? pool_opt_value(a, c, o.arg) :
+		    pool_opt_flag(a, c)) != 0)
+			return (r);
+	}
+	if (a->cfg.resume && a->cfg.joblog == NULL) {
+		builtin_error("--resume needs --joblog FILE");
+		return (EX_USAGE);
+	}
+	a->operands = o.list;
+	return (0);
+}
+
+static int
+pool_is_sep(WORD_LIST *w)
+{
+	return (w && (strcmp(w->word->word, ":::") == 0 ||
+	    strcmp(w->word->word, "::::") == 0));
+}
+
+/*
+ * Split the operands into the command template (cut off in *TMPL, a
+ * list the caller disposes) and the item sources, added to IN.  Return
+ * 0, or a status after printing why not.
+ */
+static int
+pool_inputs(struct pool_args *a, struct input *in, WORD_LIST **tmpl)
+{
+	WORD_LIST *w, *prev, *rest;
+
+	*tmpl = NULL;
+	prev = NULL;
+	for (w = a->operands; w && !pool_is_sep(w); w = w->next)
+		prev = w;
+	if (prev == NULL) {
+		builtin_error("missing command");
+		builtin_usage();
+		return (EX_USAGE);
+	}
+	in->max_args = (int)a->max_args;
+	while (w) {
+		rest = w->next;
+		if (strcmp(w->word->word, ":::") == 0)
+			input_add_words(in, rest, &rest);
+		else {
+			for (; rest && !pool_is_sep(rest); rest = rest->next)
+				if (input_add_file(in, rest->word->word,
+				    a->delim) < 0)
+					return (EXECUTION_FAILURE);
+		}
+		w = rest;
+	}
+	if (a->array && input_add_array(in, a->array) < 0)
+		return (EXECUTION_FAILURE);
+	if (in->nsrc == 0 && input_add_fd(in, 0, a->delim) < 0)
+		return (EXECUTION_FAILURE);
+	*tmpl = copy_word_list(a->operands);
+	for (w = *tmpl; w; w = w->next)
+		if (pool_is_sep(w->next)) {
+			dispose_words(w->next);
+			w->next = NULL;
+			break;
+		}
+	return (0);
+}
+
+/* Unwind-protect: a longjmp out of a pool (QUIT) must not leak it. */
+static void
+pool_cleanup(void *arg)
+{
+	struct pool *p = arg;
+	int i;
+
+	for (i = 0; p->w && i < p->cfg.jobs; i++)
+		if (p->w[i].active)
+			killpg(p->w[i].ref.pid, SIGKILL);
+	pool_free(p);
+	free(p);
+}
+
+static int
+pool_sem_index(const char *id, int create)
+{
+	int i, free_slot;
+
+	free_slot = -1;
+	for (i = 0; i < NSEMS; i++) {
+		if (sems[i] && strcmp(sems[i]->name, id) == 0)
+			return (i);
+		if (!sems[i] && free_slot < 0)
+			free_slot = i;
+	}
+	if (!create || free_slot < 0)
+		return (-1);
+	return (free_slot);
+}
+
+static void
+pool_sem_forget(void *arg)
+{
+	int i = (int)(intptr_t)arg;
+
+	if (sems[i]) {
+		pool_cleanup(sems[i]);
+		sems[i] = NULL;
+	}
+}
+
+/* pool --sem: submit one job to the pool named ID, making it if new. */
+static int
+pool_sem(struct pool_args *a)
+{
+	struct pool *p;
+	int i, r;
+
+	if (a->operands == NULL) {
+		builtin_error("missing command");
+		builtin_usage();
+		return (EX_USAGE);
+	}
+	if ((i = pool_sem_index(a->id, 1)) < 0) {
+		builtin_error("%s: too many pools", a->id);
+		return (EXECUTION_FAILURE);
+	}
+	if ((p = sems[i]) == NULL) {
+		p = xmalloc(sizeof(*p));
+		memset(p, 0, sizeof(*p));
+		if (pool_init(p, &a->cfg, NULL) < 0) {
+			pool_cleanup(p);
+			return (EXECUTION_FAILURE);
+		}
+		p->name = savestring(a->id);
+		sems[i] = p;
+	}
+	begin_unwind_frame("pool");
+	bg_unwind(pool_sem_forget, (intptr_t)i);
+	r = pool_submit(p, a->operands);
+	discard_unwind_frame("pool");
+	if (r > 128 && p->interrupted)
+		pool_sem_forget((void *)(intptr_t)i);
+	return (r);
+}
+
+/* pool --wait: wait for every job of the pool named ID, then forget it. */
+static int
+pool_sem_wait(struct pool_args *a)
+{
+	int i, r;
+
+	if ((i = pool_sem_index(a->id, 0)) < 0)
+		return (EXECUTION_SUCCESS);	/* nothing was submitted */
+	begin_unwind_frame("pool");
+	bg_unwind(pool_sem_forget, (intptr_t)i);
+	r = pool_drain(sems[i]);
+	run_unwind_frame("pool");
+	return (r);
+}
+
+static int
+pool_batch(struct pool_args *a)
+{
+	struct pool *p;
+	WORD_LIST *tmpl;
+	int r;
+
+	p = xmalloc(sizeof(*p));
+	memset(p, 0, sizeof(*p));
+	if ((r = pool_inputs(a, &p->in, &tmpl)) != 0 ||
+	    (r = pool_init(p, &a->cfg, tmpl) < 0 ? EXECUTION_FAILURE : 0)) {
+		if (tmpl)
+			dispose_words(tmpl);
+		pool_cleanup(p);
+		return (r);
+	}
+	dispose_words(tmpl);
+	input_prepare(&p->in);
+	begin_unwind_frame("pool");
+	bg_unwind(pool_cleanup, p);
+	r = pool_run(p);
+	run_unwind_frame("pool");
+	return (r);
+}
+
+static int
+pool_builtin(WORD_LIST *list)
+{
+	struct pool_args a;
+	int r;
+
+	if ((r = pool_parse(list, &a)) != 0)
+		return (r);
+	if (a.id == NULL)
+		a.id = "";
+	if (a.wait)
+		return (pool_sem_wait(&a));
+	if (a.sem)
+		return (pool_sem(&a));
+	return (pool_batch(&a));
+}
+
+BG_LOADERS(pool)
+
+static char *pool_doc[] = {
+	"Run a command over many items, a bounded number at a time.",
+	"",
+	"Batch mode: run COMMAND [ARG...] once per item, at most -j jobs at a",
+	"time, and wait for all of them:",
+	"    pool [options] COMMAND [ARG...] ::: ITEM...",
+	"    pool [options] COMMAND [ARG...] :::: FILE...   (one item a line)",
+	"    pool [options] -a ARRAY COMMAND [ARG...]       (a bash array)",
+	"    ... | pool [options] COMMAND [ARG...]          (stdin, a line each)",
+	"Several ::: / :::: groups (and -a) combine into every combination,",
+	"as in GNU parallel: `pool f ::: a b ::: 1 2' runs f a 1, f a 2, f b 1,",
+	"f b 2.  COMMAND is a shell function (no export -f needed: the job sees",
+	"the script's variables, arrays and functions), a builtin or a disk",
+	"command; the item is appended as the last argument unless an argument",
+	"holds a replacement string: {} the item, {.} without extension, {/}",
+	"basename, {//} dirname, {/.} basename without extension, {#} the job's",
+	"sequence number, {%} its slot, {1} {2}... the value from each source.",
+	"",
+	"Incremental mode, for loops (like GNU sem, without its cost per call):",
+	"    for f in *.c; do pool --sem -j4 cc -c \"$f\"; done",
+	"    pool --wait",
+	"`pool --sem' starts the job as soon as a slot is free and returns at",
+	"once; `pool --wait' waits for every job and returns the same status a",
+	"batch would.  --id NAME keeps several pools apart.  The first --sem",
+	"call of a pool fixes its options; later ones only submit.",
+	"",
+	"Each job is a real bash job in its own process group, with stdin from",
+	"/dev/null, and these variables (exported): POOL_ITEM (the item; items",
+	"space-joined), POOL_SEQ (1-based input position), POOL_SLOT (1..j),",
+	"POOL_ATTEMPT (1-based).  Jobs show in `jobs' while they run and leave",
+	"the table as they end: no \"Done\" lines, and waitany ignores them.",
+	"",
+	"Options (GNU parallel's names and meanings):",
+	"  -j N, N%, +N, -N\tjobs at a time: N, N% of the online CPUs, or",
+	"\t\t\tCPUs plus/minus N (default: the online CPUs)",
+	"  --halt WHEN,ON=N\tWHEN is now (stop running jobs: TERM to each",
+	"\t\t\tgroup, KILL 2s later) or soon (start no more);",
+	"\t\t\tON is fail, success or done; N a count or N%",
+	"\t\t\t(of all jobs).  Also: never, 1 (soon,fail=1),",
+	"\t\t\t2 (now,fail=1)",
+	"  --timeout DURATION\tstop a job that runs longer (TERM to its",
+	"\t\t\tgroup, KILL 1s later); it counts as failed",
+	"  --retries N\t\trun a failing job up to N times in all",
+	"  --retry-delay D\twait D before a retry (default 0), then",
+	"  --retry-backoff F\tmultiply the wait by F each time (default 2),",
+	"  --retry-max D\t\tup to D (default 60s), with",
+	"  --retry-jitter J\tfull, equal, none or a fraction (default full)",
+	"  -k, --keep-order\tprint jobs' output in input order",
+	"  --group\t\teach job's stdout, then stderr, printed whole",
+	"\t\t\twhen it ends (the default); kept in unlinked files",
+	"\t\t\tin $TMPDIR, never in the shell's memory",
+	"  --line-buffer\t\twhole lines as they come (with -k: grouped)",
+	"  -u, --ungroup\t\tjobs write straight to the shell's stdout/stderr",
+	"  --tag\t\t\tprefix each output line with the item and a tab",
+	"  --tagstring STR\tprefix with STR (replacement strings work)",
+	"  --joblog FILE\t\tlog each job in GNU parallel's format",
+	"  --resume\t\tskip the jobs FILE already lists",
+	"  --resume-failed\tskip the jobs FILE lists as succeeded",
+	"  --results DIR\t\tsave DIR/SEQ/{cmd,stdout,stderr,status}",
+	"  -S, --status-array A\tset A[SEQ-1] to each job's exit status",
+	"  --bar\t\t\ta progress line on stderr (only on a terminal)",
+	"  --delay DURATION\twait DURATION between job starts",
+	"  --dry-run\t\tprint the commands, run nothing",
+	"  -a ARRAY\t\titems from the indexed array ARRAY",
+	"  -0, --null\t\titems are NUL-separated; -d DELIM: DELIM-separated",
+	"  -n N\t\t\tpass N items to each job",
+	"  --sem, --wait, --id NAME\tincremental mode, see above",
+	"",
+	"Ctrl-C, TERM or HUP stop every job (the signal to each group, KILL",
+	"2s later); pool then returns 128+N and the shell's traps run.  A",
+	"trapped signal does the same (TERM to the jobs).  If writing the",
+	"output fails (a closed pipe), the jobs are stopped as by --halt now.",
+	"",
+	"Exit Status:",
+	"0 if every job succeeded; else the number of jobs that failed (101 if",
+	"more than 100), as GNU parallel; with --halt ...,fail=N, the status of",
+	"the job that made it halt; 128+N if signal N stopped the pool; 1 if",
+	"a job could not be started or --sem refused after a halt; 2 for a",
+	"usage error or a bad value (`pool: abc: invalid job count').",
+	(char *)NULL
+};
+
+BG_EXPORT struct builtin pool_struct = {
+	"pool",
+	pool_builtin,
+	BUILTIN_ENABLED,
+	pool_doc,
+	"pool [-j N] [--halt SPEC] [-k] [options] command [arg ...] [::: item ... | :::: file ...]",
+	0
+};

@@ -1,0 +1,116 @@
+/* joblog.c - GNU parallel's --joblog: write it, read it back to resume */
+
+/*
+ * The format is GNU parallel's, byte for byte, so that its tools and
+ * users' scripts read ours: a header line, then one tab-separated line a
+ * job: Seq, Host (":" for this machine), Starttime (epoch seconds, 3
+ * decimals), JobRuntime (%10.3f), Send, Receive (stdout bytes), Exitval,
+ * Signal, Command.  A job killed by a signal has Exitval 0 and its signal
+ * number in Signal, as GNU parallel writes it.
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bashapi.h"
+#include "joblog.h"
+
+static const char joblog_header[] =
+    "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand\n";
+
+static void
+joblog_mark(struct joblog *l, long seq, int what)
+{
+	long n;
+
+	if (seq < 1)
+		return;
+	if (seq >= l->nseen) {
+		n = l->nseen ? l->nseen : 64;
+		while (n <= seq)
+			n *= 2;
+		l->seen = xrealloc(l->seen, n);
+		memset(l->seen + l->nseen, 0, n - l->nseen);
+		l->nseen = n;
+	}
+	/* A later line for the same job (a rerun) wins. */
+	l->seen[seq] = (char)what;
+}
+
+static void
+joblog_read(struct joblog *l, FILE *fp)
+{
+	char *line, *f[9], *p;
+	size_t cap;
+	long seq;
+	int i;
+
+	line = NULL;
+	cap = 0;
+	while (getline(&line, &cap, fp) > 0) {
+		for (p = line, i = 0; i < 9 && p; i++)
+			f[i] = strsep(&p, "\t");
+		if (i < 8 || (seq = strtol(f[0], NULL, 10)) < 1)
+			continue;	/* the header, or not ours */
+		joblog_mark(l, seq, atoi(f[6]) == 0 && atoi(f[7]) == 0 ?
+		    JOBLOG_OK : JOBLOG_FAILED);
+	}
+	free(line);
+}
+
+/*
+ * Open the joblog PATH.  With RESUME, read the jobs it lists and append;
+ * otherwise start it afresh.  Return 0, or -1 after printing why.
+ */
+int
+joblog_open(struct joblog *l, const char *path, int resume)
+{
+	FILE *fp;
+
+	memset(l, 0, sizeof(*l));
+	if (resume && (fp = fopen(path, "re")) != NULL) {
+		joblog_read(l, fp);
+		fclose(fp);
+	}
+	l->fp = fopen(path, resume ? "ae" : "we");
+	if (l->fp == NULL) {
+		builtin_error("%s: cannot write the joblog: %s", path,
+		    strerror(errno));
+		return (-1);
+	}
+	if (ftell(l->fp) == 0)
+		fputs(joblog_header, l->fp);
+	fflush(l->fp);
+	return (0);
+}
+
+/* Return what the joblog read at open says of job SEQ. */
+int
+joblog_seen(const struct joblog *l, long seq)
+{
+	return (seq > 0 && seq < l->nseen ? l->seen[seq] : JOBLOG_UNSEEN);
+}
+
+/* Append job SEQ's line; STATUS is a shell status (128+N for signal N). */
+void
+joblog_write(struct joblog *l, long seq, double start, double runtime,
+    size_t received, int status, int signaled, const char *cmd)
+{
+	if (l->fp == NULL)
+		return;
+	fprintf(l->fp, "%ld\t:\t%.3f\t%10.3f\t0\t%zu\t%d\t%d\t%s\n", seq, start,
+	    runtime, received, signaled ? 0 : status,
+	    signaled ? status - 128 : 0, cmd);
+	fflush(l->fp);
+}
+
+/* Close the joblog. */
+void
+joblog_close(struct joblog *l)
+{
+	if (l->fp)
+		fclose(l->fp);
+	free(l->seen);
+	memset(l, 0, sizeof(*l));
+}

@@ -1,0 +1,806 @@
+/* pool.c - a bounded pool of worker jobs: scheduling, halting, logging */
+
+/*
+ * Workers are real bash jobs (lib/child.c) in process groups of their
+ * own, marked J_NOTIFIED so that bash never prints "Done" for them, and
+ * owned in the ledger (lib/jobref.c) so that waitany leaves them alone.
+ * One loop does everything, with every signal blocked except while it
+ * sleeps in ppoll (lib/waitset.c): reap the workers that ended, stop the
+ * ones past --timeout (TERM, then KILL a second later, without waiting),
+ * start new ones while slots are free, then sleep until a child ends, a
+ * deadline (timeout, --delay, a retry's backoff) passes, a
+ * --line-buffer pipe has data, or a signal arrives.  Since the job
+ * table cannot change while signals are blocked, a worker we have not
+ * reaped yet is never cleaned up by bash under our feet.
+ */
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bashapi.h"
+#include "child.h"
+#include "duration.h"
+#include "load.h"
+#include "pool.h"
+#include "subst.h"
+#include "term.h"
+
+#define KILL_AFTER_NS	(1000LL * 1000000)	/* --timeout: TERM, then KILL */
+#define STOP_GRACE_NS	(2000LL * 1000000)	/* halt now, signals */
+#define KEEP_MAX	256	/* -k: ended jobs held before we stop starting */
+
+struct pool_spawn {
+	struct pool *p;
+	struct pool_worker *wk;
+};
+
+static double
+pool_wallclock(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((double)ts.tv_sec + ts.tv_nsec / 1e9);
+}
+
+/*
+ * Set up pool P to run the command TMPL (NULL in --sem mode, where each
+ * submission brings its own) with the options in CFG.  Return 0, or -1
+ * after printing why not.
+ */
+int
+pool_init(struct pool *p, const struct pool_cfg *cfg, WORD_LIST *tmpl)
+{
+	p->cfg = *cfg;
+	p->tmpl = tmpl ? copy_word_list(tmpl) : NULL;
+	p->w = xmalloc(cfg->jobs * sizeof(*p->w));
+	memset(p->w, 0, cfg->jobs * sizeof(*p->w));
+	p->out.mode = cfg->keep_order && cfg->out_mode == OUT_LINE ?
+	    OUT_GROUP : cfg->out_mode;
+	p->next_seq = 1;
+	p->t0 = duration_now();
+	if (cfg->joblog && joblog_open(&p->log, cfg->joblog, cfg->resume) < 0)
+		return (-1);
+	if (cfg->status_array && var_array(cfg->status_array) == NULL)
+		return (-1);
+	if (cfg->results && mkdir(cfg->results, 0777) < 0 && errno != EEXIST) {
+		builtin_error("%s: %s", cfg->results, strerror(errno));
+		return (-1);
+	}
+	return (0);
+}
+
+static void
+pool_export(const char *name, const char *value)
+{
+	SHELL_VAR *v;
+
+	v = bind_variable(name, (char *)value, 0);
+	if (v)
+		VSETATTR(v, att_exported);
+}
+
+/* Return the values of WK joined by spaces, as POOL_ITEM shows them. */
+static char *
+pool_item(const struct pool_worker *wk)
+{
+	size_t len;
+	char *j;
+	int i;
+
+	for (len = 1, i = 0; i < wk->nvals; i++)
+		len += strlen(wk->vals[i]) + 1;
+	j = xmalloc(len);
+	j[0] = '\0';
+	for (i = 0; i < wk->nvals; i++) {
+		if (i)
+			strcat(j, " ");
+		strcat(j, wk->vals[i]);
+	}
+	return (j);
+}
+
+/* In the child, before the command: variables, output, others' fds. */
+static void
+pool_child_setup(void *arg)
+{
+	struct pool_spawn *s = arg;
+	struct pool *p = s->p;
+	struct pool_worker *wk = s->wk;
+	char buf[32], *item;
+	int i, k;
+
+	/* Function workers do not exec: close the other jobs' captures. */
+	for (i = 0; i < p->cfg.jobs; i++)
+		if (&p->w[i] != wk && p->w[i].active)
+			for (k = 0; k < 2; k++)
+				if (p->w[i].out.rfd[k] >= 0)
+					close(p->w[i].out.rfd[k]);
+	output_child(&wk->out);
+	item = pool_item(wk);
+	pool_export("POOL_ITEM", item);
+	free(item);
+	snprintf(buf, sizeof(buf), "%ld", wk->seq);
+	pool_export("POOL_SEQ", buf);
+	snprintf(buf, sizeof(buf), "%d", wk->slot);
+	pool_export("POOL_SLOT", buf);
+	snprintf(buf, sizeof(buf), "%d", wk->attempt);
+	pool_export("POOL_ATTEMPT", buf);
+	array_needs_making = 1;
+}
+
+/* Return the --tagstring for a job, with its replacement strings. */
+static char *
+pool_tag(struct pool *p, struct pool_worker *wk)
+{
+	WORD_LIST one, *w;
+	WORD_DESC d;
+	char *tag;
+
+	if (p->cfg.tagstring == NULL)
+		return (NULL);
+	d.word = p->cfg.tagstring;
+	d.flags = 0;
+	one.word = &d;
+	one.next = NULL;
+	w = subst_build(&one, wk->vals, wk->nvals, wk->seq, wk->slot);
+	tag = xmalloc(strlen(w->word->word) + 2);
+	strcpy(tag, w->word->word);
+	strcat(tag, "\t");
+	dispose_words(w);
+	return (tag);
+}
+
+/* Print the progress line (--bar) on stderr, at most ten times a second. */
+static void
+pool_bar(struct pool *p, int final)
+{
+	int64_t now, el;
+	char eta[32];
+
+	if (!p->cfg.bar || !isatty(2))
+		return;
+	now = duration_now();
+	if (!final && now - p->last_bar < 100000000)
+		return;
+	p->last_bar = now;
+	el = now - p->t0;
+	eta[0] = '\0';
+	if (p->in.total > 0 && p->ndone > 0 && !final)
+		snprintf(eta, sizeof(eta), ", ETA %.0fs",
+		    (double)el / 1e9 / p->ndone * (p->in.total - p->ndone));
+	if (p->in.total >= 0)
+		fprintf(stderr, "\r\033[Kpool: %ld/%ld done, %d running, %ld "
+		    "failed, %.1fs%s", p->ndone, p->in.total, p->running,
+		    p->nfailed, el / 1e9, eta);
+	else
+		fprintf(stderr, "\r\033[Kpool: %ld done, %d running, %ld "
+		    "failed, %.1fs", p->ndone, p->running, p->nfailed, el / 1e9);
+	if (final)
+		fputc('\n', stderr);
+	fflush(stderr);
+}
+
+/* -S: record STATUS as element SEQ-1 of the status array. */
+static void
+pool_record(struct pool *p, long seq, int status)
+{
+	SHELL_VAR *v;
+	char buf[16];
+
+	if (p->cfg.status_array == NULL)
+		return;
+	v = find_variable(p->cfg.status_array);
+	if (v == NULL || !array_p(v))
+		return;
+	snprintf(buf, sizeof(buf), "%d", status);
+	array_insert(array_cell(v), seq - 1, buf);
+}
+
+static void
+pool_results_file(const char *dir, const char *name, const char *text,
+    int fd)
+{
+	struct stat st;
+	char *path;
+	FILE *f;
+	off_t off;
+
+	path = xmalloc(strlen(dir) + strlen(name) + 2);
+	sprintf(path, "%s/%s", dir, name);
+	f = fopen(path, "we");
+	free(path);
+	if (f == NULL)
+		return;
+	if (text)
+		fputs(text, f);
+	else if (fd >= 0 && fstat(fd, &st) == 0) {
+		fflush(f);
+		off = 0;
+		while (off < st.st_size &&
+		    sendfile(fileno(f), fd, &off, st.st_size - off) > 0)
+			;
+	}
+	fclose(f);
+}
+
+/* --results DIR: DIR/SEQ/{cmd,stdout,stderr,status}. */
+static void
+pool_results(struct pool *p, struct pool_worker *wk, int status)
+{
+	char *dir, buf[16];
+
+	if (p->cfg.results == NULL)
+		return;
+	dir = xmalloc(strlen(p->cfg.results) + 32);
+	sprintf(dir, "%s/%ld", p->cfg.results, wk->seq);
+	if (mkdir(dir, 0777) == 0 || errno == EEXIST) {
+		snprintf(buf, sizeof(buf), "%d\n", status);
+		pool_results_file(dir, "cmd", wk->cmd, -1);
+		pool_results_file(dir, "stdout", NULL, wk->out.rfd[0]);
+		pool_results_file(dir, "stderr", NULL, wk->out.rfd[1]);
+		pool_results_file(dir, "status", buf, -1);
+	}
+	free(dir);
+}
+
+/* The halt policy: after a job ended with STATUS, should we stop? */
+static void
+pool_halt_check(struct pool *p, int status)
+{
+	long count, base;
+
+	if (p->cfg.halt_when == HALT_NEVER || p->halting)
+		return;
+	count = p->cfg.halt_on == HALT_FAIL ? p->nfailed :
+	    p->cfg.halt_on == HALT_SUCCESS ? p->nsucceeded : p->ndone;
+	if (p->cfg.halt_pct) {
+		base = p->in.total > 0 ? p->in.total : p->ndone;
+		if (base == 0 || (p->in.total <= 0 && p->ndone < 3) ||
+		    count * 100 < p->cfg.halt_count * base)
+			return;
+	} else if (count < p->cfg.halt_count)
+		return;
+	p->halting = p->cfg.halt_when;
+	p->halt_status = p->cfg.halt_on == HALT_FAIL ? status :
+	    p->cfg.halt_on == HALT_SUCCESS ? 0 : -1;
+}
+
+/* -k: print, in start order, every held job whose turn has come. */
+static void
+pool_emit_ready(struct pool *p, int all)
+{
+	struct pool_held *h;
+
+	while ((h = p->held) != NULL && (h->ready || all)) {
+		p->held = h->next;
+		p->nheld--;
+		if (h->ready && output_emit(&p->out, &h->out, h->tag) < 0)
+			p->halting = HALT_NOW;
+		else if (!h->ready)
+			output_discard(&p->out, &h->out);
+		free(h->tag);
+		free(h);
+	}
+}
+
+static struct pool_held *
+pool_held_find(struct pool *p, long seq)
+{
+	struct pool_held *h;
+
+	for (h = p->held; h; h = h->next)
+		if (h->seq == seq)
+			return (h);
+	return (NULL);
+}
+
+static void
+pool_worker_clear(struct pool_worker *wk)
+{
+	if (wk->vals)
+		input_free_vals(wk->vals, wk->nvals);
+	free(wk->cmd);
+	free(wk->tag);
+	wk->vals = NULL;
+	wk->cmd = wk->tag = NULL;
+	wk->active = 0;
+}
+
+/* Queue WK's item for another attempt after the backoff delay. */
+static void
+pool_retry_later(struct pool *p, struct pool_worker *wk)
+{
+	struct pool_held *r;
+
+	r = xmalloc(sizeof(*r));
+	memset(r, 0, sizeof(*r));
+	r->seq = wk->seq;
+	r->vals = wk->vals;
+	r->nvals = wk->nvals;
+	r->attempt = wk->attempt + 1;
+	r->ready = duration_now() + backoff_delay(&p->cfg.backoff,
+	    wk->attempt);
+	wk->vals = NULL;
+	r->next = p->retry;
+	p->retry = r;
+	output_discard(&p->out, &wk->out);
+	pool_worker_clear(wk);
+}
+
+/* Output of a job that is final: now, or held until its turn (-k). */
+static void
+pool_output(struct pool *p, struct pool_worker *wk)
+{
+	struct pool_held *h;
+
+	if (p->cfg.keep_order && (h = pool_held_find(p, wk->seq)) != NULL) {
+		h->out = wk->out;
+		h->tag = wk->tag;
+		h->ready = 1;
+		wk->tag = NULL;
+		pool_emit_ready(p, 0);
+		return;
+	}
+	if (output_emit(&p->out, &wk->out, wk->tag) < 0)
+		p->halting = HALT_NOW;
+}
+
+/* WK's job ended with STATUS (SIGNALED: killed by a signal). */
+static void
+pool_finish(struct pool *p, struct pool_worker *wk, int status, int signaled)
+{
+	struct stat st;
+	size_t bytes;
+
+	p->running--;
+	if (status != 0 && wk->attempt < p->cfg.retries && !p->halting &&
+	    !p->interrupted && !wk->killed) {
+		pool_retry_later(p, wk);
+		return;
+	}
+	bytes = wk->out.bytes;
+	if (p->out.mode == OUT_GROUP && wk->out.rfd[0] >= 0 &&
+	    fstat(wk->out.rfd[0], &st) == 0)
+		bytes = (size_t)st.st_size;
+	pool_record(p, wk->seq, status);
+	joblog_write(&p->log, wk->seq, wk->start_wall,
+	    (duration_now() - wk->start) / 1e9, bytes, status, signaled,
+	    wk->cmd);
+	pool_results(p, wk, status);
+	p->ndone++;
+	if (status == 0)
+		p->nsucceeded++;
+	else if (!wk->killed)
+		p->nfailed++;
+	pool_output(p, wk);
+	if (!wk->killed)
+		pool_halt_check(p, status);
+	pool_worker_clear(wk);
+	pool_bar(p, 0);
+}
+
+/* Return non-zero if R's job died of a signal (for the joblog). */
+static int
+pool_signaled(struct jobref *r)
+{
+	PROCESS *pr;
+
+	if (r->job == NO_JOB || jobs[r->job] == NULL)
+		return (r->status > 128);
+	for (pr = jobs[r->job]->pipe; pr->next != jobs[r->job]->pipe;
+	    pr = pr->next)
+		;
+	return (WIFSIGNALED(pr->status));
+}
+
+/* Reap the workers that ended; move timed-out ones along TERM -> KILL. */
+static void
+pool_reap(struct pool *p)
+{
+	struct pool_worker *wk;
+	int64_t now;
+	int i, st, sig;
+
+	now = duration_now();
+	for (i = 0; i < p->cfg.jobs; i++) {
+		wk = &p->w[i];
+		if (!wk->active)
+			continue;
+		if (p->out.mode == OUT_LINE)
+			output_pump(&p->out, &wk->out, wk->tag, 0);
+		st = jobref_state(&wk->ref);
+		if (st == JOBREF_DONE || st == JOBREF_GONE) {
+			if (st == JOBREF_GONE)
+				wk->ref.status = 127;
+			sig = pool_signaled(&wk->ref);
+			jobref_consume(&wk->ref, 1);
+			/* A timed-out job's leftovers get no second chance. */
+			if (wk->timed_out)
+				killpg(wk->ref.pid, SIGKILL);
+			if (p->out.failed)
+				p->halting = HALT_NOW;
+			pool_finish(p, wk, wk->ref.status, sig);
+		} else if (wk->deadline && now >= wk->deadline && !wk->timed_out) {
+			jobref_signal(&wk->ref, SIGTERM);
+			wk->timed_out = 1;
+			wk->kill_at = now + KILL_AFTER_NS;
+		} else if (wk->timed_out && now >= wk->kill_at) {
+			jobref_signal(&wk->ref, SIGKILL);
+			wk->kill_at = now + KILL_AFTER_NS;
+		}
+	}
+}
+
+static int
+pool_free_slot(struct pool *p)
+{
+	int i;
+
+	for (i = 0; i < p->cfg.jobs; i++)
+		if (!p->w[i].active)
+			return (i);
+	return (-1);
+}
+
+/* -k: remember the start order of SEQ, to print its output in turn. */
+static void
+pool_hold(struct pool *p, long seq)
+{
+	struct pool_held *h, **tail;
+
+	h = xmalloc(sizeof(*h));
+	memset(h, 0, sizeof(*h));
+	h->seq = seq;
+	h->out.rfd[0] = h->out.rfd[1] = h->out.wfd[0] = h->out.wfd[1] = -1;
+	for (tail = &p->held; *tail; tail = &(*tail)->next)
+		;
+	*tail = h;
+	p->nheld++;
+}
+
+/*
+ * Start job SEQ (attempt ATTEMPT) in a free slot: with the values VALS
+ * (taken over) in batch mode, or as the words WORDS in --sem mode.
+ * Return 0, or -1 after printing why it could not start.
+ */
+static int
+pool_start(struct pool *p, long seq, int attempt, char **vals, int nvals,
+    WORD_LIST *words)
+{
+	struct child_opts co;
+	struct pool_spawn ctx;
+	struct pool_worker *wk;
+	WORD_LIST *cmd;
+	pid_t pid;
+
+	wk = &p->w[pool_free_slot(p)];
+	memset(wk, 0, sizeof(*wk));
+	wk->slot = (int)(wk - p->w) + 1;
+	wk->seq = seq;
+	wk->attempt = attempt;
+	wk->vals = vals;
+	wk->nvals = nvals;
+	cmd = words ? copy_word_list(words) :
+	    subst_build(p->tmpl, vals, nvals, seq, wk->slot);
+	wk->cmd = child_text(cmd);
+	if (p->cfg.dry_run) {
+		printf("%s\n", wk->cmd);
+		fflush(stdout);
+		dispose_words(cmd);
+		pool_worker_clear(wk);
+		p->ndone++;
+		p->nsucceeded++;
+		return (0);
+	}
+	wk->tag = pool_tag(p, wk);
+	if (output_open(&p->out, &wk->out) < 0) {
+		builtin_error("cannot capture output in $TMPDIR: %s",
+		    strerror(errno));
+		dispose_words(cmd);
+		pool_worker_clear(wk);
+		return (-1);
+	}
+	memset(&co, 0, sizeof(co));
+	co.flags = CHILD_OWNPGRP;
+	co.setup = pool_child_setup;
+	ctx.p = p;
+	ctx.wk = wk;
+	co.arg = &ctx;
+	wk->active = 1;		/* so that the child skips its own fds */
+	pid = child_spawn(cmd, &co, &wk->ref.job);
+	dispose_words(cmd);
+	if (pid < 0) {
+		builtin_error("cannot fork: %s", strerror(errno));
+		output_discard(&p->out, &wk->out);
+		pool_worker_clear(wk);
+		return (-1);
+	}
+	wk->ref.pid = pid;
+	if (wk->ref.job >= 0 && jobs[wk->ref.job])
+		jobs[wk->ref.job]->flags |= J_NOTIFIED;	/* never "Done" */
+	jobref_own(pid, 1);
+	output_started(&p->out, &wk->out);
+	p->running++;
+	wk->start = duration_now();
+	wk->start_wall = pool_wallclock();
+	wk->deadline = p->cfg.timeout_ns ? wk->start + p->cfg.timeout_ns : 0;
+	if (p->cfg.delay_ns)
+		p->next_start = wk->start + p->cfg.delay_ns;
+	if (p->cfg.keep_order && attempt == 1)
+		pool_hold(p, seq);
+	return (0);
+}
+
+/* Take the first retry whose backoff is over, or NULL. */
+static struct pool_held *
+pool_retry_ready(struct pool *p, int64_t now)
+{
+	struct pool_held **pp, *r;
+
+	for (pp = &p->retry; (r = *pp) != NULL; pp = &r->next)
+		if (r->ready <= now) {
+			*pp = r->next;
+			return (r);
+		}
+	return (NULL);
+}
+
+/* Start jobs while slots are free: due retries first, then new items. */
+static void
+pool_fill(struct pool *p)
+{
+	struct pool_held *r;
+	char **vals;
+	int nvals, seen;
+	int64_t now;
+	long seq;
+
+	while (!p->halting && p->running < p->cfg.jobs && !p->out.failed) {
+		if (p->cfg.keep_order && p->nheld >= KEEP_MAX)
+			break;
+		now = duration_now();
+		if (p->next_start && now < p->next_start)
+			break;
+		if ((r = pool_retry_ready(p, now)) != NULL) {
+			seq = r->seq;
+			if (pool_start(p, seq, r->attempt, r->vals, r->nvals,
+			    NULL) < 0)
+				p->halting = HALT_SOON;
+			free(r);
+			continue;
+		}
+		if ((vals = input_next(&p->in, &nvals)) == NULL)
+			break;
+		seq = p->next_seq++;
+		seen = joblog_seen(&p->log, seq);
+		if ((p->cfg.resume == 1 && seen != JOBLOG_UNSEEN) ||
+		    (p->cfg.resume == 2 && seen == JOBLOG_OK)) {
+			input_free_vals(vals, nvals);
+			p->nskipped++;
+			continue;
+		}
+		if (pool_start(p, seq, 1, vals, nvals, NULL) < 0)
+			p->halting = HALT_SOON;
+	}
+}
+
+static int64_t
+pool_min(int64_t a, int64_t b)
+{
+	return (a == 0 || (b != 0 && b < a) ? b : a);
+}
+
+/* The next moment the loop must wake up for, or 0 for none. */
+static int64_t
+pool_deadline(struct pool *p)
+{
+	struct pool_held *r;
+	int64_t d;
+	int i;
+
+	d = 0;
+	for (i = 0; i < p->cfg.jobs; i++)
+		if (p->w[i].active)
+			d = pool_min(d, p->w[i].timed_out ? p->w[i].kill_at :
+			    p->w[i].deadline);
+	if (!p->halting && p->running < p->cfg.jobs) {
+		for (r = p->retry; r; r = r->next)
+			d = pool_min(d, r->ready);
+		if (p->next_start && (!p->in.done || p->retry))
+			d = pool_min(d, p->next_start);
+	}
+	return (d);
+}
+
+/* Stop every running worker (SIG to its group, KILL after a grace). */
+static void
+pool_stop_all(struct pool *p, int sig)
+{
+	struct jobref *refs;
+	int i, n;
+
+	refs = xmalloc((p->cfg.jobs + 1) * sizeof(*refs));
+	for (i = n = 0; i < p->cfg.jobs; i++)
+		if (p->w[i].active) {
+			p->w[i].killed = 1;
+			refs[n++] = p->w[i].ref;
+		}
+	if (n)
+		term_jobs(&p->ws, refs, n, sig, STOP_GRACE_NS);
+	free(refs);
+	pool_reap(p);
+}
+
+/* Sleep until something happens: a child, a deadline, a pipe, a signal. */
+static void
+pool_sleep(struct pool *p)
+{
+	struct pollfd fds[1 + 2 * 64];
+	int i, k, n;
+
+	waitset_deadline(&p->ws, pool_deadline(p));
+	n = 1;
+	if (p->out.mode == OUT_LINE)
+		for (i = 0; i < p->cfg.jobs && n + 2 <= 1 + 2 * 64; i++)
+			for (k = 0; k < 2 && p->w[i].active; k++)
+				if (p->w[i].out.rfd[k] >= 0) {
+					fds[n].fd = p->w[i].out.rfd[k];
+					fds[n].events = POLLIN;
+					n++;
+				}
+	waitset_sleep_fds(&p->ws, fds, n);
+}
+
+#define LOOP_DRAIN	0	/* until every job has ended */
+#define LOOP_SLOT	1	/* until a slot is free (--sem) */
+
+/* Run P's loop in MODE; return 0, or -SIG if signal SIG stopped it. */
+static int
+pool_loop(struct pool *p, int mode)
+{
+	int sig;
+
+	for (;;) {
+		pool_reap(p);
+		if ((sig = waitset_signal()) != 0) {
+			p->interrupted = sig;
+			pool_stop_all(p, sig == SIGINT || sig == SIGTERM ||
+			    sig == SIGHUP ? sig : SIGTERM);
+			return (-sig);
+		}
+		if (p->halting == HALT_NOW && p->running)
+			pool_stop_all(p, SIGTERM);
+		if (mode == LOOP_SLOT && (p->halting ||
+		    (p->running < p->cfg.jobs && (!p->cfg.keep_order ||
+		    p->nheld < KEEP_MAX))))
+			return (0);
+		pool_fill(p);
+		if (mode == LOOP_DRAIN && p->running == 0 &&
+		    (p->halting || (p->retry == NULL && p->in.done)))
+			return (0);
+		pool_sleep(p);
+	}
+}
+
+/*
+ * Return the pool's exit status, as GNU parallel's: 0 if every job
+ * succeeded, else the number of failed jobs (101 for more than 100); the
+ * failing job's status when --halt stopped on a failure.
+ */
+int
+pool_status(const struct pool *p)
+{
+	if (p->halting && p->halt_status >= 0)
+		return (p->halt_status);
+	if (p->out.failed)
+		return (p->nfailed ? (p->nfailed > 100 ? 101 : p->nfailed) : 1);
+	if (p->nfailed == 0)
+		return (0);
+	return (p->nfailed > 100 ? 101 : (int)p->nfailed);
+}
+
+/* Print what is held (-k) and the last progress line. */
+static void
+pool_flush(struct pool *p)
+{
+	pool_emit_ready(p, 1);
+	pool_bar(p, 1);
+}
+
+static int
+pool_end(struct pool *p, int r)
+{
+	pool_flush(p);
+	if (r < 0)
+		return (waitset_deliver(&p->ws, -r));
+	waitset_end(&p->ws);
+	return (pool_status(p));
+}
+
+/*
+ * Batch mode: run every item of P's input, at most cfg.jobs at a time,
+ * and return the pool's status (or 128+N after signal N).
+ */
+int
+pool_run(struct pool *p)
+{
+	waitset_begin(&p->ws, 0, WAITSET_GUARD);
+	pool_bar(p, 0);
+	return (pool_end(p, pool_loop(p, LOOP_DRAIN)));
+}
+
+/*
+ * --sem mode: start WORDS as the pool's next job as soon as a slot is
+ * free.  Return 0 once started; the halt status if the pool has halted
+ * (nothing is started); 1 if it could not start; 128+N after signal N
+ * (every worker is then stopped).
+ */
+int
+pool_submit(struct pool *p, WORD_LIST *words)
+{
+	int r;
+
+	waitset_begin(&p->ws, 0, WAITSET_GUARD);
+	r = pool_loop(p, LOOP_SLOT);
+	if (r < 0)
+		return (pool_end(p, r));
+	if (p->halting) {
+		waitset_end(&p->ws);
+		r = pool_status(p);
+		return (r ? r : 1);
+	}
+	r = pool_start(p, p->next_seq++, 1, NULL, 0, words);
+	waitset_end(&p->ws);
+	return (r < 0 ? 1 : 0);
+}
+
+/* --sem mode: wait for every job; return the pool's status. */
+int
+pool_drain(struct pool *p)
+{
+	waitset_begin(&p->ws, 0, WAITSET_GUARD);
+	p->in.done = 1;
+	return (pool_end(p, pool_loop(p, LOOP_DRAIN)));
+}
+
+/* Release everything P holds; P itself is the caller's. */
+void
+pool_free(struct pool *p)
+{
+	struct pool_held *h;
+	int i;
+
+	for (i = 0; p->w && i < p->cfg.jobs; i++)
+		if (p->w[i].active) {
+			output_discard(&p->out, &p->w[i].out);
+			pool_worker_clear(&p->w[i]);
+		}
+	while ((h = p->held) != NULL) {
+		p->held = h->next;
+		output_discard(&p->out, &h->out);
+		free(h->tag);
+		free(h);
+	}
+	while ((h = p->retry) != NULL) {
+		p->retry = h->next;
+		input_free_vals(h->vals, h->nvals);
+		free(h);
+	}
+	output_free(&p->out);
+	joblog_close(&p->log);
+	input_free(&p->in);
+	if (p->tmpl)
+		dispose_words(p->tmpl);
+	free(p->w);
+	free(p->name);
+	memset(p, 0, sizeof(*p));
+}

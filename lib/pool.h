@@ -1,0 +1,95 @@
+/* pool.h - a bounded pool of worker jobs: scheduling, halting, logging */
+
+#ifndef BGTOOLS_POOL_H
+#define BGTOOLS_POOL_H
+
+#include <stdint.h>
+
+#include "backoff.h"
+#include "input.h"
+#include "joblog.h"
+#include "jobref.h"
+#include "output.h"
+#include "waitset.h"
+
+#define HALT_NEVER	0
+#define HALT_SOON	1	/* start no more jobs, let running ones end */
+#define HALT_NOW	2	/* stop the running jobs too */
+
+#define HALT_FAIL	0
+#define HALT_SUCCESS	1
+#define HALT_DONE	2
+
+struct pool_cfg {
+	int jobs;			/* -j */
+	int halt_when, halt_on;		/* --halt WHEN,ON=COUNT */
+	long halt_count;
+	int halt_pct;			/* COUNT is a percentage */
+	int64_t timeout_ns;		/* --timeout, per job */
+	int64_t delay_ns;		/* --delay between starts */
+	int retries;			/* --retries: attempts in all */
+	struct backoff backoff;		/* between attempts */
+	int out_mode;			/* OUT_GROUP, OUT_UNGROUP, OUT_LINE */
+	int keep_order;			/* -k */
+	char *tagstring;		/* --tag / --tagstring */
+	char *joblog;			/* --joblog FILE */
+	int resume;			/* 1: --resume, 2: --resume-failed */
+	char *results;			/* --results DIR */
+	char *status_array;		/* -S ARRAY */
+	int bar, dry_run;
+};
+
+/* A job that ended before its turn to print (-k), or waits to be retried. */
+struct pool_held {
+	long seq;
+	int status, attempt;
+	char **vals;
+	int nvals;
+	int64_t ready;			/* retry: when it may start again;
+					   -k: non-zero once it ended */
+	struct outcap out;
+	char *tag;
+	struct pool_held *next;
+};
+
+struct pool_worker {
+	struct jobref ref;
+	int active, slot, attempt;
+	long seq;
+	char **vals;
+	int nvals;
+	char *cmd;			/* the job's text, for the joblog */
+	char *tag;
+	int64_t start, deadline, kill_at;
+	double start_wall;
+	int timed_out, killed;
+	struct outcap out;
+};
+
+struct pool {
+	struct pool_cfg cfg;
+	char *name;			/* --sem id; NULL in batch mode */
+	WORD_LIST *tmpl;		/* the command and its arguments */
+	struct input in;
+	struct pool_worker *w;
+	int running;
+	long next_seq, ndone, nfailed, nsucceeded, nskipped;
+	int halting, halt_status, halted_on_job;
+	int interrupted;
+	struct output out;
+	struct joblog log;
+	struct pool_held *held;		/* -k: ended, not yet printed */
+	struct pool_held *retry;	/* failed, waiting for another try */
+	long nheld;			/* -k: entries in held */
+	int64_t next_start, t0, last_bar;
+	struct waitset ws;
+};
+
+int pool_init(struct pool *, const struct pool_cfg *, WORD_LIST *);
+int pool_run(struct pool *);
+int pool_submit(struct pool *, WORD_LIST *);
+int pool_drain(struct pool *);
+void pool_free(struct pool *);
+int pool_status(const struct pool *);
+
+#endif
