@@ -126,6 +126,13 @@ killjobs_builtin(WORD_LIST *list)
 			return (EX_USAGE);
 		}
 	}
+	/*
+	 * A child forked just before the shell exits can get TERM before it
+	 * resets the traps it inherited, and then runs the parent's EXIT
+	 * trap (`trap killjobs EXIT') with the parent's job table: not ours.
+	 */
+	if (subshell_environment & SUBSHELL_IGNTRAP)
+		return (EXECUTION_SUCCESS);
 	begin_unwind_frame("killjobs");
 	ret = kj_run(o.list, sig, grace, verbose);
 	run_unwind_frame("killjobs");

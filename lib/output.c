@@ -227,6 +227,11 @@ output_pump(struct output *o, struct outcap *c, const char *tag, int final)
 			memcpy(c->part[i] + c->plen[i], buf, (size_t)k);
 			c->plen[i] += (size_t)k;
 		}
+		/* At EOF, stop polling the pipe: it would be ready forever. */
+		if (c->rfd[i] >= 0 && k == 0) {
+			close(c->rfd[i]);
+			c->rfd[i] = -1;
+		}
 		if (c->plen[i] == 0)
 			continue;
 		nl = NULL;

@@ -60,6 +60,12 @@ int
 pool_init(struct pool *p, const struct pool_cfg *cfg, WORD_LIST *tmpl)
 {
 	p->cfg = *cfg;
+	/* A --sem pool outlives the words its options came from. */
+	p->cfg.tagstring = cfg->tagstring ? savestring(cfg->tagstring) : NULL;
+	p->cfg.joblog = cfg->joblog ? savestring(cfg->joblog) : NULL;
+	p->cfg.results = cfg->results ? savestring(cfg->results) : NULL;
+	p->cfg.status_array = cfg->status_array ?
+	    savestring(cfg->status_array) : NULL;
 	p->tmpl = tmpl ? copy_word_list(tmpl) : NULL;
 	p->w = xmalloc(cfg->jobs * sizeof(*p->w));
 	memset(p->w, 0, cfg->jobs * sizeof(*p->w));
@@ -802,5 +808,9 @@ pool_free(struct pool *p)
 		dispose_words(p->tmpl);
 	free(p->w);
 	free(p->name);
+	free(p->cfg.tagstring);
+	free(p->cfg.joblog);
+	free(p->cfg.results);
+	free(p->cfg.status_array);
 	memset(p, 0, sizeof(*p));
 }

@@ -115,9 +115,17 @@ waitset_expired(const struct waitset *w)
 void
 waitset_sleep_fds(struct waitset *w, struct pollfd *fds, int n)
 {
+	static const struct timespec zero;
 	struct pollfd one;
 	uint64_t ticks;
 
+	/*
+	 * ppoll runs pending handlers only when it fails with EINTR: with a
+	 * descriptor that is always ready, SIGCHLD would wait forever and
+	 * bash would reap nothing.  Let pending signals in first.
+	 */
+	if (fds != NULL && n > 1)
+		ppoll(NULL, 0, &zero, &w->oldmask);
 	if (fds == NULL) {
 		fds = &one;
 		n = 1;
