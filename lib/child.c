@@ -26,6 +26,7 @@
 
 #include "bashapi.h"
 #include "child.h"
+#include "sigguard.h"
 
 /*
  * Return the job text for WORDS, quoted so that `jobs' shows what the user
@@ -75,6 +76,7 @@ child_stdin_null(void)
 static void
 child_reset(const struct child_opts *o)
 {
+	sigguard_child();
 	if (o->flags & CHILD_OWNPGRP)
 		setpgid(0, 0);
 	if ((o->flags & CHILD_TTY) && job_control)

@@ -220,6 +220,7 @@ output_pump(struct output *o, struct outcap *c, const char *tag, int final)
 	int i, bol;
 
 	for (i = 0; i < 2; i++) {
+		k = -1;
 		while (c->rfd[i] >= 0 && (k = read(c->rfd[i], buf, sizeof(buf))) > 0) {
 			if (i == 0)
 				c->bytes += (size_t)k;

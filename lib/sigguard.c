@@ -73,6 +73,23 @@ sigguard_end(void)
 		}
 }
 
+/*
+ * In a child forked while guarding: put back the dispositions we
+ * replaced.  bash does not know our handler, so its own resets in the
+ * child leave it in place, and a shell-function child would then shrug
+ * off SIGTERM (an exec'd command gets SIG_DFL from exec anyway).
+ */
+void
+sigguard_child(void)
+{
+	int i;
+
+	for (i = 0; depth > 0 && i < NGUARDED; i++)
+		if (installed[i])
+			sigaction(guarded[i], &saved[i], NULL);
+	depth = 0;
+}
+
 /* Return the first guarded signal caught since sigguard_begin, or 0. */
 int
 sigguard_caught(void)
