@@ -45,10 +45,12 @@ extern int signal_is_trapped(int);
 extern int signal_is_ignored(int);
 extern void clear_fifo_list(void);
 extern void coproc_closeall(void);
-extern int freeze_jobs_list(void);
-extern void set_jobs_list_frozen(int);
-extern int give_terminal_to(pid_t, int);
 extern char *search_for_command(const char *, int);
+
+/* 5.2 marks a fresh child that must not run inherited traps yet. */
+#ifndef SUBSHELL_IGNTRAP
+#define SUBSHELL_IGNTRAP	0
+#endif
 
 /* Private to jobs.c in 5.1 to 5.3: keep a deleted job out of bgpids. */
 #ifndef DEL_NOBGPID
