@@ -6,7 +6,7 @@
  * whole tree (a function's grandchildren too).  Exit statuses follow
  * coreutils: the command's own status; 124 when the limit passed (the
  * command's status with --preserve-status); 137 when KILL was needed
- * (-k); 125 when timeout_run itself failed; 126/127 when the command
+ * (-k, or -s KILL); 125 when timeout_run itself failed; 126/127 when the command
  * cannot be run or is not found; 2 for usage errors, as bash's builtins.
  * A signal that reaches the shell meanwhile (Ctrl-C, TERM, HUP, a trapped
  * one) is forwarded to the command's group, which gets the -k grace (1s
@@ -151,16 +151,18 @@ tr_run(const struct tr_args *a)
 		co.flags |= CHILD_OWNPGRP;
 	if (a->foreground)
 		co.flags |= CHILD_TTY;
+	/* Guard first: a TERM right after the fork must not orphan it. */
+	waitset_begin(&w, 0, WAITSET_GUARD);
 	r.pid = child_spawn(a->cmd, &co, &r.job);
 	r.word = NULL;
 	r.status = 0;
 	if (r.pid < 0) {
 		builtin_error("cannot fork: %s", strerror(errno));
+		waitset_end(&w);
 		return (EXIT_CANCELED);
 	}
 	jobref_own(r.pid, 1);
-	waitset_begin(&w, a->limit ? duration_now() + a->limit : 0,
-	    WAITSET_GUARD);
+	waitset_deadline(&w, a->limit ? duration_now() + a->limit : 0);
 	timed_out = sig = t = 0;
 	while ((st = jobref_state(&r)) != JOBREF_DONE && st != JOBREF_GONE) {
 		if ((sig = waitset_signal()) != 0) {
@@ -185,7 +187,8 @@ tr_run(const struct tr_args *a)
 	waitset_end(&w);
 	if (st == JOBREF_GONE)
 		return (EXIT_CANCELED);
-	if (timed_out && (t & TERM_KILLED))
+	/* As coreutils: KILL, sent by -k or as -s KILL, makes it 137. */
+	if (timed_out && ((t & TERM_KILLED) || a->sig == SIGKILL))
 		return (128 + SIGKILL);
 	if (timed_out && !a->preserve)
 		return (EXIT_TIMEDOUT);

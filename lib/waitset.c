@@ -77,18 +77,30 @@ waitset_deadline(struct waitset *w, int64_t deadline)
 	return (timerfd_settime(w->tfd, TFD_TIMER_ABSTIME, &its, NULL));
 }
 
+/* A terminating signal taken away from bash until we have cleaned up. */
+static int held_termsig;
+
 /*
  * Return the signal that should end a wait, or 0: a pending trap (other
  * than SIGCHLD's, which `wait' ignores too), an interactive SIGINT, a
  * terminating signal, or one caught by the guard.
+ *
+ * A terminating signal (bash's own handler: an EXIT trap is set, or an
+ * interactive SIGHUP) is held back from bash until waitset_deliver: its
+ * SIGCHLD handler checks terminating_signal (CHECK_TERMSIG in waitchld)
+ * and would exit at the first child that ends while we stop our jobs.
  */
 int
 waitset_signal(void)
 {
 	int sig;
 
-	if (terminating_signal)
-		return (terminating_signal);
+	if (terminating_signal) {
+		held_termsig = terminating_signal;
+		terminating_signal = 0;
+	}
+	if (held_termsig)
+		return (held_termsig);
 	if (interrupt_state)
 		return (SIGINT);
 	if ((sig = sigguard_caught()) != 0)
@@ -173,6 +185,10 @@ waitset_deliver(struct waitset *w, int sig)
 
 	guarded = w->guarded && sigguard_caught() == sig;
 	waitset_end(w);
+	if (held_termsig) {
+		terminating_signal = held_termsig;
+		held_termsig = 0;
+	}
 	if (guarded)
 		sigguard_raise(sig);
 	QUIT;

@@ -1,0 +1,251 @@
+#!/usr/bin/env bats
+# Interactive shells under a pty (tmux): Ctrl-C during waitany and
+# timeout_run, "Done" notices, and jobs the shell already announced.
+
+load test_helper
+bats_require_minimum_version 1.5.0
+
+MARKS=()
+TM=
+SHPID=
+
+# mark BASE: a sleep duration unique to this test (see timeout_run.bats).
+mark() {
+	local m=$1$$$RANDOM
+	MARKS+=("$m")
+	REPLY=$m
+}
+
+# pat DURATION: a pgrep -f regex for `sleep DURATION' alone.
+pat() {
+	printf 'sleep %s$' "${1//./[.]}"
+}
+
+# tm ARGS...: tmux on this test's own server, whose socket lives in the
+# test's temporary directory (bats removes it).
+tm() {
+	env -u TMUX tmux -S "$TM" "$@"
+}
+
+# pane: the whole pane and its history, wrapped lines joined, trailing
+# blanks (kept by -J) removed.
+pane() {
+	tm capture-pane -p -J -S - 2>/dev/null | sed 's/[[:space:]]*$//'
+}
+
+# wait_for REGEX [SECONDS]: poll the pane until a line matches REGEX.
+wait_for() {
+	local re=$1 secs=${2:-10} end
+	end=$(( $(now_ms) + secs * 1000 ))
+	while (( $(now_ms) < end )); do
+		pane | grep -Eq -- "$re" && return 0
+		sleep 0.05
+	done
+	fail "no line matching '$re' within ${secs}s; pane:
+$(pane)"
+}
+
+# wait_prompt [SECONDS]: poll until the last non-empty line is a bare prompt.
+wait_prompt() {
+	local secs=${1:-10} end
+	end=$(( $(now_ms) + secs * 1000 ))
+	while (( $(now_ms) < end )); do
+		[ "$(pane | grep -v '^$' | tail -n 1)" = "bgt>" ] && return 0
+		sleep 0.05
+	done
+	fail "no prompt within ${secs}s; pane:
+$(pane)"
+}
+
+# type_line TEXT: type TEXT and Enter at the prompt.
+type_line() {
+	tm send-keys -l -- "$1"
+	tm send-keys Enter
+}
+
+# run_line TEXT: type TEXT and wait for the prompt to come back.
+run_line() {
+	type_line "$1"
+	wait_prompt
+}
+
+# wait_blocked: wait until the shell sleeps in ppoll (the builtins' wait),
+# not in pselect (readline), so that a Ctrl-C reaches the builtin.
+wait_blocked() {
+	local nr end
+	case $(uname -m) in
+	x86_64) nr=271 ;;
+	aarch64) nr=73 ;;
+	*) sleep 1; return 0 ;;
+	esac
+	end=$(( $(now_ms) + 10000 ))
+	while (( $(now_ms) < end )); do
+		[ "$(cut -d' ' -f1 "/proc/$SHPID/syscall" 2>/dev/null)" = "$nr" ] &&
+		    return 0
+		sleep 0.02
+	done
+	fail "the shell never blocked in the builtin; pane:
+$(pane)"
+}
+
+start_shell() {
+	local cmd
+	TM=$BATS_TEST_TMPDIR/tmux.sock
+	cmd=$(printf '%q ' env -i PATH="$PATH" HOME="$BATS_TEST_TMPDIR" \
+	    TERM=xterm HISTFILE=/dev/null PS1='bgt> ' \
+	    BGTOOLS_SO="$BGTOOLS_SO" BGTOOLS_BUILTINS="$BGTOOLS_BUILTINS" \
+	    bash --norc --noprofile -i)
+	tm new-session -d -x 200 -y 50 "$cmd"
+	wait_prompt
+	run_line 'enable -f "$BGTOOLS_SO" $BGTOOLS_BUILTINS && echo $$ > ~/shpid && echo LOADED'
+	wait_for '^LOADED$'
+	SHPID=$(cat "$BATS_TEST_TMPDIR/shpid")
+}
+
+setup() {
+	bg_enable
+	start_shell
+}
+
+teardown() {
+	local m
+	tm kill-server 2>/dev/null || true
+	for m in "${MARKS[@]}"; do
+		pkill -KILL -f "$(pat "$m")" || true
+	done
+}
+
+@test "interactive: Ctrl-C during waitany gives the prompt back with \$? 130 and the job still running" {
+	mark 30; m=$REPLY
+	run_line "sleep $m &"
+	type_line 'waitany'
+	wait_blocked
+	t0=$(now_ms)
+	tm send-keys C-c
+	wait_prompt
+	ms=$(( $(now_ms) - t0 ))
+	(( ms < 3000 )) || fail "prompt after ${ms}ms"
+	run_line 'echo "st=$?"'
+	wait_for '^st=130$'
+	run_line 'jobs; echo JOBS_END'
+	wait_for "^\[1\]\+ +Running +sleep $m &$"
+	pgrep -f "$(pat "$m")" > /dev/null || fail "the job was killed"
+}
+
+@test "interactive: the job interrupted by Ctrl-C in waitany can still be waited for" {
+	run_line "sleep 1.5 &"
+	type_line 'waitany'
+	wait_blocked
+	tm send-keys C-c
+	wait_prompt
+	run_line 'waitany; echo "again=$?"'
+	wait_for '^again=0$'
+}
+
+@test "interactive: Ctrl-C during timeout_run stops the function and its children, \$? is 130" {
+	mark 31.5; m=$REPLY
+	run_line "f() { sleep $m & sleep $m; }"
+	type_line 'timeout_run 30 f'
+	wait_blocked
+	end=$(( $(now_ms) + 10000 ))
+	while (( $(pgrep -cf "$(pat "$m")") < 2 )); do
+		(( $(now_ms) < end )) || fail "f never started its sleeps"
+		sleep 0.02
+	done
+	t0=$(now_ms)
+	tm send-keys C-c
+	wait_prompt
+	ms=$(( $(now_ms) - t0 ))
+	(( ms < 5000 )) || fail "prompt after ${ms}ms"
+	run_line 'echo "st=$?"'
+	wait_for '^st=130$'
+	no_leftovers "$(pat "$m")"
+	run_line 'echo "usable $((6 * 7))"'
+	wait_for '^usable 42$'
+	run_line 'jobs >~/jobs.out; echo "jobs_bytes=$(wc -c <~/jobs.out)"'
+	wait_for '^jobs_bytes=0$'
+}
+
+@test "interactive: timeout_run still times out with 124 in an interactive shell" {
+	mark 31.6; m=$REPLY
+	run_line "f() { sleep $m & sleep $m; }"
+	run_line 'timeout_run 0.2 f; echo "st=$?"'
+	wait_for '^st=124$'
+	no_leftovers "$(pat "$m")"
+}
+
+@test "interactive: waitany on 20 finished jobs leaves no Done notices and an empty job table" {
+	run_line 'for i in {1..20}; do (exit 0) & done 2>/dev/null; n=0; for i in {1..20}; do waitany && n=$((n+1)); done; echo "W=$n"'
+	wait_for '^W=20$'
+	run_line ''
+	run_line ''
+	run_line 'jobs >~/jobs.out; echo "jobs_bytes=$(wc -c <~/jobs.out)"'
+	wait_for '^jobs_bytes=0$'
+	run_line 'waitany; echo "more=$?"'
+	wait_for '^more=127$'
+	run -0 pane
+	refute_output --partial "Done"
+}
+
+@test "interactive: waitany on 20 running jobs leaves no Done notices" {
+	run_line 'for i in {1..20}; do sleep 0.$((RANDOM % 5)) & done 2>/dev/null; n=0; for i in {1..20}; do waitany && n=$((n+1)); done; echo "W=$n"'
+	wait_for '^W=20$'
+	run_line ''
+	run_line ''
+	run_line 'jobs >~/jobs.out; echo "jobs_bytes=$(wc -c <~/jobs.out)"'
+	wait_for '^jobs_bytes=0$'
+	run -0 pane
+	refute_output --partial "Done"
+}
+
+@test "interactive: waitany reports a job whose Exit notice the shell already printed" {
+	run_line '(exit 5) &'
+	run_line ''
+	run_line ''
+	wait_for 'Exit 5 +\( exit 5 \)'
+	run_line 'waitany; echo "st=$?"'
+	wait_for '^st=5$'
+	run_line 'waitany; echo "again=$?"'
+	wait_for '^again=127$'
+}
+
+@test "interactive: waitany -p reports a job whose Done notice the shell already printed" {
+	run_line '(exit 0) &'
+	run_line 'echo "pid=$!"'
+	run_line ''
+	wait_for 'Done +\( exit 0 \)'
+	pid=$(pane | sed -n 's/^pid=\([0-9]*\)$/\1/p')
+	[ -n "$pid" ] || fail "no pid in pane"
+	run_line 'waitany -p v; echo "st=$? v=$v"'
+	wait_for "^st=0 v=$pid\$"
+}
+
+@test "interactive: a job listed by jobs is still reported by waitany" {
+	run_line '(exit 3) &'
+	run_line 'sleep 0.3; jobs'
+	wait_for 'Exit 3'
+	run_line 'waitany; echo "st=$?"'
+	wait_for '^st=3$'
+}
+
+@test "interactive: a SIGHUP to the shell during timeout_run leaves no HUP-ignoring grandchild" {
+	mark 31.7; a=$REPLY
+	mark 31.8; b=$REPLY
+	run_line "f() { (trap '' HUP; sleep $a) & sleep $b; }"
+	type_line 'timeout_run 30 f'
+	wait_blocked
+	end=$(( $(now_ms) + 10000 ))
+	while (( $(pgrep -cf "$(pat "$a")") < 1 )); do
+		(( $(now_ms) < end )) || fail "f never started its sleeps"
+		sleep 0.02
+	done
+	kill -HUP "$SHPID"
+	end=$(( $(now_ms) + 10000 ))
+	while [ -e "/proc/$SHPID" ] &&
+	    [ "$(awk '{print $3}' "/proc/$SHPID/stat" 2>/dev/null)" != Z ]; do
+		(( $(now_ms) < end )) || fail "the shell survived SIGHUP"
+		sleep 0.02
+	done
+	no_leftovers "$(pat "$b")"
+	no_leftovers "$(pat "$a")"
+}

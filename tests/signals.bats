@@ -1,0 +1,316 @@
+#!/usr/bin/env bats
+# Signals from outside reaching a script blocked in timeout_run or waitany:
+# untrapped ones kill the script and leave no worker behind; trapped ones
+# run the trap once, end the wait with 128+N, and the script goes on.
+
+load test_helper
+bats_require_minimum_version 1.5.0
+
+MARKS=()
+VICTIM=
+
+# mark BASE: a sleep duration unique to this test (see timeout_run.bats).
+mark() {
+	local m=$1$$$RANDOM
+	MARKS+=("$m")
+	REPLY=$m
+}
+
+# pat DURATION: a pgrep -f regex for `sleep DURATION' alone.
+pat() {
+	printf 'sleep %s$' "${1//./[.]}"
+}
+
+teardown() {
+	local m
+	[ -n "$VICTIM" ] && kill -KILL "$VICTIM" 2>/dev/null
+	for m in "${MARKS[@]}"; do
+		pkill -KILL -f "$(pat "$m")" || true
+	done
+}
+
+# The victim script.  Arguments: MODE (tr: blocked in `timeout_run 30 f';
+# wa: blocked in `waitany' on a sleep job), TRAPSIG (a signal to trap, or
+# ""), SETM (1 for set -m), MARK (the sleep duration), DIR.  It writes
+# DIR/pgid (the group of timeout_run's command), DIR/ready once blocked,
+# DIR/trap.log (one line per trap run) and DIR/out.
+write_victim() {
+	cat > "$BATS_TEST_TMPDIR/victim.sh" <<'EOF'
+enable -f "$BGTOOLS_SO" $BGTOOLS_BUILTINS || exit 99
+mode=$1 trapsig=$2 setm=$3 m=$4 dir=$5
+[ "$setm" = 1 ] && set -m
+[ -n "$trapsig" ] && trap 'echo "trap $trapsig" >> "$dir/trap.log"' "$trapsig"
+[ -n "$EXITTRAP" ] && trap 'echo exit >> "$dir/exit.log"' EXIT
+f() {
+	local pg
+	read -r _ _ _ _ pg _ < /proc/$BASHPID/stat
+	echo "$pg" > "$dir/pgid"
+	eval "$GRANDCHILD"
+	sleep "$m" &
+	: > "$dir/ready"
+	sleep "$m"
+}
+case $mode in
+tr)
+	timeout_run 30 f
+	echo "st=$?"
+	timeout_run 5 echo again
+	;;
+wa)
+	sleep "$m" &
+	job=$!
+	: > "$dir/ready"
+	waitany
+	echo "st=$?"
+	kill "$job"
+	;;
+esac
+echo continued
+EOF
+}
+
+# start_victim MODE TRAPSIG SETM: start the victim in the background with
+# SIGINT at its default (a `&' job of a non-interactive shell would have it
+# ignored) and wait until it is blocked.  Sets VICTIM (its pid) and M.
+start_victim() {
+	local i
+	mark 7.5; M=$REPLY
+	D=$BATS_TEST_TMPDIR/v$RANDOM
+	mkdir -p "$D"
+	write_victim
+	env --default-signal=INT bash "$BATS_TEST_TMPDIR/victim.sh" \
+	    "$1" "$2" "$3" "$M" "$D" > "$D/out" 2>&1 &
+	VICTIM=$!
+	for ((i = 0; i < 500; i++)); do
+		[ -e "$D/ready" ] && break
+		sleep 0.02
+	done
+	[ -e "$D/ready" ] || fail "victim never got ready: $(cat "$D/out")"
+	# Let it get from `: > ready' into the wait itself.
+	sleep 0.3
+}
+
+# reap_victim: wait (up to 10 s) for the victim to end; set VSTATUS.
+reap_victim() {
+	local i st
+	for ((i = 0; i < 500; i++)); do
+		st=$(awk '{print $3}' "/proc/$VICTIM/stat" 2>/dev/null) || break
+		[ "$st" = Z ] && break
+		sleep 0.02
+	done
+	if [ -e "/proc/$VICTIM" ] && [ "$st" != Z ]; then
+		fail "victim still running after 10s: $(cat "$D/out")"
+	fi
+	VSTATUS=0
+	wait "$VICTIM" || VSTATUS=$?
+	VICTIM=
+}
+
+# group_gone PGID: fail if a process other than a zombie is in group PGID.
+group_gone() {
+	local p st
+	for p in $(pgrep -g "$1"); do
+		st=$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null) || continue
+		[ "$st" = Z ] && continue
+		fail "group $1 still has: $(tr '\0' ' ' < /proc/$p/cmdline)"
+	done
+}
+
+signum() {
+	kill -l "$1"
+}
+
+# untrapped MODE SETM SIG: the victim dies of SIG, nothing of its
+# timeout_run command remains.
+untrapped() {
+	local mode=$1 setm=$2 sig=$3 n
+	n=$(signum "$sig")
+	start_victim "$mode" "" "$setm"
+	kill -"$sig" "$VICTIM"
+	reap_victim
+	[ "$VSTATUS" = $((128 + n)) ] ||
+	    fail "$sig: status $VSTATUS, want $((128 + n)); out: $(cat "$D/out")"
+	run ! grep -q 'st=' "$D/out"
+	if [ "$mode" = tr ]; then
+		group_gone "$(cat "$D/pgid")"
+		no_leftovers "$(pat "$M")"
+	fi
+}
+
+# trapped MODE SETM SIG: the trap runs once, the wait returns 128+N, the
+# command's group is gone and the script carries on.
+trapped() {
+	local mode=$1 setm=$2 sig=$3 n
+	n=$(signum "$sig")
+	start_victim "$mode" "$sig" "$setm"
+	kill -"$sig" "$VICTIM"
+	reap_victim
+	[ "$VSTATUS" = 0 ] ||
+	    fail "$sig: status $VSTATUS; out: $(cat "$D/out")"
+	run cat "$D/trap.log"
+	assert_output "trap $sig"
+	run cat "$D/out"
+	assert_line "st=$((128 + n))"
+	assert_line "continued"
+	if [ "$mode" = tr ]; then
+		assert_line "again"
+		group_gone "$(cat "$D/pgid")"
+		no_leftovers "$(pat "$M")"
+	fi
+}
+
+# --- timeout_run ----------------------------------------------------------
+
+@test "signals: an untrapped TERM kills a script blocked in timeout_run, leaving no worker" {
+	untrapped tr 0 TERM
+}
+
+@test "signals: an untrapped INT kills a script blocked in timeout_run, leaving no worker" {
+	untrapped tr 0 INT
+}
+
+@test "signals: an untrapped HUP kills a script blocked in timeout_run, leaving no worker" {
+	untrapped tr 0 HUP
+}
+
+@test "signals: an untrapped TERM kills a set -m script blocked in timeout_run, leaving no worker" {
+	untrapped tr 1 TERM
+}
+
+@test "signals: an untrapped INT kills a set -m script blocked in timeout_run, leaving no worker" {
+	untrapped tr 1 INT
+}
+
+@test "signals: an untrapped HUP kills a set -m script blocked in timeout_run, leaving no worker" {
+	untrapped tr 1 HUP
+}
+
+@test "signals: a trapped INT during timeout_run runs the trap once, returns 130 and the script goes on" {
+	trapped tr 0 INT
+}
+
+@test "signals: a trapped TERM during timeout_run runs the trap once, returns 143 and the script goes on" {
+	trapped tr 0 TERM
+}
+
+@test "signals: a trapped USR1 during timeout_run runs the trap once, returns 138 and the script goes on" {
+	trapped tr 0 USR1
+}
+
+@test "signals: trapped INT, TERM and USR1 during timeout_run under set -m behave the same" {
+	trapped tr 1 INT
+	trapped tr 1 TERM
+	trapped tr 1 USR1
+}
+
+@test "signals: an untrapped INT is forwarded and the function's INT-ignoring children are killed after the grace" {
+	# `sleep &' inside the function ignores SIGINT (an async command
+	# without job control), so only the KILL after the grace ends it.
+	start_victim tr "" 0
+	t0=$(now_ms)
+	kill -INT "$VICTIM"
+	reap_victim
+	ms=$(( $(now_ms) - t0 ))
+	[ "$VSTATUS" = 130 ] || fail "status $VSTATUS; $(cat "$D/out")"
+	group_gone "$(cat "$D/pgid")"
+	no_leftovers "$(pat "$M")"
+	(( ms < 6000 )) || fail "took ${ms}ms"
+}
+
+@test "signals: the script dies of the signal within a few seconds of it" {
+	start_victim tr "" 0
+	t0=$(now_ms)
+	kill -TERM "$VICTIM"
+	reap_victim
+	ms=$(( $(now_ms) - t0 ))
+	[ "$VSTATUS" = 143 ] || fail "status $VSTATUS"
+	(( ms < 3000 )) || fail "took ${ms}ms"
+}
+
+@test "signals: after timeout_run returns, INT, TERM and HUP are back at their defaults" {
+	# SigCgt is the mask of caught signals: INT is bit 2, HUP 1, TERM 15.
+	run -0 bg_bash '
+		caught() { awk "/^SigCgt/ {print \$2}" /proc/$$/status; }
+		before=$(caught)
+		timeout_run 5 true
+		timeout_run 0.05 sleep 5
+		timeout_run 5 nosuch 2>/dev/null
+		after=$(caught)
+		[ "$before" = "$after" ] && echo same || echo "$before -> $after"'
+	assert_output "same"
+}
+
+# --- waitany --------------------------------------------------------------
+
+@test "signals: an untrapped TERM kills a script blocked in waitany" {
+	untrapped wa 0 TERM
+}
+
+@test "signals: an untrapped INT kills a script blocked in waitany" {
+	untrapped wa 0 INT
+}
+
+@test "signals: an untrapped HUP kills a script blocked in waitany" {
+	untrapped wa 0 HUP
+}
+
+@test "signals: untrapped TERM, INT and HUP kill a set -m script blocked in waitany" {
+	untrapped wa 1 TERM
+	untrapped wa 1 INT
+	untrapped wa 1 HUP
+}
+
+@test "signals: a trapped INT during waitany runs the trap once and returns 130" {
+	trapped wa 0 INT
+}
+
+@test "signals: a trapped TERM during waitany runs the trap once and returns 143" {
+	trapped wa 0 TERM
+}
+
+@test "signals: a trapped USR1 during waitany runs the trap once and returns 138" {
+	trapped wa 0 USR1
+}
+
+@test "signals: trapped INT, TERM and USR1 during waitany under set -m behave the same" {
+	trapped wa 1 INT
+	trapped wa 1 TERM
+	trapped wa 1 USR1
+}
+
+@test "signals: a trapped signal during waitany leaves the job running and waitable" {
+	run -0 bg_bash '
+		trap "echo trapped" USR1
+		sleep 0.5 & p=$!
+		( sleep 0.1; kill -USR1 $$ ) &
+		waitany "$p"; echo "st=$?"
+		kill -0 "$p" && echo running
+		waitany "$p"; echo "st=$?"'
+	assert_output "$(printf '%s\n' trapped st=138 running st=0)"
+}
+
+# --- with an EXIT trap, bash catches INT/TERM/HUP itself ------------------
+
+@test "signals: a script with an EXIT trap killed by TERM in timeout_run leaves no TERM-ignoring grandchild" {
+	export EXITTRAP=1 GRANDCHILD='(trap "" TERM; sleep "$m") &'
+	start_victim tr "" 0
+	kill -TERM "$VICTIM"
+	reap_victim
+	[ "$VSTATUS" = 143 ] || fail "status $VSTATUS"
+	run cat "$D/exit.log"
+	assert_output "exit"
+	group_gone "$(cat "$D/pgid")"
+	no_leftovers "$(pat "$M")"
+}
+
+@test "signals: a script with an EXIT trap killed by INT in timeout_run leaves no INT-ignoring grandchild" {
+	export EXITTRAP=1
+	start_victim tr "" 0
+	kill -INT "$VICTIM"
+	reap_victim
+	[ "$VSTATUS" = 130 ] || fail "status $VSTATUS"
+	run cat "$D/exit.log"
+	assert_output "exit"
+	group_gone "$(cat "$D/pgid")"
+	no_leftovers "$(pat "$M")"
+}
