@@ -26,9 +26,10 @@ ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DSHELL -fPIC -fvisibility=hidden \
 LDFLAGS_SO := -shared -Wl,-z,now
 
 LIB_SRCS := lib/duration.c lib/child.c lib/waitset.c lib/sigguard.c \
-	lib/jobref.c lib/term.c lib/load.c lib/pidset.c lib/opts.c
+	lib/jobref.c lib/term.c lib/load.c lib/pidset.c lib/opts.c \
+	lib/backoff.c lib/codes.c lib/attempt.c
 BUILTIN_SRCS := builtins/waitany.c builtins/waitall.c builtins/timeout_run.c \
-	builtins/killjobs.c
+	builtins/killjobs.c builtins/retry.c builtins/every.c
 POOL_SRCS := lib/input.c lib/subst.c lib/output.c lib/joblog.c lib/pool.c \
 	lib/backoff.c builtins/pool.c
 # sort: one object per source, whichever list names it.

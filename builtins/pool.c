@@ -86,7 +86,7 @@ pool_ncpu(void)
 
 /* -j N, N% (of online CPUs), +N or -N (CPUs plus or minus N). */
 static int
-pool_parse_jobs(const char *s, int *jobs)
+pool_parse_jobs(const char *s, int *njobs)
 {
 	intmax_t n;
 	size_t len;
@@ -111,7 +111,7 @@ pool_parse_jobs(const char *s, int *jobs)
 		v = 1;
 	if (v < 1 || v > MAX_JOBS)
 		return (-1);
-	*jobs = (int)v;
+	*njobs = (int)v;
 	return (0);
 }
 

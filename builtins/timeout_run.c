@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "bashapi.h"
+#include "attempt.h"
 #include "child.h"
 #include "duration.h"
 #include "jobref.h"
@@ -95,24 +96,6 @@ tr_parse(WORD_LIST *list, struct tr_args *a)
 		return (EXIT_CANCELED);
 	a->cmd = o.list->next;
 	return (0);
-}
-
-/* Say what a disk command lookup would: 127 before forking for nothing. */
-static int
-tr_findable(const char *name)
-{
-	char *path;
-
-	if (find_function((char *)name) || find_shell_builtin((char *)name) ||
-	    strchr(name, '/'))
-		return (1);
-	path = search_for_command(name, 0);
-	if (path == NULL) {
-		builtin_error("%s: command not found", name);
-		return (0);
-	}
-	free(path);
-	return (1);
 }
 
 static void
@@ -203,7 +186,7 @@ timeout_run_builtin(WORD_LIST *list)
 
 	if ((ret = tr_parse(list, &a)) != 0)
 		return (ret);
-	if (!tr_findable(a.cmd->word->word))
+	if (!attempt_findable(a.cmd->word->word))
 		return (EXIT_ENOENT);
 	begin_unwind_frame("timeout_run");
 	ret = tr_run(&a);

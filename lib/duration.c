@@ -80,13 +80,15 @@ duration_now(void)
 	return ((int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec);
 }
 
-/* Format NS as seconds with up to three decimals ("1.8s") into BUF. */
+/* Format NS for a message into BUF: "1.8s", "250ms" below 10 ms. */
 void
 duration_format(int64_t ns, char *buf, unsigned long size)
 {
 	double s = (double)ns / 1e9;
 
-	if (ns % 1000000000 == 0)
+	if (ns > 0 && ns < 10000000)
+		snprintf(buf, size, "%.3gms", (double)ns / 1e6);
+	else if (ns % 1000000000 == 0)
 		snprintf(buf, size, "%llds", (long long)(ns / 1000000000));
 	else if (s < 10)
 		snprintf(buf, size, "%.3gs", s);

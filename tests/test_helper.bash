@@ -8,7 +8,7 @@ bats_load_library bats-support
 bats_load_library bats-assert
 
 BGTOOLS_SO=${BGTOOLS_SO:-$BATS_TEST_DIRNAME/../bgtools.so}
-BGTOOLS_BUILTINS="waitany waitall timeout_run killjobs pool"
+BGTOOLS_BUILTINS="waitany waitall timeout_run killjobs pool retry every"
 export BGTOOLS_SO BGTOOLS_BUILTINS
 
 bg_enable() {

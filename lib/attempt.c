@@ -1,0 +1,266 @@
+/* attempt.c - run a command once: in the shell, or as a timed child job */
+
+/*
+ * retry and every run the same command again and again, in one of two
+ * ways.
+ *
+ * In the shell: the words (already expanded once, so CMD_INHIBIT_EXPANSION)
+ * become a simple command run with CMD_IGNORE_RETURN, the flag bash puts
+ * on the test of `if cmd; then': a failing attempt triggers neither
+ * `set -e' nor the ERR trap, also inside a function, and eval, source
+ * and command turn errexit off for their contents as they do under `if'.
+ * Variables a function sets survive.  loop_level is raised meanwhile, as
+ * for a `while' loop body, because bash only turns a foreground job's
+ * death by SIGINT into an interrupt of the shell when it runs a loop (or
+ * a list): Ctrl-C then stops the whole retry, not just one attempt.
+ *
+ * As a child job: exactly timeout_run's way (lib/child.c, lib/term.c):
+ * its own process group, so a deadline or a signal stops the whole tree;
+ * 124 on timeout, 137 when KILL was needed.  It may also be stopped when
+ * a watched descriptor (a pidfd) becomes readable.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bashapi.h"
+#include "attempt.h"
+#include "backoff.h"
+#include "child.h"
+#include "duration.h"
+#include "jobref.h"
+#include "term.h"
+#include "waitset.h"
+
+/* What a child gets after a signal or a watched fd before KILL. */
+#define ATTEMPT_GRACE_NS	(1000LL * 1000000)
+
+struct attempt_saved {
+	char *name;
+	char *value;		/* NULL: it was unset */
+	int exported;
+};
+
+/*
+ * Return 1 if NAME is a function, a builtin, a path, or a command found in
+ * PATH; else print "NAME: command not found" and return 0, so that nothing
+ * is run (or retried) in vain.
+ */
+int
+attempt_findable(const char *name)
+{
+	char *path;
+
+	if (find_function((char *)name) || find_shell_builtin((char *)name) ||
+	    strchr(name, '/'))
+		return (1);
+	path = search_for_command(name, 0);
+	if (path == NULL) {
+		builtin_error("%s: command not found", name);
+		return (0);
+	}
+	free(path);
+	return (1);
+}
+
+/*
+ * Make the command that attempt_here runs, from WORDS, once for every
+ * attempt (bash runs a loop body's command tree again and again the same
+ * way).  Until the caller's unwind frame is run, the command is kept and
+ * loop_level is raised, as in a loop body.
+ */
+COMMAND *
+attempt_prepare(WORD_LIST *words)
+{
+	COMMAND *cmd;
+
+	cmd = bg_make_simple();
+	cmd->value.Simple->words = copy_word_list(words);
+	cmd->flags |= CMD_INHIBIT_EXPANSION | CMD_IGNORE_RETURN;
+	cmd->value.Simple->flags |= CMD_INHIBIT_EXPANSION | CMD_IGNORE_RETURN;
+	bg_unwind(dispose_command, cmd);
+	unwind_protect_int(loop_level);
+	loop_level++;
+	return (cmd);
+}
+
+/*
+ * Run CMD (from attempt_prepare) in the current shell as `if WORDS; then'
+ * would, and return its status.  A signal that interrupts the shell
+ * unwinds past us (QUIT) after running the unwind-protects.
+ */
+int
+attempt_here(COMMAND *cmd)
+{
+	sh_builtin_func_t *self;
+	char *name;
+	int status;
+
+	name = this_command_name;
+	self = this_shell_builtin;
+	status = execute_command(cmd);
+	/*
+	 * Be ourselves again: messages name us, and bash's signal handlers
+	 * must not take us for a `wait' the command ran.
+	 */
+	this_command_name = name;
+	this_shell_builtin = self;
+	/* A bare `break' or `continue' as the command ends nothing but it. */
+	breaking = continuing = 0;
+	return (status);
+}
+
+/* Stop R's job with SIG, KILL after A's grace (or GRACE); return flags. */
+static int
+attempt_stop(struct waitset *w, struct jobref *r, const struct attempt *a,
+    int sig, int64_t grace)
+{
+	return (term_jobs(w, r, 1, sig, a->kill_after ? a->kill_after :
+	    grace));
+}
+
+/*
+ * Wait in W for R's job to end, A's deadline, A's watched fd or a signal
+ * (stored in *SIGP).  Return the job state; set A->how and, after a
+ * timeout, *TIMEDOUT to the status it calls for.
+ */
+static int
+attempt_wait(struct waitset *w, struct jobref *r, struct attempt *a,
+    int *sigp, int *timedout)
+{
+	int st;
+
+	*sigp = *timedout = 0;
+	while ((st = jobref_state(r)) != JOBREF_DONE && st != JOBREF_GONE) {
+		if ((*sigp = waitset_signal()) != 0) {
+			attempt_stop(w, r, a, *sigp, ATTEMPT_GRACE_NS);
+			a->how = ATTEMPT_SIGNALLED;
+			break;
+		}
+		if (waitset_expired(w)) {
+			*timedout = (attempt_stop(w, r, a, a->sig,
+			    TERM_FOREVER) & TERM_KILLED) ? 128 + SIGKILL :
+			    ATTEMPT_TIMEDOUT_STATUS;
+			a->how = ATTEMPT_TIMEDOUT;
+			break;
+		}
+		if (backoff_poll(w, a->watchfd)) {
+			attempt_stop(w, r, a, SIGTERM, ATTEMPT_GRACE_NS);
+			a->how = ATTEMPT_WATCHED;
+			break;
+		}
+	}
+	return (jobref_state(r));
+}
+
+/*
+ * Run WORDS as a child job in a process group of its own, keeping the
+ * shell's stdin, and wait for it as A says.  Return its status; 124 (137
+ * if KILL was needed) when A->deadline passed; 125 if it could not be
+ * started.  If the shell gets a signal meanwhile, the child's group gets
+ * it too, and the signal takes its course once the child is gone: a
+ * trapped one makes us return 128+N (A->how is ATTEMPT_SIGNALLED), any
+ * other does not return.
+ */
+int
+attempt_child(WORD_LIST *words, struct attempt *a)
+{
+	struct child_opts co;
+	struct waitset w;
+	struct jobref r;
+	int st, sig, timedout, failed;
+
+	memset(&co, 0, sizeof(co));
+	co.flags = CHILD_KEEPSTDIN | CHILD_OWNPGRP;
+	a->how = ATTEMPT_DONE;
+	memset(&r, 0, sizeof(r));
+	if ((r.pid = child_spawn(words, &co, &r.job)) < 0) {
+		builtin_error("cannot fork: %s", strerror(errno));
+		a->how = ATTEMPT_FAILED;
+		return (ATTEMPT_FAILED_STATUS);
+	}
+	jobref_own(r.pid, 1);
+	/* After the fork: the child must not inherit the guard's handlers. */
+	failed = waitset_begin(&w, a->deadline, WAITSET_GUARD) < 0;
+	if (failed) {
+		builtin_error("cannot make a timer: %s", strerror(errno));
+		w.deadline = 1;		/* stop the child at once */
+	}
+	st = attempt_wait(&w, &r, a, &sig, &timedout);
+	jobref_consume(&r, 1);
+	if (sig)
+		return (waitset_deliver(&w, sig));
+	waitset_end(&w);
+	if (st == JOBREF_GONE || failed) {
+		a->how = ATTEMPT_FAILED;
+		return (ATTEMPT_FAILED_STATUS);
+	}
+	return (timedout ? timedout : r.status);
+}
+
+static void
+attempt_var_restore(struct attempt_saved *s)
+{
+	SHELL_VAR *v;
+
+	if (s->value == NULL)
+		unbind_variable(s->name);
+	else if ((v = bind_variable(s->name, s->value, 0)) != NULL) {
+		if (s->exported)
+			VSETATTR(v, att_exported);
+		else
+			VUNSETATTR(v, att_exported);
+	}
+	array_needs_making = 1;
+	free(s->name);
+	free(s->value);
+	free(s);
+}
+
+/*
+ * Arrange for the shell variable NAME to get its present value (or unset
+ * state) back when the caller's unwind frame is run, even through a
+ * signal's unwinding.  Return 0, or -1 after printing why NAME cannot be
+ * used (readonly, or not a plain string).
+ */
+int
+attempt_var_protect(const char *name)
+{
+	struct attempt_saved *s;
+	SHELL_VAR *v;
+
+	v = find_variable(name);
+	if (v && (readonly_p(v) || noassign_p(v))) {
+		sh_readonly(name);
+		return (-1);
+	}
+	if (v && (array_p(v) || assoc_p(v) || nameref_p(v) ||
+	    function_p(v))) {
+		builtin_error("%s: not a plain variable", name);
+		return (-1);
+	}
+	s = xmalloc(sizeof(*s));
+	s->name = savestring(name);
+	s->value = (v && !invisible_p(v) && value_cell(v)) ?
+	    savestring(value_cell(v)) : NULL;
+	s->exported = v && exported_p(v);
+	bg_unwind(attempt_var_restore, s);
+	return (0);
+}
+
+/* Set the shell variable NAME to N and export it, for disk commands. */
+void
+attempt_var_set(const char *name, intmax_t n)
+{
+	char buf[32];
+	SHELL_VAR *v;
+
+	snprintf(buf, sizeof(buf), "%jd", n);
+	if ((v = bind_variable(name, buf, 0)) != NULL) {
+		VSETATTR(v, att_exported);
+		array_needs_making = 1;
+	}
+}
