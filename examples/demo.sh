@@ -1,6 +1,8 @@
 #!/bin/bash
-# examples/demo.sh - a short tour of the four builtins (`make demo').
+# examples/demo.sh - a short tour of the builtins (`make demo').
 #
+#   pool         a shell function over many items, 4 at a time
+#   retry        a flaky function retried with backoff, in this shell
 #   waitall      parallel jobs, one fails; then the same with fail-fast (-f)
 #   timeout_run  a shell function stopped at its time limit
 #   waitany      jobs reported one by one as they end, with a deadline (-t)
@@ -10,7 +12,7 @@
 # every result and exits 1 if one is not what the builtins promise.
 
 enable -f "${BGTOOLS_SO:-$(dirname "$0")/../bgtools.so}" \
-    waitany waitall timeout_run killjobs || exit 1
+    pool retry waitany waitall timeout_run killjobs || exit 1
 
 start=${EPOCHREALTIME/[^0-9]/}
 failures=0
@@ -46,6 +48,36 @@ spawn() {
 	name_of[$!]=$1
 }
 
+echo "== pool: a shell function over 8 images, 4 at a time, tagged output"
+resize() {
+	sleep "0.$((RANDOM % 3 + 1))"
+	if [ "$1" = img5.png ]; then
+		echo "cannot read $1" >&2
+		return 1
+	fi
+	echo "resized to ${1%.png}-small.png"
+}
+pool -j4 -k --tag -S st resize ::: img{1..8}.png
+rc=$?
+say "pool returned $rc (the number of failed jobs); statuses: ${st[*]}"
+check "pool status" 1 "$rc"
+check "pool statuses" "0 0 0 0 1 0 0 0" "${st[*]}"
+
+echo
+echo "== retry: a flaky function, 100 ms backoff doubling; its variables stay"
+tries=0
+flaky() {
+	tries=$((tries + 1))
+	[ "$tries" -ge 3 ] || return 7
+	answer="ok after $tries tries"
+}
+retry -n 5 -d 100ms --jitter none flaky
+rc=$?
+say "retry returned $rc; answer='$answer'"
+check "retry status" 0 "$rc"
+check "retry answer" "ok after 3 tries" "$answer"
+
+echo
 echo "== waitall: three jobs in parallel, one fails"
 spawn build 0.3 0
 spawn lint 0.2 2
