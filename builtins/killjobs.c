@@ -31,7 +31,7 @@ kj_all(struct jobref **out, int *n)
 	*out = NULL;
 	*n = cap = 0;
 	for (i = 0; i < js.j_jobslots; i++) {
-		if (jobs[i] == NULL || DEADJOB(i))
+		if (jobs[i] == NULL || DEADJOB(i) || jobref_foreign(i))
 			continue;
 		if (*n == cap) {
 			cap = cap ? 2 * cap : 16;

@@ -54,6 +54,9 @@ duration_parse(const char *text, int64_t *ns)
 		*ns = DURATION_MAX_NS;
 	else
 		*ns = (int64_t)v;
+	/* A positive span is never "no limit" (0), however small. */
+	if (*ns == 0 && v > 0)
+		*ns = 1;
 	return (0);
 }
 

@@ -15,9 +15,12 @@
  */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bashapi.h"
 #include "jobref.h"
@@ -30,6 +33,7 @@
 static struct pidset ledger;
 static struct pidstat *seen_storage;	/* bgpids as of our last look */
 static ps_index_t seen_head;
+static pid_t ledger_pid;		/* the process the ledger belongs to */
 
 static void
 ledger_scan(ps_index_t from, ps_index_t to)
@@ -86,6 +90,16 @@ jobref_sync(void)
 {
 	size_t i;
 
+	/*
+	 * A subshell ( ), $( ) or async child inherits its parent's ledger
+	 * and bgpids: statuses of jobs that are not its own.  Start afresh.
+	 */
+	if (ledger_pid != 0 && ledger_pid != getpid()) {
+		pidset_clear(&ledger);
+		ledger_pid = getpid();
+		seen_storage = bgpids.storage;
+		seen_head = bgpids.storage ? bgpids.head : 0;
+	}
 	if (bgpids.storage != seen_storage) {
 		PIDSET_EACH(&ledger, i)
 			if ((ledger.vals[i] & (LEDGER_CONSUMED | JOBREF_OWNED)) == 0)
@@ -103,6 +117,44 @@ jobref_sync(void)
 	seen_head = bgpids.head;
 	if (ledger.live > 2 * (size_t)bgpids.nalloc + 1024)
 		ledger_prune();
+}
+
+/*
+ * Return non-zero if job J is not a child of this process: inside $( )
+ * bash keeps the parent's job table visible (for `$(jobs)'), but those
+ * processes are the parent's children, and we could never see them end.
+ */
+int
+jobref_foreign(int j)
+{
+	char path[64], buf[512], *p;
+	long ppid;
+	int fd;
+	ssize_t n;
+
+	if ((subshell_environment & SUBSHELL_COMSUB) == 0)
+		return (0);
+	snprintf(path, sizeof(path), "/proc/%ld/stat",
+	    (long)jobs[j]->pipe->pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return (1);
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return (1);
+	buf[n] = '\0';
+	if ((p = strrchr(buf, ')')) == NULL ||
+	    sscanf(p + 2, "%*c %ld", &ppid) != 1)
+		return (1);
+	return (ppid != (long)getpid());
+}
+
+/* Note which process loaded us: a child forked later starts afresh. */
+void
+jobref_loaded(void)
+{
+	if (ledger_pid == 0)
+		ledger_pid = getpid();
 }
 
 /* Return the pid of job J's last process, which $! names. */
@@ -248,7 +300,7 @@ jobref_all(struct jobref **out, int *n)
 	*n = cap = 0;
 	for (i = 0; i < js.j_jobslots; i++) {
 		if (jobs[i] == NULL || (jobs[i]->flags & J_FOREGROUND) ||
-		    STOPPED(i))
+		    STOPPED(i) || jobref_foreign(i))
 			continue;
 		pid = jobref_lastpid(i);
 		if (pid <= 0 || jobref_is_owned(pid))
@@ -306,7 +358,8 @@ jobref_parse(WORD_LIST *ids, struct jobref **out, int *n, int skip_consumed)
 			ret = 2;
 			continue;
 		}
-		if (j == NO_JOB && pidset_get(&ledger, pid) == NULL) {
+		if ((j == NO_JOB && pidset_get(&ledger, pid) == NULL) ||
+		    (j != NO_JOB && jobref_foreign(j))) {
 			builtin_error("pid %ld is not a child of this shell",
 			    (long)pid);
 			ret = ret ? ret : 127;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "bashapi.h"
+#include "jobref.h"
 #include "load.h"
 
 /*
@@ -14,8 +15,10 @@
 int
 load_check(const char *name)
 {
-	if (strcmp(dist_version, DISTVERSION) == 0)
+	if (strcmp(dist_version, DISTVERSION) == 0) {
+		jobref_loaded();
 		return (1);
+	}
 	fprintf(stderr, "%s: built for bash %s, this is bash %s: not loaded "
 	    "(rebuild bgtools.so against this bash)\n", name, DISTVERSION,
 	    dist_version);

@@ -16,6 +16,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/timerfd.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bashapi.h"
@@ -119,6 +120,29 @@ waitset_expired(const struct waitset *w)
 }
 
 /*
+ * Make bash reap a child that has ended but that its SIGCHLD handler has
+ * not reaped: while bash prints job notices under job control it defers
+ * reaping (queue_sigchld), and a SIGCHLD that came meanwhile may not be
+ * followed by another.  waitid with WNOWAIT looks without reaping (the
+ * status stays bash's); if a zombie is there, a SIGCHLD of our own makes
+ * the handler run as soon as ppoll unblocks it.  Once per zombie, so a
+ * child bash cannot reap cannot make us spin.
+ */
+static void
+waitset_kick(void)
+{
+	static pid_t kicked;
+	siginfo_t si;
+
+	si.si_pid = 0;
+	if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+	    si.si_pid > 0 && si.si_pid != kicked) {
+		kicked = si.si_pid;
+		kill(getpid(), SIGCHLD);
+	}
+}
+
+/*
  * Sleep until a signal handler runs (bash's SIGCHLD handler among them),
  * the deadline passes, or one of the N descriptors in FDS is ready (FDS
  * may be NULL; its slot 0 is ours).  Call with signals blocked by
@@ -138,6 +162,7 @@ waitset_sleep_fds(struct waitset *w, struct pollfd *fds, int n)
 	 */
 	if (fds != NULL && n > 1)
 		ppoll(NULL, 0, &zero, &w->oldmask);
+	waitset_kick();
 	if (fds == NULL) {
 		fds = &one;
 		n = 1;

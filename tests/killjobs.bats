@@ -1,0 +1,453 @@
+#!/usr/bin/env bats
+# killjobs: SIGNAL, a grace period, then KILL; nothing left behind.
+#
+# Every script runs in a child bash (bgsh): bats keeps jobs of its own in
+# the test shell, and killjobs there would stop them.  Processes that must
+# not outlive a test sleep for a unique duration (sleep 93.1xx) so that
+# no_leftovers can find them.
+
+load test_helper
+bats_require_minimum_version 1.5.0
+
+# bgsh SCRIPT [ARG...]: run SCRIPT in a new bash with the builtins loaded,
+# as bg_bash does, but under a hard 60 s limit (a hang fails the test
+# instead of blocking the suite), with every signal at its default
+# disposition (a shell started from a background job has INT ignored),
+# and with its output in files (printed afterwards, stdout first), so that
+# a process it leaves behind cannot hold bats' pipe open.
+# The script gets helpers: `ms_since T' prints the milliseconds since T, an
+# earlier $EPOCHREALTIME; `pause SECS' waits without forking; `await FILE'
+# waits (up to 10 s) until FILE exists, for jobs that say they are ready.
+bgsh() {
+	local script=$1 out=$BATS_TEST_TMPDIR/bgsh.$((++BGSH_N)) st=0
+	shift
+	timeout -k 5 60 env --default-signal bash -c '
+enable -f "$BGTOOLS_SO" $BGTOOLS_BUILTINS || exit 99
+ms_since() { local n=$EPOCHREALTIME; echo $(( (${n/./} - ${1/./}) / 1000 )); }
+pause_fifo=$(mktemp -u) && mkfifo "$pause_fifo" && exec 9<>"$pause_fifo" &&
+    rm -f "$pause_fifo" || exit 98
+pause() { read -t "$1" -u 9 || :; }
+await() { local i; for ((i = 0; i < 1000; i++)); do [[ -e $1 ]] && return; pause 0.01; done; return 1; }
+'"$script" bgsh "$@" > "$out.stdout" 2> "$out.stderr" || st=$?
+	cat "$out.stdout"
+	cat "$out.stderr" >&2
+	return $st
+}
+
+# A job that ignores TERM: `bash -c "$TERM_PROOF" _ READYFILE SECS &'.
+TERM_PROOF='trap "" TERM; : > "$1"; exec sleep "$2"'
+export TERM_PROOF
+
+# --- what is stopped ----------------------------------------------------------
+
+@test "killjobs: with no id it stops every running job" {
+	run -0 bgsh '
+		sleep 93.101 & a=$!
+		sleep 93.102 & b=$!
+		killjobs; echo "killjobs=$?"
+		wait $a; echo "a=$?"
+		wait $b; echo "b=$?"'
+	assert_output - <<-EOF
+	killjobs=0
+	a=143
+	b=143
+	EOF
+	no_leftovers '^sleep 93\.10[12]$'
+}
+
+@test "killjobs: returns 0 quickly when every job ends on TERM" {
+	run -0 bgsh '
+		sleep 93.103 & sleep 93.104 & sleep 93.105 &
+		t0=$EPOCHREALTIME
+		killjobs; st=$?
+		echo "st=$st fast=$(( $(ms_since $t0) < 2500 ))"'
+	assert_output "st=0 fast=1"
+	no_leftovers '^sleep 93\.10[345]$'
+}
+
+@test "killjobs: a job that ignores TERM gets KILL after -g GRACE and the status is 1" {
+	run -0 bgsh '
+		bash -c "$TERM_PROOF" _ "$1/ready" 93.111 & stubborn=$!
+		sleep 93.112 & meek=$!
+		await "$1/ready"
+		t0=$EPOCHREALTIME
+		killjobs -g 300ms; st=$?
+		echo "st=$st fast=$(( $(ms_since $t0) < 2300 ))"
+		wait $stubborn; echo "stubborn=$?"
+		wait $meek; echo "meek=$?"' "$BATS_TEST_TMPDIR"
+	assert_output - <<-EOF
+	st=1 fast=1
+	stubborn=137
+	meek=143
+	EOF
+	no_leftovers '^sleep 93\.11[12]$'
+}
+
+@test "killjobs: -g 0 sends KILL at once after the signal" {
+	run -0 bgsh '
+		bash -c "$TERM_PROOF" _ "$1/ready" 93.113 & p=$!
+		await "$1/ready"
+		t0=$EPOCHREALTIME
+		killjobs -g 0; st=$?
+		echo "st=$st fast=$(( $(ms_since $t0) < 1000 ))"
+		wait $p; echo "p=$?"' "$BATS_TEST_TMPDIR"
+	assert_output - <<-EOF
+	st=1 fast=1
+	p=137
+	EOF
+	no_leftovers '^sleep 93\.113$'
+}
+
+@test "killjobs: --grace is the long form of -g" {
+	run -0 bgsh '
+		bash -c "$TERM_PROOF" _ "$1/ready" 93.114 & p=$!
+		await "$1/ready"
+		t0=$EPOCHREALTIME
+		killjobs --grace=100ms; st=$?
+		echo "st=$st fast=$(( $(ms_since $t0) < 2100 ))"' "$BATS_TEST_TMPDIR"
+	assert_output "st=1 fast=1"
+	no_leftovers '^sleep 93\.114$'
+}
+
+@test "killjobs: -s SIGNAL sends that signal first, by name or number, in any case" {
+	run -0 bgsh '
+		for s in USR1 SIGHUP usr2 9 --signal=HUP; do
+			sleep 3 & p=$!
+			if [[ $s == --* ]]; then killjobs $s; else killjobs -s $s; fi
+			st=$?
+			wait $p
+			echo "$s: killjobs=$st job=$?"
+		done'
+	assert_output - <<-EOF
+	USR1: killjobs=0 job=138
+	SIGHUP: killjobs=0 job=129
+	usr2: killjobs=0 job=140
+	9: killjobs=0 job=137
+	--signal=HUP: killjobs=0 job=129
+	EOF
+}
+
+@test "killjobs: only the jobs named are stopped" {
+	run -0 bgsh '
+		sleep 93.121 & a=$!
+		sleep 93.122 & b=$!
+		sleep 93.123 & c=$!
+		killjobs $a %2; echo "killjobs=$?"
+		kill -0 $a 2>/dev/null || echo "a gone"
+		kill -0 $b 2>/dev/null || echo "b gone"
+		kill -0 $c && echo "c running"
+		jobs
+		kill $c'
+	assert_output --regexp "^killjobs=0
+a gone
+b gone
+c running
+\[3\]\+ +Running +sleep 93.123 &$"
+	no_leftovers '^sleep 93\.12[123]$'
+}
+
+@test "killjobs: with job control the whole process group dies, grandchildren included" {
+	run -0 --separate-stderr bgsh '
+		set -m
+		f() { sleep 93.131 & : > "$1/ready.$BASHPID"; sleep 93.132; }
+		f "$1" & a=$!
+		f "$1" & b=$!
+		await "$1/ready.$a" && await "$1/ready.$b"
+		killjobs; echo "killjobs=$?"
+		jobs | wc -l' "$BATS_TEST_TMPDIR"
+	assert_output - <<-EOF
+	killjobs=0
+	0
+	EOF
+	no_leftovers '^sleep 93\.13[12]$'
+}
+
+@test "killjobs: without job control every process of a pipeline job is signalled" {
+	run -0 bgsh '
+		sleep 93.141 | sleep 93.142 &
+		pause 0.2
+		killjobs; echo "killjobs=$?"'
+	assert_output "killjobs=0"
+	no_leftovers '^sleep 93\.14[12]$'
+}
+
+@test "killjobs: a stopped job is continued so that it ends on TERM" {
+	run -0 --separate-stderr bgsh '
+		set -m
+		sleep 93.151 & p=$!
+		kill -STOP $p
+		pause 0.2
+		t0=$EPOCHREALTIME
+		killjobs; st=$?
+		echo "st=$st fast=$(( $(ms_since $t0) < 2500 ))"
+		wait $p; echo "p=$?"'
+	assert_output - <<-EOF
+	st=0 fast=1
+	p=143
+	EOF
+	no_leftovers '^sleep 93\.151$'
+}
+
+@test "killjobs: the job table is empty afterwards and wait PID still returns each status" {
+	run -0 --separate-stderr bgsh '
+		for m in +m -m; do
+			set $m
+			sleep 93.161 & a=$!
+			sleep 93.162 & b=$!
+			kill -STOP $b
+			pause 0.2
+			killjobs; echo "$m: killjobs=$?"
+			jobs | wc -l
+			wait $a; echo "a=$?"
+			wait $b; echo "b=$?"
+			waitany -p p; echo "waitany=$? p=${p-unset}"
+		done'
+	assert_output - <<-EOF
+	+m: killjobs=0
+	0
+	a=143
+	b=143
+	waitany=127 p=unset
+	-m: killjobs=0
+	0
+	a=143
+	b=143
+	waitany=127 p=unset
+	EOF
+	no_leftovers '^sleep 93\.16[12]$'
+}
+
+@test "killjobs: a job that had already ended is left for waitany to report" {
+	# killjobs stops the running and stopped jobs; a finished one keeps
+	# its status for whoever collects it.
+	run -0 bgsh '{
+		sleep 93.163 & a=$!
+		(exit 3) & b=$!
+		pause 0.2
+		killjobs; echo "killjobs=$?"
+		waitany -p p; echo "waitany=$? b=$(( p == b ))"
+		jobs | wc -l
+		wait $a; echo "a=$?"
+	}'
+	assert_output - <<-EOF
+	killjobs=0
+	waitany=3 b=1
+	0
+	a=143
+	EOF
+}
+
+@test "killjobs: with no job to stop it returns 0 at once" {
+	run -0 bgsh '
+		(exit 3) & wait $!
+		t0=$EPOCHREALTIME
+		killjobs; st=$?
+		echo "st=$st fast=$(( $(ms_since $t0) < 1000 ))"'
+	assert_output "st=0 fast=1"
+}
+
+@test "killjobs: wait, wait -n and jobs still work after killjobs" {
+	run -0 bgsh '
+		sleep 93.171 &
+		killjobs; echo "killjobs=$?"
+		(sleep 0.2; exit 4) &
+		wait -n; echo "wait -n=$?"
+		(exit 6) & wait $!; echo "wait pid=$?"
+		sleep 0.2 &
+		jobs
+		wait; echo "wait=$?"'
+	assert_line --index 0 "killjobs=0"
+	assert_line --index 1 "wait -n=4"
+	assert_line --index 2 "wait pid=6"
+	assert_line --index 3 --regexp '^\[[0-9]+\]\+ +Running +sleep 0.2 &$'
+	assert_line --index 4 "wait=0"
+}
+
+# --- trap killjobs EXIT ---------------------------------------------------------
+
+@test "killjobs: trap killjobs EXIT leaves nothing behind after the script exits" {
+	run -3 bgsh '
+		trap killjobs EXIT
+		sleep 93.201 &
+		sleep 93.202 | sleep 93.203 &
+		(exec sleep 93.204) &
+		pause 0.1
+		exit 3'
+	no_leftovers '^sleep 93\.20[1234]$'
+}
+
+@test "killjobs: trap killjobs EXIT also stops grandchildren under set -m" {
+	run -0 --separate-stderr bgsh '
+		set -m
+		trap killjobs EXIT
+		f() { sleep 93.211 & : > "$1/ready.$BASHPID"; sleep 93.212; }
+		f "$1" & a=$!
+		await "$1/ready.$a"
+		echo started' "$BATS_TEST_TMPDIR"
+	assert_output "started"
+	no_leftovers '^sleep 93\.21[12]$'
+}
+
+@test "killjobs: trap killjobs EXIT runs when set -e ends the script" {
+	run -1 bgsh '
+		set -e
+		trap "killjobs -g 200ms" EXIT
+		sleep 93.221 &
+		bash -c "$TERM_PROOF" _ "$1/ready" 93.222 &
+		await "$1/ready"
+		false
+		echo unreachable' "$BATS_TEST_TMPDIR"
+	refute_output --partial unreachable
+	no_leftovers '^sleep 93\.22[12]$'
+}
+
+@test "killjobs: in a subshell the parent's jobs are left alone" {
+	run -0 bgsh '
+		sleep 93.301 & p=$!
+		( killjobs -g 1; echo "sub: st=$?" )
+		kill -0 $p && echo "parent job running"
+		kill $p'
+	assert_output - <<-EOF
+	sub: st=0
+	parent job running
+	EOF
+}
+
+@test "killjobs: in a command substitution the parent's jobs are left alone" {
+	# They are not the command substitution's children: it cannot reap
+	# them, and `( killjobs )' leaves them alone too.
+	run -0 bgsh '
+		sleep 93.302 & p=$!
+		t0=$EPOCHREALTIME
+		out=$(killjobs -g 1; echo "st=$?")
+		echo "$out fast=$(( $(ms_since $t0) < 1500 ))"
+		kill -0 $p 2>/dev/null && echo "parent job running"
+		kill $p 2>/dev/null || :'
+	assert_output - <<-EOF
+	st=0 fast=1
+	parent job running
+	EOF
+}
+
+@test "killjobs: trap killjobs EXIT in a command substitution stops only its own jobs" {
+	run -0 bgsh '
+		sleep 93.303 & p=$!
+		f() { trap killjobs EXIT; sleep 93.304 & echo inner; }
+		t0=$EPOCHREALTIME
+		out=$(f)
+		echo "$out fast=$(( $(ms_since $t0) < 3000 ))"
+		kill -0 $p 2>/dev/null && echo "parent job running"
+		kill $p 2>/dev/null || :'
+	assert_output - <<-EOF
+	inner fast=1
+	parent job running
+	EOF
+	no_leftovers '^sleep 93\.30[34]$'
+}
+
+# --- signals while killjobs waits -------------------------------------------------
+
+@test "killjobs: an untrapped TERM that arrives meanwhile kills the script once the jobs are gone" {
+	tmp=$BATS_TEST_TMPDIR
+	bgsh '
+		bash -c "$TERM_PROOF" _ "$1/ready" 93.231 &
+		sleep 93.232 &
+		await "$1/ready"
+		echo $$ > "$1/pid"
+		killjobs -g 1s
+		echo "after killjobs=$?"' "$tmp" > "$tmp/out" 2>&1 &
+	script=$!
+	for ((i = 0; i < 500; i++)); do [[ -s $tmp/pid ]] && break; sleep 0.02; done
+	sleep 0.3
+	kill -TERM "$(cat "$tmp/pid")"
+	st=0
+	wait $script || st=$?
+	assert_equal "$st" 143
+	run cat "$tmp/out"
+	refute_output --partial "after killjobs"
+	no_leftovers '^sleep 93\.23[12]$'
+}
+
+@test "killjobs: a trapped signal that arrives meanwhile runs its trap once the jobs are gone" {
+	tmp=$BATS_TEST_TMPDIR
+	bgsh '
+		bash -c "$TERM_PROOF" _ "$1/ready" 93.241 & p=$!
+		trap "kill -0 $p 2>/dev/null && echo trap: job alive || echo trap: job gone" USR1
+		await "$1/ready"
+		echo $$ > "$1/pid"
+		killjobs -g 1s; st=$?
+		echo "killjobs=$st"' "$tmp" > "$tmp/out" 2>&1 &
+	script=$!
+	for ((i = 0; i < 500; i++)); do [[ -s $tmp/pid ]] && break; sleep 0.02; done
+	sleep 0.3
+	kill -USR1 "$(cat "$tmp/pid")"
+	wait $script
+	run cat "$tmp/out"
+	assert_line --index 0 "trap: job gone"
+	assert_line --index 1 --regexp '^killjobs=(1|138)$'
+	no_leftovers '^sleep 93\.241$'
+}
+
+# --- -v ----------------------------------------------------------------------
+
+@test "killjobs: -v says on stderr what it sends to which job" {
+	run -0 --separate-stderr bgsh '
+		sleep 93.251 & echo $!
+		killjobs -v'
+	pid=$output
+	[[ $pid =~ ^[0-9]+$ ]] || fail "stdout: $output"
+	[[ $stderr == *"killjobs: warning: sending SIGTERM to [1] $pid (sleep 93.251)" ]] ||
+	    fail "stderr: $stderr"
+	refute [ "${stderr//grace period over/}" != "$stderr" ]
+}
+
+@test "killjobs: -v says when the grace period is over and KILL is sent" {
+	run -1 --separate-stderr bgsh '
+		bash -c "$TERM_PROOF" _ "$1/ready" 93.252 &
+		await "$1/ready"
+		killjobs -v -s term -g 100ms' "$BATS_TEST_TMPDIR"
+	assert_equal "$output" ""
+	[[ $stderr == *"sending SIGTERM to [1] "* ]] || fail "stderr: $stderr"
+	[[ $stderr == *"killjobs: warning: grace period over: sent KILL" ]] ||
+	    fail "stderr: $stderr"
+}
+
+@test "killjobs: without -v it prints nothing" {
+	run -0 --separate-stderr bgsh 'sleep 93.253 & killjobs'
+	assert_equal "$output" ""
+	assert_equal "$stderr" ""
+}
+
+# --- bad calls ---------------------------------------------------------------
+
+@test "killjobs: a bad signal, grace, option or id is refused and nothing is stopped" {
+	run -0 bgsh '
+		sleep 93.261 & a=$!
+		bad=("-s BOGUS" "-s 0" "-s 99" "-g x" "-g -1" "-g inf" "-x" "-s" "abc" "99999" "%9" "$a abc" "$a 99999")
+		for i in "${!bad[@]}"; do killjobs ${bad[i]} 2>&1; echo "$i: st=$?"; done
+		kill -0 $a && echo "still running"
+		kill $a'
+	assert_line "0: st=2"
+	assert_line --partial "killjobs: BOGUS: invalid signal specification"
+	assert_line "1: st=2"
+	assert_line "2: st=2"
+	assert_line "3: st=2"
+	assert_line --partial "killjobs: x: invalid duration"
+	assert_line "4: st=2"
+	assert_line --partial "killjobs: -1: invalid duration"
+	assert_line "5: st=2"
+	assert_line "6: st=2"
+	assert_line --partial "killjobs: -x: invalid option"
+	assert_line --partial "usage: killjobs [-s SIGNAL] [-g GRACE] [-v] [id ...]"
+	assert_line "7: st=2"
+	assert_line --partial "killjobs: -s: option requires an argument"
+	assert_line "8: st=2"
+	assert_line --partial "killjobs: \`abc': not a pid or valid job spec"
+	assert_line "9: st=127"
+	assert_line --partial "killjobs: pid 99999 is not a child of this shell"
+	assert_line "10: st=127"
+	assert_line --partial "killjobs: %9: no such job"
+	assert_line "11: st=2"
+	assert_line "12: st=127"
+	assert_line "still running"
+}
