@@ -130,6 +130,10 @@ pool_child_setup(void *arg)
 			for (k = 0; k < 2; k++)
 				if (p->w[i].out.rfd[k] >= 0)
 					close(p->w[i].out.rfd[k]);
+	/* Its stdio would seek our item file back at exit: not its to use. */
+	for (i = 0; i < p->in.nsrc; i++)
+		if (p->in.src[i].fp)
+			close(fileno(p->in.src[i].fp));
 	output_child(&wk->out);
 	item = pool_item(wk);
 	pool_export("POOL_ITEM", item);
@@ -705,10 +709,10 @@ pool_loop(struct pool *p, int mode)
 int
 pool_status(const struct pool *p)
 {
+	if (p->out.failed)
+		return (EXECUTION_FAILURE);
 	if (p->halting && p->halt_status >= 0)
 		return (p->halt_status);
-	if (p->out.failed)
-		return (p->nfailed ? (p->nfailed > 100 ? 101 : p->nfailed) : 1);
 	if (p->nfailed == 0)
 		return (0);
 	return (p->nfailed > 100 ? 101 : (int)p->nfailed);
@@ -723,9 +727,20 @@ pool_flush(struct pool *p)
 }
 
 static int
+pool_sigpipe_kills(void)
+{
+	struct sigaction sa;
+
+	return (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL);
+}
+
+static int
 pool_end(struct pool *p, int r)
 {
 	pool_flush(p);
+	/* Quiet when the pending SIGPIPE is about to end the shell anyway. */
+	if (p->out.failed && r >= 0 && !pool_sigpipe_kills())
+		builtin_error("write error: %s", strerror(EPIPE));
 	if (r < 0)
 		return (waitset_deliver(&p->ws, -r));
 	waitset_end(&p->ws);

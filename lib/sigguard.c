@@ -27,9 +27,20 @@ static int installed[NGUARDED];
 static int depth;
 static volatile sig_atomic_t caught;
 
+static pid_t owner;		/* the process that installed the handler */
+
 static void
 sigguard_handler(int sig)
 {
+	/*
+	 * A child forked while we guard runs this handler until it resets
+	 * its signals: what it gets is meant for it, so take the default.
+	 */
+	if (getpid() != owner) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
 	if (caught == 0)
 		caught = sig;
 }
@@ -44,6 +55,7 @@ sigguard_begin(void)
 	if (depth++ > 0)
 		return;
 	caught = 0;
+	owner = getpid();
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = sigguard_handler;
 	sigfillset(&sa.sa_mask);

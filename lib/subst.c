@@ -64,7 +64,21 @@ static void
 subst_one(struct sbuf *b, const char *r, size_t rlen, const char *v)
 {
 	const char *slash, *base, *dot;
+	char *trim;
+	size_t len;
 
+	/* "a/b/" names b, as for dirname and basename. */
+	len = strlen(v);
+	while (len > 1 && v[len - 1] == '/')
+		len--;
+	if (v[len] != '\0') {
+		trim = xmalloc(len + 1);
+		memcpy(trim, v, len);
+		trim[len] = '\0';
+		subst_one(b, r, rlen, trim);
+		free(trim);
+		return;
+	}
 	slash = strrchr(v, '/');
 	base = slash ? slash + 1 : v;
 	if (rlen == 3 && r[1] == '.') {			/* {.}: no extension */

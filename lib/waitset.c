@@ -48,9 +48,15 @@ waitset_begin(struct waitset *w, int64_t deadline, int flags)
 	sigdelset(&all, SIGFPE);
 	sigdelset(&all, SIGILL);
 	sigprocmask(SIG_BLOCK, &all, &w->realmask);
-	/* Whatever the caller had blocked, the sleep must see children. */
+	/*
+	 * Whatever the caller had blocked, the sleep must see children.  A
+	 * SIGPIPE (our output is gone) stays blocked until waitset_end:
+	 * writes fail with EPIPE instead, the jobs are stopped first, and
+	 * the signal then takes its course.
+	 */
 	w->oldmask = w->realmask;
 	sigdelset(&w->oldmask, SIGCHLD);
+	sigaddset(&w->oldmask, SIGPIPE);
 	return (waitset_deadline(w, deadline));
 }
 
