@@ -14,7 +14,9 @@ CC ?= cc
 PKG_CONFIG ?= pkg-config
 PREFIX ?= /usr
 DESTDIR ?=
-LOADABLESDIR ?= $(shell $(PKG_CONFIG) --variable=loadablesdir bash 2>/dev/null || echo $(PREFIX)/lib/bash)
+# bash's loadables directory, moved under PREFIX when one is given.
+LOADABLESDIR ?= $(shell $(PKG_CONFIG) --define-variable=prefix=$(PREFIX) \
+	--variable=loadablesdir bash 2>/dev/null || echo $(PREFIX)/lib/bash)
 BASH ?= /bin/bash
 
 BASH_INC := $(shell $(PKG_CONFIG) --cflags-only-I bash 2>/dev/null | sed 's/-I/-isystem /g')
