@@ -161,9 +161,10 @@ pool_tag(struct pool *p, struct pool_worker *wk)
 	d.flags = 0;
 	one.word = &d;
 	one.next = NULL;
+	/* A bare {} spreads several values over words: join them back. */
 	w = subst_build(&one, wk->vals, wk->nvals, wk->seq, wk->slot);
-	tag = xmalloc(strlen(w->word->word) + 2);
-	strcpy(tag, w->word->word);
+	tag = string_list(w);
+	tag = xrealloc(tag, strlen(tag) + 2);
 	strcat(tag, "\t");
 	dispose_words(w);
 	return (tag);

@@ -842,6 +842,11 @@ ncpu() {
 	[ "$stderr" = "$(printf 'a\terr a\nb c\terr b c')" ] || fail "stderr: $stderr"
 }
 
+@test "pool: --tag shows every value of a job, as GNU parallel does" {
+	run -0 bg_bash 'pool -k --tag echo x ::: a b ::: 1 2; pool -k -n2 --tag echo ::: p q r'
+	assert_output "$(printf 'a 1\tx a 1\na 2\tx a 2\nb 1\tx b 1\nb 2\tx b 2\np q\tp q\nr\tr')"
+}
+
 @test "pool: --tagstring STR prefixes with STR, replacement strings expanded" {
 	run -0 psh '
 		f() { echo "x"; }
