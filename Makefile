@@ -86,18 +86,29 @@ demo: all
 test check: all test-deps
 	BGTOOLS_SO=$(CURDIR)/bgtools.so $(BASH) tests/run.sh $(BATS_FLAGS) tests/
 
-# ASan+UBSan: bash itself is not instrumented, so libasan is preloaded and
-# leak checking is off (bash's own allocations would be reported).
+# ASan+UBSan: bash itself is not instrumented, so libasan is preloaded into
+# every bash the tests start (a `bash' first in PATH), and only into bash:
+# other programs (pgrep) can hang with it.  BASH_ENV takes LD_PRELOAD out
+# of the environment the tests' commands inherit.  Leak checking is off:
+# bash's own allocations would be reported.
 ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=undefined
+ASAN_DIR := $(CURDIR)/.asan
 asan: deps test-deps
 	$(MAKE) clean
-	$(MAKE) CFLAGS="$(ASAN_FLAGS)" LDFLAGS_EXTRA= bgtools.so
-	BGTOOLS_SO=$(CURDIR)/bgtools.so \
-	LD_PRELOAD="$$($(CC) -print-file-name=libasan.so) $$($(CC) -print-file-name=libubsan.so)" \
-	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+	$(MAKE) CFLAGS="$(ASAN_FLAGS)" bgtools.so
+	rm -rf $(ASAN_DIR) && mkdir -p $(ASAN_DIR)
+	echo 'unset LD_PRELOAD' > $(ASAN_DIR)/unpreload
+	printf '#!/bin/sh\nLD_PRELOAD="%s %s" BASH_ENV=%s/unpreload exec %s "$$@"\n' \
+	    "$$($(CC) -print-file-name=libasan.so)" \
+	    "$$($(CC) -print-file-name=libubsan.so)" "$(ASAN_DIR)" "$(BASH)" \
+	    > $(ASAN_DIR)/bash
+	chmod +x $(ASAN_DIR)/bash
+	PATH="$(ASAN_DIR):$$PATH" BGTOOLS_SO=$(CURDIR)/bgtools.so \
+	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:verify_asan_link_order=0 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	    $(BASH) tests/run.sh $(BATS_FLAGS) tests/
+	    $(ASAN_DIR)/bash tests/run.sh $(BATS_FLAGS) tests/
+	rm -rf $(ASAN_DIR)
 	$(MAKE) clean
 
 bench: all bench-deps
