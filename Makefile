@@ -86,10 +86,9 @@ demo: all
 test check: all test-deps
 	BGTOOLS_SO=$(CURDIR)/bgtools.so $(BASH) tests/run.sh $(BATS_FLAGS) tests/
 
-# ASan+UBSan: bash itself is not instrumented, so libasan is preloaded into
-# every bash the tests start (a `bash' first in PATH), and only into bash:
-# other programs (pgrep) can hang with it.  BASH_ENV takes LD_PRELOAD out
-# of the environment the tests' commands inherit.  Leak checking is off:
+# ASan+UBSan: bash itself is not instrumented, so the runtimes are
+# preloaded into every bash the tests start, and only into bash (see
+# tests/asan/bash.c, put first in PATH as `bash').  Leak checking is off:
 # bash's own allocations would be reported.
 ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=undefined
@@ -99,11 +98,9 @@ asan: deps test-deps
 	$(MAKE) CFLAGS="$(ASAN_FLAGS)" bgtools.so
 	rm -rf $(ASAN_DIR) && mkdir -p $(ASAN_DIR)
 	echo 'unset LD_PRELOAD' > $(ASAN_DIR)/unpreload
-	printf '#!/bin/sh\nLD_PRELOAD="%s %s" BASH_ENV=%s/unpreload exec %s "$$@"\n' \
-	    "$$($(CC) -print-file-name=libasan.so)" \
-	    "$$($(CC) -print-file-name=libubsan.so)" "$(ASAN_DIR)" "$(BASH)" \
-	    > $(ASAN_DIR)/bash
-	chmod +x $(ASAN_DIR)/bash
+	$(CC) -O2 -o $(ASAN_DIR)/bash tests/asan/bash.c \
+	    -DREALBASH='"$(BASH)"' -DUNPRELOAD='"$(ASAN_DIR)/unpreload"' \
+	    -DPRELOAD="\"$$($(CC) -print-file-name=libasan.so) $$($(CC) -print-file-name=libubsan.so)\""
 	PATH="$(ASAN_DIR):$$PATH" BGTOOLS_SO=$(CURDIR)/bgtools.so \
 	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:verify_asan_link_order=0 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
