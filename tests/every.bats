@@ -10,12 +10,6 @@ us_now() {
 	echo "${EPOCHREALTIME/./}"
 }
 
-# unique_sleep: set $nap to a sleep duration (30.xxx s) no other test,
-# here or in a concurrent run, uses, so that pgrep finds only ours.
-unique_sleep() {
-	nap=30.$$$RANDOM
-}
-
 @test "every: 50 ticks start within a few ms of the schedule, without drift" {
 	stamps=() ticks=() offs=()
 	# Each run takes about 5 ms: a `while sleep' loop would drift by 250 ms.
@@ -163,7 +157,7 @@ overrun_log() {
 }
 
 @test "every: -t stops a run that hangs, grandchildren included (124)" {
-	unique_sleep
+	mark 30.; nap=$REPLY
 	f() { sleep "$nap" & sleep "$nap"; }
 	t0=$(us_now)
 	run -124 every --stop-on-failure -t 200ms 1s f
@@ -243,61 +237,24 @@ overrun_log() {
 
 # --- interactive: a real bash -i under tmux -------------------------------
 
-# pty_start: start an interactive bash (prompt "P> ") with the builtins.
-pty_start() {
-	command -v tmux > /dev/null || skip "no tmux"
-	PTY=bgevery-$$-$BATS_TEST_NUMBER
-	env -u TMUX tmux -L "$PTY" new-session -d -s "$PTY" -x 200 -y 50 \
-	    "env PS1='P> ' bash --norc --noprofile -i"
-	pty_wait '^P> ?$'
-	pty_send "enable -f '$BGTOOLS_SO' retry every" Enter
-	pty_wait '^P> ?$'
-}
-
-# pty_send KEYS...: type KEYS (tmux send-keys syntax).
-pty_send() {
-	env -u TMUX tmux -L "$PTY" send-keys -t "$PTY" "$@"
-}
-
-# pty_wait REGEX: wait up to 10 s for the screen's last non-empty line to
-# match REGEX (grep -E).
-pty_wait() {
-	local i
-	for ((i = 0; i < 200; i++)); do
-		env -u TMUX tmux -L "$PTY" capture-pane -p -t "$PTY" | grep -v '^$' |
-		    tail -n 1 | grep -Eq -- "$1" && return 0
-		sleep 0.05
-	done
-	echo "screen:"; env -u TMUX tmux -L "$PTY" capture-pane -p -t "$PTY"
-	return 1
-}
-
-teardown() {
-	[ -n "${PTY-}" ] || return 0
-	env -u TMUX tmux -L "$PTY" kill-server 2> /dev/null
-	# kill-server leaves the socket file behind.
-	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$PTY"
-}
-
 @test "every: interactive Ctrl-C stops it, in a sleep or in a run, back to the prompt" {
-	pty_start
-	pty_send 'every 60 echo ran; echo not reached' Enter
-	pty_wait '^ran$'
-	pty_send C-c
-	pty_wait '^P> ?$'
-	pty_send 'echo "status=$?"' Enter
-	pty_wait '^P> ?$'
-	unique_sleep
-	pty_send "every 60 sleep $nap; echo not reached" Enter
+	require_tmux
+	start_shell
+	type_line 'every 60 echo ran; echo not reached'
+	wait_last '^ran$'
+	tm send-keys C-c
+	wait_prompt
+	run_line 'echo "status=$?"'
+	mark 30.; nap=$REPLY
+	type_line "every 60 sleep $nap; echo not reached"
 	for ((i = 0; i < 100; i++)); do
 		pgrep -f "sleep $nap" > /dev/null && break
 		sleep 0.05
 	done
-	pty_send C-c
-	pty_wait '^P> ?$'
-	pty_send 'echo "status=$?"' Enter
-	pty_wait '^P> ?$'
-	run env -u TMUX tmux -L "$PTY" capture-pane -p -t "$PTY"
+	tm send-keys C-c
+	wait_prompt
+	run_line 'echo "status=$?"'
+	run pane
 	assert_equal "$(grep -c '^status=130$' <<< "$output")" 2
 	refute_line "not reached"
 	no_leftovers "sleep $nap"

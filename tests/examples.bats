@@ -24,14 +24,11 @@ EXAMPLE_TIMEOUT=60
 # waiting up to 1 s for them to end; return 1 if any remain (after
 # killing them, so that one failure does not spill into other tests).
 session_leftovers() {
-	local sid=$1 i p st left
+	local sid=$1 i p left
 	for ((i = 0; i < 10; i++)); do
 		left=
 		for p in $(pgrep -s "$sid"); do
-			st=$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null) ||
-			    continue
-			[ "$st" = Z ] && continue
-			left+=" $p"
+			alive "$p" && left+=" $p"
 		done
 		[ -z "$left" ] && return 0
 		sleep 0.1

@@ -5,70 +5,6 @@
 load test_helper
 bats_require_minimum_version 1.5.0
 
-MARKS=()
-TM=
-SHPID=
-
-# mark BASE: a sleep duration unique to this test (see timeout_run.bats).
-mark() {
-	local m=$1$$$RANDOM
-	MARKS+=("$m")
-	REPLY=$m
-}
-
-# pat DURATION: a pgrep -f regex for `sleep DURATION' alone.
-pat() {
-	printf 'sleep %s$' "${1//./[.]}"
-}
-
-# tm ARGS...: tmux on this test's own server, whose socket lives in the
-# test's temporary directory (bats removes it).
-tm() {
-	env -u TMUX tmux -S "$TM" "$@"
-}
-
-# pane: the whole pane and its history, wrapped lines joined, trailing
-# blanks (kept by -J) removed.
-pane() {
-	tm capture-pane -p -J -S - 2>/dev/null | sed 's/[[:space:]]*$//'
-}
-
-# wait_for REGEX [SECONDS]: poll the pane until a line matches REGEX.
-wait_for() {
-	local re=$1 secs=${2:-10} end
-	end=$(( $(now_ms) + secs * 1000 ))
-	while (( $(now_ms) < end )); do
-		pane | grep -Eq -- "$re" && return 0
-		sleep 0.05
-	done
-	fail "no line matching '$re' within ${secs}s; pane:
-$(pane)"
-}
-
-# wait_prompt [SECONDS]: poll until the last non-empty line is a bare prompt.
-wait_prompt() {
-	local secs=${1:-10} end
-	end=$(( $(now_ms) + secs * 1000 ))
-	while (( $(now_ms) < end )); do
-		[ "$(pane | grep -v '^$' | tail -n 1)" = "bgt>" ] && return 0
-		sleep 0.05
-	done
-	fail "no prompt within ${secs}s; pane:
-$(pane)"
-}
-
-# type_line TEXT: type TEXT and Enter at the prompt.
-type_line() {
-	tm send-keys -l -- "$1"
-	tm send-keys Enter
-}
-
-# run_line TEXT: type TEXT and wait for the prompt to come back.
-run_line() {
-	type_line "$1"
-	wait_prompt
-}
-
 # wait_blocked: wait until the shell sleeps in ppoll (the builtins' wait),
 # not in pselect (readline), so that a Ctrl-C reaches the builtin.
 wait_blocked() {
@@ -88,31 +24,9 @@ wait_blocked() {
 $(pane)"
 }
 
-start_shell() {
-	local cmd
-	TM=$BATS_TEST_TMPDIR/tmux.sock
-	cmd=$(printf '%q ' env -i PATH="$PATH" HOME="$BATS_TEST_TMPDIR" \
-	    TERM=xterm HISTFILE=/dev/null PS1='bgt> ' \
-	    BGTOOLS_SO="$BGTOOLS_SO" BGTOOLS_BUILTINS="$BGTOOLS_BUILTINS" \
-	    bash --norc --noprofile -i)
-	tm new-session -d -x 200 -y 50 "$cmd"
-	wait_prompt
-	run_line 'enable -f "$BGTOOLS_SO" $BGTOOLS_BUILTINS && echo $$ > ~/shpid && echo LOADED'
-	wait_for '^LOADED$'
-	SHPID=$(cat "$BATS_TEST_TMPDIR/shpid")
-}
-
 setup() {
 	bg_enable
 	start_shell
-}
-
-teardown() {
-	local m
-	tm kill-server 2>/dev/null || true
-	for m in "${MARKS[@]}"; do
-		pkill -KILL -f "$(pat "$m")" || true
-	done
 }
 
 @test "interactive: Ctrl-C during waitany gives the prompt back with \$? 130 and the job still running" {
@@ -147,11 +61,7 @@ teardown() {
 	run_line "f() { sleep $m & sleep $m; }"
 	type_line 'timeout_run 30 f'
 	wait_blocked
-	end=$(( $(now_ms) + 10000 ))
-	while (( $(pgrep -cf "$(pat "$m")") < 2 )); do
-		(( $(now_ms) < end )) || fail "f never started its sleeps"
-		sleep 0.02
-	done
+	wait_procs 2 "$(pat "$m")"
 	t0=$(now_ms)
 	tm send-keys C-c
 	wait_prompt
@@ -234,15 +144,10 @@ teardown() {
 	run_line "f() { (trap '' HUP; sleep $a) & sleep $b; }"
 	type_line 'timeout_run 30 f'
 	wait_blocked
-	end=$(( $(now_ms) + 10000 ))
-	while (( $(pgrep -cf "$(pat "$a")") < 1 )); do
-		(( $(now_ms) < end )) || fail "f never started its sleeps"
-		sleep 0.02
-	done
+	wait_procs 1 "$(pat "$a")"
 	kill -HUP "$SHPID"
 	end=$(( $(now_ms) + 10000 ))
-	while [ -e "/proc/$SHPID" ] &&
-	    [ "$(awk '{print $3}' "/proc/$SHPID/stat" 2>/dev/null)" != Z ]; do
+	while alive "$SHPID"; do
 		(( $(now_ms) < end )) || fail "the shell survived SIGHUP"
 		sleep 0.02
 	done

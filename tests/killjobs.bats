@@ -9,31 +9,6 @@
 load test_helper
 bats_require_minimum_version 1.5.0
 
-# bgsh SCRIPT [ARG...]: run SCRIPT in a new bash with the builtins loaded,
-# as bg_bash does, but under a hard 60 s limit (a hang fails the test
-# instead of blocking the suite), with every signal at its default
-# disposition (a shell started from a background job has INT ignored),
-# and with its output in files (printed afterwards, stdout first), so that
-# a process it leaves behind cannot hold bats' pipe open.
-# The script gets helpers: `ms_since T' prints the milliseconds since T, an
-# earlier $EPOCHREALTIME; `pause SECS' waits without forking; `await FILE'
-# waits (up to 10 s) until FILE exists, for jobs that say they are ready.
-bgsh() {
-	local script=$1 out=$BATS_TEST_TMPDIR/bgsh.$((++BGSH_N)) st=0
-	shift
-	timeout -k 5 60 env --default-signal bash -c '
-enable -f "$BGTOOLS_SO" $BGTOOLS_BUILTINS || exit 99
-ms_since() { local n=$EPOCHREALTIME; echo $(( (${n/./} - ${1/./}) / 1000 )); }
-pause_fifo=$(mktemp -u) && mkfifo "$pause_fifo" && exec 9<>"$pause_fifo" &&
-    rm -f "$pause_fifo" || exit 98
-pause() { read -t "$1" -u 9 || :; }
-await() { local i; for ((i = 0; i < 1000; i++)); do [[ -e $1 ]] && return; pause 0.01; done; return 1; }
-'"$script" bgsh "$@" > "$out.stdout" 2> "$out.stderr" || st=$?
-	cat "$out.stdout"
-	cat "$out.stderr" >&2
-	return $st
-}
-
 # A job that ignores TERM: `bash -c "$TERM_PROOF" _ READYFILE SECS &'.
 TERM_PROOF='trap "" TERM; : > "$1"; exec sleep "$2"'
 export TERM_PROOF

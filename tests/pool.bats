@@ -9,51 +9,6 @@
 load test_helper
 bats_require_minimum_version 1.5.0
 
-MARKS=()
-
-# mark BASE: a sleep duration unique to this test, e.g. 7.41 ->
-# 7.4112345678, so that concurrent runs never see each other's processes.
-# teardown kills whatever a failing test left behind.
-mark() {
-	local m=$1$$$RANDOM
-	MARKS+=("$m")
-	REPLY=$m
-}
-
-# pat DURATION: a pgrep -f regex for `sleep DURATION' alone.
-pat() {
-	printf 'sleep %s$' "${1//./[.]}"
-}
-
-teardown() {
-	local m
-	for m in "${MARKS[@]}"; do
-		pkill -KILL -f "$(pat "$m")" || true
-	done
-}
-
-# psh SCRIPT [ARG...]: run SCRIPT in a new bash with the builtins loaded,
-# under a hard limit (PSH_LIMIT seconds, default 60: a hang fails the test
-# instead of blocking the suite) and with every signal at its default
-# disposition.  The script gets helpers:
-#   ms_since T   the milliseconds since T, an earlier $EPOCHREALTIME
-#   rss_kb       the shell's VmRSS in kB, in REPLY (no fork)
-#   peak_init / peak_enter / peak_leave / peak_max: count the jobs that
-#                run at once (each job calls enter and leave around its work)
-psh() {
-	local script=$1
-	shift
-	timeout -k 5 "${PSH_LIMIT:-60}" env --default-signal bash -c '
-enable -f "$BGTOOLS_SO" $BGTOOLS_BUILTINS || exit 99
-ms_since() { local n=$EPOCHREALTIME; echo $(( (${n/./} - ${1/./}) / 1000 )); }
-rss_kb() { local k v r; while read -r k v r; do [ "$k" = VmRSS: ] && REPLY=$v; done < /proc/$BASHPID/status; }
-peak_init() { PEAKDIR=$(mktemp -d "$BATS_TEST_TMPDIR/peak.XXXXXX"); mkdir "$PEAKDIR/run" "$PEAKDIR/seen"; }
-peak_enter() { local n; mkdir "$PEAKDIR/run/$BASHPID"; n=$(ls "$PEAKDIR/run" | wc -l); echo "$n" > "$PEAKDIR/seen/$BASHPID"; }
-peak_leave() { rmdir "$PEAKDIR/run/$BASHPID"; }
-peak_max() { cat "$PEAKDIR"/seen/* | sort -n | tail -n 1; }
-'"$script" psh "$@"
-}
-
 # ncpu: the number of online CPUs, as pool counts them.
 ncpu() {
 	getconf _NPROCESSORS_ONLN

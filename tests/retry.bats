@@ -5,17 +5,6 @@
 load test_helper
 bats_require_minimum_version 1.5.0
 
-# ms_since START: milliseconds since START (a now_ms value).
-ms_since() {
-	echo $(($(now_ms) - $1))
-}
-
-# unique_sleep: set $nap to a sleep duration (30.xxx s) no other test,
-# here or in a concurrent run, uses, so that pgrep finds only ours.
-unique_sleep() {
-	nap=30.$$$RANDOM
-}
-
 @test "retry: a command that succeeds at once runs once and returns 0" {
 	n=0
 	f() { n=$((n + 1)); }
@@ -139,7 +128,7 @@ check_draws() {
 	run retry -q -n 0 -T 10 -d 50ms -b 1 --jitter none --until fail test -e "$f"
 	assert_success
 	[ ! -e "$f" ] || fail "the file is still there"
-	ms=$(ms_since "$t0")
+	ms=$(elapsed_since "$t0")
 	((ms >= 250 && ms < 3000)) || fail "took $ms ms"
 }
 
@@ -165,7 +154,7 @@ check_draws() {
 	# the 1.2 s deadline, so retry gives up at once at about 1 s.
 	t0=$(now_ms)
 	run -1 --separate-stderr retry -n 0 -T 1.2 -d 500ms -b 1 --jitter none false
-	ms=$(ms_since "$t0")
+	ms=$(elapsed_since "$t0")
 	((ms >= 950 && ms < 1400)) || fail "took $ms ms (deadline 1.2 s)"
 	assert_equal "${#stderr_lines[@]}" 4
 	assert_equal "${stderr_lines[3]}" "retry: giving up after 3 attempts: the next one would start after the deadline"
@@ -174,16 +163,16 @@ check_draws() {
 @test "retry: with -t, an attempt still running at the deadline is stopped" {
 	t0=$(now_ms)
 	run -124 retry -q -T 300ms -t 10 sleep 10
-	ms=$(ms_since "$t0")
+	ms=$(elapsed_since "$t0")
 	((ms >= 250 && ms < 2000)) || fail "took $ms ms (deadline 300 ms)"
 }
 
 @test "retry: -t stops a timed-out attempt's whole tree, grandchildren included" {
-	unique_sleep
+	mark 30.; nap=$REPLY
 	f() { sleep "$nap" & sleep "$nap"; }
 	t0=$(now_ms)
 	run -124 --separate-stderr retry -n 2 -d 0 -t 200ms f
-	ms=$(ms_since "$t0")
+	ms=$(elapsed_since "$t0")
 	((ms < 3000)) || fail "took $ms ms"
 	assert_equal "${stderr_lines[0]}" "retry: attempt 1/2 failed with status 124 (timed out); retrying in 0s"
 	sleep 0.2
@@ -192,7 +181,7 @@ check_draws() {
 
 @test "retry: -t -k sends KILL to an attempt that ignores TERM (137)" {
 	# The function ignores TERM, and so does the sleep it becomes.
-	unique_sleep
+	mark 30.; nap=$REPLY
 	f() { trap '' TERM; exec sleep "$nap"; }
 	run -137 retry -q -n 1 -t 300ms -k 100ms f
 	sleep 0.1
@@ -238,7 +227,7 @@ check_draws() {
 	svc=$!
 	t0=$(now_ms)
 	run -69 --separate-stderr retry -n 0 -T 20 -d 5 --jitter none --alive "$svc" false
-	ms=$(ms_since "$t0")
+	ms=$(elapsed_since "$t0")
 	((ms >= 300 && ms < 2000)) || fail "took $ms ms"
 	assert_equal "${stderr_lines[-1]}" "retry: giving up after 1 attempt: process $svc has died"
 }
@@ -247,9 +236,9 @@ check_draws() {
 	sleep 0.4 &
 	svc=$!
 	t0=$(now_ms)
-	unique_sleep
+	mark 30.; nap=$REPLY
 	run -69 retry -q -n 3 -t 20 -d 0 --alive "$svc" sleep "$nap"
-	ms=$(ms_since "$t0")
+	ms=$(elapsed_since "$t0")
 	((ms >= 300 && ms < 3000)) || fail "took $ms ms"
 	sleep 0.1
 	no_leftovers "sleep $nap"
@@ -362,71 +351,35 @@ check_draws() {
 
 # --- interactive: a real bash -i under tmux -------------------------------
 
-# pty_start: start an interactive bash (prompt "P> ") with the builtins.
-pty_start() {
-	command -v tmux > /dev/null || skip "no tmux"
-	PTY=bgretry-$$-$BATS_TEST_NUMBER
-	env -u TMUX tmux -L "$PTY" new-session -d -s "$PTY" -x 200 -y 50 \
-	    "env PS1='P> ' bash --norc --noprofile -i"
-	pty_wait '^P> ?$'
-	pty_send "enable -f '$BGTOOLS_SO' retry every" Enter
-	pty_wait '^P> ?$'
-}
-
-# pty_send KEYS...: type KEYS (tmux send-keys syntax).
-pty_send() {
-	env -u TMUX tmux -L "$PTY" send-keys -t "$PTY" "$@"
-}
-
-# pty_wait REGEX: wait up to 10 s for the screen's last non-empty line to
-# match REGEX (grep -E).
-pty_wait() {
-	local i
-	for ((i = 0; i < 200; i++)); do
-		env -u TMUX tmux -L "$PTY" capture-pane -p -t "$PTY" | grep -v '^$' |
-		    tail -n 1 | grep -Eq -- "$1" && return 0
-		sleep 0.05
-	done
-	echo "screen:"; env -u TMUX tmux -L "$PTY" capture-pane -p -t "$PTY"
-	return 1
-}
-
-teardown() {
-	[ -n "${PTY-}" ] || return 0
-	env -u TMUX tmux -L "$PTY" kill-server 2> /dev/null
-	# kill-server leaves the socket file behind.
-	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$PTY"
-}
-
 @test "retry: interactive Ctrl-C ends the backoff sleep and returns to the prompt (130)" {
-	pty_start
-	pty_send 'f() { return 1; }; retry -n 3 -d 60 f; echo not reached' Enter
-	pty_wait 'retrying in'
+	require_tmux
+	start_shell
+	type_line 'f() { return 1; }; retry -n 3 -d 60 f; echo not reached'
+	wait_last 'retrying in'
 	t0=$(now_ms)
-	pty_send C-c
-	pty_wait '^P> ?$'
-	ms=$(ms_since "$t0")
-	pty_send 'echo "status=$?"' Enter
-	pty_wait '^P> ?$'
-	run env -u TMUX tmux -L "$PTY" capture-pane -p -t "$PTY"
+	tm send-keys C-c
+	wait_prompt
+	ms=$(elapsed_since "$t0")
+	run_line 'echo "status=$?"'
+	run pane
 	assert_line "status=130"
 	refute_line "not reached"
 	((ms < 3000)) || fail "the prompt came back after $ms ms"
 }
 
 @test "retry: interactive Ctrl-C during a -t attempt stops its tree and the retries" {
-	pty_start
-	unique_sleep
-	pty_send "retry -n 3 -d 0 -t 60 bash -c 'sleep $nap & sleep $nap'; echo not reached" Enter
+	require_tmux
+	start_shell
+	mark 30.; nap=$REPLY
+	type_line "retry -n 3 -d 0 -t 60 bash -c 'sleep $nap & sleep $nap'; echo not reached"
 	for ((i = 0; i < 100; i++)); do
 		[ "$(pgrep -fc "sleep $nap")" = 2 ] && break
 		sleep 0.05
 	done
-	pty_send C-c
-	pty_wait '^P> ?$'
-	pty_send 'echo "status=$?"' Enter
-	pty_wait '^P> ?$'
-	run env -u TMUX tmux -L "$PTY" capture-pane -p -t "$PTY"
+	tm send-keys C-c
+	wait_prompt
+	run_line 'echo "status=$?"'
+	run pane
 	assert_line "status=130"
 	refute_line "not reached"
 	sleep 0.2

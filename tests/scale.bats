@@ -8,25 +8,6 @@
 load test_helper
 bats_require_minimum_version 1.5.0
 
-# bgsh SCRIPT [ARG...]: run SCRIPT in a new bash with the builtins loaded,
-# as bg_bash does, but under a hard 60 s limit (a hang fails the test
-# instead of blocking the suite), with every signal at its default
-# disposition, and with its output in files (printed afterwards, stdout
-# first), so that a process it leaves behind cannot hold bats' pipe open.
-# The script gets `ms_since T', the milliseconds since T, an earlier
-# $EPOCHREALTIME.
-bgsh() {
-	local script=$1 out=$BATS_TEST_TMPDIR/bgsh st=0
-	shift
-	timeout -k 5 60 env --default-signal bash -c '
-enable -f "$BGTOOLS_SO" $BGTOOLS_BUILTINS || exit 99
-ms_since() { local n=$EPOCHREALTIME; echo $(( (${n/./} - ${1/./}) / 1000 )); }
-'"$script" bgsh "$@" > "$out.stdout" 2> "$out.stderr" || st=$?
-	cat "$out.stdout"
-	cat "$out.stderr" >&2
-	return $st
-}
-
 # Compare the lists the script left in $BATS_TEST_TMPDIR: started and got.
 same_lists() {
 	local dir=$BATS_TEST_TMPDIR

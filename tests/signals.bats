@@ -6,39 +6,13 @@
 load test_helper
 bats_require_minimum_version 1.5.0
 
-MARKS=()
-VICTIM=
-
-# mark BASE: a sleep duration unique to this test (see timeout_run.bats).
-mark() {
-	local m=$1$$$RANDOM
-	MARKS+=("$m")
-	REPLY=$m
-}
-
-# pat DURATION: a pgrep -f regex for `sleep DURATION' alone.
-pat() {
-	printf 'sleep %s$' "${1//./[.]}"
-}
-
-teardown() {
-	local m
-	[ -n "$VICTIM" ] && kill -KILL "$VICTIM" 2>/dev/null
-	for m in "${MARKS[@]}"; do
-		pkill -KILL -f "$(pat "$m")" || true
-	done
-}
-
 # The victim script.  Arguments: MODE (tr: blocked in `timeout_run 30 f';
 # wa: blocked in `waitany' on a sleep job), TRAPSIG (a signal to trap, or
 # ""), SETM (1 for set -m), MARK (the sleep duration), DIR.  It writes
 # DIR/pgid (the group of timeout_run's command), DIR/ready once blocked,
 # DIR/trap.log (one line per trap run) and DIR/out.
-write_victim() {
-	cat > "$BATS_TEST_TMPDIR/victim.sh" <<'EOF'
-enable -f "$BGTOOLS_SO" $BGTOOLS_BUILTINS || exit 99
-mode=$1 trapsig=$2 setm=$3 m=$4 dir=$5
-[ "$setm" = 1 ] && set -m
+victim_script() {
+	cat <<'EOF'
 [ -n "$trapsig" ] && trap 'echo "trap $trapsig" >> "$dir/trap.log"' "$trapsig"
 [ -n "$EXITTRAP" ] && trap 'echo exit >> "$dir/exit.log"' EXIT
 f() {
@@ -69,49 +43,16 @@ echo continued
 EOF
 }
 
-# start_victim MODE TRAPSIG SETM: start the victim in the background with
-# SIGINT at its default (a `&' job of a non-interactive shell would have it
-# ignored) and wait until it is blocked.  Sets VICTIM (its pid) and M.
-start_victim() {
-	local i
-	mark 7.5; M=$REPLY
-	D=$BATS_TEST_TMPDIR/v$RANDOM
-	mkdir -p "$D"
-	write_victim
-	env --default-signal=INT bash "$BATS_TEST_TMPDIR/victim.sh" \
-	    "$1" "$2" "$3" "$M" "$D" > "$D/out" 2>&1 &
-	VICTIM=$!
-	for ((i = 0; i < 500; i++)); do
-		[ -e "$D/ready" ] && break
-		sleep 0.02
-	done
-	[ -e "$D/ready" ] || fail "victim never got ready: $(cat "$D/out")"
-	# Let it get from `: > ready' into the wait itself.
-	sleep 0.3
-}
-
-# reap_victim: wait (up to 10 s) for the victim to end; set VSTATUS.
-reap_victim() {
-	local i st
-	for ((i = 0; i < 500; i++)); do
-		st=$(awk '{print $3}' "/proc/$VICTIM/stat" 2>/dev/null) || break
-		[ "$st" = Z ] && break
-		sleep 0.02
-	done
-	if [ -e "/proc/$VICTIM" ] && [ "$st" != Z ]; then
-		fail "victim still running after 10s: $(cat "$D/out")"
-	fi
-	VSTATUS=0
-	wait "$VICTIM" || VSTATUS=$?
-	VICTIM=
+# victim_ready MODE: the victim has written DIR/ready (see start_victim).
+victim_ready() {
+	[ -e "$D/ready" ]
 }
 
 # group_gone PGID: fail if a process other than a zombie is in group PGID.
 group_gone() {
-	local p st
+	local p
 	for p in $(pgrep -g "$1"); do
-		st=$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null) || continue
-		[ "$st" = Z ] && continue
+		alive "$p" || continue
 		fail "group $1 still has: $(tr '\0' ' ' < /proc/$p/cmdline)"
 	done
 }
@@ -125,9 +66,7 @@ signum() {
 untrapped() {
 	local mode=$1 setm=$2 sig=$3 n
 	n=$(signum "$sig")
-	start_victim "$mode" "" "$setm"
-	kill -"$sig" "$VICTIM"
-	reap_victim
+	signal_victim "$sig" "$mode" "" "$setm"
 	[ "$VSTATUS" = $((128 + n)) ] ||
 	    fail "$sig: status $VSTATUS, want $((128 + n)); out: $(cat "$D/out")"
 	run ! grep -q 'st=' "$D/out"
@@ -142,9 +81,7 @@ untrapped() {
 trapped() {
 	local mode=$1 setm=$2 sig=$3 n
 	n=$(signum "$sig")
-	start_victim "$mode" "$sig" "$setm"
-	kill -"$sig" "$VICTIM"
-	reap_victim
+	signal_victim "$sig" "$mode" "$sig" "$setm"
 	[ "$VSTATUS" = 0 ] ||
 	    fail "$sig: status $VSTATUS; out: $(cat "$D/out")"
 	run cat "$D/trap.log"
@@ -206,11 +143,8 @@ trapped() {
 @test "signals: an untrapped INT is forwarded and the function's INT-ignoring children are killed after the grace" {
 	# `sleep &' inside the function ignores SIGINT (an async command
 	# without job control), so only the KILL after the grace ends it.
-	start_victim tr "" 0
-	t0=$(now_ms)
-	kill -INT "$VICTIM"
-	reap_victim
-	ms=$(( $(now_ms) - t0 ))
+	signal_victim INT tr "" 0
+	ms=$VMS
 	[ "$VSTATUS" = 130 ] || fail "status $VSTATUS; $(cat "$D/out")"
 	group_gone "$(cat "$D/pgid")"
 	no_leftovers "$(pat "$M")"
@@ -218,11 +152,8 @@ trapped() {
 }
 
 @test "signals: the script dies of the signal within a few seconds of it" {
-	start_victim tr "" 0
-	t0=$(now_ms)
-	kill -TERM "$VICTIM"
-	reap_victim
-	ms=$(( $(now_ms) - t0 ))
+	signal_victim TERM tr "" 0
+	ms=$VMS
 	[ "$VSTATUS" = 143 ] || fail "status $VSTATUS"
 	(( ms < 3000 )) || fail "took ${ms}ms"
 }
@@ -293,9 +224,7 @@ trapped() {
 
 @test "signals: a script with an EXIT trap killed by TERM in timeout_run leaves no TERM-ignoring grandchild" {
 	export EXITTRAP=1 GRANDCHILD='(trap "" TERM; sleep "$m") &'
-	start_victim tr "" 0
-	kill -TERM "$VICTIM"
-	reap_victim
+	signal_victim TERM tr "" 0
 	[ "$VSTATUS" = 143 ] || fail "status $VSTATUS"
 	run cat "$D/exit.log"
 	assert_output "exit"
@@ -305,9 +234,7 @@ trapped() {
 
 @test "signals: a script with an EXIT trap killed by INT in timeout_run leaves no INT-ignoring grandchild" {
 	export EXITTRAP=1
-	start_victim tr "" 0
-	kill -INT "$VICTIM"
-	reap_victim
+	signal_victim INT tr "" 0
 	[ "$VSTATUS" = 130 ] || fail "status $VSTATUS"
 	run cat "$D/exit.log"
 	assert_output "exit"

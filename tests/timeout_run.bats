@@ -5,45 +5,6 @@
 load test_helper
 bats_require_minimum_version 1.5.0
 
-# mark BASE: a sleep duration unique to this test, e.g. 7.31 -> 7.31412312345,
-# so that concurrent runs never see each other's processes.  It is killed in
-# teardown if a failing test left it behind.
-MARKS=()
-mark() {
-	local m=$1$$$RANDOM
-	MARKS+=("$m")
-	REPLY=$m
-}
-
-# pat DURATION: a pgrep -f regex for `sleep DURATION' that matches neither
-# the script text nor the arguments of the bash that started it.
-pat() {
-	printf 'sleep %s$' "${1//./[.]}"
-}
-
-# elapsed_since T0: print the milliseconds since now_ms printed T0.
-elapsed_since() {
-	echo $(( $(now_ms) - $1 ))
-}
-
-# bg_bash_dfl SCRIPT [ARGS...]: bg_bash with SIGINT and SIGQUIT at their
-# defaults; bats started in the background has them ignored, and an ignored
-# signal stays ignored in the shell's children.
-bg_bash_dfl() {
-	local script=$1
-	shift
-	env --default-signal=INT,QUIT bash -c \
-	    'enable -f "$BGTOOLS_SO" $BGTOOLS_BUILTINS || exit 99
-'"$script" bg_bash "$@"
-}
-
-teardown() {
-	local m
-	for m in "${MARKS[@]}"; do
-		pkill -KILL -f "$(pat "$m")" || true
-	done
-}
-
 # --- running things -------------------------------------------------------
 
 @test "timeout_run: a shell function gets its arguments intact, spaces and globs included" {

@@ -7,31 +7,6 @@
 load test_helper
 bats_require_minimum_version 1.5.0
 
-# bgsh SCRIPT [ARG...]: run SCRIPT in a new bash with the builtins loaded,
-# as bg_bash does, but under a hard 60 s limit (a hang fails the test
-# instead of blocking the suite), with every signal at its default
-# disposition (a shell started from a background job has INT ignored),
-# and with its output in files (printed afterwards, stdout first), so that
-# a process it leaves behind cannot hold bats' pipe open.
-# The script gets two helpers: `ms_since T' prints the milliseconds since
-# T, an earlier $EPOCHREALTIME; `pause SECS' waits without forking (a
-# foreground command makes bash tidy its job table, which some tests must
-# avoid).
-bgsh() {
-	local script=$1 out=$BATS_TEST_TMPDIR/bgsh.$((++BGSH_N)) st=0
-	shift
-	timeout -k 5 60 env --default-signal bash -c '
-enable -f "$BGTOOLS_SO" $BGTOOLS_BUILTINS || exit 99
-ms_since() { local n=$EPOCHREALTIME; echo $(( (${n/./} - ${1/./}) / 1000 )); }
-pause_fifo=$(mktemp -u) && mkfifo "$pause_fifo" && exec 9<>"$pause_fifo" &&
-    rm -f "$pause_fifo" || exit 98
-pause() { read -t "$1" -u 9 || :; }
-'"$script" bgsh "$@" > "$out.stdout" 2> "$out.stderr" || st=$?
-	cat "$out.stdout"
-	cat "$out.stderr" >&2
-	return $st
-}
-
 # --- which jobs, which status -------------------------------------------
 
 @test "waitany: returns the status of the first job to end among the pids given" {
