@@ -65,11 +65,7 @@ every_opt(struct every_args *a, int c, char *arg)
 		builtin_error("%s: invalid run count", arg);
 		return (-1);
 	case 's':
-		a->sig = decode_signal(arg, DSIG_SIGPREFIX | DSIG_NOCASE);
-		if (a->sig > 0 && a->sig < NSIG)
-			return (0);
-		sh_invalidsig(arg);
-		return (-1);
+		return (signal_arg(arg, &a->sig));
 	case 't':
 		return (duration_arg(arg, &a->timeout));
 	case 'v':

@@ -109,11 +109,8 @@ killjobs_builtin(WORD_LIST *list)
 	while ((c = opts_next(&o, killjobs_opts)) != OPTS_END) {
 		switch (c) {
 		case 's':
-			sig = decode_signal(o.arg, DSIG_SIGPREFIX | DSIG_NOCASE);
-			if (sig <= 0 || sig >= NSIG) {
-				sh_invalidsig(o.arg);
+			if (signal_arg(o.arg, &sig) < 0)
 				return (EX_USAGE);
-			}
 			break;
 		case 'g':
 			if (duration_arg(o.arg, &grace) < 0)

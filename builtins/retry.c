@@ -139,11 +139,7 @@ retry_opt(struct retry_args *a, int c, char *arg)
 		a->quiet = 1;
 		return (0);
 	case 's':
-		a->sig = decode_signal(arg, DSIG_SIGPREFIX | DSIG_NOCASE);
-		if (a->sig > 0 && a->sig < NSIG)
-			return (0);
-		sh_invalidsig(arg);
-		return (-1);
+		return (signal_arg(arg, &a->sig));
 	case 't':
 		return (duration_arg(arg, &a->timeout));
 	case 'v':

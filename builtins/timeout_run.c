@@ -65,11 +65,8 @@ tr_parse(WORD_LIST *list, struct tr_args *a)
 	while ((c = opts_next(&o, tr_opts)) != OPTS_END) {
 		switch (c) {
 		case 's':
-			a->sig = decode_signal(o.arg, DSIG_SIGPREFIX | DSIG_NOCASE);
-			if (a->sig <= 0 || a->sig >= NSIG) {
-				sh_invalidsig(o.arg);
+			if (signal_arg(o.arg, &a->sig) < 0)
 				return (EXIT_CANCELED);
-			}
 			break;
 		case 'k':
 			if (duration_arg(o.arg, &a->kill_after) < 0)

@@ -25,6 +25,20 @@ load_check(const char *name)
 	return (0);
 }
 
+/*
+ * Parse TEXT as a signal (TERM, SIGTERM, term, 15) into *SIG.  Return 0,
+ * or -1 after bash's "TEXT: invalid signal specification".
+ */
+int
+signal_arg(const char *text, int *sig)
+{
+	*sig = decode_signal((char *)text, DSIG_SIGPREFIX | DSIG_NOCASE);
+	if (*sig > 0 && *sig < NSIG)
+		return (0);
+	sh_invalidsig((char *)text);
+	return (-1);
+}
+
 /* Return 1 if NAME may be assigned to, else print why and return 0. */
 int
 var_name_ok(const char *name)

@@ -16,6 +16,7 @@
 	void name##_builtin_unload(char *n) { (void)n; }
 
 int load_check(const char *);
+int signal_arg(const char *, int *);
 int var_name_ok(const char *);
 int var_set(const char *, const char *);
 int var_set_int(const char *, intmax_t);
