@@ -128,8 +128,8 @@ child_exec(WORD_LIST *words, const struct child_opts *o)
 	else if (return_catch_flag && setjmp_nosigs(return_catch))
 		status = return_catch_value;
 	else
-		status = execute_command_internal(cmd, 0, NO_PIPE, NO_PIPE,
-		    NULL);
+		/* execute_command, not _internal: a pipeline needs its fd bitmap. */
+		status = execute_command(cmd);
 	subshell_exit(status);
 }
 

@@ -655,20 +655,26 @@ pool_stop_all(struct pool *p, int sig)
 static void
 pool_sleep(struct pool *p)
 {
-	struct pollfd fds[1 + 2 * 64];
+	struct pollfd one, *fds;
 	int i, k, n;
 
 	waitset_deadline(&p->ws, pool_deadline(p));
+	if (p->out.mode != OUT_LINE) {
+		waitset_sleep_fds(&p->ws, &one, 1);
+		return;
+	}
+	/* Every worker's pipes: one left out could fill up and stall. */
+	fds = xmalloc((1 + 2 * p->cfg.jobs) * sizeof(*fds));
 	n = 1;
-	if (p->out.mode == OUT_LINE)
-		for (i = 0; i < p->cfg.jobs && n + 2 <= 1 + 2 * 64; i++)
-			for (k = 0; k < 2 && p->w[i].active; k++)
-				if (p->w[i].out.rfd[k] >= 0) {
-					fds[n].fd = p->w[i].out.rfd[k];
-					fds[n].events = POLLIN;
-					n++;
-				}
+	for (i = 0; i < p->cfg.jobs; i++)
+		for (k = 0; k < 2 && p->w[i].active; k++)
+			if (p->w[i].out.rfd[k] >= 0) {
+				fds[n].fd = p->w[i].out.rfd[k];
+				fds[n].events = POLLIN;
+				n++;
+			}
 	waitset_sleep_fds(&p->ws, fds, n);
+	free(fds);
 }
 
 #define LOOP_DRAIN	0	/* until every job has ended */

@@ -1521,3 +1521,8 @@ ncpu() {
 	refute_line "it ran"
 	refute_line "ro st=0"
 }
+
+@test "pool: a function job that runs a pipeline prints its output" {
+	run -0 bg_bash 'h() { printf "%s\n" "$1" x | sort | head -1; }; pool -k h ::: b c; echo "st=$?"'
+	assert_output $'b\nc\nst=0'
+}

@@ -386,3 +386,9 @@ bats_require_minimum_version 1.5.0
 		timeout_run --foreground 5 echo ok; echo "st=$?"'
 	assert_output "$(printf '%s\n' st=124 ok st=0)"
 }
+
+@test "timeout_run: a function that runs a pipeline works (children get an fd bitmap)" {
+	run -0 bg_bash 'h() { echo hi | cat | tr h H; }; timeout_run 5 h; echo "st=$?"
+		retry -t 5 h; echo "st=$?"; every -n 1 -t 5 1 h; echo "st=$?"'
+	assert_output $'Hi\nst=0\nHi\nst=0\nHi\nst=0'
+}
