@@ -11,8 +11,8 @@
 #include "load.h"
 #include "opts.h"
 #include "pool.h"
+#include "poolspec.h"
 
-#define MAX_JOBS	100000
 #define NSEMS		32
 
 enum {
@@ -84,77 +84,6 @@ pool_ncpu(void)
 	return (n > 0 ? n : 1);
 }
 
-/* -j N, N% (of online CPUs), +N or -N (CPUs plus or minus N). */
-static int
-pool_parse_jobs(const char *s, int *njobs)
-{
-	intmax_t n;
-	size_t len;
-	char num[32];
-	long v;
-
-	len = strlen(s);
-	if (len == 0 || len >= sizeof(num))
-		return (-1);
-	strcpy(num, s);
-	if (num[len - 1] == '%')
-		num[len - 1] = '\0';
-	if (!legal_number(num[0] == '+' ? num + 1 : num, &n))
-		return (-1);
-	if (s[len - 1] == '%')
-		v = n > 0 && n <= 100000 ? (long)(pool_ncpu() * n / 100) : -1;
-	else if (s[0] == '+' || s[0] == '-')
-		v = n > -100000 && n < 100000 ? pool_ncpu() + (long)n : -1;
-	else
-		v = n;
-	if (s[len - 1] == '%' && v == 0)
-		v = 1;
-	if (v < 1 || v > MAX_JOBS)
-		return (-1);
-	*njobs = (int)v;
-	return (0);
-}
-
-/* --halt WHEN,ON=COUNT or ON=COUNT%; also never, 0, 1 (soon), 2 (now). */
-static int
-pool_parse_halt(const char *s, struct pool_cfg *c)
-{
-	char buf[64], *on, *count;
-	intmax_t n;
-	size_t len;
-
-	if (strcmp(s, "never") == 0 || strcmp(s, "0") == 0) {
-		c->halt_when = HALT_NEVER;
-		return (0);
-	}
-	if (strcmp(s, "1") == 0 || strcmp(s, "2") == 0) {
-		c->halt_when = s[0] == '1' ? HALT_SOON : HALT_NOW;
-		c->halt_on = HALT_FAIL;
-		c->halt_count = 1;
-		return (0);
-	}
-	if (strlen(s) >= sizeof(buf) || (on = strchr(strcpy(buf, s), ',')) == NULL)
-		return (-1);
-	*on++ = '\0';
-	if ((count = strchr(on, '=')) == NULL)
-		return (-1);
-	*count++ = '\0';
-	c->halt_when = strcmp(buf, "now") == 0 ? HALT_NOW :
-	    strcmp(buf, "soon") == 0 ? HALT_SOON : -1;
-	c->halt_on = strcmp(on, "fail") == 0 ? HALT_FAIL :
-	    strcmp(on, "success") == 0 ? HALT_SUCCESS :
-	    strcmp(on, "done") == 0 ? HALT_DONE : -1;
-	len = strlen(count);
-	c->halt_pct = len > 0 && count[len - 1] == '%';
-	if (c->halt_pct)
-		count[len - 1] = '\0';
-	if (c->halt_when < 0 || c->halt_on < 0 || !legal_number(count, &n) ||
-	    n < 1 || (c->halt_pct && n > 100) || n > 1000000000)
-		return (-1);
-	c->halt_count = (long)n;
-	return (0);
-}
-
 /* -d: one character, or \n, \t, \0, \\. */
 static int
 pool_parse_delim(const char *s)
@@ -219,10 +148,10 @@ pool_opt_value(struct pool_args *a, int c, char *v)
 
 	switch (c) {
 	case 'j':
-		return (pool_parse_jobs(v, &a->cfg.jobs) < 0 ?
+		return (poolspec_jobs(v, pool_ncpu(), &a->cfg.jobs) < 0 ?
 		    pool_bad(v, "job count") : 0);
 	case O_HALT:
-		return (pool_parse_halt(v, &a->cfg) < 0 ?
+		return (poolspec_halt(v, &a->cfg) < 0 ?
 		    pool_bad(v, "halt specification") : 0);
 	case O_TIMEOUT:
 		return (duration_arg(v, &a->cfg.timeout_ns) < 0 ? EX_USAGE : 0);
