@@ -168,7 +168,10 @@ backoff_delay(struct backoff *b, int failures)
 	}
 	if (f > 0)
 		d -= d * f * backoff_random(b);
-	return (d > 0 ? (int64_t)d : 0);
+	/* The cap as a double may round up past it: compare as integers. */
+	if (!(d > 0))
+		return (0);
+	return ((int64_t)d < b->max_ns ? (int64_t)d : b->max_ns);
 }
 
 /*

@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,9 @@ duration_parse(const char *text, int64_t *ns)
 	v = strtod(text, &end);
 	if (end == text || v < 0 || isnan(v))
 		return (-1);
+	/* 1e-400 underflows to 0, but it is a positive span: the smallest. */
+	if (v == 0 && errno == ERANGE)
+		v = DBL_MIN;
 	if (strcmp(end, "") == 0 || strcmp(end, "s") == 0)
 		mult = 1e9;
 	else if (strcmp(end, "ms") == 0)
