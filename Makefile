@@ -5,6 +5,11 @@
 #   make test       run the bats suite (also checks the exported symbols)
 #   make asan       run the suite with an ASan+UBSan build preloaded into bash
 #   make bench      print the benchmark tables (bench/*.sh)
+#   make fuzz       fuzz the option parsers with libFuzzer (clang), replaying
+#                   fuzz/regress first; FUZZ_SECONDS=20 per target
+#   make valgrind   run bash under valgrind memcheck with the builtins loaded
+#                   (tests/valgrind.sh): a 1,000-job pool, timeout_run, retry
+#   make stress     run the stress suite (tests/stress/run.sh)
 #   make install    copy bgtools.so to bash's loadables directory
 #
 # Missing Debian packages are installed when run as root; otherwise make
@@ -33,8 +38,7 @@ LIB_SRCS := lib/duration.c lib/child.c lib/waitset.c lib/sigguard.c \
 BUILTIN_SRCS := builtins/waitany.c builtins/waitall.c builtins/timeout_run.c \
 	builtins/killjobs.c builtins/retry.c builtins/every.c
 POOL_SRCS := lib/input.c lib/subst.c lib/output.c lib/joblog.c lib/pool.c \
-	lib/poolspec.c \
-	lib/backoff.c builtins/pool.c
+	lib/poolspec.c lib/backoff.c builtins/pool.c
 # sort: one object per source, whichever list names it.
 SRCS := $(sort $(LIB_SRCS) $(BUILTIN_SRCS) $(POOL_SRCS))
 HDRS := $(wildcard lib/*.h)
@@ -43,9 +47,11 @@ OBJS := $(SRCS:.c=.o)
 BUILD_DEPS := bash-builtins pkg-config gcc
 TEST_DEPS := bats bats-assert bats-support tmux procps
 BENCH_DEPS := hyperfine parallel retry
+FUZZ_DEPS := clang libclang-rt-dev
+VALGRIND_DEPS := valgrind
 
-.PHONY: all deps test-deps bench-deps demo test check asan bench install \
-	uninstall clean
+.PHONY: all deps test-deps bench-deps fuzz-deps valgrind-deps demo test \
+	check asan bench fuzz valgrind stress install uninstall clean
 
 all: deps bgtools.so
 
@@ -109,6 +115,41 @@ asan: deps test-deps
 	rm -rf $(ASAN_DIR)
 	$(MAKE) clean
 
+# libFuzzer targets for the option parsers (fuzz/fuzz_NAME.c), linked
+# without bash: fuzz/stubs.c stands in for what the parsers call of it.
+# fuzz/run.sh replays fuzz/regress/NAME and the seeds, then fuzzes each
+# target for FUZZ_SECONDS.  clang whatever CC is: gcc has no libFuzzer
+# (libclang-rt-dev holds it; clang only recommends it).
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 20
+FUZZ_DIR := fuzz/build
+FUZZ_TARGETS := duration codes backoff jobs halt
+FUZZ_LIB_duration := lib/duration.c
+FUZZ_LIB_codes := lib/codes.c
+FUZZ_LIB_backoff := lib/backoff.c lib/duration.c
+FUZZ_LIB_jobs := lib/poolspec.c
+FUZZ_LIB_halt := lib/poolspec.c
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -DSHELL $(WARN) $(BASH_INC) -Ilib \
+	-Ifuzz -O1 -g -fno-omit-frame-pointer \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
+
+define fuzz_rule
+$(FUZZ_DIR)/fuzz_$(1): fuzz/fuzz_$(1).c $$(FUZZ_LIB_$(1)) fuzz/fuzz.c \
+    fuzz/stubs.c fuzz/fuzz.h $(HDRS)
+	@mkdir -p $(FUZZ_DIR)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $$@ fuzz/fuzz_$(1).c $$(FUZZ_LIB_$(1)) \
+	    fuzz/fuzz.c fuzz/stubs.c
+endef
+$(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_rule,$(t))))
+
+fuzz-deps:
+	$(call need,$(FUZZ_DEPS))
+
+fuzz: deps fuzz-deps
+	$(MAKE) $(FUZZ_BINS)
+	$(BASH) fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 bench: all bench-deps
 	$(BASH) bench/run.sh
 
@@ -121,3 +162,4 @@ uninstall:
 
 clean:
 	rm -f $(OBJS) bgtools.so
+	rm -rf $(FUZZ_DIR)
