@@ -46,6 +46,21 @@ extern int signal_is_ignored(int);
 extern void clear_fifo_list(void);
 extern void coproc_closeall(void);
 extern char *search_for_command(const char *, int);
+extern int executable_file(const char *);
+extern int sync_buffered_stream(int);
+extern void unset_bash_input(int);
+extern int signal_is_hard_ignored(int);
+extern sh_builtin_func_t *find_shell_builtin(char *);
+extern sigset_t top_level_mask;
+extern int restricted;
+
+/* jobs.c keeps these global but jobs.h does not declare them. */
+extern PROCESS *the_pipeline;
+
+/* findcmd.h: enter a command found in PATH into the hash table. */
+#ifndef CMDSRCH_HASH
+#define CMDSRCH_HASH	0x01
+#endif
 
 /* 5.2 marks a fresh child that must not run inherited traps yet. */
 #ifndef SUBSHELL_IGNTRAP

@@ -3,24 +3,38 @@
 /*
  * bash's SIGCHLD handler reaps every child of the shell and records its
  * status in the job table; a pid it does not know is dropped.  So every
- * child we start goes through make_child (which registers the pid) and
- * stop_pipeline (which turns it into a job), exactly as `cmd &' does, and
- * we never call waitpid: we read the child's fate from the job table.
+ * child we start is registered exactly as make_child registers `cmd &'
+ * (a PROCESS in the_pipeline, made a job by stop_pipeline) while SIGCHLD
+ * is blocked, and we never call waitpid: we read the child's fate from
+ * the job table.
  *
- * We fork the child ourselves rather than handing `cmd &' to
- * execute_command, because the child must differ from `cmd &': its own
- * process group even without job control (so a timeout or Ctrl-C can
- * signal the whole tree; otherwise a function's grandchildren survive),
- * default SIGINT/SIGQUIT dispositions (a forwarded signal must work), the
- * shell's stdin on request, and variables set before the command runs.
- * In the child we reset what execute_in_subshell resets for `( ... ) &',
- * then run the words as a simple command with expansion inhibited (the
- * builtin's arguments were expanded once already) and CMD_NO_FORK, so a
- * disk command replaces the child instead of forking again.
+ * We do make_child's work here instead of calling it, for two reasons.
+ * make_child cannot fail: when fork fails it retries for 15 s, then
+ * longjmps to the top level, which ends a script and skips the caller's
+ * cleanup; we return -1 and let the builtin stop cleanly.  And it always
+ * copies the whole shell: a disk command is started with posix_spawn
+ * instead (vfork and exec, no copy of bash's 8 MB), which is most of the
+ * cost of a short job.  Functions, builtins, and whatever posix_spawn
+ * cannot start (a script without #!, a file that vanished: bash's own
+ * fallbacks and messages) are forked.
+ *
+ * A forked child must differ from `cmd &': its own process group even
+ * without job control (so a timeout or Ctrl-C can signal the whole tree;
+ * otherwise a function's grandchildren survive), default SIGINT/SIGQUIT
+ * dispositions (a forwarded signal must work), the shell's stdin on
+ * request, and variables set before the command runs.  In the child we
+ * reset what execute_in_subshell resets for `( ... ) &', then run the
+ * words as a simple command with expansion inhibited (the builtin's
+ * arguments were expanded once already) and CMD_NO_FORK, so a disk
+ * command replaces the child instead of forking again.  A spawned disk
+ * command gets the same: own group, default signals (except those the
+ * user or the shell's parent ignored), the same environment.
  */
 
 #include <errno.h>
 #include <fcntl.h>
+#include <spawn.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -72,13 +86,25 @@ child_stdin_null(void)
 	}
 }
 
+/* In the child: what make_child does in the child it forks. */
+static void
+child_forked(const struct child_opts *o)
+{
+	unset_bash_input(0);
+	CLRINTERRUPT;
+	restore_sigmask();
+	if ((o->flags & CHILD_OWNPGRP) || job_control)
+		setpgid(0, 0);
+	default_tty_job_signals();
+	close_pgrp_pipe();
+}
+
 /* In the child: become a plain asynchronous subshell, as `( ... ) &'. */
 static void
 child_reset(const struct child_opts *o)
 {
 	sigguard_child();
-	if (o->flags & CHILD_OWNPGRP)
-		setpgid(0, 0);
+	child_forked(o);
 	if ((o->flags & CHILD_TTY) && job_control)
 		give_terminal_to(getpid(), 0);
 	subshell_level++;
@@ -107,6 +133,29 @@ child_reset(const struct child_opts *o)
 	last_asynchronous_pid = NO_PID;
 }
 
+/* In the child: move the captures into place and export O's variables. */
+static void
+child_apply(const struct child_opts *o)
+{
+	SHELL_VAR *v;
+	char **e, *eq, *name;
+
+	if (o->outfd > 0)
+		dup2(o->outfd, 1);
+	if (o->errfd > 0)
+		dup2(o->errfd, 2);
+	for (e = o->env; e && *e; e++) {
+		if ((eq = strchr(*e, '=')) == NULL)
+			continue;
+		name = substring(*e, 0, (int)(eq - *e));
+		v = bind_variable(name, eq + 1, 0);
+		if (v)
+			VSETATTR(v, att_exported);
+		free(name);
+	}
+	array_needs_making = 1;
+}
+
 /* In the child: run WORDS and exit with their status.  Never returns. */
 static void
 child_exec(WORD_LIST *words, const struct child_opts *o)
@@ -115,6 +164,7 @@ child_exec(WORD_LIST *words, const struct child_opts *o)
 	int code, status;
 
 	child_reset(o);
+	child_apply(o);
 	if (o->setup)
 		o->setup(o->arg);
 	cmd = bg_make_simple();
@@ -131,6 +181,197 @@ child_exec(WORD_LIST *words, const struct child_opts *o)
 		/* execute_command, not _internal: a pipeline needs its fd bitmap. */
 		status = execute_command(cmd);
 	subshell_exit(status);
+}
+
+/* Fork a child that runs WORDS; return its pid, or -1 with errno set. */
+static pid_t
+child_fork(WORD_LIST *words, const struct child_opts *o)
+{
+	SigHandler *oterm;
+	pid_t pid;
+	int e;
+
+	/* As make_child: an interactive shell ignores TERM, its child must not. */
+	oterm = interactive_shell ? set_signal_handler(SIGTERM, SIG_DFL) : NULL;
+	/* Reading a script: leave its fd where bash's buffer says it is. */
+	if (default_buffered_input > 0)
+		sync_buffered_stream(default_buffered_input);
+	pid = fork();
+	if (pid == 0)
+		child_exec(words, o);
+	e = errno;
+	if (interactive_shell)
+		set_signal_handler(SIGTERM, oterm);
+	errno = e;
+	return (pid);
+}
+
+/*
+ * Return the full path of WORDS' command if it is a disk command that
+ * posix_spawn can start the way a forked child would, else NULL.
+ */
+static char *
+child_direct(WORD_LIST *words, const struct child_opts *o)
+{
+	char *name, *path;
+
+	if (words == NULL || (o->flags & CHILD_TTY) || restricted)
+		return (NULL);
+	/* Under set -m bash puts a job in its own group: so do we, or fork. */
+	if (job_control && (o->flags & CHILD_OWNPGRP) == 0)
+		return (NULL);
+	name = words->word->word;
+	if (*name == '\0' || find_function(name) || find_shell_builtin(name))
+		return (NULL);
+	path = search_for_command(name, CMDSRCH_HASH);
+	if (path && executable_file(path) == 0) {
+		free(path);
+		path = NULL;
+	}
+	return (path);
+}
+
+/* Return 1 if the NAME=VALUE string S names a variable set in ENV. */
+static int
+child_envset(char **env, const char *s)
+{
+	const char *eq;
+
+	eq = strchr(s, '=');
+	for (; eq && env && *env; env++)
+		if (strncmp(*env, s, (size_t)(eq - s) + 1) == 0)
+			return (1);
+	return (0);
+}
+
+/*
+ * Return the environment bash would give the command at PATH: the
+ * exported variables, O's, and $_ naming the command.  The array (not
+ * the strings, except *UNDER) is the caller's to free.
+ */
+static char **
+child_envp(const struct child_opts *o, const char *path, char **under)
+{
+	char **envp;
+	size_t n, k, m, i;
+
+	maybe_make_export_env();
+	for (n = 0; export_env && export_env[n]; n++)
+		;
+	for (k = 0; o->env && o->env[k]; k++)
+		;
+	envp = xmalloc((n + k + 2) * sizeof(char *));
+	for (m = i = 0; i < n; i++)
+		if (strncmp(export_env[i], "_=", 2) != 0 &&
+		    !child_envset(o->env, export_env[i]))
+			envp[m++] = export_env[i];
+	for (i = 0; i < k; i++)
+		envp[m++] = o->env[i];
+	*under = xmalloc(strlen(path) + 3);
+	strcpy(*under, "_=");
+	strcpy(*under + 2, path);
+	envp[m++] = *under;
+	envp[m] = NULL;
+	return (envp);
+}
+
+/*
+ * Start the disk command PATH with WORDS' arguments, as child_fork would
+ * have run it.  Return its pid, or -1 with errno set (nothing started).
+ */
+static pid_t
+child_posix(const char *path, WORD_LIST *words, const struct child_opts *o)
+{
+	posix_spawnattr_t at;
+	posix_spawn_file_actions_t fa;
+	sigset_t dfl;
+	char **argv, **envp, *under;
+	short fl;
+	pid_t pid;
+	int s, e;
+
+	/* Signals the user or our parent ignored stay ignored; the rest default. */
+	sigemptyset(&dfl);
+	for (s = 1; s < NSIG; s++)
+		if (!signal_is_ignored(s) && !signal_is_hard_ignored(s))
+			sigaddset(&dfl, s);
+	posix_spawnattr_init(&at);
+	fl = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+	if (o->flags & CHILD_OWNPGRP) {
+		fl |= POSIX_SPAWN_SETPGROUP;
+		posix_spawnattr_setpgroup(&at, 0);
+	}
+	posix_spawnattr_setflags(&at, fl);
+	posix_spawnattr_setsigmask(&at, &top_level_mask);
+	posix_spawnattr_setsigdefault(&at, &dfl);
+	posix_spawn_file_actions_init(&fa);
+	if ((o->flags & CHILD_KEEPSTDIN) == 0)
+		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	if (o->outfd > 0)
+		posix_spawn_file_actions_adddup2(&fa, o->outfd, 1);
+	if (o->errfd > 0)
+		posix_spawn_file_actions_adddup2(&fa, o->errfd, 2);
+	argv = strvec_from_word_list(words, 0, 0, NULL);
+	envp = child_envp(o, path, &under);
+	e = posix_spawn(&pid, path, &fa, &at, argv, envp);
+	free(argv);
+	free(envp);
+	free(under);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	if (e) {
+		errno = e;
+		return (-1);
+	}
+	return (pid);
+}
+
+/*
+ * Register the new child PID, running TEXT, as make_child does in the
+ * parent, and make it a job; return the job's index.  OWN: it has its
+ * own process group already.  SIGCHLD is blocked:
+ * the child cannot have been reaped yet.
+ */
+static int
+child_register(char *text, pid_t pid, int own)
+{
+	PROCESS *t, *p;
+	int j;
+
+	/* After the fork, so the child did not inherit the pgrp pipe. */
+	making_children();
+	if (pipeline_pgrp == 0)
+		pipeline_pgrp = job_control ? pid : shell_pgrp;
+	if (job_control && !own)
+		setpgid(pid, pipeline_pgrp);
+	t = xmalloc(sizeof(*t));
+	memset(t, 0, sizeof(*t));
+	t->pid = pid;
+	t->running = PS_RUNNING;
+	t->command = text;
+	if (the_pipeline == NULL)
+		t->next = t;
+	else {
+		for (p = the_pipeline; p->next != the_pipeline; p = p->next)
+			;
+		p->next = t;
+		t->next = the_pipeline;
+	}
+	if (the_pipeline == NULL)
+		the_pipeline = t;
+	last_asynchronous_pid = pid;
+	/* A dead job holding a recycled pid goes (make_child's delete_old_job). */
+	j = get_job_by_pid(pid, 0, &p);
+	if (j != NO_JOB && jobs[j]) {
+		if (JOBSTATE(j) == JDEAD)
+			delete_job(j, DEL_NOBGPID);
+		else if (p)
+			p->pid = 0;
+	}
+	last_made_pid = pid;
+	js.c_totforked++;
+	js.c_living++;
+	return (stop_pipeline(1, (COMMAND *)NULL));
 }
 
 /*
@@ -166,24 +407,40 @@ child_lowslot(int j)
  * Start WORDS (a shell function, builtin or disk command; the words are
  * not expanded again) as a background job of the shell, with the options
  * in O.  Store the job's index in *JOBP.  Return the child's pid, or -1
- * with errno set if no job could be made.
+ * with errno set (EAGAIN: out of processes) if nothing was started.
  */
 pid_t
 child_spawn(WORD_LIST *words, const struct child_opts *o, int *jobp)
 {
+	sigset_t set, oset;
 	pid_t pid, oldbang;
-	int j;
+	char *path;
+	int j, e;
 
 	oldbang = last_asynchronous_pid;
-	pid = make_child(child_text(words), FORK_ASYNC);
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigprocmask(SIG_BLOCK, &set, &oset);
+	pid = -1;
+	if ((path = child_direct(words, o)) != NULL) {
+		pid = child_posix(path, words, o);
+		free(path);
+	}
 	if (pid < 0)
+		pid = child_fork(words, o);
+	if (pid < 0) {
+		e = errno;
+		sigprocmask(SIG_SETMASK, &oset, NULL);
+		errno = e;
 		return (-1);
-	if (pid == 0)
-		child_exec(words, o);
+	}
 	/* Both sides set the group: whichever runs first wins the race. */
 	if (o->flags & CHILD_OWNPGRP)
 		setpgid(pid, pid);
-	j = stop_pipeline(1, (COMMAND *)NULL);
+	j = child_register(child_text(words), pid,
+	    (o->flags & CHILD_OWNPGRP) != 0);
 	if (j >= 0 && jobs[j]) {
 		j = child_lowslot(j);
 		if (o->flags & CHILD_OWNPGRP)
@@ -193,6 +450,7 @@ child_spawn(WORD_LIST *words, const struct child_opts *o, int *jobp)
 		give_terminal_to(pid, 0);
 	if ((o->flags & CHILD_SETBANG) == 0)
 		last_asynchronous_pid = oldbang;
+	sigprocmask(SIG_SETMASK, &oset, NULL);
 	*jobp = j;
 	return (pid);
 }

@@ -14,7 +14,15 @@
 
 struct child_opts {
 	int flags;
-	/* Run in the child before the command: set variables, move fds. */
+	/* Dup'ed onto fds 1 and 2 in the child when > 0 (0 is never a capture). */
+	int outfd, errfd;
+	/* NAME=VALUE strings exported to the command; NULL-terminated. */
+	char **env;
+	/*
+	 * Run in a forked child before the command (a function or builtin,
+	 * or a disk command that could not be spawned directly); a spawned
+	 * disk command needs only the fields above and close-on-exec.
+	 */
 	void (*setup)(void *);
 	void *arg;
 };

@@ -94,16 +94,6 @@ output_open(struct output *o, struct outcap *c)
 	return (0);
 }
 
-/* In the child: send stdout and stderr where C captures them. */
-void
-output_child(struct outcap *c)
-{
-	if (c->wfd[0] >= 0)
-		dup2(c->wfd[0], 1);
-	if (c->wfd[1] >= 0)
-		dup2(c->wfd[1], 2);
-}
-
 /* In the parent, once the child runs: close the pipes' write ends. */
 void
 output_started(struct output *o, struct outcap *c)

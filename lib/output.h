@@ -26,7 +26,6 @@ struct output {
 };
 
 int output_open(struct output *, struct outcap *);
-void output_child(struct outcap *);
 void output_started(struct output *, struct outcap *);
 int output_pump(struct output *, struct outcap *, const char *, int);
 int output_emit(struct output *, struct outcap *, const char *);

@@ -34,6 +34,9 @@
 #include "term.h"
 
 #define KILL_AFTER_NS	(1000LL * 1000000)	/* --timeout: TERM, then KILL */
+#define FORK_TRIES	4		/* pauses of 50, 100, 200, 400 ms */
+#define FORK_PAUSE_NS	(50LL * 1000000)
+#define POOL_NOPROC	(-2)		/* pool_start: no process, try later */
 #define STOP_GRACE_NS	(2000LL * 1000000)	/* halt now, signals */
 #define KEEP_MAX	256	/* -k: ended jobs held before we stop starting */
 
@@ -84,16 +87,6 @@ pool_init(struct pool *p, const struct pool_cfg *cfg, WORD_LIST *tmpl)
 	return (0);
 }
 
-static void
-pool_export(const char *name, const char *value)
-{
-	SHELL_VAR *v;
-
-	v = bind_variable(name, (char *)value, 0);
-	if (v)
-		VSETATTR(v, att_exported);
-}
-
 /* Return the values of WK joined by spaces, as POOL_ITEM shows them. */
 static char *
 pool_item(const struct pool_worker *wk)
@@ -114,14 +107,13 @@ pool_item(const struct pool_worker *wk)
 	return (j);
 }
 
-/* In the child, before the command: variables, output, others' fds. */
+/* In a forked child, before the command: close what is not its own. */
 static void
 pool_child_setup(void *arg)
 {
 	struct pool_spawn *s = arg;
 	struct pool *p = s->p;
 	struct pool_worker *wk = s->wk;
-	char buf[32], *item;
 	int i, k;
 
 	/* Function workers do not exec: close the other jobs' captures. */
@@ -134,17 +126,26 @@ pool_child_setup(void *arg)
 	for (i = 0; i < p->in.nsrc; i++)
 		if (p->in.src[i].fp)
 			close(fileno(p->in.src[i].fp));
-	output_child(&wk->out);
+}
+
+/* Fill ENV with the job's POOL_* variables, as NAME=VALUE strings. */
+static void
+pool_env(const struct pool_worker *wk, char *env[5])
+{
+	char *item;
+
 	item = pool_item(wk);
-	pool_export("POOL_ITEM", item);
+	env[0] = xmalloc(strlen(item) + sizeof("POOL_ITEM="));
+	strcpy(env[0], "POOL_ITEM=");
+	strcat(env[0], item);
 	free(item);
-	snprintf(buf, sizeof(buf), "%ld", wk->seq);
-	pool_export("POOL_SEQ", buf);
-	snprintf(buf, sizeof(buf), "%d", wk->slot);
-	pool_export("POOL_SLOT", buf);
-	snprintf(buf, sizeof(buf), "%d", wk->attempt);
-	pool_export("POOL_ATTEMPT", buf);
-	array_needs_making = 1;
+	env[1] = xmalloc(48);
+	snprintf(env[1], 48, "POOL_SEQ=%ld", wk->seq);
+	env[2] = xmalloc(48);
+	snprintf(env[2], 48, "POOL_SLOT=%d", wk->slot);
+	env[3] = xmalloc(48);
+	snprintf(env[3], 48, "POOL_ATTEMPT=%d", wk->attempt);
+	env[4] = NULL;
 }
 
 /* Return the --tagstring for a job, with its replacement strings. */
@@ -373,6 +374,7 @@ pool_finish(struct pool *p, struct pool_worker *wk, int status, int signaled)
 	size_t bytes;
 
 	p->running--;
+	p->forkwait = 0;
 	if (status != 0 && wk->attempt < p->cfg.retries && !p->halting &&
 	    !p->interrupted && !wk->killed) {
 		pool_retry_later(p, wk);
@@ -479,6 +481,48 @@ pool_hold(struct pool *p, long seq)
 }
 
 /*
+ * fork failed with E.  If that is for lack of processes (EAGAIN, ENOMEM),
+ * plan the next try and return 1: when one of our jobs ends, or, with
+ * none running, after a pause (50 ms, doubling); after FORK_TRIES pauses
+ * in a row return 0: the pool gives up.  GNU parallel likewise runs fewer
+ * jobs at a time when the system has no more processes to give.
+ */
+static int
+pool_noproc(struct pool *p, int e)
+{
+	if (e != EAGAIN && e != ENOMEM)
+		return (0);
+	if (p->running > 0) {
+		if (!p->forkwarned++)
+			builtin_warning("cannot fork: %s; waiting for a job to end",
+			    strerror(e));
+		p->forkwait = 1;
+		return (1);
+	}
+	if (p->forkfails >= FORK_TRIES)
+		return (0);
+	p->next_fork = duration_now() + (FORK_PAUSE_NS << p->forkfails++);
+	return (1);
+}
+
+/* Put WK's item first in line again: it could not be started. */
+static void
+pool_retry_now(struct pool *p, struct pool_worker *wk)
+{
+	struct pool_held *r;
+
+	r = xmalloc(sizeof(*r));
+	memset(r, 0, sizeof(*r));
+	r->seq = wk->seq;
+	r->vals = wk->vals;
+	r->nvals = wk->nvals;
+	r->attempt = wk->attempt;
+	wk->vals = NULL;
+	r->next = p->retry;
+	p->retry = r;
+}
+
+/*
  * Start job SEQ (attempt ATTEMPT) in a free slot: with the values VALS
  * (taken over) in batch mode, or as the words WORDS in --sem mode.
  * Return 0, or -1 after printing why it could not start.
@@ -491,7 +535,9 @@ pool_start(struct pool *p, long seq, int attempt, char **vals, int nvals,
 	struct pool_spawn ctx;
 	struct pool_worker *wk;
 	WORD_LIST *cmd;
+	char *env[5];
 	pid_t pid;
+	int i, e;
 
 	wk = &p->w[pool_free_slot(p)];
 	memset(wk, 0, sizeof(*wk));
@@ -518,10 +564,15 @@ pool_start(struct pool *p, long seq, int attempt, char **vals, int nvals,
 		    strerror(errno));
 		dispose_words(cmd);
 		pool_worker_clear(wk);
+		p->fatal = 1;
 		return (-1);
 	}
 	memset(&co, 0, sizeof(co));
 	co.flags = CHILD_OWNPGRP;
+	co.outfd = wk->out.wfd[0] > 0 ? wk->out.wfd[0] : 0;
+	co.errfd = wk->out.wfd[1] > 0 ? wk->out.wfd[1] : 0;
+	pool_env(wk, env);
+	co.env = env;
 	co.setup = pool_child_setup;
 	ctx.p = p;
 	ctx.wk = wk;
@@ -529,12 +580,24 @@ pool_start(struct pool *p, long seq, int attempt, char **vals, int nvals,
 	wk->active = 1;		/* so that the child skips its own fds */
 	pid = child_spawn(cmd, &co, &wk->ref.job);
 	dispose_words(cmd);
+	for (i = 0; env[i]; i++)
+		free(env[i]);
 	if (pid < 0) {
-		builtin_error("cannot fork: %s", strerror(errno));
+		e = errno;
 		output_discard(&p->out, &wk->out);
+		if (pool_noproc(p, e)) {
+			if (words == NULL)
+				pool_retry_now(p, wk);
+			pool_worker_clear(wk);
+			return (POOL_NOPROC);
+		}
+		builtin_error("cannot fork: %s", strerror(e));
 		pool_worker_clear(wk);
+		p->fatal = 1;
 		return (-1);
 	}
+	p->forkfails = 0;
+	p->next_fork = 0;
 	wk->ref.pid = pid;
 	if (wk->ref.job >= 0 && jobs[wk->ref.job])
 		jobs[wk->ref.job]->flags |= J_NOTIFIED;	/* never "Done" */
@@ -571,22 +634,27 @@ pool_fill(struct pool *p)
 {
 	struct pool_held *r;
 	char **vals;
-	int nvals, seen;
+	int nvals, seen, k;
 	int64_t now;
 	long seq;
 
-	while (!p->halting && p->running < p->cfg.jobs && !p->out.failed) {
+	while (!p->halting && p->running < p->cfg.jobs && !p->out.failed &&
+	    !p->forkwait) {
 		if (p->cfg.keep_order && p->nheld >= KEEP_MAX)
 			break;
 		now = duration_now();
-		if (p->next_start && now < p->next_start)
+		if ((p->next_start && now < p->next_start) ||
+		    (p->next_fork && now < p->next_fork))
 			break;
 		if ((r = pool_retry_ready(p, now)) != NULL) {
 			seq = r->seq;
-			if (pool_start(p, seq, r->attempt, r->vals, r->nvals,
-			    NULL) < 0)
-				p->halting = HALT_SOON;
+			k = pool_start(p, seq, r->attempt, r->vals, r->nvals,
+			    NULL);
 			free(r);
+			if (k == POOL_NOPROC)
+				break;
+			if (k < 0)
+				p->halting = HALT_SOON;
 			continue;
 		}
 		if ((vals = input_next(&p->in, &nvals)) == NULL)
@@ -599,7 +667,10 @@ pool_fill(struct pool *p)
 			p->nskipped++;
 			continue;
 		}
-		if (pool_start(p, seq, 1, vals, nvals, NULL) < 0)
+		k = pool_start(p, seq, 1, vals, nvals, NULL);
+		if (k == POOL_NOPROC)
+			break;
+		if (k < 0)
 			p->halting = HALT_SOON;
 	}
 }
@@ -628,6 +699,7 @@ pool_deadline(struct pool *p)
 			d = pool_min(d, r->ready);
 		if (p->next_start && (!p->in.done || p->retry))
 			d = pool_min(d, p->next_start);
+		d = pool_min(d, p->next_fork);
 	}
 	return (d);
 }
@@ -698,7 +770,8 @@ pool_loop(struct pool *p, int mode)
 			pool_stop_all(p, SIGTERM);
 		if (mode == LOOP_SLOT && (p->halting ||
 		    (p->running < p->cfg.jobs && (!p->cfg.keep_order ||
-		    p->nheld < KEEP_MAX))))
+		    p->nheld < KEEP_MAX) && !p->forkwait &&
+		    duration_now() >= p->next_fork)))
 			return (0);
 		pool_fill(p);
 		if (mode == LOOP_DRAIN && p->running == 0 &&
@@ -711,11 +784,14 @@ pool_loop(struct pool *p, int mode)
 /*
  * Return the pool's exit status, as GNU parallel's: 0 if every job
  * succeeded, else the number of failed jobs (101 for more than 100); the
- * failing job's status when --halt stopped on a failure.
+ * failing job's status when --halt stopped on a failure; 255 when a job
+ * could not be started at all (GNU parallel's "other error").
  */
 int
 pool_status(const struct pool *p)
 {
+	if (p->fatal)
+		return (255);
 	if (p->out.failed)
 		return (EXECUTION_FAILURE);
 	if (p->halting && p->halt_status >= 0)
@@ -786,9 +862,21 @@ pool_submit(struct pool *p, WORD_LIST *words)
 		r = pool_status(p);
 		return (r ? r : 1);
 	}
-	r = pool_start(p, p->next_seq++, 1, NULL, 0, words);
+	/* Out of processes: wait as for a slot, then try again. */
+	while ((r = pool_start(p, p->next_seq, 1, NULL, 0, words)) ==
+	    POOL_NOPROC) {
+		if ((r = pool_loop(p, LOOP_SLOT)) < 0)
+			return (pool_end(p, r));
+		if (p->halting) {
+			waitset_end(&p->ws);
+			r = pool_status(p);
+			return (r ? r : 1);
+		}
+	}
+	if (r == 0)
+		p->next_seq++;
 	waitset_end(&p->ws);
-	return (r < 0 ? 1 : 0);
+	return (r < 0 ? (p->fatal ? 255 : 1) : 0);
 }
 
 /* --sem mode: wait for every job; return the pool's status. */

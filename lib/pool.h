@@ -76,6 +76,11 @@ struct pool {
 	long next_seq, ndone, nfailed, nsucceeded, nskipped;
 	int halting, halt_status, halted_on_job;
 	int interrupted;
+	int fatal;			/* could not start a job: status 255 */
+	int forkwait;			/* out of processes: wait for a job */
+	int forkfails;			/* ... with none running: pauses so far */
+	int forkwarned;
+	int64_t next_fork;		/* ... the end of the pause */
 	struct output out;
 	struct joblog log;
 	struct pool_held *held;		/* -k: ended, not yet printed */
