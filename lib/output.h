@@ -4,6 +4,7 @@
 #define BGTOOLS_OUTPUT_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #define OUT_GROUP	0	/* each job's output printed whole when it ends */
 #define OUT_UNGROUP	1	/* jobs write to the shell's stdout/stderr */
@@ -31,5 +32,7 @@ int output_pump(struct output *, struct outcap *, const char *, int);
 int output_emit(struct output *, struct outcap *, const char *);
 void output_discard(struct output *, struct outcap *);
 void output_free(struct output *);
+off_t output_length(int);
+int output_copy(int, int, const char *, size_t *);
 
 #endif

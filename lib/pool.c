@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -221,10 +220,8 @@ static void
 pool_results_file(const char *dir, const char *name, const char *text,
     int fd)
 {
-	struct stat st;
 	char *path;
 	FILE *f;
-	off_t off;
 
 	path = xmalloc(strlen(dir) + strlen(name) + 2);
 	sprintf(path, "%s/%s", dir, name);
@@ -234,12 +231,9 @@ pool_results_file(const char *dir, const char *name, const char *text,
 		return;
 	if (text)
 		fputs(text, f);
-	else if (fd >= 0 && fstat(fd, &st) == 0) {
+	else if (fd >= 0) {
 		fflush(f);
-		off = 0;
-		while (off < st.st_size &&
-		    sendfile(fileno(f), fd, &off, st.st_size - off) > 0)
-			;
+		output_copy(fd, fileno(f), NULL, &(size_t){0});
 	}
 	fclose(f);
 }
@@ -370,7 +364,6 @@ pool_output(struct pool *p, struct pool_worker *wk)
 static void
 pool_finish(struct pool *p, struct pool_worker *wk, int status, int signaled)
 {
-	struct stat st;
 	size_t bytes;
 
 	p->running--;
@@ -381,9 +374,8 @@ pool_finish(struct pool *p, struct pool_worker *wk, int status, int signaled)
 		return;
 	}
 	bytes = wk->out.bytes;
-	if (p->out.mode == OUT_GROUP && wk->out.rfd[0] >= 0 &&
-	    fstat(wk->out.rfd[0], &st) == 0)
-		bytes = (size_t)st.st_size;
+	if (p->out.mode == OUT_GROUP && wk->out.rfd[0] >= 0)
+		bytes = (size_t)output_length(wk->out.rfd[0]);
 	pool_record(p, wk->seq, status);
 	joblog_write(&p->log, wk->seq, wk->start_wall,
 	    (duration_now() - wk->start) / 1e9, bytes, status, signaled,

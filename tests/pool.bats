@@ -894,6 +894,25 @@ ncpu() {
 	no_leftovers "$(pat "$m")"
 }
 
+@test "pool: a short job after a long one in the same slot prints only its own output (recycled spool files)" {
+	out=$BATS_TEST_TMPDIR/out
+	log=$BATS_TEST_TMPDIR/log
+	run -0 psh '
+		f() { local i; for ((i = 0; i < $1; i++)); do echo "$1 line $i"; echo "$1 err $i" >&2; done; }
+		pool -j1 -k --joblog "$2" --results "$3" f ::: 3000 2 0 1 > "$1" 2> "$1.err"
+		echo "st=$?"' "$out" "$log" "$BATS_TEST_TMPDIR/res"
+	assert_output "st=0"
+	f() { local i; for ((i = 0; i < $1; i++)); do echo "$1 line $i"; done; }
+	cmp "$out" <(f 3000; f 2; f 0; f 1) || fail "stdout differs"
+	g() { local i; for ((i = 0; i < $1; i++)); do echo "$1 err $i"; done; }
+	cmp "$out.err" <(g 3000; g 2; g 0; g 1) || fail "stderr differs"
+	# Receive counts each job's own bytes, not the recycled file's size.
+	[ "$(tail -n +2 "$log" | sort -n | cut -f6 | tr '\n' ' ')" = "$(f 3000 | wc -c) $(f 2 | wc -c) 0 $(f 1 | wc -c) " ] ||
+	    fail "receive column: $(cut -f1,6 "$log" | tr '\n' ' ')"
+	cmp "$BATS_TEST_TMPDIR/res/2/stdout" <(f 2) || fail "--results stdout of job 2 differs"
+	cmp "$BATS_TEST_TMPDIR/res/4/stderr" <(g 1) || fail "--results stderr of job 4 differs"
+}
+
 # --- the joblog, --resume, --results --------------------------------------
 
 @test "pool: --joblog writes GNU parallel's header and one line a job in its column layout" {
