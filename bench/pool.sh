@@ -4,7 +4,9 @@
 #   a. 5,000 runs of /bin/true at -j4: `pool -j4 -u' vs `xargs -P4 -n1'
 #      (target: ratio <= 0.90), and the cost per job vs `parallel -j4',
 #      which runs 500 items only, as it is slow (target: 20 times faster,
-#      ratio <= 0.05).  Run first, while the shell is small: every pool
+#      ratio <= 0.05).  As information, the floor: a 40-line C loop
+#      (spawnloop.c: posix_spawn and wait, nothing else) on the same
+#      5,000 runs, against xargs and parallel.  Run first, while the shell is small: every pool
 #      job is a fork of the shell, and a fork costs more as the shell
 #      grows (xargs forks itself, a small process).
 #   b. 10,000 calls of a shell function f() { :; } at -j4 from a script:
@@ -131,13 +133,21 @@ rss_kib() {
 
 # --- a. /bin/true -----------------------------------------------------------
 
-a_pool=() a_xargs=() a_par=()
+a_pool=() a_xargs=() a_par=() a_floor=()
+${CC:-cc} -O2 -o "$BENCH_TMP/spawnloop" "$(dirname "$0")/spawnloop.c" ||
+    bench_fail "cannot build spawnloop.c"
 rss_kib rss
 bench_note "a. $TRUE_ITEMS x /bin/true at -j4 (parallel: $PARALLEL_ITEMS); shell VmRSS $rss KiB"
 for ((r = 0; r < runs; r++)); do
-	for side in $( ((r % 2)) && echo parallel xargs pool ||
-	    echo pool xargs parallel); do
+	for side in $( ((r % 2)) && echo parallel floor xargs pool ||
+	    echo pool xargs floor parallel); do
 		case $side in
+		floor)
+			bench_time_us t "$BENCH_TMP/spawnloop" "$TRUE_ITEMS" 4 \
+			    /bin/true
+			bench_expect 0 $? "spawnloop $TRUE_ITEMS 4 /bin/true"
+			a_floor+=("$t")
+			;;
 		pool)
 			st=()
 			bench_now_us t0
@@ -177,6 +187,11 @@ pj_par=$((m_par / PARALLEL_ITEMS))
 bench_row "a. /bin/true, -j4, per job: pool -u on $TRUE_ITEMS vs parallel -j4 on $PARALLEL_ITEMS items (median of $runs)" \
     "$pj_pool" "$pj_par" "ratio <= 0.05 (20x faster)" \
     "$(bench_met_ratio "$m_pool" $((m_par * TRUE_ITEMS / PARALLEL_ITEMS)) 0.05)"
+bench_median m_floor "${a_floor[@]}"
+bench_row "a. (floor) $TRUE_ITEMS x /bin/true, -j4: a C posix_spawn loop vs xargs -P4 -n1 (median of $runs)" \
+    "$m_floor" "$m_xargs" "(information)" "-"
+bench_row "a. (floor) /bin/true, -j4, per job: the C loop on $TRUE_ITEMS vs parallel -j4 on $PARALLEL_ITEMS items (median of $runs)" \
+    "$((m_floor / TRUE_ITEMS))" "$pj_par" "(information)" "-"
 
 # --- b. shell function, script ------------------------------------------
 
