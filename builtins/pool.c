@@ -428,7 +428,19 @@ pool_builtin(WORD_LIST *list)
 	return (pool_batch(&a));
 }
 
-BG_LOADERS(pool)
+/* Return 1 if some --sem pool still has jobs (see load_unload). */
+static int
+pool_busy(void)
+{
+	int i;
+
+	for (i = 0; i < NSEMS; i++)
+		if (sems[i] && sems[i]->running > 0)
+			return (1);
+	return (0);
+}
+
+BG_LOADERS_BUSY(pool, pool_busy)
 
 static char *pool_doc[] = {
 	"Run a command over many items, a bounded number at a time.",
@@ -503,11 +515,20 @@ static char *pool_doc[] = {
 	"trapped signal does the same (TERM to the jobs).  If writing the",
 	"output fails (a closed pipe), the jobs are stopped as by --halt now.",
 	"",
+	"Out of processes (fork fails with EAGAIN, e.g. under `ulimit -u'),",
+	"pool runs fewer jobs at a time, as GNU parallel does: it warns once",
+	"and starts the next job when one of its own has ended; with none of",
+	"its own running it tries again after 50, 100, 200 and 400 ms, then",
+	"stops with `pool: cannot fork: ...' and status 255, nothing running.",
+	"`enable -d pool' while a --sem pool has jobs keeps bgtools.so loaded",
+	"(with a warning), so that `enable -f' and `pool --wait' collect them.",
+	"",
 	"Exit Status:",
 	"0 if every job succeeded; else the number of jobs that failed (101 if",
 	"more than 100), as GNU parallel; with --halt ...,fail=N, the status of",
 	"the job that made it halt; 128+N if signal N stopped the pool; 1 if",
-	"a job could not be started or --sem refused after a halt; 2 for a",
+	"--sem refused after a halt or writing the output failed; 255 if a",
+	"job could not be started (GNU parallel's \"other error\"); 2 for a",
 	"usage error or a bad value (`pool: abc: invalid job count').",
 	(char *)NULL
 };

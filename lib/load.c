@@ -1,5 +1,6 @@
 /* load.c - what every builtin of bgtools shares: loading, variables */
 
+#include <dlfcn.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -23,6 +24,31 @@ load_check(const char *name)
 	    "(rebuild bgtools.so against this bash)\n", name, DISTVERSION,
 	    dist_version);
 	return (0);
+}
+
+/*
+ * `enable -d NAME' is about to remove NAME (bash gives us no way to say
+ * no), and the .so too if NAME was its last builtin.  If BUSY says that
+ * state of ours outlives the call (a --sem pool with jobs), pin the .so
+ * in memory with RTLD_NODELETE, so that nothing of ours is unmapped under
+ * it and `enable -f' brings NAME back to the same state (`pool --wait'
+ * then collects those jobs).  The jobs themselves are bash's: `jobs',
+ * `wait' and `kill' keep working either way.
+ */
+void
+load_unload(const char *name, int (*busy)(void))
+{
+	Dl_info self;
+
+	if (busy == NULL || !busy())
+		return;
+	if (dladdr((void *)load_unload, &self) == 0 || self.dli_fname == NULL ||
+	    dlopen(self.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE) ==
+	    NULL)
+		return;
+	fprintf(stderr, "%s: warning: jobs still running: %s stays loaded; "
+	    "`enable -f %s %s' brings it back with them\n", name,
+	    self.dli_fname, self.dli_fname, name);
 }
 
 /*

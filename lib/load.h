@@ -8,14 +8,21 @@
 /* Only the builtins' entry points leave the .so (-fvisibility=hidden). */
 #define BG_EXPORT	__attribute__((visibility("default")))
 
-/* NAME_builtin_load refuses a bash other than the one we were built for. */
-#define BG_LOADERS(name) \
+/*
+ * NAME_builtin_load refuses a bash other than the one we were built for;
+ * NAME_builtin_unload calls BUSY (NULL: none), which returns non-zero if
+ * state outlives the call (a --sem pool with jobs): then the .so stays
+ * mapped (load_pin), whatever `enable -d' does.
+ */
+#define BG_LOADERS_BUSY(name, busy) \
 	BG_EXPORT int name##_builtin_load(char *); \
 	BG_EXPORT void name##_builtin_unload(char *); \
 	int name##_builtin_load(char *n) { return (load_check(n)); } \
-	void name##_builtin_unload(char *n) { (void)n; }
+	void name##_builtin_unload(char *n) { load_unload(n, (busy)); }
+#define BG_LOADERS(name)	BG_LOADERS_BUSY(name, NULL)
 
 int load_check(const char *);
+void load_unload(const char *, int (*)(void));
 int signal_arg(const char *, int *);
 int var_name_ok(const char *);
 int var_set(const char *, const char *);
