@@ -150,6 +150,19 @@ fuzz: deps fuzz-deps
 	$(MAKE) $(FUZZ_BINS)
 	$(BASH) fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
+# memcheck on bash itself, with the builtins loaded (tests/valgrind.sh):
+# fails on any error whose stacks reach bgtools.so.
+valgrind-deps:
+	$(call need,$(VALGRIND_DEPS))
+
+valgrind: all valgrind-deps
+	$(BASH) tests/valgrind.sh $(CURDIR)/bgtools.so
+
+stress: all test-deps
+	@test -f tests/stress/run.sh || \
+	    { echo "make stress: tests/stress/run.sh is missing" >&2; exit 1; }
+	BGTOOLS_SO=$(CURDIR)/bgtools.so $(BASH) tests/stress/run.sh
+
 bench: all bench-deps
 	$(BASH) bench/run.sh
 
