@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "bashapi.h"
@@ -184,6 +185,19 @@ output_copy(int from, int to, const char *tag, size_t *bytes)
 		r = output_write(to, "\n", 1);
 	free(buf);
 	return (r);
+}
+
+/*
+ * Return 1 if C's spool files sit on a full file system: a job that
+ * failed then may have lost output (and its error message with it).
+ */
+int
+output_full(const struct outcap *c)
+{
+	struct statvfs sv;
+
+	return (c->rfd[0] >= 0 && c->rfd[0] == c->wfd[0] &&
+	    fstatvfs(c->rfd[0], &sv) == 0 && sv.f_bavail == 0);
 }
 
 /* Make spool file FD ready for the next job; return 0 or -1. */

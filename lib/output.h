@@ -33,6 +33,7 @@ int output_emit(struct output *, struct outcap *, const char *);
 void output_discard(struct output *, struct outcap *);
 void output_free(struct output *);
 off_t output_length(int);
+int output_full(const struct outcap *);
 int output_copy(int, int, const char *, size_t *);
 
 #endif

@@ -376,6 +376,9 @@ pool_finish(struct pool *p, struct pool_worker *wk, int status, int signaled)
 	bytes = wk->out.bytes;
 	if (p->out.mode == OUT_GROUP && wk->out.rfd[0] >= 0)
 		bytes = (size_t)output_length(wk->out.rfd[0]);
+	if (status != 0 && p->out.mode == OUT_GROUP && output_full(&wk->out))
+		builtin_warning("job %ld (%s): no space left in $TMPDIR for "
+		    "its output, which may be cut short", wk->seq, wk->cmd);
 	pool_record(p, wk->seq, status);
 	joblog_write(&p->log, wk->seq, wk->start_wall,
 	    (duration_now() - wk->start) / 1e9, bytes, status, signaled,
