@@ -2,6 +2,7 @@
 # Loading the library: entry points, exported symbols, refusing other bashes.
 
 load test_helper
+bats_require_minimum_version 1.5.0
 
 @test "load: every builtin loads with enable -f and has help" {
 	for b in $BGTOOLS_BUILTINS; do
@@ -60,4 +61,138 @@ load test_helper
 	assert_output "builtin"
 	run make -s -C "$BATS_TEST_DIRNAME/.." uninstall DESTDIR="$tmp" PREFIX=/opt/bg
 	assert [ ! -e "$tmp/opt/bg/lib/bash/bgtools.so" ]
+}
+
+# LOAD_SMOKE: a script that uses every builtin once and prints one line
+# per builtin; LOAD_SMOKE_OUT: what it prints.
+LOAD_SMOKE='
+f() { return "$1"; }
+(exit 3) & waitany $!; echo "waitany=$?"
+(exit 4) & waitall $!; echo "waitall=$?"
+timeout_run 5 f 5; echo "timeout_run=$?"
+sleep 5 & killjobs -g 1 $!; echo "killjobs=$?"
+pool -S st f ::: 0 6; echo "pool=$? ${st[*]}"
+retry -q -n 2 -d 1ms f 7; echo "retry=$?"
+every -n 2 --stop-on-failure 0.01 f 8; echo "every=$?"
+'
+LOAD_SMOKE_OUT='waitany=3
+waitall=4
+timeout_run=5
+killjobs=0
+pool=1 0 6
+retry=7
+every=8'
+
+@test "load: enable -f of builtins already loaded only warns, and each builtin stays there once and works" {
+	run -0 bg_bash '
+		enable -f "$BGTOOLS_SO" $BGTOOLS_BUILTINS; echo "again=$?"
+		enable -a | grep -cE "^enable ($(tr " " "|" <<< "$BGTOOLS_BUILTINS"))\$"
+		'"$LOAD_SMOKE"
+	assert_line "again=0"
+	assert_line 7
+	assert_output --partial "$LOAD_SMOKE_OUT"
+	assert_output --partial "waitany: dynamic builtin already loaded"
+}
+
+@test "load: each builtin disabled with enable -d while idle is gone, then reloads and works" {
+	run -0 bg_bash '
+		for b in $BGTOOLS_BUILTINS; do
+			enable -d "$b" || echo "enable -d $b failed"
+			[ "$(type -t "$b")" = builtin ] && echo "$b still there"
+			enable -f "$BGTOOLS_SO" "$b" || echo "reload $b failed"
+		done
+		'"$LOAD_SMOKE"
+	assert_output "$LOAD_SMOKE_OUT"
+}
+
+@test "load: after disabling every builtin, loading the library again gives working builtins" {
+	run -0 bg_bash '
+		enable -d $BGTOOLS_BUILTINS || echo "enable -d failed"
+		type -t waitany pool && echo "still there"
+		enable -f "$BGTOOLS_SO" $BGTOOLS_BUILTINS || echo "reload failed"
+		'"$LOAD_SMOKE"
+	assert_output "$LOAD_SMOKE_OUT"
+}
+
+@test "load: builtins loaded after jobs started see those jobs, finished or not" {
+	run -0 bash -c '
+		(exit 3) & p=$!
+		(sleep 0.3; exit 4) & q=$!
+		sleep 0.1
+		enable -f "$BGTOOLS_SO" $BGTOOLS_BUILTINS || exit 99
+		waitany "$p"; echo "finished=$?"
+		waitall -a s; echo "waitall=$? ${s[*]}"'
+	assert_output - <<-'EOF'
+	finished=3
+	waitall=4 4
+	EOF
+}
+
+@test "load: enable -d pool while a --sem pool runs: the shell survives and, reloaded, pool --wait reports the jobs" {
+	run -0 bgsh '
+		f() { pause 0.4; echo "job $1"; return "$1"; }
+		pool --sem -j2 -S st f 3; pool --sem f 4
+		if enable -d pool; then
+			[ "$(type -t pool)" = builtin ] && echo "pool still there"
+			enable -f "$BGTOOLS_SO" pool || echo "reload failed"
+		else
+			echo "refused"
+		fi
+		pool --wait; echo "wait=$? ${st[*]}"
+		echo "jobs=[$(jobs)]"'
+	assert_line "job 3"
+	assert_line "job 4"
+	assert_line "wait=2 3 4"
+	assert_line "jobs=[]"
+	refute_output --partial "still there"
+	refute_output --partial "failed"
+}
+
+@test "load: unloading the whole library while a --sem pool runs leaves its jobs waitable and nothing running" {
+	mark 0.6
+	run -0 bgsh '
+		f() { sleep "$1"; return "$2"; }
+		pool --sem -j2 f "$1" 5; pool --sem f "$1" 6
+		pids=$(jobs -p)
+		enable -d $BGTOOLS_BUILTINS && echo unloaded
+		for p in $pids; do wait "$p"; echo "wait=$?"; done
+		echo "jobs=[$(jobs)]"' "$REPLY"
+	assert_line -n 0 "unloaded"
+	assert_line "wait=5"
+	assert_line "wait=6"
+	assert_line "jobs=[]"
+	no_leftovers "$(pat "$REPLY")"
+}
+
+@test "load: unloading and reloading the library while a --sem pool runs loses neither output nor statuses" {
+	# Either enable -d refuses while a pool lives, or the pool outlives
+	# the unload (the library stays mapped, e.g. linked -z nodelete).
+	run -0 bgsh '
+		spill=$BATS_TEST_TMPDIR/spill; mkdir -p "$spill"; export TMPDIR=$spill
+		f() { pause 0.4; echo "job $1"; return "$1"; }
+		pool --sem -j2 -S st f 3; pool --sem f 4
+		enable -d $BGTOOLS_BUILTINS
+		enable -f "$BGTOOLS_SO" $BGTOOLS_BUILTINS
+		pool --wait; echo "wait=$? ${st[*]}"
+		echo "open spill files: $(ls -l /proc/$$/fd | grep -c "$spill")"'
+	assert_line "job 3"
+	assert_line "job 4"
+	assert_line "wait=2 3 4"
+	assert_line "open spill files: 0"
+}
+
+@test "load: a command that retry or every runs in the shell may unload the library without crashing it" {
+	# retry and every run COMMAND in the shell: a function that disables
+	# every builtin of the library unmaps the code retry is running.
+	run bg_bash '
+		u() { enable -d $BGTOOLS_BUILTINS; echo "unloaded=$?"; return 1; }
+		retry -q -n 2 -d 1ms u; echo "retry=$?"'
+	assert_success
+	assert_line "unloaded=0"
+	assert_line --regexp '^retry=[0-9]+$'
+	run bg_bash '
+		u() { enable -d $BGTOOLS_BUILTINS 2>/dev/null; return 0; }
+		every -n 2 0.01 u; echo "every=$?"'
+	assert_success
+	assert_line --regexp '^every=[0-9]+$'
 }

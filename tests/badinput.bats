@@ -1,0 +1,586 @@
+#!/usr/bin/env bats
+# Bad input: every option that takes a value, of every builtin, fed a
+# missing, empty, negative, non-numeric, huge, type-overflowing and
+# suffixed value; ids that name no job of the shell; commands that cannot
+# run.  A bad value gets bash's message (`NAME: VALUE: invalid ...',
+# `NAME: -x: option requires an argument'), the status help documents
+# (2; 125 for timeout_run's values, as coreutils timeout), and has no
+# effect: no command runs, no job is signalled or reported.
+#
+# The option table is data: BAD_OPTS lists each option and the kind of
+# value it takes, BAD_VALUES what each class of value of a kind must give.
+# bad_rows turns them into rows that one child bash per builtin runs
+# (BAD_RUNNER), printing each row that failed.
+
+load test_helper
+bats_require_minimum_version 1.5.0
+
+# BUILTIN|OPTION|KIND.  OPTION DURATION/INTERVAL is the operand.
+BAD_OPTS='
+waitany|-t|dur
+waitany|--timeout|dur
+waitany|-p|var
+waitall|-t|dur
+waitall|--timeout|dur
+waitall|-a|var
+timeout_run|-s|sig
+timeout_run|--signal|sig
+timeout_run|-k|dur
+timeout_run|--kill-after|dur
+timeout_run|DURATION|operand
+killjobs|-s|sig
+killjobs|--signal|sig
+killjobs|-g|dur
+killjobs|--grace|dur
+pool|-j|jobs
+pool|--jobs|jobs
+pool|--halt|halt
+pool|--timeout|dur
+pool|--retries|retries
+pool|--retry-delay|dur
+pool|--retry-backoff|pfactor
+pool|--retry-max|dur
+pool|--retry-jitter|jitter
+pool|--delay|delay
+pool|-S|var
+pool|--status-array|var
+pool|-a|var
+pool|-d|delim
+pool|-n|maxargs
+pool|--tagstring|str
+pool|--joblog|str
+pool|--results|str
+pool|--id|str
+retry|-n|attempts
+retry|--attempts|attempts
+retry|-d|dur
+retry|--delay|dur
+retry|-b|rfactor
+retry|--factor|rfactor
+retry|-m|dur
+retry|--max-delay|dur
+retry|--jitter|jitter
+retry|-T|dur
+retry|--deadline|dur
+retry|-t|dur
+retry|--timeout|dur
+retry|-k|dur
+retry|--kill-after|dur
+retry|-s|sig
+retry|--signal|sig
+retry|--on|codes
+retry|--stop-on|codes
+retry|--until|codes
+retry|--alive|pid
+every|-n|runs
+every|--count|runs
+every|-T|dur
+every|--deadline|dur
+every|-t|dur
+every|--timeout|dur
+every|-k|dur
+every|--kill-after|dur
+every|-s|sig
+every|--signal|sig
+every|INTERVAL|operand
+'
+
+# KIND|CLASS|VALUE|PROBLEM: PROBLEM is what follows `NAME: ' in the
+# message (%s the value), or ok for a value that must be accepted.  Every
+# kind has a valid row, so that a builtin that refuses everything fails.
+# Durations are clamped, not refused, when huge (coreutils does the same).
+# pool --delay's huge values are in a test of their own (a delay is slept).
+BAD_VALUES='
+dur|empty||%s: invalid duration
+dur|negative|-1|%s: invalid duration
+dur|non-numeric|abc|%s: invalid duration
+dur|huge|99999999999999999999|ok
+dur|overflow|1e400|ok
+dur|suffix|5xs|%s: invalid duration
+dur|hex|0x10|%s: invalid duration
+dur|valid|0.5|ok
+delay|empty||%s: invalid duration
+delay|negative|-1|%s: invalid duration
+delay|non-numeric|abc|%s: invalid duration
+delay|suffix|5xs|%s: invalid duration
+delay|valid|0.1|ok
+operand|empty||%s: invalid duration
+operand|negative|-1|%s: invalid option
+operand|non-numeric|abc|%s: invalid duration
+operand|huge|99999999999999999999|ok
+operand|overflow|1e400|ok
+operand|suffix|5xs|%s: invalid duration
+operand|valid|2|ok
+sig|empty||%s: invalid signal specification
+sig|negative|-1|%s: invalid signal specification
+sig|non-numeric|abc|%s: invalid signal specification
+sig|huge|99999999999999999999|%s: invalid signal specification
+sig|overflow|65|%s: invalid signal specification
+sig|suffix|15x|%s: invalid signal specification
+sig|zero|0|%s: invalid signal specification
+sig|valid|HUP|ok
+var|empty||`%s'"'"': not a valid identifier
+var|negative|-1|`%s'"'"': not a valid identifier
+var|huge|99999999999999999999|`%s'"'"': not a valid identifier
+var|suffix|5xs|`%s'"'"': not a valid identifier
+var|valid|abc|ok
+jobs|empty||%s: invalid job count
+jobs|negative|-99999|%s: invalid job count
+jobs|non-numeric|abc|%s: invalid job count
+jobs|huge|99999999999999999999|%s: invalid job count
+jobs|overflow|2147483648|%s: invalid job count
+jobs|suffix|5xs|%s: invalid job count
+jobs|zero|0|%s: invalid job count
+jobs|valid|2|ok
+halt|empty||%s: invalid halt specification
+halt|negative|now,fail=-1|%s: invalid halt specification
+halt|non-numeric|soon,fail=abc|%s: invalid halt specification
+halt|huge|99999999999999999999|%s: invalid halt specification
+halt|overflow|soon,fail=99999999999999999999|%s: invalid halt specification
+halt|suffix|now,fail=1x|%s: invalid halt specification
+halt|valid|soon,fail=1|ok
+retries|empty||%s: invalid retry count
+retries|negative|-1|%s: invalid retry count
+retries|non-numeric|abc|%s: invalid retry count
+retries|huge|99999999999999999999|%s: invalid retry count
+retries|overflow|2147483648|%s: invalid retry count
+retries|suffix|5xs|%s: invalid retry count
+retries|valid|2|ok
+pfactor|empty||%s: invalid backoff factor
+pfactor|negative|-1|%s: invalid backoff factor
+pfactor|non-numeric|abc|%s: invalid backoff factor
+pfactor|overflow|1e400|%s: invalid backoff factor
+pfactor|suffix|2x|%s: invalid backoff factor
+pfactor|below-one|0.5|%s: invalid backoff factor
+pfactor|valid|1.5|ok
+rfactor|empty||%s: invalid factor
+rfactor|negative|-1|%s: invalid factor
+rfactor|non-numeric|abc|%s: invalid factor
+rfactor|overflow|1e400|%s: invalid factor
+rfactor|suffix|2x|%s: invalid factor
+rfactor|below-one|0.5|%s: invalid factor
+rfactor|valid|1.5|ok
+jitter|empty||%s: invalid jitter
+jitter|negative|-1|%s: invalid jitter
+jitter|non-numeric|abc|%s: invalid jitter
+jitter|huge|99999999999999999999|%s: invalid jitter
+jitter|above-one|1.5|%s: invalid jitter
+jitter|suffix|0.5x|%s: invalid jitter
+jitter|valid|equal|ok
+delim|empty||%s: invalid delimiter
+delim|negative|-1|%s: invalid delimiter
+delim|non-numeric|abc|%s: invalid delimiter
+delim|suffix|5xs|%s: invalid delimiter
+delim|valid|,|ok
+maxargs|empty||%s: invalid argument count
+maxargs|negative|-1|%s: invalid argument count
+maxargs|non-numeric|abc|%s: invalid argument count
+maxargs|huge|99999999999999999999|%s: invalid argument count
+maxargs|overflow|2147483648|%s: invalid argument count
+maxargs|suffix|5xs|%s: invalid argument count
+maxargs|zero|0|%s: invalid argument count
+maxargs|valid|1|ok
+attempts|empty||%s: invalid attempt count
+attempts|negative|-1|%s: invalid attempt count
+attempts|non-numeric|abc|%s: invalid attempt count
+attempts|huge|99999999999999999999|%s: invalid attempt count
+attempts|overflow|2147483648|%s: invalid attempt count
+attempts|suffix|5xs|%s: invalid attempt count
+attempts|valid|2|ok
+runs|empty||%s: invalid run count
+runs|negative|-1|%s: invalid run count
+runs|non-numeric|abc|%s: invalid run count
+runs|huge|99999999999999999999|%s: invalid run count
+runs|overflow|9223372036854775808|%s: invalid run count
+runs|suffix|5xs|%s: invalid run count
+runs|valid|1|ok
+codes|empty||%s: invalid exit status list
+codes|negative|-1|%s: invalid exit status list
+codes|non-numeric|abc|%s: invalid exit status list
+codes|huge|99999999999999999999|%s: invalid exit status list
+codes|overflow|256|%s: invalid exit status list
+codes|suffix|5xs|%s: invalid exit status list
+codes|valid|0,100-110|ok
+pid|empty||%s: invalid process id
+pid|negative|-1|%s: invalid process id
+pid|non-numeric|abc|%s: invalid process id
+pid|huge|99999999999999999999|%s: invalid process id
+pid|overflow|2147483648|%s: invalid process id
+pid|suffix|5xs|%s: invalid process id
+pid|zero|0|%s: invalid process id
+pid|valid|1|ok
+'
+
+# Rows no kind covers: BUILTIN|ARGS|STATUS|MESSAGE (ARGS as bash words,
+# evaluated with $p the job of the row; STATUS ok or a status).
+BAD_EXTRA='
+waitany|--timeout= "$p"|2|: invalid duration
+waitany|-X "$p"|2|-X: invalid option
+waitall|--timeout=x "$p"|2|x: invalid duration
+waitall|-f=1 "$p"|2|-=: invalid option
+timeout_run||2|usage:
+timeout_run|5|2|usage:
+timeout_run|--kill-after=-1 5 mk|125|-1: invalid duration
+timeout_run|--foreground=x 5 mk|2|--foreground=x: invalid option
+timeout_run|--nosuch 5 mk|2|--nosuch: invalid option
+timeout_run|0 mk|ok|
+killjobs|--grace= "$p"|2|: invalid duration
+killjobs|-s SIGNOSUCH "$p"|2|SIGNOSUCH: invalid signal specification
+killjobs|-X "$p"|2|-X: invalid option
+pool|--jobs=abc mk ::: 1|2|abc: invalid job count
+pool|-j 0% mk ::: 1|2|0%: invalid job count
+pool|-j5x mk ::: 1|2|5x: invalid job count
+pool|--halt=never mk ::: 1|ok|
+pool|-X mk ::: 1|2|-X: invalid option
+pool|--resume mk ::: 1|2|--resume needs --joblog FILE
+pool|::: 1|2|missing command
+pool|--sem|2|missing command
+pool|--joblog "" mk ::: 1|1|: cannot write the joblog
+pool|--results "" mk ::: 1|1|: No such file or directory
+pool|--results afile mk ::: 1|1|afile: 
+retry||2|usage:
+retry|-n 0 mk|2|-n 0 (no limit on attempts) needs -T DEADLINE
+retry|-n 0 -T 5 mk|ok|
+retry|--attempts=5xs mk|2|5xs: invalid attempt count
+retry|--quiet=1 mk|2|--quiet=1: invalid option
+retry|--nosuch mk|2|--nosuch: invalid option
+every||2|usage:
+every|-n 1|2|usage:
+every|-n 1 0 mk|2|0: invalid interval
+every|--count= 1 mk|2|: invalid run count
+every|--stop-on-failure=1 -n 1 1 mk|2|--stop-on-failure=1: invalid option
+every|-n 1 --catch-up=x 1 mk|2|--catch-up=x: invalid option
+'
+
+# What goes around the option under test: before it (HEAD) and after its
+# value (TAIL), so that a valid value makes a call that succeeds at once.
+bad_head() {
+	case $1 in
+	every) echo '-n 1' ;;
+	esac
+}
+
+bad_tail() {
+	case $1 in
+	waitany | waitall | killjobs) echo '"$p"' ;;
+	timeout_run) echo '5 mk' ;;
+	pool) echo 'mk ::: 1' ;;
+	retry) echo 'mk' ;;
+	every) echo '1 mk' ;;
+	esac
+}
+
+# bad_rows BUILTIN: print BUILTIN's rows, BUILTIN|ARGS|STATUS|MESSAGE.
+bad_rows() {
+	local b=$1 ob opt kind vk class value problem st head tail msg
+	head=$(bad_head "$b")
+	tail=$(bad_tail "$b")
+	st=2
+	[ "$b" = timeout_run ] && st=125
+	while IFS='|' read -r ob opt kind; do
+		[ "$ob" = "$b" ] || continue
+		if [ "$kind" != operand ]; then
+			echo "$b|$opt|2|$opt: option requires an argument"
+		fi
+		while IFS='|' read -r vk class value problem; do
+			[ "$vk" = "$kind" ] || continue
+			# shellcheck disable=SC2059
+			msg=$(printf "$problem" "$value")
+			if [ "$kind" = operand ]; then
+				printf '%s|%s %q %s|' "$b" "$head" "$value" \
+				    "${tail#* }"
+			else
+				printf '%s|%s %s %q %s|' "$b" "$head" "$opt" \
+				    "$value" "$tail"
+			fi
+			if [ "$problem" = ok ]; then
+				echo "ok|"
+			elif [ "$class" = negative ] && [ "$kind" = operand ]; then
+				echo "2|$msg"
+			else
+				echo "$st|$msg"
+			fi
+		done <<< "$BAD_VALUES"
+	done <<< "$BAD_OPTS"
+	while IFS='|' read -r ob opt kind msg; do
+		[ "$ob" = "$b" ] && echo "$b|$opt|$kind|$msg"
+	done <<< "$BAD_EXTRA"
+	return 0
+}
+
+# The child script: run each row of $3 (the builtin's rows), with $1 a
+# sleep duration for killjobs' victims and $2 the marker file that mk
+# creates.  Print one FAIL line per row that failed, then the counts.
+BAD_RUNNER='
+m=$1 marker=$2 rows=$3 other=${4:-} out=$PWD/row.out
+mk() { : > "$marker"; }
+: > afile
+n=0 failed=0
+while IFS="|" read -r b args want msg; do
+	[ -n "$b" ] || continue
+	n=$((n + 1))
+	msg=${msg//@SELF@/$$}
+	rm -f "$marker"
+	abc=(x)
+	case $b in
+	waitany | waitall) (exit 3) & p=$! ;;
+	killjobs) sleep "$m" & p=$! ;;
+	*) p= ;;
+	esac
+	eval "set -- $args"
+	echo "row $n: $b $args" > "$PWD/current"
+	"$b" "$@" > "$out" 2>&1 < /dev/null
+	got=$? why=
+	if [ "$want" = ok ]; then
+		case $b in
+		waitany | waitall)
+			[ "$got" = 3 ] || why="status $got, not 3;"
+			waitany "$p" > /dev/null 2>&1
+			[ $? = 127 ] || why+=" the job was not reported;" ;;
+		killjobs)
+			[ "$got" = 0 ] || why="status $got, not 0;"
+			kill -0 "$p" 2> /dev/null && why+=" the job still runs;" ;;
+		*)
+			[ "$got" = 0 ] || why="status $got, not 0;"
+			[ -e "$marker" ] || why+=" the command did not run;" ;;
+		esac
+	else
+		[ "$got" = "$want" ] || why="status $got, not $want;"
+		grep -qF -- "$b: $msg" "$out" || why+=" no \"$b: $msg\";"
+		case $b in
+		waitany | waitall)
+			waitany "$p" > /dev/null 2>&1
+			st=$?
+			[ "$st" = 3 ] || why+=" the job was reported ($st);" ;;
+		killjobs)
+			kill -0 "$p" 2> /dev/null || why+=" the job was killed;" ;;
+		*)
+			[ -e "$marker" ] && why+=" the command ran;" ;;
+		esac
+	fi
+	if [ "$b" = killjobs ]; then
+		kill -KILL "$p" 2> /dev/null
+		wait "$p" 2> /dev/null
+	fi
+	if [ -n "$why" ]; then
+		failed=$((failed + 1))
+		echo "FAIL row $n: $b $args:$why output: $(head -c 300 "$out")"
+	fi
+done <<< "$rows"
+echo "rows=$n failed=$failed"
+'
+
+# bad_run ROWS [ARG]: run BAD_RUNNER over ROWS in a child bash in a
+# directory of its own (pool --joblog and --results write there), killed
+# after 30 s; a hang fails the test naming the row that hung.
+bad_run() {
+	local st=0
+	mark 30.
+	mkdir -p "$BATS_TEST_TMPDIR/cwd"
+	cd "$BATS_TEST_TMPDIR/cwd"
+	run bg_timed 30 badinput "$BG_LOAD$BAD_RUNNER" "$REPLY" \
+	    "$BATS_TEST_TMPDIR/marker" "$@"
+	if (( status == 124 || status == 137 )); then
+		fail "hung at $(cat current); output:
+$output"
+	fi
+}
+
+# bad_table BUILTIN: run BUILTIN's rows; the test passes when every row
+# ran and none failed.
+bad_table() {
+	local rows n
+	rows=$(bad_rows "$1")
+	n=$(grep -c . <<< "$rows")
+	[ "$n" -gt 10 ] || fail "only $n rows for $1"
+	bad_run "$rows"
+	assert_output "rows=$n failed=0"
+	assert_success
+}
+
+# help_valued_opts BUILTIN: print each option that BUILTIN's help lists
+# with a value (`-t DURATION', `-s, --signal SIGNAL', `--id NAME').
+help_valued_opts() {
+	local line spec piece prev opt
+	local -a pieces
+	help "$1" | while IFS= read -r line; do
+		[[ $line =~ ^\ {6}(-[^$'\t']*) ]] || continue
+		spec=${BASH_REMATCH[1]%%  *}
+		IFS=, read -ra pieces <<< "$spec"
+		prev=
+		for piece in "${pieces[@]}"; do
+			piece=${piece# }
+			if [[ $piece =~ ^(--?[a-zA-Z0-9][a-z-]*)\ [A-Z] ]]; then
+				opt=${BASH_REMATCH[1]}
+				# `-s, --signal SIGNAL': the short alias takes it too.
+				[[ $prev =~ ^-[a-zA-Z0-9]$ ]] && printf '%s\n' "$prev"
+				printf '%s\n' "$opt"
+			fi
+			prev=$piece
+		done
+	done
+}
+
+# --- the table ------------------------------------------------------------
+
+@test "badinput: waitany rejects every bad -t and -p value, consuming no job" {
+	bad_table waitany
+}
+
+@test "badinput: waitall rejects every bad -t and -a value, consuming no job" {
+	bad_table waitall
+}
+
+@test "badinput: timeout_run rejects every bad -s, -k and DURATION with 125 (usage errors 2), running nothing" {
+	bad_table timeout_run
+}
+
+@test "badinput: killjobs rejects every bad -s and -g value, signalling no job" {
+	bad_table killjobs
+}
+
+@test "badinput: pool rejects every bad option value, running nothing" {
+	bad_table pool
+}
+
+@test "badinput: retry rejects every bad option value, running nothing" {
+	bad_table retry
+}
+
+@test "badinput: every rejects every bad option value and INTERVAL, running nothing" {
+	bad_table every
+}
+
+@test "badinput: the table covers every option that help lists with a value" {
+	# An option added to a builtin's help but not to BAD_OPTS fails here.
+	local b o n=0 missing=
+	for b in $BGTOOLS_BUILTINS; do
+		for o in $(help_valued_opts "$b"); do
+			n=$((n + 1))
+			grep -q "^$b|$o|" <<< "$BAD_OPTS" || missing+=" $b $o"
+		done
+	done
+	[ -z "$missing" ] || fail "options not in BAD_OPTS:$missing"
+	(( n >= 40 )) || fail "only $n options found in help: the parser is broken"
+}
+
+# --- ids that name no job of the shell --------------------------------------
+
+# Each row passes a job of the shell first, then the bad id: the whole call
+# fails and the good job is left alone.  @SELF@ and @OTHER@ stand for the
+# shell's pid and a process that is not its child.
+BAD_IDS='
+%99|127|%99: no such job
+%nosuch|127|%nosuch: no such job
+%?nosuch|127|%?nosuch: no such job
+1|127|pid 1 is not a child of this shell
+"$$"|127|pid @SELF@ is not a child of this shell
+"$other"|127|pid @OTHER@ is not a child of this shell
+0|2|`0'"'"': not a pid or valid job spec
+abc|2|`abc'"'"': not a pid or valid job spec
+""|2|`'"'"': not a pid or valid job spec
+2147483648|2|`2147483648'"'"': not a pid or valid job spec
+99999999999999999999|2|`99999999999999999999'"'"': not a pid or valid job spec
+-5|2|-5: invalid option
+'
+
+@test "badinput: unknown job specs and pids that are not children: 127 (malformed: 2), the good jobs untouched" {
+	local rows b id st msg other
+	mark 40.
+	sleep "$REPLY" &
+	other=$!
+	rows=
+	for b in waitany waitall killjobs; do
+		while IFS='|' read -r id st msg; do
+			[ -n "$id" ] || continue
+			msg=${msg//@OTHER@/$other}
+			if [ "$id" = -5 ]; then
+				# An option-like id is read as an option.
+				rows+="$b|$id \"\$p\"|$st|$msg"$'\n'
+			else
+				rows+="$b|\"\$p\" $id|$st|$msg"$'\n'
+			fi
+		done <<< "$BAD_IDS"
+	done
+	bad_run "$rows" "$other"
+	alive "$other" || fail "the process that is not a child was killed"
+	kill "$other"
+	assert_output "rows=36 failed=0"
+	assert_success
+}
+
+# --- commands that cannot run -----------------------------------------------
+
+@test "badinput: timeout_run: a missing command is 127, a directory 126, and nothing is left in the job table" {
+	run -0 bgsh '
+		timeout_run 5 nosuch_cmd_bg; echo "missing=$?"
+		timeout_run 5 "$PWD"; echo "dir=$?"
+		timeout_run -k 1 1 /etc/passwd; echo "noexec=$?"
+		echo "jobs=[$(jobs)]"'
+	assert_line "missing=127"
+	assert_line "dir=126"
+	assert_line "noexec=126"
+	assert_line "jobs=[]"
+	assert_output --partial "timeout_run: nosuch_cmd_bg: command not found"
+	assert_output --partial ": Is a directory"
+}
+
+@test "badinput: retry: a missing command is 127 at once, with or without -t; a directory fails each attempt with 126" {
+	run -0 bgsh '
+		retry -n 3 -d 1ms nosuch_cmd_bg; echo "missing=$?"
+		retry -n 3 -d 1ms -t 5 nosuch_cmd_bg; echo "missing-t=$?"'
+	assert_line "missing=127"
+	assert_line "missing-t=127"
+	assert_output --partial "retry: nosuch_cmd_bg: command not found"
+	# Not found: no attempt is made, so none is reported.
+	refute_output --partial "attempt"
+	run -0 bgsh '
+		retry -n 2 -d 1ms "$PWD"; echo "dir=$?"
+		retry -n 2 -d 1ms -t 5 "$PWD"; echo "dir-t=$?"'
+	assert_line "dir=126"
+	assert_line "dir-t=126"
+	assert_output --partial "attempt 1/2 failed with status 126"
+}
+
+@test "badinput: every: a missing command is 127 at once; a directory's runs fail with 126" {
+	run -0 bgsh '
+		every -n 2 0.01 nosuch_cmd_bg; echo "missing=$?"
+		every -n 2 -t 5 0.01 nosuch_cmd_bg; echo "missing-t=$?"
+		every -n 2 --stop-on-failure 0.01 "$PWD"; echo "dir=$?"
+		every -n 2 -t 5 --stop-on-failure 0.01 "$PWD"; echo "dir-t=$?"
+		every -n 2 0.01 "$PWD" 2>/dev/null; echo "dir-nostop=$?"'
+	assert_line "missing=127"
+	assert_line "missing-t=127"
+	assert_line "dir=126"
+	assert_line "dir-t=126"
+	assert_line "dir-nostop=0"
+	assert_output --partial "every: nosuch_cmd_bg: command not found"
+}
+
+@test "badinput: pool: each job of a missing command fails with 127, of a directory with 126; batch and --sem" {
+	run -0 bgsh '
+		pool -S st nosuch_cmd_bg ::: 1 2; echo "missing=$? ${st[*]}"
+		pool -S st "$PWD" ::: 1 2; echo "dir=$? ${st[*]}"
+		pool --sem -S ss nosuch_cmd_bg; pool --sem "$PWD"; pool --wait
+		echo "sem=$? ${ss[*]}"'
+	assert_line "missing=2 127 127"
+	assert_line "dir=2 126 126"
+	assert_line "sem=2 127 126"
+	assert_output --partial "nosuch_cmd_bg: command not found"
+}
+
+@test "badinput: pool --delay takes a huge value, and a delay is only slept between job starts" {
+	# GNU parallel starts the first job at once and does not wait after
+	# the last: `parallel --delay 3 echo ::: 1' takes no time.
+	PSH_LIMIT=10 run psh '
+		t0=$EPOCHREALTIME
+		pool --delay 2 echo ::: one; echo "one=$? ms=$(ms_since "$t0")"
+		pool --delay 99999999999999999999 echo ::: one; echo "huge=$?"
+		pool --delay 1e400 echo ::: one; echo "overflow=$?"'
+	assert_line -n 1 --regexp '^one=0 ms=[0-9]+$'
+	(( ${lines[1]##*ms=} < 1500 )) ||
+	    fail "pool slept its --delay after the last job: ${lines[1]}"
+	assert_line "huge=0"
+	assert_line "overflow=0"
+	assert_success
+}
