@@ -4,12 +4,12 @@
 #
 # bash is not ours, so valgrind runs bash itself; the builtins run inside
 # it, and so do the jobs they fork (a fork stays under valgrind; an exec
-# of a disk command leaves it, --trace-children=no).  Three workloads:
-# a 1,000-job pool (function jobs, some failing, -k --tag -S; then
-# --timeout and --sem), timeout_run
-# with its limit firing (TERM, then KILL with -k), and retry loops (in the
-# shell, and with -t as timed child jobs).  Each workload checks its own
-# results, so a wrong status fails too.
+# of a disk command leaves it, --trace-children=no).  The bash is the
+# one running this script.  Three workloads: a 1,000-job pool (function
+# jobs, some failing, -k --tag -S; then --timeout and --sem), timeout_run
+# with its limit firing (TERM, then KILL with -k), and retry loops (in
+# the shell, and with -t as timed child jobs).  Each workload checks its
+# own results, so a wrong status fails too.
 #
 # Every process logs to its own file.  An error is ours when a frame of
 # its stacks (where it happened, or where the memory was allocated or
@@ -45,7 +45,7 @@ vg() {
 	    --fullpath-after= --num-callers=30 \
 	    --suppressions="$here/valgrind.supp" \
 	    --log-file="$logs/$name/vg.%p" ${VALGRIND_FLAGS:-} \
-	    bash -c "enable -f '$so' pool timeout_run retry || exit 3
+	    "$BASH" -c "enable -f '$so' pool timeout_run retry || exit 3
 $script" >"$logs/$name/out" 2>&1
 	st=$?
 	if [ "$st" -ne 0 ]; then
