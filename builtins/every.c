@@ -308,9 +308,10 @@ static char *every_doc[] = {
 	"0 when COUNT runs were made or the deadline was reached, whatever",
 	"the runs returned; with --stop-on-failure, the failed run's status",
 	"(124 if it timed out, 137 if it needed KILL); 125 if a child job",
-	"could not be started; 127 if COMMAND is not found; 128+N if signal",
-	"N stopped it; 1 if EVERY_TICK is readonly; 2 for a usage error or",
-	"an invalid value (nothing is run).",
+	"could not be started (no timer); 126 for a run -t that could not",
+	"fork for lack of processes (a failed run); 127 if COMMAND is not",
+	"found; 128+N if signal N stopped it; 1 if EVERY_TICK is readonly; 2",
+	"for a usage error or an invalid value (nothing is run).",
 	(char *)NULL
 };
 

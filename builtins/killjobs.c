@@ -21,7 +21,10 @@ static const struct optdef killjobs_opts[] = {
 	{ NULL, 0, 0 }
 };
 
-/* Every live job of the shell (running or stopped), workers included. */
+/*
+ * Every live job of the shell (running or stopped), workers included; not
+ * a running foreground job: that is our own pipeline (lastpipe).
+ */
 static void
 kj_all(struct jobref **out, int *n)
 {
@@ -31,7 +34,8 @@ kj_all(struct jobref **out, int *n)
 	*out = NULL;
 	*n = cap = 0;
 	for (i = 0; i < js.j_jobslots; i++) {
-		if (jobs[i] == NULL || DEADJOB(i) || jobref_foreign(i))
+		if (jobs[i] == NULL || DEADJOB(i) || jobref_foreign(i) ||
+		    ((jobs[i]->flags & J_FOREGROUND) && !STOPPED(i)))
 			continue;
 		if (*n == cap) {
 			cap = cap ? 2 * cap : 16;

@@ -527,8 +527,10 @@ static char *pool_doc[] = {
 	"0 if every job succeeded; else the number of jobs that failed (101 if",
 	"more than 100), as GNU parallel; with --halt ...,fail=N, the status of",
 	"the job that made it halt; 128+N if signal N stopped the pool; 1 if",
-	"--sem refused after a halt or writing the output failed; 255 if a",
-	"job could not be started (GNU parallel's \"other error\"); 2 for a",
+	"--sem refused after a halt, the --joblog or --results could not be",
+	"made, writing the output failed, or a job's output was cut short by",
+	"a full $TMPDIR; 255 if a job could not be started (no process, no",
+	"room for its output files; GNU parallel's \"other error\"); 2 for a",
 	"usage error or a bad value (`pool: abc: invalid job count').",
 	(char *)NULL
 };

@@ -547,9 +547,11 @@ static char *retry_doc[] = {
 	"0 if an attempt succeeded.  Otherwise the last attempt's status",
 	"(124 if it timed out, 137 if it needed KILL; 1 if it was 0 and",
 	"--until wanted another); 69 (EX_UNAVAILABLE) if the --alive process",
-	"died; 125 if a child job could not be started; 127 if COMMAND is",
-	"not found; 128+N if signal N ended retry; 1 if RETRY_ATTEMPT is",
-	"readonly; 2 for a usage error or an invalid value (nothing is run).",
+	"died; 125 if a child job could not be started (no timer); 126 for",
+	"an attempt -t that could not fork for lack of processes (retried as",
+	"any failure); 127 if COMMAND is not found; 128+N if signal N ended",
+	"retry; 1 if RETRY_ATTEMPT is readonly; 2 for a usage error or an",
+	"invalid value (nothing is run).",
 	(char *)NULL
 };
 

@@ -171,14 +171,19 @@ attempt_child(WORD_LIST *words, struct attempt *a)
 	struct child_opts co;
 	struct waitset w;
 	struct jobref r;
-	int st, sig, timedout, failed;
+	int st, sig, timedout, failed, e;
 
 	memset(&co, 0, sizeof(co));
 	co.flags = CHILD_KEEPSTDIN | CHILD_OWNPGRP;
 	a->how = ATTEMPT_DONE;
 	memset(&r, 0, sizeof(r));
 	if ((r.pid = child_spawn(words, &co, &r.job)) < 0) {
-		builtin_error("cannot fork: %s", strerror(errno));
+		e = errno;
+		builtin_error("cannot fork: %s", strerror(e));
+		/* Out of processes is passing: an attempt that failed (126,
+		   bash's status for a failed fork), to retry as any other. */
+		if (e == EAGAIN || e == ENOMEM)
+			return (ATTEMPT_NOFORK_STATUS);
 		a->how = ATTEMPT_FAILED;
 		return (ATTEMPT_FAILED_STATUS);
 	}

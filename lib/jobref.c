@@ -120,28 +120,62 @@ jobref_sync(void)
 }
 
 /*
+ * Return 1 if PID was allocated after this process's own pid, i.e. it can
+ * only be a child started in here.  The kernel hands out pids in
+ * increasing order, wrapping at pid_max; we take "after" to mean within
+ * the next half of the pid space.
+ */
+static int
+jobref_pid_after_me(pid_t pid)
+{
+	static long pid_max;
+	char buf[32];
+	long d;
+	int fd;
+	ssize_t n;
+
+	if (pid_max == 0) {
+		pid_max = 32768;
+		if ((fd = open("/proc/sys/kernel/pid_max", O_RDONLY |
+		    O_CLOEXEC)) >= 0) {
+			if ((n = read(fd, buf, sizeof(buf) - 1)) > 0) {
+				buf[n] = '\0';
+				pid_max = atol(buf) > 0 ? atol(buf) : pid_max;
+			}
+			close(fd);
+		}
+	}
+	d = ((long)pid - (long)getpid() + pid_max) % pid_max;
+	return (d > 0 && d < pid_max / 2);
+}
+
+/*
  * Return non-zero if job J is not a child of this process: inside $( )
  * bash keeps the parent's job table visible (for `$(jobs)'), but those
  * processes are the parent's children, and we could never see them end.
+ * A process still there is ours if its parent is us.  One already gone
+ * (reaped: by us, or by the parent before it forked us) is ours if its
+ * pid came after ours: the parent's jobs were all started before.
  */
 int
 jobref_foreign(int j)
 {
 	char path[64], buf[512], *p;
+	pid_t pid;
 	long ppid;
 	int fd;
 	ssize_t n;
 
 	if ((subshell_environment & SUBSHELL_COMSUB) == 0)
 		return (0);
-	snprintf(path, sizeof(path), "/proc/%ld/stat",
-	    (long)jobs[j]->pipe->pid);
+	pid = jobs[j]->pipe->pid;
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return (1);
+		return (!jobref_pid_after_me(pid));
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (n <= 0)
-		return (1);
+		return (!jobref_pid_after_me(pid));
 	buf[n] = '\0';
 	if ((p = strrchr(buf, ')')) == NULL ||
 	    sscanf(p + 2, "%*c %ld", &ppid) != 1)

@@ -61,6 +61,8 @@ pool_wallclock(void)
 int
 pool_init(struct pool *p, const struct pool_cfg *cfg, WORD_LIST *tmpl)
 {
+	struct stat st;
+
 	p->cfg = *cfg;
 	/* A --sem pool outlives the words its options came from. */
 	p->cfg.tagstring = cfg->tagstring ? savestring(cfg->tagstring) : NULL;
@@ -79,7 +81,9 @@ pool_init(struct pool *p, const struct pool_cfg *cfg, WORD_LIST *tmpl)
 		return (-1);
 	if (cfg->status_array && var_array(cfg->status_array) == NULL)
 		return (-1);
-	if (cfg->results && mkdir(cfg->results, 0777) < 0 && errno != EEXIST) {
+	if (cfg->results && mkdir(cfg->results, 0777) < 0 &&
+	    (errno != EEXIST || (stat(cfg->results, &st) == 0 &&
+	    !S_ISDIR(st.st_mode) && (errno = ENOTDIR)))) {
 		builtin_error("%s: %s", cfg->results, strerror(errno));
 		return (-1);
 	}
@@ -376,9 +380,12 @@ pool_finish(struct pool *p, struct pool_worker *wk, int status, int signaled)
 	bytes = wk->out.bytes;
 	if (p->out.mode == OUT_GROUP && wk->out.rfd[0] >= 0)
 		bytes = (size_t)output_length(wk->out.rfd[0]);
-	if (status != 0 && p->out.mode == OUT_GROUP && output_full(&wk->out))
+	/* Its writes failed, or will have: say so, whatever its status. */
+	if (p->out.mode == OUT_GROUP && output_full(&wk->out)) {
 		builtin_warning("job %ld (%s): no space left in $TMPDIR for "
 		    "its output, which may be cut short", wk->seq, wk->cmd);
+		p->cut_short = 1;
+	}
 	pool_record(p, wk->seq, status);
 	joblog_write(&p->log, wk->seq, wk->start_wall,
 	    (duration_now() - wk->start) / 1e9, bytes, status, signaled,
@@ -639,8 +646,12 @@ pool_fill(struct pool *p)
 			break;
 		now = duration_now();
 		if ((p->next_start && now < p->next_start) ||
-		    (p->next_fork && now < p->next_fork))
+		    (p->next_fork && now < p->next_fork)) {
+			/* Is there a next job to wait for at all? */
+			if (p->ahead == NULL && !p->in.done)
+				p->ahead = input_next(&p->in, &p->nahead);
 			break;
+		}
 		if ((r = pool_retry_ready(p, now)) != NULL) {
 			seq = r->seq;
 			k = pool_start(p, seq, r->attempt, r->vals, r->nvals,
@@ -652,7 +663,10 @@ pool_fill(struct pool *p)
 				p->halting = HALT_SOON;
 			continue;
 		}
-		if ((vals = input_next(&p->in, &nvals)) == NULL)
+		if ((vals = p->ahead) != NULL) {
+			nvals = p->nahead;
+			p->ahead = NULL;
+		} else if ((vals = input_next(&p->in, &nvals)) == NULL)
 			break;
 		seq = p->next_seq++;
 		seen = joblog_seen(&p->log, seq);
@@ -692,7 +706,7 @@ pool_deadline(struct pool *p)
 	if (!p->halting && p->running < p->cfg.jobs) {
 		for (r = p->retry; r; r = r->next)
 			d = pool_min(d, r->ready);
-		if (p->next_start && (!p->in.done || p->retry))
+		if (p->next_start && (p->ahead || !p->in.done || p->retry))
 			d = pool_min(d, p->next_start);
 		d = pool_min(d, p->next_fork);
 	}
@@ -770,7 +784,8 @@ pool_loop(struct pool *p, int mode)
 			return (0);
 		pool_fill(p);
 		if (mode == LOOP_DRAIN && p->running == 0 &&
-		    (p->halting || (p->retry == NULL && p->in.done)))
+		    (p->halting || (p->retry == NULL && p->in.done &&
+		    p->ahead == NULL)))
 			return (0);
 		pool_sleep(p);
 	}
@@ -792,7 +807,7 @@ pool_status(const struct pool *p)
 	if (p->halting && p->halt_status >= 0)
 		return (p->halt_status);
 	if (p->nfailed == 0)
-		return (0);
+		return (p->cut_short ? EXECUTION_FAILURE : 0);
 	return (p->nfailed > 100 ? 101 : (int)p->nfailed);
 }
 
@@ -906,6 +921,8 @@ pool_free(struct pool *p)
 		input_free_vals(h->vals, h->nvals);
 		free(h);
 	}
+	if (p->ahead)
+		input_free_vals(p->ahead, p->nahead);
 	output_free(&p->out);
 	joblog_close(&p->log);
 	input_free(&p->in);

@@ -71,12 +71,15 @@ struct pool {
 	char *name;			/* --sem id; NULL in batch mode */
 	WORD_LIST *tmpl;		/* the command and its arguments */
 	struct input in;
+	char **ahead;			/* --delay: the next item, read early */
+	int nahead;
 	struct pool_worker *w;
 	int running;
 	long next_seq, ndone, nfailed, nsucceeded, nskipped;
 	int halting, halt_status, halted_on_job;
 	int interrupted;
 	int fatal;			/* could not start a job: status 255 */
+	int cut_short;			/* a job's output met a full $TMPDIR */
 	int forkwait;			/* out of processes: wait for a job */
 	int forkfails;			/* ... with none running: pauses so far */
 	int forkwarned;
