@@ -30,7 +30,9 @@ WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 CFLAGS ?= -O2 -g
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DSHELL -fPIC -fvisibility=hidden \
 	$(WARN) $(BASH_INC) -Ilib $(CFLAGS)
-LDFLAGS_SO := -shared -Wl,-z,now
+# nodelete: `enable -d' of every builtin must not unmap code still running
+# (a function that retry or every runs in the shell may do it).
+LDFLAGS_SO := -shared -Wl,-z,now -Wl,-z,nodelete
 
 LIB_SRCS := lib/duration.c lib/child.c lib/waitset.c lib/sigguard.c \
 	lib/jobref.c lib/term.c lib/load.c lib/pidset.c lib/opts.c \
