@@ -9,7 +9,7 @@
 #                   fuzz/regress first; FUZZ_SECONDS=20 per target
 #   make valgrind   run bash under valgrind memcheck with the builtins loaded
 #                   (tests/valgrind.sh): a 1,000-job pool, timeout_run, retry
-#   make stress     run the stress suite (tests/stress/run.sh)
+#   make stress     run the stress suite (tests/stress/run.sh $(STRESS_FLAGS))
 #   make install    copy bgtools.so to bash's loadables directory
 #
 # Missing Debian packages are installed when run as root; otherwise make
@@ -163,7 +163,7 @@ valgrind: all valgrind-deps
 stress: all test-deps
 	@test -f tests/stress/run.sh || \
 	    { echo "make stress: tests/stress/run.sh is missing" >&2; exit 1; }
-	BGTOOLS_SO=$(CURDIR)/bgtools.so $(BASH) tests/stress/run.sh
+	BGTOOLS_SO=$(CURDIR)/bgtools.so $(BASH) tests/stress/run.sh $(STRESS_FLAGS)
 
 bench: all bench-deps
 	$(BASH) bench/run.sh
