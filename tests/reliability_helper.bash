@@ -26,19 +26,34 @@
 #                      print "LABEL: ok", or "LABEL: BAD" and what differs
 #                      from the snapshot: fds, $!, jobs (JOBS: the pids
 #                      `jobs -p' should print, default the snapshot's), a
-#                      new live process in the session, a zombie child,
-#                      a job of JOBS that died
+#                      new live process in the session, a descendant (by
+#                      ppid) that left the session, a zombie child, a job
+#                      of JOBS that died
 # Neither forks, so they see the shell exactly as the builtin left it.
 REL_PROBE='
 rel_procs() {
 	local f line a
-	REL_P=()
+	REL_P=() REL_OUT=()
 	for f in /proc/[0-9]*/stat; do
 		{ read -r line < "$f"; } 2> /dev/null || continue
 		a=(${line##*) })
-		[ "${a[3]}" = "$REL_SID" ] && REL_P[${line%% *}]="${a[0]} ${a[1]}"
+		if [ "${a[3]}" = "$REL_SID" ]; then
+			REL_P[${line%% *}]="${a[0]} ${a[1]}"
+		else
+			REL_OUT[${line%% *}]="${a[0]} ${a[1]}"
+		fi
 	done
 	return 0
+}
+rel_ours() {
+	local p=$1 i s
+	for ((i = 0; i < 30; i++)); do
+		s=(${REL_OUT[p]-${REL_P[p]-X 0}})
+		p=${s[1]}
+		[ "$p" = "$BASHPID" ] && return 0
+		(( p > 1 )) || return 1
+	done
+	return 1
 }
 rel_snap() {
 	local line a
@@ -74,6 +89,9 @@ rel_check() {
 			bad+=" left:$p(${c[*]})"
 		fi
 	done
+	for p in "${!REL_OUT[@]}"; do
+		[[ ${REL_OUT[p]} != Z* ]] && rel_ours "$p" && bad+=" escaped:$p"
+	done
 	for p in $want; do
 		[[ -v REL_P[p] && ${REL_P[p]} != Z* ]] || bad+=" died:$p"
 	done
@@ -108,14 +126,19 @@ phalt() { if [ "$1" = 1 ]; then sleep 0.1; return 7; fi; hang; }
 
 # --- outside: start, signal and reap a shell under test -------------------
 
-# The perl wrapper: fork; the child becomes a session leader and execs the
-# command; the parent writes the child's pid to DIR/pid, waits, and writes
-# "exit N" or "signal N" to DIR/wst.
+# The perl wrapper: fork; the child becomes a session leader, closes every
+# fd but 0, 1 and 2 (bats keeps some open) and execs the command; the
+# parent writes the child's pid to DIR/pid, waits, and writes "exit N" or
+# "signal N" to DIR/wst.
 REL_SPAWN_PL='
 use POSIX ();
 my $dir = shift;
 my $pid = fork() // die "fork: $!";
-if ($pid == 0) { POSIX::setsid(); exec(@ARGV) or POSIX::_exit(127); }
+if ($pid == 0) {
+	POSIX::setsid();
+	POSIX::close($_) for 3 .. 1023;
+	exec(@ARGV) or POSIX::_exit(127);
+}
 sub put { my ($n, $s) = @_; open(my $f, ">", "$dir/$n.tmp") or die;
 	print $f "$s\n"; close($f); rename("$dir/$n.tmp", "$dir/$n"); }
 put("pid", $pid);
@@ -271,8 +294,9 @@ rel_checks_ok() {
 # ALRM TERM).  Every -S entry must be the item's status (128+N for a
 # signal), pool's status the count of failures (101 for over 100), and
 # the shell as it was (rel_check).  With "disk" the jobs are `sh -c'
-# given the status as their item, instead of a function.  (The jobs look
-# nothing up in a big array: a child walks bash's list from the start.)
+# given the status as their item, instead of a function.  (The items go
+# through a file and no big array is kept: a fork costs in proportion to
+# the memory of the shell.)
 rel_lost_pool() {
 	local n=$1 seed=$2 disk=0 limit
 	shift 2
@@ -295,29 +319,29 @@ f() {
 	(( REPLY < 1000 )) || kill -$((REPLY - 1000)) $BASHPID
 	return "$REPLY"
 }
-items=() want=()
+# The items go through a file, and nothing big is kept in the shell:
+# every fork costs in proportion to the memory of the shell.
 for ((i = 0; i < n; i++)); do
-	code_of "$i"
-	items[i]=$i
-	(( REPLY < 1000 )) && want[i]=$REPLY || want[i]=$((REPLY - 1000 + 128))
-	[ "$disk" = 1 ] && items[i]=$REPLY
-done
+	if [ "$disk" = 1 ]; then code_of "$i"; echo "$REPLY"; else echo "$i"; fi
+done > "$dir/items"
 rel_snap
 t0=$EPOCHREALTIME
 if [ "$disk" = 1 ]; then
-	pool "${opts[@]}" -S got sh -c '\''[ "$1" -lt 1000 ] || kill -$(($1 - 1000)) $$; exit "$1"'\'' sh ::: "${items[@]}" > /dev/null
+	pool "${opts[@]}" -S got sh -c '\''[ "$1" -lt 1000 ] || kill -$(($1 - 1000)) $$; exit "$1"'\'' sh :::: "$dir/items" > /dev/null
 else
-	pool "${opts[@]}" -S got f ::: "${items[@]}" > /dev/null
+	pool "${opts[@]}" -S got f :::: "$dir/items" > /dev/null
 fi
 st=$?
 t1=$EPOCHREALTIME
 echo "pool took $(( (${t1/./} - ${t0/./}) / 1000 ))ms" >&2
 fails=0 wrong=0 first=
 for ((i = 0; i < n; i++)); do
-	[ "${want[i]}" = 0 ] || fails=$((fails + 1))
-	if [ "${got[i]-unset}" != "${want[i]}" ]; then
+	code_of "$i"
+	(( REPLY < 1000 )) && want=$REPLY || want=$((REPLY - 1000 + 128))
+	[ "$want" = 0 ] || fails=$((fails + 1))
+	if [ "${got[i]-unset}" != "$want" ]; then
 		wrong=$((wrong + 1))
-		[ -n "$first" ] || first=" (item $i: ${got[i]-unset}, want ${want[i]})"
+		[ -n "$first" ] || first=" (item $i: ${got[i]-unset}, want $want)"
 	fi
 done
 (( fails > 100 )) && fails=101
