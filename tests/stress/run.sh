@@ -124,7 +124,7 @@ trials_random() {
 scenario busy 3 "signals at random moments: trapped, while retry/every run shell code (bug: ignored)"
 trials_busy() {
 	local i b
-	for ((i = 0; i < 20; i++)); do
+	for ((i = 0; i < 40; i++)); do
 		b=retry_busy
 		(( i % 2 )) && b=every_busy
 		echo "rel_random $((SEED + 1000 + i)) $b 'INT TERM HUP USR1'"
