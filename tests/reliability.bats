@@ -49,6 +49,10 @@ teardown() {
 	rel_lost_waitany 600 "$RANDOM" setm
 }
 
+@test "reliability: waitall -a gives each of 1,000 & jobs with random statuses and signal deaths its own status" {
+	rel_lost_waitany 1000 "$RANDOM" waitall
+}
+
 @test "reliability: in an interactive shell, 600 jobs whose Done bash already printed are each reported once by waitany" {
 	require_tmux
 	rel_lost_interactive 600 "$RANDOM" jobs
@@ -137,9 +141,10 @@ SIGHOWS="TERM group trapped:USR1 sete"
 
 # --- signals at random moments --------------------------------------------
 
-@test "reliability: 16 signals at random moments (INT, TERM, HUP, USR1; trapped or not) in a busy pool, timeout_run, retry, every or waitany loop" {
+# A failure names its seed: tests/stress/run.sh -t 'rel_random SEED' reruns it.
+@test "reliability: 20 signals at random moments (INT, TERM, HUP, USR1; trapped or not) in a busy pool, timeout_run, retry, every or waitany loop" {
 	local s base=$RANDOM
-	for ((s = base; s < base + 16; s++)); do
+	for ((s = base; s < base + 20; s++)); do
 		rel_random "$s"
 	done
 }

@@ -110,6 +110,8 @@ rel_check() {
 #   hang       started, then a background and a foreground sleep "$m":
 #              runs until stopped
 #   stub       as hang, ignoring TERM, INT and HUP: only KILL stops it
+#   phalt      item 1 fails with 7 after 0.1 s, the others hang
+#   gstub      as hang, but the background sleep ignores TERM
 REL_VLIB='enable -f "$BGTOOLS_SO" $BGTOOLS_BUILTINS || exit 99
 dir=$REL_D m=$REL_M um=$REL_UM REL_TMP=$REL_D
 [ "$REL_SETM" = 1 ] && set -m
@@ -122,6 +124,7 @@ bad() { sleep 0.02; return 3; }
 hang() { started; sleep "$m" & sleep "$m"; }
 stub() { trap "" TERM INT HUP; started; sleep "$m" & sleep "$m"; }
 phalt() { if [ "$1" = 1 ]; then sleep 0.1; return 7; fi; hang; }
+gstub() { started; (trap "" TERM; exec sleep "$m") & sleep "$m"; }
 '
 
 # --- outside: start, signal and reap a shell under test -------------------
@@ -361,9 +364,10 @@ rel_check pool'
 # 30 ms) with a status drawn from SEED or, one in five, killed by a signal
 # of its own; drain them with `waitany -p'.  MODE: plain; jobs (`jobs'
 # runs before each waitany); interleave (half are started first, one more
-# after each report); setm (plain under set -m).  Each pid must be
-# reported exactly once with its status, the last waitany must say 127,
-# and the shell must be as it was (no job, no zombie, no fd).
+# after each report); setm (plain under set -m); waitall (no waitany loop:
+# `waitall -a' with every pid).  Each pid must be reported exactly once
+# with its status, the last waitany must say 127, and the shell must be as
+# it was (no job, no zombie, no fd).
 rel_lost_waitany() {
 	local n=$1 seed=$2 mode=$3
 	rel_dir
@@ -386,10 +390,23 @@ start_one() {
 		echo "$! $(( (r >> 2) % 256 ))" >&3
 	fi
 	nstarted=$((nstarted + 1))
+	pids+=($!)
 }
 first=$n
 [ "$mode" = interleave ] && first=$((n / 2))
 for ((i = 0; i < first; i++)); do start_one; done
+if [ "$mode" = waitall ]; then
+	st=0
+	waitall -a got "${pids[@]}" || st=$?
+	for i in "${!pids[@]}"; do echo "${pids[i]} ${got[i]-unset}" >&4; done
+	exec 3>&- 4>&-
+	st=0
+	waitany -p p || st=$?
+	echo "reported=${#got[@]} last=$st${p+ (reported $p)}"
+	REL_BANG=$!
+	rel_check drain
+	exit
+fi
 k=0
 while :; do
 	[ "$mode" = jobs ] && jobs > /dev/null
@@ -552,6 +569,7 @@ t not-found 1 pool -j2 rel_nosuchcmd ::: 1
 t usage 2 pool -j abc ok ::: 1
 t timeout 3 pool -j3 --timeout 0.3 hang ::: 1 2 3
 t timeout-kill 2 pool -j2 --timeout 0.2 stub ::: 1 2
+t timeout-grandchild 3 pool -j3 --timeout 0.2 gstub ::: 1 2 3
 t halt-now 7 pool -j3 --halt now,fail=1 phalt ::: 1 2 3 4 5
 t halt-soon 7 pool -j3 --halt soon,fail=1 phalt2 ::: 1 2 3 4 5
 t retries 1 pool --retries 3 bad ::: 1
@@ -565,6 +583,7 @@ t success 0 timeout_run 5 okgc
 t failure 3 timeout_run 5 bad
 t timeout 124 timeout_run 0.2 hang
 t timeout-kill 137 timeout_run -k 0.2 0.2 stub
+t timeout-grandchild 124 timeout_run 0.2 gstub
 t timeout-int 124 timeout_run -s INT -k 0.3 0.2 hang
 t preserve-status 143 timeout_run --preserve-status 0.2 hang
 t disk 124 timeout_run 0.2 sleep "$m"
@@ -587,6 +606,7 @@ t alive 69 retry -q -n 5 -d 0.05 --alive "$dead" bad
 t child 0 retry -q -n 3 -d 0.02 -t 0 okgc
 t timeout 124 retry -q -n 2 -d 0.02 -t 0.2 hang
 t timeout-kill 137 retry -q -n 1 -t 0.2 -k 0.2 stub
+t timeout-grandchild 124 retry -q -n 1 -t 0.2 gstub
 t deadline-child 124 retry -q -n 0 -T 0.3 -t 5 hang
 t not-found 127 retry -q -n 2 -d 0.02 rel_nosuchcmd
 t usage 2 retry -n
@@ -601,6 +621,7 @@ t child 0 every -n 2 -t 0 0.05 okgc
 t timeout 0 every -n 2 -t 0.2 0.05 hang
 t timeout-stop 124 every -n 3 --stop-on-failure -t 0.2 0.05 hang
 t timeout-kill 137 every -n 2 --stop-on-failure -t 0.1 -k 0.1 0.05 stub
+t timeout-grandchild 124 every -n 2 --stop-on-failure -t 0.2 0.05 gstub
 t catch-up 0 every -n 3 --catch-up 0.02 ok
 t not-found 127 every -n 2 0.05 rel_nosuchcmd
 t usage 2 every

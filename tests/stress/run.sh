@@ -68,10 +68,10 @@ trials_poolout() {
 	echo "rel_lost_pool 10000 $((SEED + 2)) disk -j4 --line-buffer"
 }
 
-scenario waitany 2 "nothing lost: 1,000 & jobs drained by waitany (plain, jobs between, interleaved, set -m)"
+scenario waitany 2 "nothing lost: 1,000 & jobs drained by waitany (plain, jobs between, interleaved, set -m) or waitall -a"
 trials_waitany() {
 	local mode i
-	for mode in plain jobs interleave setm; do
+	for mode in plain jobs interleave setm waitall; do
 		for i in 1 2; do
 			echo "rel_lost_waitany 1000 $((SEED + i)) $mode"
 		done
