@@ -856,6 +856,7 @@ rel_random_body() {
 	echo 'rel_snap'
 	case $1 in
 	pool) echo 'pool -j4 rw ::: {1..300}' ;;
+	pool_k) echo 'pool -j4 -k --tag rw ::: {1..300} > /dev/null' ;;
 	timeout_run) echo 'timeout_run 30 tw' ;;
 	retry) echo 'retry -q -n 0 -T 5 -d 0.02 -b 1.5 -m 0.3 quick' ;;
 	retry_busy) echo 'retry -q -n 0 -T 5 -d 0.02 -b 1.5 -m 0.3 spin' ;;
@@ -901,21 +902,22 @@ EOF
 }
 
 # rel_random SEED [BUILTIN] [SIGS]: one trial, everything drawn from
-# SEED: a builtin (unless BUILTIN is given: pool, timeout_run, retry and
-# every in the shell (attempts that fail at once), retry_t and every_t
-# with child jobs, or waitany, a waitany loop over 60 jobs; and, only when
-# given, retry_busy and every_busy: in the shell, attempts that run shell
-# code for 20 ms, always with a trapped signal), a signal of SIGS (default INT TERM HUP
+# SEED.  A builtin, unless BUILTIN is given: pool; pool_k (grouped output
+# in temporary files, -k --tag); timeout_run; retry and every in the
+# shell (attempts that fail at once); retry_t and every_t (child jobs);
+# waitany (a waitany loop over 60 jobs); and only when given, retry_busy
+# and every_busy (in the shell, attempts that run shell code for 20 ms,
+# always with a trapped signal).  A signal of SIGS (default INT TERM HUP
 # USR1), trapped or not (untrapped USR1 is left out unless SIGS is given:
 # only INT, TERM and HUP are guarded), sent to the shell or (INT) to its
-# process group, set -m or not, and a delay of 0-800 ms after the builtin
-# blocked for the first time.  Untrapped: the shell dies of the signal.
-# Trapped: the trap runs exactly once, the builtin returns 128+N and
-# rel_check passes (waitany: every job still reported exactly once).
-# Either way nothing is left in the session but the user's jobs.
+# process group; set -m or not; a delay of 0-800 ms after the builtin
+# first blocked.  Untrapped: the shell dies of the signal.  Trapped: the
+# trap runs exactly once, the builtin returns 128+N and rel_check passes
+# (waitany: every job still reported exactly once).  Either way nothing
+# is left in the session but the user's jobs.
 rel_random() {
 	local seed=$1 sigs=(${3:-INT TERM HUP USR1}) b sig how=pid trapped n delay
-	local builtins=(pool timeout_run retry retry_t every every_t waitany) desc
+	local builtins=(pool pool_k timeout_run retry retry_t every every_t waitany) desc
 	RANDOM=$seed
 	: $RANDOM $RANDOM $RANDOM
 	b=${builtins[RANDOM % ${#builtins[@]}]}
