@@ -10,11 +10,12 @@
 # Every shell under test is a session leader (rel_spawn starts it through
 # a small perl wrapper that calls setsid and records the real wait status,
 # so that "exit 143" and "killed by SIGTERM" differ).  Everything it starts
-# stays in its session, orphans included, so "nothing left behind" is: no
-# process of that session is alive once the shell is gone, and, inside the
-# shell after each call (rel_check, no fork): no new process in the
-# session, no unreaped child, the same open fds, the same `jobs -p', the
-# same $!.
+# stays in its session, in whatever process group and orphans included, so
+# "nothing left behind" is: no process of that session is alive once the
+# shell is gone (rel_clean), and, inside the shell after each call
+# (rel_check, no fork): no new process in the session, no descendant (by
+# ppid) outside it, no unreaped child, the same open fds, the same `jobs
+# -p', the same $!.
 
 # --- inside the shell under test ------------------------------------------
 
@@ -151,8 +152,10 @@ put("wst", ($? & 127) ? "signal " . ($? & 127) : "exit " . ($? >> 8));
 
 # rel_dir: make a fresh directory for a trial, REL_D, and new marks:
 # REL_M for the sleeps of workers, REL_UM for the user's own jobs (which
-# a shell killed by a signal leaves running, as bash does).
+# a shell killed by a signal leaves running, as bash does).  REL_DESC,
+# which prefixes some messages, is emptied.
 rel_dir() {
+	REL_DESC=
 	REL_D=$(mktemp -d "${BATS_TEST_TMPDIR:-/tmp}/rel.XXXXXX")
 	REL_M=300.$$$RANDOM$RANDOM
 	REL_UM=301.$$$RANDOM$RANDOM
