@@ -159,11 +159,17 @@ every_once(const struct every_args *a, COMMAND *here, int64_t deadline,
     int *how)
 {
 	struct attempt at;
-	int status;
+	int status, sig;
 
 	*how = ATTEMPT_DONE;
-	if (here)
-		return (attempt_here(here));
+	if (here) {
+		status = attempt_here(here, &sig);
+		if (sig) {
+			*how = ATTEMPT_SIGNALLED;
+			status = 128 + sig;
+		}
+		return (status);
+	}
 	memset(&at, 0, sizeof(at));
 	at.deadline = a->timeout ? duration_now() + a->timeout : 0;
 	if (deadline && (at.deadline == 0 || deadline < at.deadline))

@@ -303,13 +303,18 @@ static void
 retry_once(const struct retry_args *a, struct retry_state *s)
 {
 	struct attempt at;
+	int sig;
 
 	s->n++;
 	attempt_var_set("RETRY_ATTEMPT", s->n);
 	s->began = duration_now();
 	if (s->here) {
-		s->status = attempt_here(s->here);
+		s->status = attempt_here(s->here, &sig);
 		s->how = ATTEMPT_DONE;
+		if (sig) {
+			s->status = 128 + sig;
+			s->how = ATTEMPT_SIGNALLED;
+		}
 	} else {
 		memset(&at, 0, sizeof(at));
 		at.deadline = a->timeout ? s->began + a->timeout : 0;

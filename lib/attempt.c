@@ -87,13 +87,52 @@ attempt_prepare(WORD_LIST *words)
 	return (cmd);
 }
 
+/* The first trapped signal that arrived while attempt_here ran, or 0. */
+static volatile sig_atomic_t here_sig;
+
+/* In place of trap_handler while attempt_here runs: note SIG, then trap. */
+static void
+attempt_trapped(int sig)
+{
+	if (here_sig == 0)
+		here_sig = sig;
+	trap_handler(sig);
+}
+
+/*
+ * Put attempt_trapped (ON) in front of, or take it away from, bash's
+ * trap_handler for every trapped signal but CHLD.
+ */
+static void
+attempt_watch_traps(int on)
+{
+	struct sigaction sa;
+	int sig;
+
+	for (sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGCHLD || !signal_is_trapped(sig) ||
+		    sigaction(sig, NULL, &sa) < 0)
+			continue;
+		if (on ? sa.sa_handler != (void (*)(int))trap_handler :
+		    sa.sa_handler != attempt_trapped)
+			continue;
+		sa.sa_handler = on ? attempt_trapped :
+		    (void (*)(int))trap_handler;
+		sigaction(sig, &sa, NULL);
+	}
+}
+
 /*
  * Run CMD (from attempt_prepare) in the current shell as `if WORDS; then'
  * would, and return its status.  A signal that interrupts the shell
- * unwinds past us (QUIT) after running the unwind-protects.
+ * unwinds past us (QUIT) after running the unwind-protects.  A trapped
+ * signal is run by bash itself while CMD runs (its trap fires there and
+ * pending_traps is clear again when CMD returns), so we watch the trap
+ * handler: *SIGP is the first trapped signal that came, or 0; the caller
+ * then stops with 128+N, as it does when one comes while it sleeps.
  */
 int
-attempt_here(COMMAND *cmd)
+attempt_here(COMMAND *cmd, int *sigp)
 {
 	sh_builtin_func_t *self;
 	char *name;
@@ -101,7 +140,11 @@ attempt_here(COMMAND *cmd)
 
 	name = this_command_name;
 	self = this_shell_builtin;
+	here_sig = 0;
+	attempt_watch_traps(1);
 	status = execute_command(cmd);
+	attempt_watch_traps(0);
+	*sigp = here_sig;
 	/*
 	 * Be ourselves again: messages name us, and bash's signal handlers
 	 * must not take us for a `wait' the command ran.
@@ -171,15 +214,28 @@ attempt_child(WORD_LIST *words, struct attempt *a)
 	struct child_opts co;
 	struct waitset w;
 	struct jobref r;
-	int st, sig, timedout, failed, e;
+	int st, sig, timedout, e;
 
 	memset(&co, 0, sizeof(co));
 	co.flags = CHILD_KEEPSTDIN | CHILD_OWNPGRP;
 	a->how = ATTEMPT_DONE;
 	memset(&r, 0, sizeof(r));
+	/*
+	 * Guard first: a TERM right after the fork must not orphan the
+	 * attempt (the child puts the guard's handlers back itself).
+	 */
+	if (waitset_begin(&w, a->deadline, WAITSET_GUARD) < 0) {
+		builtin_error("cannot make a timer: %s", strerror(errno));
+		waitset_end(&w);
+		a->how = ATTEMPT_FAILED;
+		return (ATTEMPT_FAILED_STATUS);
+	}
 	if ((r.pid = child_spawn(words, &co, &r.job)) < 0) {
 		e = errno;
 		builtin_error("cannot fork: %s", strerror(e));
+		if ((sig = waitset_signal()) != 0)
+			return (waitset_deliver(&w, sig));
+		waitset_end(&w);
 		/* Out of processes is passing: an attempt that failed (126,
 		   bash's status for a failed fork), to retry as any other. */
 		if (e == EAGAIN || e == ENOMEM)
@@ -188,18 +244,12 @@ attempt_child(WORD_LIST *words, struct attempt *a)
 		return (ATTEMPT_FAILED_STATUS);
 	}
 	jobref_own(r.pid, 1);
-	/* After the fork: the child must not inherit the guard's handlers. */
-	failed = waitset_begin(&w, a->deadline, WAITSET_GUARD) < 0;
-	if (failed) {
-		builtin_error("cannot make a timer: %s", strerror(errno));
-		w.deadline = 1;		/* stop the child at once */
-	}
 	st = attempt_wait(&w, &r, a, &sig, &timedout);
 	jobref_consume(&r, 1);
 	if (sig)
 		return (waitset_deliver(&w, sig));
 	waitset_end(&w);
-	if (st == JOBREF_GONE || failed) {
+	if (st == JOBREF_GONE) {
 		a->how = ATTEMPT_FAILED;
 		return (ATTEMPT_FAILED_STATUS);
 	}

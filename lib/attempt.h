@@ -29,7 +29,7 @@ struct attempt {
 
 int attempt_findable(const char *);
 COMMAND *attempt_prepare(WORD_LIST *);
-int attempt_here(COMMAND *);
+int attempt_here(COMMAND *, int *);
 int attempt_child(WORD_LIST *, struct attempt *);
 int attempt_var_protect(const char *);
 void attempt_var_set(const char *, intmax_t);

@@ -43,6 +43,7 @@ extern int decode_signal(char *, int);
 extern char *signal_name(int);
 extern int signal_is_trapped(int);
 extern int signal_is_ignored(int);
+extern sighandler trap_handler(int);
 extern void clear_fifo_list(void);
 extern void coproc_closeall(void);
 extern char *search_for_command(const char *, int);

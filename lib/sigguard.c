@@ -1,8 +1,9 @@
-/* sigguard.c - catch untrapped INT/TERM/HUP while we own children */
+/* sigguard.c - catch untrapped fatal signals while we own children */
 
 /*
- * A script leaves SIGINT, SIGTERM and SIGHUP at SIG_DFL unless trapped, so
- * the signal would kill the shell at once and leave our children (in
+ * A script leaves SIGINT, SIGTERM, SIGHUP (and USR1, ALRM, ...: every
+ * signal whose default is to end the process) at SIG_DFL unless trapped,
+ * so the signal would kill the shell at once and leave our children (in
  * process groups of their own, out of reach of the terminal) running.
  * While a builtin owns children it installs a handler that only records
  * the signal; the builtin stops its children, then sigguard_raise puts the
@@ -19,11 +20,27 @@
 #include "bashapi.h"
 #include "sigguard.h"
 
-static const int guarded[] = { SIGINT, SIGTERM, SIGHUP };
-#define NGUARDED	(int)(sizeof(guarded) / sizeof(guarded[0]))
+/*
+ * Every signal that ends a process by default, except the faults a
+ * program raises on itself (SEGV, BUS, FPE, ILL, TRAP, SYS) and PIPE,
+ * which waits keep blocked (a write fails with EPIPE instead), plus the
+ * real-time signals, filled in at the first sigguard_begin.
+ */
+static const int fatal[] = {
+	SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM,
+	SIGVTALRM, SIGPROF, SIGXCPU, SIGXFSZ, SIGIO, SIGPWR, SIGABRT,
+#ifdef SIGSTKFLT
+	SIGSTKFLT,
+#endif
+};
+#define NFATAL		(int)(sizeof(fatal) / sizeof(fatal[0]))
 
-static struct sigaction saved[NGUARDED];
-static int installed[NGUARDED];
+static int guarded[NSIG];
+static int nguarded;
+#define NGUARDED	nguarded
+
+static struct sigaction saved[NSIG];
+static int installed[NSIG];
 static int depth;
 static volatile sig_atomic_t caught;
 
@@ -45,7 +62,7 @@ sigguard_handler(int sig)
 		caught = sig;
 }
 
-/* Start catching whichever of INT, TERM and HUP are at SIG_DFL. */
+/* Start catching whichever fatal signals are at SIG_DFL. */
 void
 sigguard_begin(void)
 {
@@ -54,6 +71,12 @@ sigguard_begin(void)
 
 	if (depth++ > 0)
 		return;
+	if (nguarded == 0) {
+		for (i = 0; i < NFATAL; i++)
+			guarded[nguarded++] = fatal[i];
+		for (i = SIGRTMIN; i <= SIGRTMAX && nguarded < NSIG; i++)
+			guarded[nguarded++] = i;
+	}
 	caught = 0;
 	owner = getpid();
 	memset(&sa, 0, sizeof(sa));
