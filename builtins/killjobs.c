@@ -168,8 +168,10 @@ static char *killjobs_doc[] = {
 	"then take their course (trap, or the script's end).",
 	"",
 	"Exit Status:",
-	"0 if every job ended before KILL; 1 if KILL was needed; 2 for a",
-	"usage error or a malformed ID; 127 for an ID that names no job.",
+	"0 if every job ended before KILL; 1 if KILL was needed; 128+N if",
+	"signal N (trapped) arrived while it waited (the jobs are stopped as",
+	"asked all the same, then the trap runs); 2 for a usage error or a",
+	"malformed ID; 127 for an ID that names no job.",
 	(char *)NULL
 };
 
