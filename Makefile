@@ -51,6 +51,8 @@ TEST_DEPS := bats bats-assert bats-support tmux procps
 BENCH_DEPS := hyperfine parallel retry
 FUZZ_DEPS := clang libclang-rt-dev
 VALGRIND_DEPS := valgrind
+# strace holds a fork open for the signal-during-fork trials.
+STRESS_DEPS := strace
 
 .PHONY: all deps test-deps bench-deps fuzz-deps valgrind-deps demo test \
 	check asan bench fuzz valgrind stress install uninstall clean
@@ -161,6 +163,7 @@ valgrind: all valgrind-deps
 	$(BASH) tests/valgrind.sh $(CURDIR)/bgtools.so
 
 stress: all test-deps
+	$(call need,$(STRESS_DEPS))
 	@test -f tests/stress/run.sh || \
 	    { echo "make stress: tests/stress/run.sh is missing" >&2; exit 1; }
 	BGTOOLS_SO=$(CURDIR)/bgtools.so $(BASH) tests/stress/run.sh $(STRESS_FLAGS)
