@@ -121,7 +121,7 @@ trials_random() {
 	done
 }
 
-scenario busy 3 "signals at random moments: trapped, while retry/every run shell code (bug: ignored)"
+scenario busy 3 "signals at random moments: trapped, while retry/every run shell code"
 trials_busy() {
 	local i b
 	for ((i = 0; i < 40; i++)); do
@@ -140,7 +140,7 @@ trials_forkwin() {
 	echo "rel_fork_race 'every -n 2 -t 10 1 f'"
 }
 
-scenario usr1 2 "nothing left behind: untrapped USR1 (not guarded) in pool, timeout_run, retry -t, every -t"
+scenario usr1 2 "nothing left behind: untrapped USR1 in pool, timeout_run, retry -t, every -t"
 trials_usr1() {
 	local b
 	for b in pool timeout_run retry_t every_t; do
