@@ -39,6 +39,7 @@ extern struct bgpids bgpids;
 extern void reset_signal_handlers(void);
 extern void clear_pending_traps(void);
 extern void run_trap_cleanup(int);
+extern int run_exit_trap(void);
 extern int decode_signal(char *, int);
 extern char *signal_name(int);
 extern int signal_is_trapped(int);
