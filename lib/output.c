@@ -2,14 +2,13 @@
 
 /*
  * Grouped output goes to a pair of unlinked files in $TMPDIR per job
- * (O_TMPFILE, else mkstemp+unlink).  The child writes through a file
- * description it shares with us, so once it has ended the file offset
- * is the length of its output.  When the job has ended (and, with -k,
- * when it is its turn) the parent copies that much out with sendfile,
- * seeks back to 0 and keeps the pair for the next job.  Not truncating
- * is what makes it cheap: the next job overwrites pages already in the
- * page cache instead of allocating blocks again (a 20 MB job costs half
- * as much); a file past SPOOL_KEEP is truncated, so disk use stays bounded.  Nothing
+ * (O_TMPFILE, else mkstemp+unlink), opened O_APPEND so the file offset
+ * shared with the child does not matter.  When the job has ended (and,
+ * with -k, when it is its turn) the parent copies the files out with
+ * sendfile, truncates them and keeps the pair for the next job.
+ * (Rewinding instead of truncating, with the job's length taken from the
+ * shared offset, halved the cost of a 20 MB job, but under -k a job now
+ * and then printed another's bytes: reverted until understood.)  Nothing
  * has to be read while jobs run, a job's output never sits in memory
  * (a 20 MB job costs 20 MB of disk cache, not of shell), and no pipe can
  * fill up and stall a chatty job.  --line-buffer needs lines as they
@@ -30,7 +29,6 @@
 
 #define CHUNK		65536
 #define MAX_PARTIAL	65536	/* a longer unfinished line is printed as is */
-#define SPOOL_KEEP	(64L << 20)	/* a bigger recycled file is truncated */
 
 static int
 output_tmpfile(void)
@@ -41,11 +39,11 @@ output_tmpfile(void)
 	dir = get_string_value("TMPDIR");
 	if (dir == NULL || *dir == '\0')
 		dir = "/tmp";
-	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	fd = open(dir, O_TMPFILE | O_RDWR | O_APPEND | O_CLOEXEC, 0600);
 	if (fd >= 0)
 		return (fd);
 	snprintf(path, sizeof(path), "%s/bgtools.XXXXXX", dir);
-	if ((fd = mkostemp(path, O_CLOEXEC)) < 0)
+	if ((fd = mkostemp(path, O_APPEND | O_CLOEXEC)) < 0)
 		return (-1);
 	unlink(path);
 	return (fd);
@@ -140,10 +138,9 @@ output_tagged(int fd, const char *tag, int *bol, const char *buf, size_t n)
 off_t
 output_length(int fd)
 {
-	off_t n;
+	struct stat st;
 
-	n = lseek(fd, 0, SEEK_CUR);
-	return (n < 0 ? 0 : n);
+	return (fstat(fd, &st) == 0 ? st.st_size : 0);
 }
 
 /* Copy what a job wrote to FROM to TO; a TAG goes before every line. */
@@ -200,17 +197,11 @@ output_full(const struct outcap *c)
 	    fstatvfs(c->rfd[0], &sv) == 0 && sv.f_bavail == 0);
 }
 
-/* Make spool file FD ready for the next job; return 0 or -1. */
+/* Make spool file FD ready for the next job (empty); return 0 or -1. */
 static int
 output_rewind(int fd)
 {
-	struct stat st;
-
-	if (fstat(fd, &st) < 0)
-		return (-1);
-	if (st.st_size > SPOOL_KEEP && ftruncate(fd, 0) < 0)
-		return (-1);
-	return (lseek(fd, 0, SEEK_SET) == 0 ? 0 : -1);
+	return (ftruncate(fd, 0));
 }
 
 /* Recycle (or close) C's files and pipes. */

@@ -913,6 +913,20 @@ ncpu() {
 	cmp "$BATS_TEST_TMPDIR/res/4/stderr" <(g 1) || fail "--results stderr of job 4 differs"
 }
 
+@test "pool: -k over recycled spool files never shows one job's bytes in another's output (200 runs)" {
+	run -0 psh '
+		f() { printf "<%s>" "$@"; echo; }
+		items=("a b" "" "*" "q'\''uote")
+		want=$(printf "<%s><%s>\n" 1 "a b" 1 "" 1 "*" 1 "q'\''uote" 2 "a b" 2 "" 2 "*" 2 "q'\''uote")
+		bad=0
+		for ((i = 0; i < 200; i++)); do
+			got=$(pool -k -a items f ::: 1 2 | { head -n 8; cat > /dev/null; })
+			[ "$got" = "$want" ] || { bad=$((bad + 1)); echo "run $i: $got"; }
+		done
+		echo "bad=$bad"'
+	assert_line "bad=0"
+}
+
 # --- the joblog, --resume, --results --------------------------------------
 
 @test "pool: --joblog writes GNU parallel's header and one line a job in its column layout" {
