@@ -136,13 +136,17 @@ attempt_here(COMMAND *cmd, int *sigp)
 {
 	sh_builtin_func_t *self;
 	char *name;
-	int status;
+	int status, sig;
 
 	name = this_command_name;
 	self = this_shell_builtin;
 	here_sig = 0;
 	attempt_watch_traps(1);
-	status = execute_command(cmd);
+	/* One that came before the watch: bash would run it inside CMD. */
+	for (sig = 1; sig < NSIG && here_sig == 0; sig++)
+		if (pending_traps[sig] && sig != SIGCHLD)
+			here_sig = sig;
+	status = here_sig ? 128 + here_sig : execute_command(cmd);
 	attempt_watch_traps(0);
 	*sigp = here_sig;
 	/*
