@@ -149,11 +149,12 @@ output_length(int fd)
 }
 
 /*
- * Return 1 if sendfile to FD would leave it holding our pages rather than
- * a copy: a pipe or a socket.  splice hands the page cache pages to the
- * pipe, and the reader sees them as they are when it reads; a recycled
- * spool file is overwritten in place by the next job, so the reader
- * could get that job's bytes (seen under -k).  Those get a copy.
+ * Return 1 if sendfile to FD leaves it holding our pages rather than a
+ * copy: a pipe or a socket.  splice hands the page cache pages to the
+ * pipe, and the reader sees them as they are when it reads; a spool file
+ * rewound for the next job would be overwritten in place under it (seen
+ * under -k: a job's bytes in another's output).  So a file spliced there
+ * is truncated (its pages leave the file, the pipe keeps them) instead.
  */
 static int
 output_aliases(int fd)
@@ -164,9 +165,12 @@ output_aliases(int fd)
 	    S_ISSOCK(st.st_mode));
 }
 
-/* Copy what a job wrote to FROM to TO; a TAG goes before every line. */
+/*
+ * Copy what a job wrote to FROM to TO; a TAG goes before every line.  Set
+ * *SPLICED if FROM's pages went into a pipe (FROM must then be truncated).
+ */
 int
-output_copy(int from, int to, const char *tag, size_t *bytes)
+output_copy(int from, int to, const char *tag, size_t *bytes, int *spliced)
 {
 	char *buf;
 	off_t off, len;
@@ -177,7 +181,9 @@ output_copy(int from, int to, const char *tag, size_t *bytes)
 		return (0);
 	*bytes += (size_t)len;
 	off = 0;
-	if (tag == NULL && !output_aliases(to)) {
+	if (tag == NULL) {
+		if (output_aliases(to))
+			*spliced = 1;
 		while (off < len) {
 			k = sendfile(to, from, &off, (size_t)(len - off));
 			if (k < 0 && errno == EINTR)
@@ -190,7 +196,7 @@ output_copy(int from, int to, const char *tag, size_t *bytes)
 		if (errno != EINVAL && errno != ENOSYS)
 			return (-1);
 	}
-	/* Tagged, a pipe, or sendfile cannot write there: through a buffer. */
+	/* Tagged, or sendfile cannot write there: through a buffer. */
 	buf = xmalloc(COPY_CHUNK);
 	bol = 1;
 	r = 0;
@@ -220,13 +226,13 @@ output_full(const struct outcap *c)
 
 /* Make spool file FD ready for the next job; return 0 or -1. */
 static int
-output_rewind(int fd)
+output_rewind(int fd, int spliced)
 {
 	struct stat st;
 
 	if (fstat(fd, &st) < 0)
 		return (-1);
-	if (st.st_size > SPOOL_KEEP && ftruncate(fd, 0) < 0)
+	if ((spliced || st.st_size > SPOOL_KEEP) && ftruncate(fd, 0) < 0)
 		return (-1);
 	return (lseek(fd, 0, SEEK_SET) == 0 ? 0 : -1);
 }
@@ -239,7 +245,7 @@ output_discard(struct output *o, struct outcap *c)
 
 	for (i = 0; i < 2; i++) {
 		if (c->rfd[i] >= 0 && o->mode == OUT_GROUP &&
-		    output_rewind(c->rfd[i]) == 0) {
+		    output_rewind(c->rfd[i], c->spliced) == 0) {
 			if (o->nspare == o->capspare) {
 				o->capspare = o->capspare ? 2 * o->capspare : 16;
 				o->spare = xrealloc(o->spare,
@@ -324,7 +330,7 @@ output_emit(struct output *o, struct outcap *c, const char *tag)
 		for (i = 0; i < 2; i++)
 			if (c->rfd[i] >= 0 &&
 			    output_copy(c->rfd[i], i + 1, tag, i ? &(size_t){0} :
-			    &c->bytes) < 0)
+			    &c->bytes, &c->spliced) < 0)
 				o->failed = 1;
 	}
 	output_discard(o, c);

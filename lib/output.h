@@ -17,6 +17,7 @@ struct outcap {
 	char *part[2];		/* line mode: an unfinished line */
 	size_t plen[2];
 	size_t bytes;		/* stdout bytes seen, for the joblog */
+	int spliced;		/* pages handed to a pipe: truncate, not rewind */
 };
 
 struct output {
@@ -34,6 +35,6 @@ void output_discard(struct output *, struct outcap *);
 void output_free(struct output *);
 off_t output_length(int);
 int output_full(const struct outcap *);
-int output_copy(int, int, const char *, size_t *);
+int output_copy(int, int, const char *, size_t *, int *);
 
 #endif

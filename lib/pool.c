@@ -237,7 +237,7 @@ pool_results_file(const char *dir, const char *name, const char *text,
 		fputs(text, f);
 	else if (fd >= 0) {
 		fflush(f);
-		output_copy(fd, fileno(f), NULL, &(size_t){0});
+		output_copy(fd, fileno(f), NULL, &(size_t){0}, &(int){0});
 	}
 	fclose(f);
 }
