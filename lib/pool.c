@@ -325,9 +325,13 @@ pool_worker_clear(struct pool_worker *wk)
 	wk->active = 0;
 }
 
-/* Queue WK's item for another attempt after the backoff delay. */
+/*
+ * Queue WK's item to be started again as attempt ATTEMPT once READY has
+ * come (0: at once); the item's values move to the queue.
+ */
 static void
-pool_retry_later(struct pool *p, struct pool_worker *wk)
+pool_requeue(struct pool *p, struct pool_worker *wk, int attempt,
+    int64_t ready)
 {
 	struct pool_held *r;
 
@@ -336,12 +340,19 @@ pool_retry_later(struct pool *p, struct pool_worker *wk)
 	r->seq = wk->seq;
 	r->vals = wk->vals;
 	r->nvals = wk->nvals;
-	r->attempt = wk->attempt + 1;
-	r->ready = duration_now() + backoff_delay(&p->cfg.backoff,
-	    wk->attempt);
+	r->attempt = attempt;
+	r->ready = ready;
 	wk->vals = NULL;
 	r->next = p->retry;
 	p->retry = r;
+}
+
+/* Queue WK's item for another attempt after the backoff delay. */
+static void
+pool_retry_later(struct pool *p, struct pool_worker *wk)
+{
+	pool_requeue(p, wk, wk->attempt + 1, duration_now() +
+	    backoff_delay(&p->cfg.backoff, wk->attempt));
 	output_discard(&p->out, &wk->out);
 	pool_worker_clear(wk);
 }
@@ -507,23 +518,6 @@ pool_noproc(struct pool *p, int e)
 	return (1);
 }
 
-/* Put WK's item first in line again: it could not be started. */
-static void
-pool_retry_now(struct pool *p, struct pool_worker *wk)
-{
-	struct pool_held *r;
-
-	r = xmalloc(sizeof(*r));
-	memset(r, 0, sizeof(*r));
-	r->seq = wk->seq;
-	r->vals = wk->vals;
-	r->nvals = wk->nvals;
-	r->attempt = wk->attempt;
-	wk->vals = NULL;
-	r->next = p->retry;
-	p->retry = r;
-}
-
 /*
  * Start job SEQ (attempt ATTEMPT) in a free slot: with the values VALS
  * (taken over) in batch mode, or as the words WORDS in --sem mode.
@@ -589,7 +583,7 @@ pool_start(struct pool *p, long seq, int attempt, char **vals, int nvals,
 		output_discard(&p->out, &wk->out);
 		if (pool_noproc(p, e)) {
 			if (words == NULL)
-				pool_retry_now(p, wk);
+				pool_requeue(p, wk, wk->attempt, 0);
 			pool_worker_clear(wk);
 			return (POOL_NOPROC);
 		}
