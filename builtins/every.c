@@ -4,7 +4,7 @@
  * A `while sleep N; do cmd; done' loop drifts: each round lasts N plus
  * the command's time plus the loop's.  every starts run k at
  * t0 + (k-1) * INTERVAL on an absolute CLOCK_MONOTONIC timer (through
- * lib/backoff.c's sleep), so the command's own time never pushes later
+ * waitset_pause), so the command's own time never pushes later
  * runs back.  Runs never overlap: when one overruns INTERVAL, the ticks
  * it covered are skipped and the next run waits for the next tick on the
  * schedule; with --catch-up it starts at once instead (one late run,
@@ -21,10 +21,10 @@
 
 #include "bashapi.h"
 #include "attempt.h"
-#include "backoff.h"
 #include "duration.h"
 #include "load.h"
 #include "opts.h"
+#include "waitset.h"
 
 #define OPT_STOP_FAIL	256
 #define OPT_CATCH_UP	257
@@ -221,7 +221,7 @@ every_run(const struct every_args *a)
 		next = every_next(a, t0, tick, &tick);
 		if (deadline && next >= deadline)
 			return (EXECUTION_SUCCESS);
-		if ((r = backoff_sleep(next, -1)) < 0) {
+		if ((r = waitset_pause(next, -1)) < 0) {
 			QUIT;
 			return (128 - r);
 		}

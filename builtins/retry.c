@@ -39,6 +39,7 @@
 #include "duration.h"
 #include "load.h"
 #include "opts.h"
+#include "waitset.h"
 
 #define RETRY_GONE	69	/* the --alive process has died */
 
@@ -380,12 +381,12 @@ retry_pause(struct retry_args *a, struct retry_state *s)
 	duration_format(delay, d, sizeof(d));
 	snprintf(buf, sizeof(buf), "; retrying in %s", d);
 	retry_say(a, s, buf);
-	r = backoff_sleep(now + delay, s->alivefd);
+	r = waitset_pause(now + delay, s->alivefd);
 	if (r < 0) {
 		QUIT;
 		return (128 - r);
 	}
-	return (r == BACKOFF_WOKEN ? retry_gone(a, s) : -1);
+	return (r == WAITSET_WOKEN ? retry_gone(a, s) : -1);
 }
 
 /* The verdict of S's last attempt as a status, or -1 to go on. */

@@ -1,10 +1,8 @@
-/* stubs.c - stand-ins for bash and the waitset, so that parsers link alone */
+/* stubs.c - stand-ins for bash, so that parsers link alone */
 
 /*
  * The fuzz targets link lib parsers without bash.  What the parsers call
- * from bash is given here with bash's behaviour; what they never call
- * while parsing (the waitset, reached only by backoff_sleep) aborts, so
- * that a parser growing such a call is noticed at once.
+ * from bash is given here with bash's behaviour.
  */
 
 #include <errno.h>
@@ -14,7 +12,6 @@
 #include <stdlib.h>
 
 #include "bashapi.h"
-#include "waitset.h"
 
 /*
  * bash's builtin_error: format the message (so that a bad format or
@@ -58,41 +55,4 @@ legal_number(const char *string, intmax_t *result)
 		return (1);
 	}
 	return (0);
-}
-
-/* The waitset: not for parsers. */
-int
-waitset_begin(struct waitset *w, int64_t deadline, int flags)
-{
-	abort();
-}
-
-void
-waitset_end(struct waitset *w)
-{
-	abort();
-}
-
-int
-waitset_expired(const struct waitset *w)
-{
-	abort();
-}
-
-void
-waitset_sleep(struct waitset *w)
-{
-	abort();
-}
-
-void
-waitset_sleep_fds(struct waitset *w, struct pollfd *fds, int nfds)
-{
-	abort();
-}
-
-int
-waitset_signal(void)
-{
-	abort();
 }

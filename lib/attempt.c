@@ -28,7 +28,6 @@
 
 #include "bashapi.h"
 #include "attempt.h"
-#include "backoff.h"
 #include "child.h"
 #include "duration.h"
 #include "jobref.h"
@@ -194,7 +193,7 @@ attempt_wait(struct waitset *w, struct jobref *r, struct attempt *a,
 			a->how = ATTEMPT_TIMEDOUT;
 			break;
 		}
-		if (backoff_poll(w, a->watchfd)) {
+		if (waitset_sleep_fd(w, a->watchfd)) {
 			attempt_stop(w, r, a, SIGTERM, ATTEMPT_GRACE_NS);
 			a->how = ATTEMPT_WATCHED;
 			break;

@@ -1,4 +1,4 @@
-/* backoff.c - exponential backoff with jitter, and the sleep between tries */
+/* backoff.c - exponential backoff with jitter: the delay between tries */
 
 /*
  * The delay after the n-th failure is min(max, first * factor^(n-1)),
@@ -10,14 +10,10 @@
  * double precision, where overflow saturates to infinity and then to
  * the cap: no libm, no int64 overflow, whatever the failure count.
  *
- * The sleep between tries is a waitset sleep on an absolute deadline:
- * SIGCHLD from other jobs wakes it but does not end it, and a signal that
- * should end it (a trap, Ctrl-C, a terminating signal) is returned to
- * the caller to deliver once it has tidied up.
+ * Pure arithmetic: the sleep itself is waitset_pause's.
  */
 
 #include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -26,7 +22,6 @@
 #include "bashapi.h"
 #include "backoff.h"
 #include "duration.h"
-#include "waitset.h"
 
 /*
  * Fill B with the defaults: 1s first delay, factor 2, 60s cap, full
@@ -172,81 +167,4 @@ backoff_delay(struct backoff *b, int failures)
 	if (!(d > 0))
 		return (0);
 	return ((int64_t)d < b->max_ns ? (int64_t)d : b->max_ns);
-}
-
-/*
- * Sleep in W as waitset_sleep does, and also until FD (if >= 0) is
- * readable.  Call with signals blocked by waitset_begin.  Return 1 if FD
- * is readable (or hung up), else 0.
- */
-int
-backoff_poll(struct waitset *w, int fd)
-{
-	struct pollfd pfd[2];
-
-	if (fd < 0) {
-		waitset_sleep(w);
-		return (0);
-	}
-	pfd[1].fd = fd;
-	pfd[1].events = POLLIN;
-	pfd[1].revents = 0;
-	waitset_sleep_fds(w, pfd, 2);
-	return (pfd[1].revents != 0);
-}
-
-/* Without a timer (no fd left): sleep in slices, less promptly woken. */
-static int
-backoff_fallback(int64_t deadline)
-{
-	struct timespec ts;
-	int sig;
-
-	ts.tv_sec = deadline / 1000000000;
-	ts.tv_nsec = deadline % 1000000000;
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) ==
-	    EINTR)
-		if ((sig = waitset_signal()) != 0)
-			return (-sig);
-	return (0);
-}
-
-/*
- * Sleep until DEADLINE (absolute CLOCK_MONOTONIC ns), or until FD (if
- * >= 0) is readable.  Children ending meanwhile do not end the sleep.
- * Return 0 when the time has passed, BACKOFF_WOKEN when FD is readable,
- * or -SIG when signal SIG should end it (a pending trap, an interactive
- * SIGINT, a terminating signal): the caller tidies up, then lets the
- * signal take its course (QUIT; return 128+SIG).
- */
-int
-backoff_sleep(int64_t deadline, int fd)
-{
-	struct waitset w;
-	int sig, ret;
-
-	if ((sig = waitset_signal()) != 0)
-		return (-sig);
-	if (duration_now() >= deadline)
-		return (0);
-	if (waitset_begin(&w, deadline, 0) < 0) {
-		waitset_end(&w);
-		return (backoff_fallback(deadline));
-	}
-	for (;;) {
-		if ((sig = waitset_signal()) != 0) {
-			ret = -sig;
-			break;
-		}
-		if (waitset_expired(&w)) {
-			ret = 0;
-			break;
-		}
-		if (backoff_poll(&w, fd)) {
-			ret = BACKOFF_WOKEN;
-			break;
-		}
-	}
-	waitset_end(&w);
-	return (ret);
 }

@@ -1,11 +1,9 @@
-/* backoff.h - exponential backoff with jitter, and the sleep between tries */
+/* backoff.h - exponential backoff with jitter: the delay between tries */
 
 #ifndef BGTOOLS_BACKOFF_H
 #define BGTOOLS_BACKOFF_H
 
 #include <stdint.h>
-
-#include "waitset.h"
 
 enum {
 	BACKOFF_FULL,		/* uniform in [0, d] */
@@ -23,14 +21,10 @@ struct backoff {
 	uint64_t rng;		/* generator state, never 0 */
 };
 
-#define BACKOFF_WOKEN	1	/* backoff_sleep: the watched fd is ready */
-
 void backoff_init(struct backoff *);
 int backoff_jitter_parse(struct backoff *, const char *);
 int backoff_factor_parse(struct backoff *, const char *);
 double backoff_random(struct backoff *);
 int64_t backoff_delay(struct backoff *, int);
-int backoff_poll(struct waitset *, int);
-int backoff_sleep(int64_t, int);
 
 #endif

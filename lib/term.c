@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "bashapi.h"
@@ -88,19 +87,24 @@ term_alive(struct jobref *r, pid_t pg)
 	return (T_GONE);
 }
 
-static void
-term_pause(int64_t *pause, int64_t deadline)
+/* The sooner of two deadlines, 0 being none. */
+static int64_t
+term_sooner(int64_t a, int64_t b)
 {
-	struct timespec ts;
-	int64_t left, ns;
+	return (a == 0 || (b != 0 && b < a) ? b : a);
+}
 
-	ns = *pause;
-	left = deadline - duration_now();
-	if (deadline && left < ns)
-		ns = left > 0 ? left : 0;
-	ts.tv_sec = ns / 1000000000;
-	ts.tv_nsec = ns % 1000000000;
-	nanosleep(&ts, NULL);
+/*
+ * Sleep in W for *PAUSE (doubling it up to 32 ms) or until DEADLINE, if
+ * sooner: grandchildren send us no SIGCHLD.  A signal ends the sleep and
+ * stays pending for the caller.
+ */
+static void
+term_pause(struct waitset *w, int64_t *pause, int64_t deadline)
+{
+	waitset_deadline(w, term_sooner(duration_now() + *pause,
+	    deadline));
+	waitset_sleep(w);
 	if (*pause < 32000000)
 		*pause *= 2;
 }
@@ -171,7 +175,7 @@ term_jobs(struct waitset *w, struct jobref *r, int n, int sig, int64_t grace)
 			waitset_deadline(w, deadline);
 			waitset_sleep(w);
 		} else
-			term_pause(&pause, deadline);
+			term_pause(w, &pause, deadline);
 	}
 	waitset_deadline(w, 0);
 	free(pg);

@@ -1,4 +1,5 @@
-/* waitset.c - sleep until a child changes state, a deadline, or a signal */
+/* waitset.c - the one way bgtools sleeps: until a child changes state, a
+   deadline passes, a descriptor is ready or a signal arrives */
 
 /*
  * bash's SIGCHLD handler must run for the job table to change, so we never
@@ -9,6 +10,14 @@
  * look still ends the sleep (no lost wake-up, no polling).  A deadline is
  * an absolute CLOCK_MONOTONIC timerfd, which fires within a fraction of a
  * millisecond; a relative ppoll timeout carries the kernel's slack.
+ *
+ * Every builtin sleeps here and nowhere else (skalibs' iopause is the
+ * model): the waits for children, the pauses between retries and ticks,
+ * the grace periods while jobs are stopped.  So there is one place that
+ * decides which signals end a sleep, and one place that gives a
+ * terminating signal back to bash: waitset_end, whatever path the caller
+ * took.  A signal held back and never given back would be lost (a TERM
+ * during retry's pause let the script go on and exit 0).
  */
 
 #include <errno.h>
@@ -24,6 +33,11 @@
 #include "sigguard.h"
 #include "waitset.h"
 
+/* A terminating signal taken away from bash until we have cleaned up. */
+static int held_termsig;
+/* Waitsets begun and not ended: only these may hold a signal back. */
+static int active;
+
 /*
  * Block all signals but the synchronous ones, remembering the old mask in
  * W, and arm DEADLINE (absolute monotonic ns; 0 for none).  With
@@ -38,6 +52,8 @@ waitset_begin(struct waitset *w, int64_t deadline, int flags)
 	w->tfd = -1;
 	w->deadline = 0;
 	w->guarded = 0;
+	w->begun = 1;
+	active++;
 	if (flags & WAITSET_GUARD) {
 		sigguard_begin();
 		w->guarded = 1;
@@ -84,30 +100,30 @@ waitset_deadline(struct waitset *w, int64_t deadline)
 	return (timerfd_settime(w->tfd, TFD_TIMER_ABSTIME, &its, NULL));
 }
 
-/* A terminating signal taken away from bash until we have cleaned up. */
-static int held_termsig;
-
 /*
  * Return the signal that should end a wait, or 0: a pending trap (other
  * than SIGCHLD's, which `wait' ignores too), an interactive SIGINT, a
  * terminating signal, or one caught by the guard.
  *
  * A terminating signal (bash's own handler: an EXIT trap is set, or an
- * interactive SIGHUP) is held back from bash until waitset_deliver: its
- * SIGCHLD handler checks terminating_signal (CHECK_TERMSIG in waitchld)
- * and would exit at the first child that ends while we stop our jobs.
+ * interactive SIGHUP) is held back from bash while a waitset is begun:
+ * its SIGCHLD handler checks terminating_signal (CHECK_TERMSIG in
+ * waitchld) and would exit at the first child that ends while we stop
+ * our jobs.  waitset_end gives it back.
  */
 int
 waitset_signal(void)
 {
 	int sig;
 
-	if (terminating_signal) {
+	if (terminating_signal && active > 0) {
 		held_termsig = terminating_signal;
 		terminating_signal = 0;
 	}
 	if (held_termsig)
 		return (held_termsig);
+	if (terminating_signal)
+		return (terminating_signal);
 	if (interrupt_state)
 		return (SIGINT);
 	if ((sig = sigguard_caught()) != 0)
@@ -188,13 +204,96 @@ waitset_sleep(struct waitset *w)
 	waitset_sleep_fds(w, NULL, 0);
 }
 
-/* Restore the signal mask, close the timer and stop guarding. */
+/*
+ * Sleep as waitset_sleep does, and also until FD (if >= 0) is readable.
+ * Return 1 if FD is readable (or hung up), else 0.
+ */
+int
+waitset_sleep_fd(struct waitset *w, int fd)
+{
+	struct pollfd pfd[2];
+
+	if (fd < 0) {
+		waitset_sleep(w);
+		return (0);
+	}
+	pfd[1].fd = fd;
+	pfd[1].events = POLLIN;
+	pfd[1].revents = 0;
+	waitset_sleep_fds(w, pfd, 2);
+	return (pfd[1].revents != 0);
+}
+
+/*
+ * Sleep until DEADLINE (absolute CLOCK_MONOTONIC ns), or until FD (if
+ * >= 0) is readable.  Children ending meanwhile do not end the sleep.
+ * Return 0 when the time has passed, WAITSET_WOKEN when FD is readable,
+ * or -SIG when signal SIG should end it (a pending trap, an interactive
+ * SIGINT, a terminating signal): the caller tidies up, then lets the
+ * signal take its course (QUIT; return 128+SIG).  Without a timer (no fd
+ * left) the sleep is a relative ppoll timeout, a little less precise.
+ */
+int
+waitset_pause(int64_t deadline, int fd)
+{
+	struct waitset w;
+	struct pollfd pfd[2];
+	struct timespec ts;
+	int64_t left;
+	int sig, ret;
+
+	waitset_begin(&w, 0, 0);
+	if (waitset_deadline(&w, deadline) < 0)
+		w.deadline = deadline;
+	for (;;) {
+		if ((sig = waitset_signal()) != 0) {
+			ret = -sig;
+			break;
+		}
+		if ((left = deadline - duration_now()) <= 0) {
+			ret = 0;
+			break;
+		}
+		if (w.tfd >= 0) {
+			if (waitset_sleep_fd(&w, fd)) {
+				ret = WAITSET_WOKEN;
+				break;
+			}
+			continue;
+		}
+		pfd[0].fd = fd;
+		pfd[0].events = POLLIN;
+		pfd[0].revents = 0;
+		ts.tv_sec = left / 1000000000;
+		ts.tv_nsec = left % 1000000000;
+		if (ppoll(pfd, 1, &ts, &w.oldmask) > 0 && fd >= 0) {
+			ret = WAITSET_WOKEN;
+			break;
+		}
+	}
+	waitset_end(&w);
+	return (ret);
+}
+
+/*
+ * Restore the signal mask, close the timer and stop guarding.  A
+ * terminating signal held back from bash goes back to it: bash acts on it
+ * at its next check (an EXIT trap runs, the shell dies of the signal).
+ */
 void
 waitset_end(struct waitset *w)
 {
 	if (w->tfd >= 0)
 		close(w->tfd);
 	w->tfd = -1;
+	if (w->begun) {
+		w->begun = 0;
+		active--;
+	}
+	if (held_termsig) {
+		terminating_signal = held_termsig;
+		held_termsig = 0;
+	}
 	sigprocmask(SIG_SETMASK, &w->realmask, NULL);
 	if (w->guarded) {
 		sigguard_end();
@@ -216,10 +315,6 @@ waitset_deliver(struct waitset *w, int sig)
 
 	guarded = w->guarded && sigguard_caught() == sig;
 	waitset_end(w);
-	if (held_termsig) {
-		terminating_signal = held_termsig;
-		held_termsig = 0;
-	}
 	if (guarded)
 		sigguard_raise(sig);
 	QUIT;

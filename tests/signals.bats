@@ -241,3 +241,40 @@ trapped() {
 	group_gone "$(cat "$D/pgid")"
 	no_leftovers "$(pat "$M")"
 }
+
+# --- an EXIT trap and a TERM while each builtin sleeps --------------------
+#
+# With an EXIT trap set, bash catches TERM itself (termsig_sighandler) and
+# our waits hold the signal back while they tidy up.  Whatever the path
+# out of the wait, the signal must reach bash again: the EXIT trap runs
+# and the script dies of TERM.  (It was swallowed by retry's and every's
+# pause: the script went on and exited 0.)
+
+# exit_trap_case CMD: run CMD in a script with an EXIT trap that gets a
+# TERM 0.5 s in; it must print "EXIT trap", never "went on", and die of TERM.
+exit_trap_case() {
+	local st=0
+	run bg_timed 20 victim "$BG_LOAD$BG_CHILD_HELPERS"'
+		trap "echo EXIT trap" EXIT
+		(sleep 0.5; kill -TERM $$) &
+		'"$1"'
+		echo "went on: $?"'
+	[ "$status" = 143 ] || fail "$1: status $status, output: $output"
+	[[ $output == *"EXIT trap"* ]] || fail "$1: no EXIT trap: $output"
+	[[ $output != *"went on"* ]] || fail "$1: went on: $output"
+}
+
+@test "signals: a TERM to a script with an EXIT trap ends it, whichever builtin it is blocked in" {
+	mark 5.2; local m=$REPLY
+	exit_trap_case 'retry -q -n 3 -d 3s --jitter none false'
+	exit_trap_case 'retry -q -n 3 -d 3s --jitter none -t 10 false'
+	exit_trap_case 'every -n 2 3s true'
+	exit_trap_case 'every -n 2 -t 10 3s true'
+	exit_trap_case "sleep $m & waitany"
+	exit_trap_case "sleep $m & waitall"
+	exit_trap_case "timeout_run 10 sleep $m"
+	exit_trap_case "pool -j2 sleep ::: $m $m"
+	exit_trap_case "pool --sem sleep $m; pool --wait"
+	exit_trap_case "(trap \"\" TERM; sleep $m) & sleep 0.1; killjobs -g 3s \$!"
+	no_leftovers "$(pat "$m")"
+}
