@@ -182,8 +182,9 @@ waitset_sleep_fds(struct waitset *w, struct pollfd *fds, int n)
 	 * descriptor that is always ready, SIGCHLD would wait forever and
 	 * bash would reap nothing.  Let pending signals in first.
 	 */
-	if (fds != NULL && n > 1)
-		ppoll(NULL, 0, &zero, &w->oldmask);
+	if (fds != NULL && n > 1 &&
+	    ppoll(NULL, 0, &zero, &w->oldmask) < 0 && errno == EINTR)
+		return;		/* a handler ran: the caller looks again */
 	waitset_kick();
 	if (fds == NULL) {
 		fds = &one;
