@@ -39,7 +39,7 @@ LIB_SRCS := lib/duration.c lib/child.c lib/waitset.c lib/sigguard.c \
 	lib/backoff.c lib/codes.c lib/attempt.c
 BUILTIN_SRCS := builtins/waitany.c builtins/waitall.c builtins/timeout_run.c \
 	builtins/killjobs.c builtins/retry.c builtins/every.c
-POOL_SRCS := lib/input.c lib/subst.c lib/output.c lib/joblog.c lib/pool.c \
+POOL_SRCS := lib/input.c lib/subst.c lib/output.c lib/pump.c lib/joblog.c lib/pool.c \
 	lib/poolspec.c lib/backoff.c builtins/pool.c
 # sort: one object per source, whichever list names it.
 SRCS := $(sort $(LIB_SRCS) $(BUILTIN_SRCS) $(POOL_SRCS))

@@ -6,12 +6,14 @@
 #include <unistd.h>
 
 #include "bashapi.h"
+#include "attempt.h"
 #include "duration.h"
 #include "input.h"
 #include "load.h"
 #include "opts.h"
 #include "pool.h"
 #include "poolspec.h"
+#include "subst.h"
 
 #define NSEMS		32
 
@@ -61,6 +63,7 @@ struct pool_args {
 	struct pool_cfg cfg;
 	const char *array;
 	int delim, sem, wait;
+	int out_set;			/* output options given: 1 -u, 2, 4 */
 	long max_args;
 	const char *id;
 	WORD_LIST *operands;
@@ -193,9 +196,9 @@ pool_opt_flag(struct pool_args *a, int c)
 {
 	switch (c) {
 	case 'k': a->cfg.keep_order = 1; break;
-	case 'u': a->cfg.out_mode = OUT_UNGROUP; break;
-	case O_LINEBUF: a->cfg.out_mode = OUT_LINE; break;
-	case O_GROUP: a->cfg.out_mode = OUT_GROUP; break;
+	case 'u': a->cfg.out_mode = OUT_UNGROUP; a->out_set |= 1; break;
+	case O_LINEBUF: a->cfg.out_mode = OUT_LINE; a->out_set |= 2; break;
+	case O_GROUP: a->cfg.out_mode = OUT_GROUP; a->out_set |= 4; break;
 	case O_TAG: a->cfg.tagstring = "{}"; break;
 	case O_RESUME: a->cfg.resume = 1; break;
 	case O_RESUME_FAILED: a->cfg.resume = 2; break;
@@ -207,6 +210,30 @@ pool_opt_flag(struct pool_args *a, int c)
 	default: return (-1);
 	}
 	return (0);
+}
+
+/*
+ * Options that cannot work together are refused, with the reason: an
+ * option accepted and then silently ignored would be a lie.
+ */
+static int
+pool_conflicts(struct pool_args *a)
+{
+	const char *why;
+
+	why = NULL;
+	if (a->cfg.out_mode == OUT_UNGROUP && a->cfg.keep_order)
+		why = "-k and -u: output that is not captured cannot be "
+		    "put in order";
+	else if ((a->out_set & 1) && a->out_set > 1)
+		why = "-u and --line-buffer or --group: choose one output mode";
+	else if (a->wait && a->sem)
+		why = "--sem and --wait: submit a job or wait for the pool, "
+		    "not both";
+	if (why == NULL)
+		return (0);
+	builtin_error("%s", why);
+	return (EX_USAGE);
 }
 
 static int
@@ -238,7 +265,7 @@ pool_parse(WORD_LIST *list, struct pool_args *a)
 		return (EX_USAGE);
 	}
 	a->operands = o.list;
-	return (0);
+	return (pool_conflicts(a));
 }
 
 static int
@@ -294,6 +321,23 @@ pool_inputs(struct pool_args *a, struct input *in, WORD_LIST **tmpl)
 	return (0);
 }
 
+/*
+ * Return 0 if the command of TMPL can be run, else 127 after saying
+ * `pool: NAME: command not found' once (not once per item).  A command
+ * name made of replacement strings is known only per job.
+ */
+static int
+pool_findable(WORD_LIST *tmpl)
+{
+	WORD_LIST one;
+
+	one = *tmpl;
+	one.next = NULL;
+	if (subst_has(&one) || attempt_findable(tmpl->word->word))
+		return (0);
+	return (ATTEMPT_NOTFOUND_STATUS);
+}
+
 /* Unwind-protect: a longjmp out of a pool (QUIT) must not leak it. */
 static void
 pool_cleanup(void *arg)
@@ -336,11 +380,61 @@ pool_sem_forget(void *arg)
 	}
 }
 
+/*
+ * bash's own `wait' with no job ids waits for every job, ours too, then
+ * throws every saved status away (POSIX allows it: the shell may forget
+ * them once `wait' has returned).  A --sem job that ended inside it
+ * would be lost to `pool --wait' (127).  So once a --sem pool exists,
+ * `wait' goes through pool_wait_hook: this shell's --sem pools collect
+ * their own jobs first, printing their output and keeping their statuses
+ * for `pool --wait', then bash's wait does the rest.  `wait' with ids or
+ * -n goes straight to bash: it keeps what it does not report.
+ */
+static sh_builtin_func_t *bash_wait;
+
+static int
+pool_wait_hook(WORD_LIST *list)
+{
+	WORD_LIST *w;
+	int i, r;
+
+	for (w = list; w; w = w->next)
+		if (w->word->word[0] != '-' || strchr(w->word->word, 'n'))
+			return (bash_wait(list));
+	for (i = 0; i < NSEMS; i++) {
+		if (sems[i] == NULL || sems[i]->owner != getpid() ||
+		    sems[i]->running == 0)
+			continue;
+		r = pool_drain(sems[i]);
+		if (r > 128 && sems[i]->interrupted) {
+			pool_sem_forget((void *)(intptr_t)i);
+			return (r);
+		}
+	}
+	return (bash_wait(list));
+}
+
+/* Put pool_wait_hook in front of bash's `wait', once. */
+static void
+pool_hook_wait(void)
+{
+	int i;
+
+	for (i = 0; bash_wait == NULL && i < num_shell_builtins; i++)
+		if (shell_builtins[i].name &&
+		    strcmp(shell_builtins[i].name, "wait") == 0 &&
+		    shell_builtins[i].function != pool_wait_hook) {
+			bash_wait = shell_builtins[i].function;
+			shell_builtins[i].function = pool_wait_hook;
+		}
+}
+
 /* pool --sem: submit one job to the pool named ID, making it if new. */
 static int
 pool_sem(struct pool_args *a)
 {
 	struct pool *p;
+	WORD_LIST *w;
 	int i, r;
 
 	if (a->operands == NULL) {
@@ -348,10 +442,21 @@ pool_sem(struct pool_args *a)
 		builtin_usage();
 		return (EX_USAGE);
 	}
+	for (w = a->operands; w; w = w->next)
+		if (pool_is_sep(w)) {
+			builtin_error("--sem: one command and its arguments, no "
+			    "%s items", w->word->word);
+			return (EX_USAGE);
+		}
+	if ((r = pool_findable(a->operands)) != 0)
+		return (r);
 	if ((i = pool_sem_index(a->id, 1)) < 0) {
 		builtin_error("%s: too many pools", a->id);
 		return (EXECUTION_FAILURE);
 	}
+	/* A subshell's copy of its parent's pool is not its own: a new one. */
+	if (sems[i] && sems[i]->owner != getpid())
+		sems[i] = NULL;
 	if ((p = sems[i]) == NULL) {
 		p = xmalloc(sizeof(*p));
 		memset(p, 0, sizeof(*p));
@@ -361,6 +466,7 @@ pool_sem(struct pool_args *a)
 		}
 		p->name = savestring(a->id);
 		sems[i] = p;
+		pool_hook_wait();
 	}
 	begin_unwind_frame("pool");
 	bg_unwind(pool_sem_forget, (intptr_t)i);
@@ -377,8 +483,18 @@ pool_sem_wait(struct pool_args *a)
 {
 	int i, r;
 
+	if (a->operands) {
+		builtin_error("--wait: no command: it waits for the jobs of "
+		    "`pool --sem'");
+		return (EX_USAGE);
+	}
 	if ((i = pool_sem_index(a->id, 0)) < 0)
 		return (EXECUTION_SUCCESS);	/* nothing was submitted */
+	/* $( ) and ( ) copy the parent's pool, not its jobs. */
+	if (sems[i]->owner != getpid()) {
+		builtin_error("--wait: the pool belongs to the parent shell");
+		return (EXECUTION_FAILURE);
+	}
 	begin_unwind_frame("pool");
 	bg_unwind(pool_sem_forget, (intptr_t)i);
 	r = pool_drain(sems[i]);
@@ -399,6 +515,11 @@ pool_batch(struct pool_args *a)
 	    (r = pool_init(p, &a->cfg, tmpl) < 0 ? EXECUTION_FAILURE : 0)) {
 		if (tmpl)
 			dispose_words(tmpl);
+		pool_cleanup(p);
+		return (r);
+	}
+	if ((r = pool_findable(tmpl)) != 0) {
+		dispose_words(tmpl);
 		pool_cleanup(p);
 		return (r);
 	}
@@ -466,13 +587,27 @@ static char *pool_doc[] = {
 	"`pool --sem' starts the job as soon as a slot is free and returns at",
 	"once; `pool --wait' waits for every job and returns the same status a",
 	"batch would.  --id NAME keeps several pools apart.  The first --sem",
-	"call of a pool fixes its options; later ones only submit.",
+	"call of a pool fixes its options; later ones only submit.  The jobs'",
+	"output is read while the shell does other things and printed by the",
+	"next pool call.  bash's own `wait' (without ids) first lets the --sem",
+	"pools collect their jobs, so `pool --wait' still has their statuses.",
+	"A pool belongs to the shell that made it: in $( ) or ( ) `pool --wait'",
+	"says so and returns 1, and --sem there makes a pool of the subshell's.",
 	"",
 	"Each job is a real bash job in its own process group, with stdin from",
 	"/dev/null, and these variables (exported): POOL_ITEM (the item; items",
 	"space-joined), POOL_SEQ (1-based input position), POOL_SLOT (1..j),",
-	"POOL_ATTEMPT (1-based).  Jobs show in `jobs' while they run and leave",
-	"the table as they end: no \"Done\" lines, and waitany ignores them.",
+	"POOL_ATTEMPT (1-based).  A POOL_ITEM over 128 KiB cannot be exported",
+	"(Linux refuses to run a program with so long an environment string):",
+	"a function job still sees it as a shell variable, a program does not.",
+	"Jobs show in `jobs' while they run and leave the table as they end: no",
+	"\"Done\" lines, and waitany ignores them.  A job is over when it has",
+	"ended and its output is all read: what it left running in its process",
+	"group (`sleep 60 &' in a function) is stopped then, TERM and KILL 200",
+	"ms later, as systemd stops what is left of a unit; anything still",
+	"holding its output is ignored from then on, so a straggler's late",
+	"output is never printed as another job's.  A COMMAND that is not a",
+	"function, builtin or program is reported once, and nothing runs (127).",
 	"",
 	"Options (GNU parallel's names and meanings):",
 	"  -j N, N%, +N, -N\tjobs at a time: N, N% of the online CPUs, or",
@@ -491,18 +626,29 @@ static char *pool_doc[] = {
 	"  --retry-jitter J\tfull, equal, none or a fraction (default full)",
 	"  -k, --keep-order\tprint jobs' output in input order",
 	"  --group\t\teach job's stdout, then stderr, printed whole",
-	"\t\t\twhen it ends (the default); kept in unlinked files",
-	"\t\t\tin $TMPDIR, never in the shell's memory",
-	"  --line-buffer\t\twhole lines as they come (with -k: grouped)",
+	"\t\t\twhen it ends (the default); jobs write to pipes",
+	"\t\t\tof their own, read into unlinked files in $TMPDIR",
+	"\t\t\t(never the shell's memory), so nothing a job does",
+	"\t\t\t(`echo >/dev/stderr', `: >/dev/stdout') can cut",
+	"\t\t\twhat it wrote before",
+	"  --line-buffer\t\twhole lines as they come (with -k: grouped); a",
+	"\t\t\tline over 64 KiB is printed in parts, and no other",
+	"\t\t\tjob's output goes between them",
 	"  -u, --ungroup\t\tjobs write straight to the shell's stdout/stderr",
+	"\t\t\t(with --results, through pool as they come);",
+	"\t\t\tnot with -k, --group or --line-buffer",
 	"  --tag\t\t\tprefix each output line with the item and a tab",
 	"  --tagstring STR\tprefix with STR (replacement strings work)",
 	"  --joblog FILE\t\tlog each job in GNU parallel's format",
 	"  --resume\t\tskip the jobs FILE already lists",
 	"  --resume-failed\tskip the jobs FILE lists as succeeded",
-	"  --results DIR\t\tsave DIR/SEQ/{cmd,stdout,stderr,status}",
+	"  --results DIR\t\tsave DIR/SEQ/{cmd,stdout,stderr,status}, every",
+	"\t\t\tbyte in every output mode; a file that cannot be",
+	"\t\t\twritten is reported and makes the status 1",
 	"  -S, --status-array A\tset A[SEQ-1] to each job's exit status",
-	"  --bar\t\t\ta progress line on stderr (only on a terminal)",
+	"  --bar\t\t\ta progress line on stderr (only on a terminal),",
+	"\t\t\ttaken away while job output is printed; jobs a",
+	"\t\t\thalt or a signal stopped count as failed",
 	"  --delay DURATION\twait DURATION between job starts",
 	"  --dry-run\t\tprint the commands, run nothing",
 	"  -a ARRAY\t\titems from the indexed array ARRAY",
@@ -514,14 +660,20 @@ static char *pool_doc[] = {
 	"2s later); pool then returns 128+N and the shell's traps run.  A",
 	"trapped signal, or any other that would end the shell (USR1, ALRM,",
 	"...), does the same with TERM to the jobs, then takes its course.",
-	"If writing the output fails (a closed pipe), the jobs are stopped as",
-	"by --halt now.",
+	"Writing the output never blocks: a reader that does not read holds",
+	"back the output only, never a timeout, a halt or a signal.  When a",
+	"signal stops the pool, output not yet written is dropped.  If writing",
+	"fails (a closed pipe), the jobs are stopped as by --halt now, and the",
+	"shell then gets SIGPIPE as any command writing there would.",
 	"",
-	"Out of processes (fork fails with EAGAIN, e.g. under `ulimit -u'),",
-	"pool runs fewer jobs at a time, as GNU parallel does: it warns once",
-	"and starts the next job when one of its own has ended; with none of",
-	"its own running it tries again after 50, 100, 200 and 400 ms, then",
-	"stops with `pool: cannot fork: ...' and status 255, nothing running.",
+	"Out of processes (fork fails with EAGAIN, e.g. under `ulimit -u') or",
+	"of open files (`ulimit -n'), pool runs fewer jobs at a time, as GNU",
+	"parallel does: it warns once and starts the next job when one of its",
+	"own has ended; with none of its own running it tries again after 50,",
+	"100, 200 and 400 ms, then stops with `pool: cannot fork: ...' and",
+	"status 255, nothing running.  With -k, jobs waiting for their turn",
+	"keep a file open each: pool starts no more of them than the limit on",
+	"open files leaves room for.",
 	"`enable -d pool' while a --sem pool has jobs keeps bgtools.so loaded",
 	"(with a warning), so that `enable -f' and `pool --wait' collect them.",
 	"",
@@ -530,10 +682,12 @@ static char *pool_doc[] = {
 	"more than 100), as GNU parallel; with --halt ...,fail=N, the status of",
 	"the job that made it halt; 128+N if signal N stopped the pool; 1 if",
 	"--sem refused after a halt, the --joblog or --results could not be",
-	"made, writing the output failed, or a job's output was cut short by",
-	"a full $TMPDIR; 255 if a job could not be started (no process, no",
-	"room for its output files; GNU parallel's \"other error\"); 2 for a",
-	"usage error or a bad value (`pool: abc: invalid job count').",
+	"made or written, writing the output failed, a job's output was cut",
+	"short by a full $TMPDIR, or `pool --wait' ran in a subshell; 127 if",
+	"COMMAND was not found; 255 if a job could not be started (no",
+	"process, no room for its output files; GNU parallel's \"other",
+	"error\"); 2 for a usage error, a bad value (`pool: abc: invalid job",
+	"count') or options that cannot go together (-k with -u).",
 	(char *)NULL
 };
 

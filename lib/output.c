@@ -1,38 +1,35 @@
 /* output.c - capture jobs' output and print it whole, in order, tagged */
 
 /*
- * Grouped output goes to a pair of unlinked files in $TMPDIR per job
- * (O_TMPFILE, else mkstemp+unlink).  The child writes through a file
- * description it shares with us, so once it has ended the file offset
- * is the length of its output.  When the job has ended (and, with -k,
- * when it is its turn) the parent copies that much out (sendfile, but
- * not into a pipe: see output_aliases), seeks back to 0 and keeps the
- * pair for the next job.  Not truncating is what makes it cheap: the
- * next job overwrites pages already in the page cache instead of
- * allocating blocks again (a 20 MB job costs half as much); a file past
- * SPOOL_KEEP is truncated, so disk use stays bounded.  Nothing
- * has to be read while jobs run, a job's output never sits in memory
- * (a 20 MB job costs 20 MB of disk cache, not of shell), and no pipe can
- * fill up and stall a chatty job.  --line-buffer needs lines as they
- * come, so it uses pipes that the pool's wait loop drains.
+ * The pool's side of output capture; lib/pump.c moves the bytes.  Each
+ * captured job gets two pipes (stdout, stderr) of its own.  Grouped
+ * output is spooled to an unlinked file in $TMPDIR that only the pump
+ * writes (a job's output never sits in the shell's memory, and no job
+ * waits for a slow reader), and printed when the pool says so: when the
+ * job has ended, and with -k when its turn has come.  A spool is reused
+ * by the next job without truncating it (we know how much of it is
+ * ours); one past SPOOL_KEEP is truncated, so disk use stays bounded.
+ *
+ * A job is over when its pipes reach EOF; a process it left behind may
+ * hold them open, so the pool stops such leftovers and then closes the
+ * capture: the pump reads what is left and ignores anything later.
  */
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/sendfile.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "bashapi.h"
 #include "output.h"
+#include "pump.h"
 
-#define CHUNK		65536
-#define COPY_CHUNK	262144	/* output_copy through a buffer */
-#define MAX_PARTIAL	65536	/* a longer unfinished line is printed as is */
-#define SPOOL_KEEP	(64L << 20)	/* a bigger recycled file is truncated */
+#define SPOOL_KEEP	(64L << 20)	/* a bigger spool is truncated */
+#define TAG_MAX		4096		/* a longer tag is cut */
+#define FD_BASE		10		/* ours stay out of the user's fds */
 
 static int
 output_tmpfile(void)
@@ -46,6 +43,8 @@ output_tmpfile(void)
 	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	if (fd >= 0)
 		return (fd);
+	if (errno == EMFILE || errno == ENFILE)
+		return (-1);
 	snprintf(path, sizeof(path), "%s/bgtools.XXXXXX", dir);
 	if ((fd = mkostemp(path, O_CLOEXEC)) < 0)
 		return (-1);
@@ -53,297 +52,459 @@ output_tmpfile(void)
 	return (fd);
 }
 
-/* Write all of BUF to FD; return 0 or -1. */
+/* A spool for a new job of O's: a recycled one, or a new file. */
 static int
-output_write(int fd, const char *buf, size_t n)
+output_spool(struct output *o)
 {
-	ssize_t k;
+	if (o->nspare > 0)
+		return (o->spare[--o->nspare]);
+	return (output_tmpfile());
+}
 
-	while (n > 0) {
-		k = write(fd, buf, n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return (-1);
-		buf += k;
-		n -= (size_t)k;
+/* Keep spool FD, of which USED bytes were written, for O's next job. */
+static void
+output_recycle(struct output *o, int fd, off_t used)
+{
+	if (fd < 0)
+		return;
+	if (o->nspare == OUT_SPARE_MAX ||
+	    (used > SPOOL_KEEP && ftruncate(fd, 0) < 0)) {
+		close(fd);
+		return;
 	}
-	return (0);
+	o->spare[o->nspare++] = fd;
 }
 
 /*
- * Prepare C to capture a job's output in mode O->mode.  Return 0, or -1
- * with errno set.
+ * Make a sink for the shell's descriptor FD as it is now.  Writing must
+ * never block: a regular file does not; a pipe or terminal is opened
+ * again through /proc, giving us a description of our own to make
+ * non-blocking (the shell's own stays as it is); a socket takes
+ * MSG_DONTWAIT.
+ */
+static struct sink *
+output_sink(int fd)
+{
+	struct sink *s;
+	struct stat st;
+	char path[64];
+
+	s = xmalloc(sizeof(*s));
+	memset(s, 0, sizeof(*s));
+	s->stage = xmalloc(STAGE_SIZE);
+	s->fd = s->wfd = fcntl(fd, F_DUPFD_CLOEXEC, FD_BASE);
+	if (s->fd < 0 || fstat(s->fd, &st) < 0) {
+		s->failed = EBADF;
+		return (s);
+	}
+	s->tty = isatty(s->fd);
+	if (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode) ||
+	    (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3))) {
+		s->how = SINK_FILE;
+		return (s);
+	}
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", s->fd);
+	s->wfd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (s->wfd >= 0) {
+		if (s->wfd < FD_BASE) {
+			fd = fcntl(s->wfd, F_DUPFD_CLOEXEC, FD_BASE);
+			close(s->wfd);
+			s->wfd = fd;
+		}
+		s->how = SINK_NB;
+		if (s->wfd >= 0)
+			return (s);
+	}
+	s->wfd = s->fd;
+	s->how = S_ISSOCK(st.st_mode) ? SINK_SOCK : SINK_POLL;
+	return (s);
+}
+
+static void
+output_sink_free(struct sink *s)
+{
+	if (s->wfd >= 0 && s->wfd != s->fd)
+		close(s->wfd);
+	if (s->fd >= 0)
+		close(s->fd);
+	free(s->stage);
+	free(s);
+}
+
+/*
+ * Set up O for MODE (OUT_*): CAPTURE, jobs write to pipes we read (all
+ * but a plain -u); BAR, a progress line is drawn on stderr if it is a
+ * terminal.  The output goes where the shell's stdout and stderr point
+ * now.  Return 0, or -1 with errno set.
  */
 int
-output_open(struct output *o, struct outcap *c)
+output_begin(struct output *o, int mode, int capture, int bar)
 {
-	int i, p[2];
-
-	memset(c, 0, sizeof(*c));
-	c->rfd[0] = c->rfd[1] = c->wfd[0] = c->wfd[1] = -1;
-	if (o->mode == OUT_UNGROUP)
-		return (0);
-	for (i = 0; i < 2; i++) {
-		if (o->mode == OUT_LINE) {
-			if (pipe2(p, O_CLOEXEC) < 0)
-				return (-1);
-			fcntl(p[0], F_SETFL, O_NONBLOCK);
-			c->rfd[i] = p[0];
-			c->wfd[i] = p[1];
-			continue;
-		}
-		if (o->nspare > 0)
-			c->rfd[i] = o->spare[--o->nspare];
-		else if ((c->rfd[i] = output_tmpfile()) < 0)
-			return (-1);
-		c->wfd[i] = c->rfd[i];
-	}
+	memset(o, 0, sizeof(*o));
+	o->mode = mode;
+	o->capture = capture;
+	if (pump_init() < 0)
+		return (-1);
+	fflush(stdout);
+	fflush(stderr);
+	o->sink[0] = output_sink(1);
+	o->sink[1] = output_sink(2);
+	o->bar = bar && o->sink[1]->tty;
 	return (0);
 }
 
-/* In the parent, once the child runs: close the pipes' write ends. */
-void
-output_started(struct output *o, struct outcap *c)
+static void
+output_cap_free(struct outcap *c)
 {
 	int i;
 
-	if (o->mode != OUT_LINE)
-		return;
-	for (i = 0; i < 2; i++)
-		if (c->wfd[i] >= 0) {
+	for (i = 0; i < 2; i++) {
+		if (c->rfd[i] >= 0)
+			close(c->rfd[i]);
+		if (c->wfd[i] >= 0)
 			close(c->wfd[i]);
-			c->wfd[i] = -1;
-		}
+		if (c->resfd[i] >= 0)
+			close(c->resfd[i]);
+		free(c->buf[i]);
+	}
+	if (c->spool >= 0)
+		output_recycle(c->o, c->spool, c->spooled);
+	free(c->tag);
+	free(c);
 }
 
-/* Write BUF (N bytes) to FD with TAG before each line start. */
+/* Open DIR/NAME for --results; -1 if it cannot be. */
 static int
-output_tagged(int fd, const char *tag, int *bol, const char *buf, size_t n)
+output_resfile(const char *dir, const char *name)
 {
-	const char *nl;
-	size_t k;
+	char *path;
+	int fd;
 
-	while (n > 0) {
-		if (*bol && tag && output_write(fd, tag, strlen(tag)) < 0)
+	path = xmalloc(strlen(dir) + strlen(name) + 2);
+	sprintf(path, "%s/%s", dir, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	free(path);
+	return (fd);
+}
+
+static int
+output_pipes(struct outcap *c)
+{
+	int i, p[2];
+
+	for (i = 0; i < 2; i++) {
+		if (pipe2(p, O_CLOEXEC) < 0)
 			return (-1);
-		nl = memchr(buf, '\n', n);
-		k = nl ? (size_t)(nl - buf) + 1 : n;
-		if (output_write(fd, buf, k) < 0)
-			return (-1);
-		*bol = nl != NULL;
-		buf += k;
-		n -= k;
+		fcntl(p[0], F_SETFL, O_NONBLOCK);
+		c->rfd[i] = p[0];
+		c->wfd[i] = p[1];
 	}
 	return (0);
 }
 
-/* The length of what a job wrote to the spool file FD (it has ended). */
-off_t
-output_length(int fd)
-{
-	off_t n;
-
-	n = lseek(fd, 0, SEEK_CUR);
-	return (n < 0 ? 0 : n);
-}
-
 /*
- * Return 1 if sendfile to FD leaves it holding our pages rather than a
- * copy: a pipe or a socket.  splice hands the page cache pages to the
- * pipe, and the reader sees them as they are when it reads; a spool file
- * rewound for the next job would be overwritten in place under it (seen
- * under -k: a job's bytes in another's output).  So a file spliced there
- * is truncated (its pages leave the file, the pipe keeps them) instead.
+ * Prepare the capture of a job's output in O, with TAG (NULL: none)
+ * before each line, saved to RESDIR/stdout and RESDIR/stderr too unless
+ * RESDIR is NULL.  Store the descriptors the job must write to in WFD.
+ * Return the capture, or NULL with errno set (EMFILE: too many open
+ * files, try again when a job has ended).  A --results file that cannot
+ * be made is not an error here: output_trouble reports it.
  */
-static int
-output_aliases(int fd)
+struct outcap *
+output_open(struct output *o, const char *tag, const char *resdir,
+    int wfd[2])
 {
-	struct stat st;
+	struct outcap *c;
+	int i, e;
 
-	return (fstat(fd, &st) < 0 || S_ISFIFO(st.st_mode) ||
-	    S_ISSOCK(st.st_mode));
-}
-
-/*
- * Copy what a job wrote to FROM to TO; a TAG goes before every line.  Set
- * *SPLICED if FROM's pages went into a pipe (FROM must then be truncated).
- */
-int
-output_copy(int from, int to, const char *tag, size_t *bytes, int *spliced)
-{
-	char *buf;
-	off_t off, len;
-	ssize_t k;
-	int bol, r;
-
-	if ((len = output_length(from)) == 0)
-		return (0);
-	*bytes += (size_t)len;
-	off = 0;
-	if (tag == NULL) {
-		if (output_aliases(to))
-			*spliced = 1;
-		while (off < len) {
-			k = sendfile(to, from, &off, (size_t)(len - off));
-			if (k < 0 && errno == EINTR)
-				continue;
-			if (k <= 0)
-				break;
+	c = xmalloc(sizeof(*c));
+	memset(c, 0, sizeof(*c));
+	c->o = o;
+	c->mode = o->mode;
+	c->spool = -1;
+	for (i = 0; i < 2; i++) {
+		c->rfd[i] = c->wfd[i] = c->resfd[i] = -1;
+		c->bol[i] = 1;
+	}
+	if (output_pipes(c) < 0 ||
+	    (c->mode == OUT_GROUP && (c->spool = output_spool(o)) < 0)) {
+		e = errno;
+		output_cap_free(c);
+		errno = e;
+		return (NULL);
+	}
+	for (i = 0; i < 2 && c->mode != OUT_GROUP; i++)
+		c->buf[i] = xmalloc(PUMP_CHUNK);
+	if (tag) {
+		c->tag = savestring(tag);
+		if (strlen(c->tag) > TAG_MAX)
+			c->tag[TAG_MAX] = '\0';
+	}
+	for (i = 0; resdir && i < 2; i++)
+		if ((c->resfd[i] = output_resfile(resdir, i ? "stderr" :
+		    "stdout")) < 0 && !(c->trouble & OUT_TROUBLE_RESULTS)) {
+			c->trouble |= OUT_TROUBLE_RESULTS;
+			c->rerrno = errno;
 		}
-		if (off >= len)
-			return (0);
-		if (errno != EINVAL && errno != ENOSYS)
-			return (-1);
+	wfd[0] = c->wfd[0];
+	wfd[1] = c->wfd[1];
+	c->next = o->caps;
+	o->caps = c;
+	o->ncaps++;
+	return (c);
+}
+
+/* The job runs: close our write ends, and let the pump read. */
+void
+output_started(struct outcap *c)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		close(c->wfd[i]);
+		c->wfd[i] = -1;
 	}
-	/* Tagged, or sendfile cannot write there: through a buffer. */
-	buf = xmalloc(COPY_CHUNK);
-	bol = 1;
-	r = 0;
-	while (r == 0 && off < len && (k = pread(from, buf,
-	    (size_t)(len - off < COPY_CHUNK ? len - off : COPY_CHUNK), off)) > 0) {
-		r = output_tagged(to, tag, &bol, buf, (size_t)k);
-		off += k;
-	}
-	if (r == 0 && !bol && tag)
-		r = output_write(to, "\n", 1);
-	free(buf);
+	pump_lock();
+	pump_add(c);
+	pump_unlock();
+}
+
+/* Return 1 once everything C's job wrote has been read (EOF). */
+int
+output_eof(struct outcap *c)
+{
+	int r;
+
+	pump_lock();
+	r = c->state != CAP_READING;
+	pump_unlock();
 	return (r);
 }
 
 /*
- * Return 1 if C's spool files sit on a full file system: a job that
- * failed then may have lost output (and its error message with it).
+ * C's job is over and what it left behind is stopped: read what its
+ * pipes still hold, then stop reading them even if someone still has
+ * them open.
  */
-int
-output_full(const struct outcap *c)
-{
-	struct statvfs sv;
-
-	return (c->rfd[0] >= 0 && c->rfd[0] == c->wfd[0] &&
-	    fstatvfs(c->rfd[0], &sv) == 0 && sv.f_bavail == 0);
-}
-
-/* Make spool file FD ready for the next job; return 0 or -1. */
-static int
-output_rewind(int fd, int spliced)
-{
-	struct stat st;
-
-	if (fstat(fd, &st) < 0)
-		return (-1);
-	if ((spliced || st.st_size > SPOOL_KEEP) && ftruncate(fd, 0) < 0)
-		return (-1);
-	return (lseek(fd, 0, SEEK_SET) == 0 ? 0 : -1);
-}
-
-/* Recycle (or close) C's files and pipes. */
 void
-output_discard(struct output *o, struct outcap *c)
+output_close(struct outcap *c)
 {
-	int i;
+	pump_lock();
+	c->closing = 1;
+	pump_unlock();
+	pump_wake();
+}
 
-	for (i = 0; i < 2; i++) {
-		if (c->rfd[i] >= 0 && o->mode == OUT_GROUP &&
-		    output_rewind(c->rfd[i], c->spliced) == 0) {
-			if (o->nspare == o->capspare) {
-				o->capspare = o->capspare ? 2 * o->capspare : 16;
-				o->spare = xrealloc(o->spare,
-				    o->capspare * sizeof(*o->spare));
-			}
-			o->spare[o->nspare++] = c->rfd[i];
-		} else if (c->rfd[i] >= 0)
-			close(c->rfd[i]);
-		if (c->wfd[i] >= 0 && c->wfd[i] != c->rfd[i])
-			close(c->wfd[i]);
-		c->rfd[i] = c->wfd[i] = -1;
-		free(c->part[i]);
-		c->part[i] = NULL;
-		c->plen[i] = 0;
-	}
+/* The number of bytes C's job wrote to stdout (for the joblog). */
+size_t
+output_bytes(struct outcap *c)
+{
+	size_t n;
+
+	pump_lock();
+	n = c->bytes;
+	pump_unlock();
+	return (n);
+}
+
+/* What went wrong with C (OUT_TROUBLE_*), with the errno in *ERR. */
+int
+output_trouble(struct outcap *c, int *err)
+{
+	int t;
+
+	pump_lock();
+	t = c->trouble;
+	*err = c->rerrno;
+	pump_unlock();
+	return (t);
 }
 
 /*
- * Line mode: read what C's pipes hold and print every whole line (all of
- * it when FINAL, after the job ended), each behind TAG.  Return 0, or -1
- * if writing failed.
+ * Decide what becomes of C's output (V: VERDICT_*).  Grouped output that
+ * has all been read is queued at once: the queue's order is the order of
+ * these calls (-k).
  */
-int
-output_pump(struct output *o, struct outcap *c, const char *tag, int final)
+static void
+output_verdict(struct outcap *c, int v)
 {
-	char buf[CHUNK], *nl;
-	size_t keep;
-	ssize_t k;
-	int i, bol;
+	pump_lock();
+	c->verdict = v;
+	if (!c->added)
+		c->state = CAP_DONE;	/* never started: nothing to read */
+	else if (c->state == CAP_READ && v == VERDICT_EMIT &&
+	    c->mode == OUT_GROUP && c->spooled > 0)
+		pump_queue(c);
+	else if (c->state == CAP_READ)
+		c->state = CAP_DONE;
+	pump_progress();
+	pump_unlock();
+	pump_wake();
+}
 
-	for (i = 0; i < 2; i++) {
-		k = -1;
-		while (c->rfd[i] >= 0 && (k = read(c->rfd[i], buf, sizeof(buf))) > 0) {
-			if (i == 0)
-				c->bytes += (size_t)k;
-			c->part[i] = xrealloc(c->part[i], c->plen[i] + (size_t)k);
-			memcpy(c->part[i] + c->plen[i], buf, (size_t)k);
-			c->plen[i] += (size_t)k;
-		}
-		/* At EOF, stop polling the pipe: it would be ready forever. */
-		if (c->rfd[i] >= 0 && k == 0) {
-			close(c->rfd[i]);
-			c->rfd[i] = -1;
-		}
-		if (c->plen[i] == 0)
+/* Print C's output (grouped: once all of it is read), then release C. */
+void
+output_emit(struct outcap *c)
+{
+	output_verdict(c, VERDICT_EMIT);
+}
+
+/* Throw C's output away (a failed attempt that will be retried). */
+void
+output_discard(struct outcap *c)
+{
+	output_verdict(c, VERDICT_DISCARD);
+}
+
+/* Return 1 while something of O's is still to be read or printed. */
+int
+output_busy(struct output *o)
+{
+	struct outcap *c;
+	int busy;
+
+	pump_lock();
+	pump_progress();
+	busy = o->sink[0]->slen > 0 || o->sink[1]->slen > 0 ||
+	    (o->bar && pump_bar_pending());
+	for (c = o->caps; c && !busy; c = c->next)
+		busy = c->state != CAP_DONE;
+	pump_unlock();
+	return (busy);
+}
+
+/* Free O's captures that the pump is done with. */
+void
+output_collect(struct output *o)
+{
+	struct outcap **pp, *c;
+
+	pump_lock();
+	for (pp = &o->caps; (c = *pp) != NULL;) {
+		if (c->state != CAP_DONE) {
+			pp = &c->next;
 			continue;
-		nl = NULL;
-		for (keep = c->plen[i]; keep > 0; keep--)
-			if (c->part[i][keep - 1] == '\n') {
-				nl = c->part[i] + keep - 1;
-				break;
-			}
-		if (final || c->plen[i] > MAX_PARTIAL)
-			keep = c->plen[i];
-		else if (nl == NULL)
-			continue;
-		bol = 1;
-		if (output_tagged(i + 1, tag, &bol, c->part[i], keep) < 0 ||
-		    (!bol && final && tag && output_write(i + 1, "\n", 1) < 0))
-			o->failed = 1;
-		memmove(c->part[i], c->part[i] + keep, c->plen[i] - keep);
-		c->plen[i] -= keep;
+		}
+		*pp = c->next;
+		o->ncaps--;
+		if (c->added)
+			pump_remove(c);
+		output_cap_free(c);
 	}
-	return (o->failed ? -1 : 0);
+	pump_unlock();
+}
+
+/* Return the errno of a failed write to O's stdout or stderr, or 0. */
+int
+output_failed(struct output *o)
+{
+	int e;
+
+	pump_lock();
+	e = o->sink[0]->failed ? o->sink[0]->failed : o->sink[1]->failed;
+	pump_unlock();
+	return (e);
 }
 
 /*
- * Print the output C captured (stdout, then stderr), each line behind
- * TAG when TAG is not NULL, and recycle C.  Return 0, or -1 if writing to
- * the shell's stdout or stderr failed (e.g. EPIPE).
+ * Drop whatever of O's is not printed yet and stop reading its jobs'
+ * pipes (the pool was interrupted: nothing may make it wait now).
  */
-int
-output_emit(struct output *o, struct outcap *c, const char *tag)
+void
+output_cancel(struct output *o)
 {
+	struct outcap *c;
 	int i;
 
-	if (o->mode == OUT_LINE)
-		output_pump(o, c, tag, 1);
-	else if (o->mode == OUT_GROUP) {
-		fflush(stdout);
-		fflush(stderr);
+	pump_lock();
+	for (c = o->caps; c; c = c->next) {
+		c->verdict = VERDICT_DISCARD;
 		for (i = 0; i < 2; i++)
-			if (c->rfd[i] >= 0 &&
-			    output_copy(c->rfd[i], i + 1, tag, i ? &(size_t){0} :
-			    &c->bytes, &c->spliced) < 0)
-				o->failed = 1;
+			if (c->rfd[i] >= 0) {
+				if (c->watched[i])
+					c->watched[i] = 0;	/* close drops it */
+				close(c->rfd[i]);
+				c->rfd[i] = -1;
+			}
+		c->blen[0] = c->blen[1] = 0;
+		c->state = CAP_DONE;
 	}
-	output_discard(o, c);
-	return (o->failed ? -1 : 0);
+	pump_unqueue(o);
+	for (i = 0; i < 2; i++) {
+		o->sink[i]->slen = o->sink[i]->soff = 0;
+		o->sink[i]->owner = NULL;
+		pump_sink_watch(o->sink[i], 0);
+	}
+	pump_unlock();
 }
 
-/* Close every recycled file. */
+/* Show TEXT as O's progress line (FINAL: the last one). */
 void
-output_free(struct output *o)
+output_bar(struct output *o, const char *text, int final)
 {
+	if (!o->bar)
+		return;
+	pump_lock();
+	pump_bar(o->sink[1], text, strlen(text), final);
+	pump_progress();
+	pump_unlock();
+}
+
+/* Release O; every capture must have been collected. */
+void
+output_end(struct output *o)
+{
+	int i;
+
+	output_cancel(o);
+	output_collect(o);
+	pump_lock();
+	for (i = 0; i < 2; i++)
+		if (o->sink[i]) {
+			pump_sink_watch(o->sink[i], 0);
+			output_sink_free(o->sink[i]);
+			o->sink[i] = NULL;
+		}
+	pump_unlock();
 	while (o->nspare > 0)
 		close(o->spare[--o->nspare]);
-	free(o->spare);
-	o->spare = NULL;
-	o->capspare = 0;
+	pump_release();
+}
+
+/*
+ * Handle what the pump has to do now; the pool's loop calls this when
+ * output_pollfd() is readable.
+ */
+int
+output_run(void)
+{
+	return (pump_run());
+}
+
+/* A descriptor that is readable when the pump has work. */
+int
+output_pollfd(void)
+{
+	return (pump_epfd());
+}
+
+/* Let the thread pump while the shell does other things (--sem). */
+void
+output_detach(void)
+{
+	pump_unpark();
+}
+
+/* Take the pump back from the thread: a pool call runs it now. */
+void
+output_attach(void)
+{
+	pump_park();
+}
+
+/* In a forked child: none of the parent's captures is its business. */
+void
+output_child(void)
+{
+	pump_child();
 }

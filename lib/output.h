@@ -10,31 +10,46 @@
 #define OUT_UNGROUP	1	/* jobs write to the shell's stdout/stderr */
 #define OUT_LINE	2	/* whole lines as they come */
 
-/* One job's output: two unlinked files (grouped) or two pipes (lines). */
-struct outcap {
-	int rfd[2];		/* what the parent reads: stdout, stderr */
-	int wfd[2];		/* what the child writes (== rfd for files) */
-	char *part[2];		/* line mode: an unfinished line */
-	size_t plen[2];
-	size_t bytes;		/* stdout bytes seen, for the joblog */
-	int spliced;		/* pages handed to a pipe: truncate, not rewind */
-};
+#define OUT_SPARE_MAX	16	/* spools a pool keeps for its next jobs */
 
+struct outcap;
+struct sink;
+
+/* A pool's output: where it goes and what of it is still in flight. */
 struct output {
-	int mode;
-	int failed;		/* writing to our stdout failed (EPIPE...) */
-	int *spare;		/* recycled file pairs */
-	int nspare, capspare;
+	int mode;		/* OUT_* */
+	int capture;		/* jobs write to pipes (all but plain -u) */
+	struct sink *sink[2];	/* the shell's stdout and stderr, as they were */
+	struct outcap *caps;	/* every capture not yet released */
+	int ncaps;
+	int bar;		/* --bar: the progress line is drawn here */
+	int spare[OUT_SPARE_MAX];	/* spools of finished jobs, for reuse */
+	int nspare;
 };
 
-int output_open(struct output *, struct outcap *);
-void output_started(struct output *, struct outcap *);
-int output_pump(struct output *, struct outcap *, const char *, int);
-int output_emit(struct output *, struct outcap *, const char *);
-void output_discard(struct output *, struct outcap *);
-void output_free(struct output *);
-off_t output_length(int);
-int output_full(const struct outcap *);
-int output_copy(int, int, const char *, size_t *, int *);
+int output_begin(struct output *, int, int, int);
+struct outcap *output_open(struct output *, const char *, const char *,
+    int [2]);
+void output_started(struct outcap *);
+int output_eof(struct outcap *);
+void output_close(struct outcap *);
+size_t output_bytes(struct outcap *);
+int output_trouble(struct outcap *, int *);
+void output_emit(struct outcap *);
+void output_discard(struct outcap *);
+int output_busy(struct output *);
+void output_collect(struct output *);
+int output_failed(struct output *);
+void output_cancel(struct output *);
+void output_bar(struct output *, const char *, int);
+void output_end(struct output *);
+int output_run(void);
+int output_pollfd(void);
+void output_detach(void);
+void output_attach(void);
+void output_child(void);
+
+#define OUT_TROUBLE_FULL	0x01	/* the spool's file system was full */
+#define OUT_TROUBLE_RESULTS	0x02	/* writing --results failed (errno) */
 
 #endif

@@ -8,17 +8,25 @@
  * sleeps in ppoll (lib/waitset.c): reap the workers that ended, stop the
  * ones past --timeout (TERM, then KILL a second later, without waiting),
  * start new ones while slots are free, then sleep until a child ends, a
- * deadline (timeout, --delay, a retry's backoff) passes, a
- * --line-buffer pipe has data, or a signal arrives.  Since the job
- * table cannot change while signals are blocked, a worker we have not
- * reaped yet is never cleaned up by bash under our feet.
+ * deadline (timeout, --delay, a retry's backoff) passes, the output
+ * pump has work (lib/pump.c), or a signal arrives.  Since the job table
+ * cannot change while signals are blocked, a worker we have not reaped
+ * yet is never cleaned up by bash under our feet.
+ *
+ * A job is over when its process has ended *and* its output pipes have
+ * reached EOF.  Whatever it left running in its process group (`sleep &'
+ * in a function) is stopped first, TERM then KILL, as systemd stops what
+ * is left of a unit: it would hold the pipes open, and what it wrote
+ * later would have nowhere to go.
  */
 
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -38,10 +46,15 @@
 #define POOL_NOPROC	(-2)		/* pool_start: no process, try later */
 #define STOP_GRACE_NS	(2000LL * 1000000)	/* halt now, signals */
 #define KEEP_MAX	256	/* -k: ended jobs held before we stop starting */
+#define LEFT_TERM_NS	(200LL * 1000000)	/* leftovers: TERM, then KILL */
+#define LEFT_KILL_NS	(1000LL * 1000000)	/* ... then give up on them */
+/* Linux's limit for one environment string (MAX_ARG_STRLEN). */
+#define ENV_STRING_MAX	(32 * 4096)
 
 struct pool_spawn {
 	struct pool *p;
 	struct pool_worker *wk;
+	int bigitem;			/* POOL_ITEM is not exported */
 };
 
 static double
@@ -51,6 +64,32 @@ pool_wallclock(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return ((double)ts.tv_sec + ts.tv_nsec / 1e9);
+}
+
+/*
+ * -k: how many jobs may wait for their turn to print.  Each keeps its
+ * spool open until then, so the limit on open files bounds it too: a
+ * long first job must not make the pool run out of descriptors (it
+ * stops starting jobs instead, until the first one has printed).
+ */
+static long
+pool_keep_max(const struct pool *p)
+{
+	struct rlimit rl;
+	DIR *d;
+	long open, room;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+		return (KEEP_MAX);
+	open = 0;
+	if ((d = opendir("/proc/self/fd")) != NULL) {
+		while (readdir(d) != NULL)
+			open++;
+		closedir(d);
+	}
+	/* The engine and sinks, then five per running job (pipes, spool). */
+	room = (long)rl.rlim_cur - open - 16 - 5L * p->cfg.jobs;
+	return (room < 1 ? 1 : room > KEEP_MAX ? KEEP_MAX : room);
 }
 
 /*
@@ -73,9 +112,15 @@ pool_init(struct pool *p, const struct pool_cfg *cfg, WORD_LIST *tmpl)
 	p->tmpl = tmpl ? copy_word_list(tmpl) : NULL;
 	p->w = xmalloc(cfg->jobs * sizeof(*p->w));
 	memset(p->w, 0, cfg->jobs * sizeof(*p->w));
-	p->out.mode = cfg->keep_order && cfg->out_mode == OUT_LINE ?
-	    OUT_GROUP : cfg->out_mode;
+	p->owner = getpid();
+	p->cfg.capture = cfg->out_mode != OUT_UNGROUP || cfg->results != NULL;
+	if (output_begin(&p->out, cfg->keep_order && cfg->out_mode == OUT_LINE ?
+	    OUT_GROUP : cfg->out_mode, p->cfg.capture, cfg->bar) < 0) {
+		builtin_error("cannot capture output: %s", strerror(errno));
+		return (-1);
+	}
 	p->next_seq = 1;
+	p->keep_max = pool_keep_max(p);
 	p->t0 = duration_now();
 	if (cfg->joblog && joblog_open(&p->log, cfg->joblog, cfg->resume) < 0)
 		return (-1);
@@ -116,39 +161,53 @@ pool_child_setup(void *arg)
 {
 	struct pool_spawn *s = arg;
 	struct pool *p = s->p;
-	struct pool_worker *wk = s->wk;
-	int i, k;
+	char *item;
+	int i;
 
 	/* Function workers do not exec: close the other jobs' captures. */
-	for (i = 0; i < p->cfg.jobs; i++)
-		if (&p->w[i] != wk && p->w[i].active)
-			for (k = 0; k < 2; k++)
-				if (p->w[i].out.rfd[k] >= 0)
-					close(p->w[i].out.rfd[k]);
+	output_child();
 	/* Its stdio would seek our item file back at exit: not its to use. */
 	for (i = 0; i < p->in.nsrc; i++)
 		if (p->in.src[i].fp)
 			close(fileno(p->in.src[i].fp));
+	/* Too long to export (see pool_env): a shell variable, at least. */
+	if (s->bigitem) {
+		item = pool_item(s->wk);
+		bind_variable("POOL_ITEM", item, 0);
+		free(item);
+	}
 }
 
-/* Fill ENV with the job's POOL_* variables, as NAME=VALUE strings. */
-static void
+/*
+ * Fill ENV with the job's POOL_* variables, as NAME=VALUE strings.  An
+ * item too long for one environment string (Linux refuses to exec a
+ * program with one over 128 KiB) is left out: the job's programs must
+ * still run.  A function job gets it as a shell variable instead.
+ * Return 1 if POOL_ITEM was left out.
+ */
+static int
 pool_env(const struct pool_worker *wk, char *env[5])
 {
 	char *item;
+	int n, big;
 
+	n = 0;
 	item = pool_item(wk);
-	env[0] = xmalloc(strlen(item) + sizeof("POOL_ITEM="));
-	strcpy(env[0], "POOL_ITEM=");
-	strcat(env[0], item);
+	big = strlen(item) + sizeof("POOL_ITEM=") > ENV_STRING_MAX;
+	if (!big) {
+		env[n] = xmalloc(strlen(item) + sizeof("POOL_ITEM="));
+		strcpy(env[n], "POOL_ITEM=");
+		strcat(env[n++], item);
+	}
 	free(item);
-	env[1] = xmalloc(48);
-	snprintf(env[1], 48, "POOL_SEQ=%ld", wk->seq);
-	env[2] = xmalloc(48);
-	snprintf(env[2], 48, "POOL_SLOT=%d", wk->slot);
-	env[3] = xmalloc(48);
-	snprintf(env[3], 48, "POOL_ATTEMPT=%d", wk->attempt);
-	env[4] = NULL;
+	env[n] = xmalloc(48);
+	snprintf(env[n++], 48, "POOL_SEQ=%ld", wk->seq);
+	env[n] = xmalloc(48);
+	snprintf(env[n++], 48, "POOL_SLOT=%d", wk->slot);
+	env[n] = xmalloc(48);
+	snprintf(env[n++], 48, "POOL_ATTEMPT=%d", wk->attempt);
+	env[n] = NULL;
+	return (big);
 }
 
 /* Return the --tagstring for a job, with its replacement strings. */
@@ -174,34 +233,41 @@ pool_tag(struct pool *p, struct pool_worker *wk)
 	return (tag);
 }
 
-/* Print the progress line (--bar) on stderr, at most ten times a second. */
+/*
+ * The progress line (--bar, on a terminal), at most ten times a second.
+ * The pump draws it, and takes it away before any job output reaches
+ * the terminal.  Jobs stopped by a halt or a signal count as failed.
+ */
 static void
 pool_bar(struct pool *p, int final)
 {
 	int64_t now, el;
-	char eta[32];
+	char eta[32], line[256];
+	long failed;
 
-	if (!p->cfg.bar || !isatty(2))
+	if (!p->out.bar)
 		return;
 	now = duration_now();
-	if (!final && now - p->last_bar < 100000000)
+	if (!final && now - p->last_bar < 100000000) {
+		p->bar_due = p->last_bar + 100000000;	/* soon, not lost */
 		return;
+	}
 	p->last_bar = now;
+	p->bar_due = now + 1000000000;	/* the clock moves on */
 	el = now - p->t0;
+	failed = p->nfailed + p->nkilled;
 	eta[0] = '\0';
 	if (p->in.total > 0 && p->ndone > 0 && !final)
 		snprintf(eta, sizeof(eta), ", ETA %.0fs",
 		    (double)el / 1e9 / p->ndone * (p->in.total - p->ndone));
 	if (p->in.total >= 0)
-		fprintf(stderr, "\r\033[Kpool: %ld/%ld done, %d running, %ld "
-		    "failed, %.1fs%s", p->ndone, p->in.total, p->running,
-		    p->nfailed, el / 1e9, eta);
+		snprintf(line, sizeof(line), "pool: %ld/%ld done, %d running, "
+		    "%ld failed, %.1fs%s", p->ndone, p->in.total, p->running,
+		    failed, el / 1e9, eta);
 	else
-		fprintf(stderr, "\r\033[Kpool: %ld done, %d running, %ld "
-		    "failed, %.1fs", p->ndone, p->running, p->nfailed, el / 1e9);
-	if (final)
-		fputc('\n', stderr);
-	fflush(stderr);
+		snprintf(line, sizeof(line), "pool: %ld done, %d running, %ld "
+		    "failed, %.1fs", p->ndone, p->running, failed, el / 1e9);
+	output_bar(&p->out, line, final);
 }
 
 /* -S: record STATUS as element SEQ-1 of the status array. */
@@ -220,46 +286,69 @@ pool_record(struct pool *p, long seq, int status)
 	array_insert(array_cell(v), seq - 1, buf);
 }
 
-static void
-pool_results_file(const char *dir, const char *name, const char *text,
-    int fd)
+/* --results: write TEXT to DIR/NAME; return 0, or -1 with errno set. */
+static int
+pool_results_file(const char *dir, const char *name, const char *text)
 {
 	char *path;
 	FILE *f;
+	int r;
 
 	path = xmalloc(strlen(dir) + strlen(name) + 2);
 	sprintf(path, "%s/%s", dir, name);
 	f = fopen(path, "we");
 	free(path);
 	if (f == NULL)
-		return;
-	if (text)
-		fputs(text, f);
-	else if (fd >= 0) {
-		fflush(f);
-		output_copy(fd, fileno(f), NULL, &(size_t){0}, &(int){0});
-	}
-	fclose(f);
+		return (-1);
+	r = fputs(text, f) < 0;
+	return (fclose(f) < 0 || r ? -1 : 0);
 }
 
-/* --results DIR: DIR/SEQ/{cmd,stdout,stderr,status}. */
+/* --results DIR: say once that DIR/SEQ lost something, and count it. */
 static void
-pool_results(struct pool *p, struct pool_worker *wk, int status)
+pool_results_lost(struct pool *p, struct pool_worker *wk, int e)
 {
-	char *dir, buf[16];
+	if (wk->reslost++)
+		return;
+	builtin_warning("%s: %s", wk->resdir, strerror(e));
+	p->lost_results++;
+}
+
+/*
+ * --results DIR: make DIR/SEQ for WK's job and write its command there
+ * (its stdout and stderr are saved as they come, by the pump).  Return
+ * the directory's name, or NULL without --results.
+ */
+static char *
+pool_results_start(struct pool *p, struct pool_worker *wk)
+{
+	char *dir;
 
 	if (p->cfg.results == NULL)
-		return;
+		return (NULL);
 	dir = xmalloc(strlen(p->cfg.results) + 32);
 	sprintf(dir, "%s/%ld", p->cfg.results, wk->seq);
-	if (mkdir(dir, 0777) == 0 || errno == EEXIST) {
-		snprintf(buf, sizeof(buf), "%d\n", status);
-		pool_results_file(dir, "cmd", wk->cmd, -1);
-		pool_results_file(dir, "stdout", NULL, wk->out.rfd[0]);
-		pool_results_file(dir, "stderr", NULL, wk->out.rfd[1]);
-		pool_results_file(dir, "status", buf, -1);
-	}
-	free(dir);
+	wk->resdir = dir;
+	if ((mkdir(dir, 0777) < 0 && errno != EEXIST) ||
+	    pool_results_file(dir, "cmd", wk->cmd) < 0)
+		pool_results_lost(p, wk, errno);
+	return (dir);
+}
+
+/* --results DIR: DIR/SEQ/status, and whether the output got there. */
+static void
+pool_results_end(struct pool *p, struct pool_worker *wk, int status)
+{
+	char buf[16];
+	int e;
+
+	if (wk->resdir == NULL)
+		return;
+	snprintf(buf, sizeof(buf), "%d\n", status);
+	if (pool_results_file(wk->resdir, "status", buf) < 0)
+		pool_results_lost(p, wk, errno);
+	if (wk->cap && (output_trouble(wk->cap, &e) & OUT_TROUBLE_RESULTS))
+		pool_results_lost(p, wk, e);
 }
 
 /* The halt policy: after a job ended with STATUS, should we stop? */
@@ -290,14 +379,11 @@ pool_emit_ready(struct pool *p, int all)
 {
 	struct pool_held *h;
 
-	while ((h = p->held) != NULL && (h->ready || all)) {
+	while ((h = p->held) != NULL && (h->done || all)) {
 		p->held = h->next;
 		p->nheld--;
-		if (h->ready && output_emit(&p->out, &h->out, h->tag) < 0)
-			p->halting = HALT_NOW;
-		else if (!h->ready)
-			output_discard(&p->out, &h->out);
-		free(h->tag);
+		if (h->cap)
+			output_emit(h->cap);
 		free(h);
 	}
 }
@@ -320,8 +406,10 @@ pool_worker_clear(struct pool_worker *wk)
 		input_free_vals(wk->vals, wk->nvals);
 	free(wk->cmd);
 	free(wk->tag);
+	free(wk->resdir);
 	wk->vals = NULL;
-	wk->cmd = wk->tag = NULL;
+	wk->cmd = wk->tag = wk->resdir = NULL;
+	wk->cap = NULL;
 	wk->active = 0;
 }
 
@@ -353,7 +441,8 @@ pool_retry_later(struct pool *p, struct pool_worker *wk)
 {
 	pool_requeue(p, wk, wk->attempt + 1, duration_now() +
 	    backoff_delay(&p->cfg.backoff, wk->attempt));
-	output_discard(&p->out, &wk->out);
+	if (wk->cap)
+		output_discard(wk->cap);
 	pool_worker_clear(wk);
 }
 
@@ -363,23 +452,22 @@ pool_output(struct pool *p, struct pool_worker *wk)
 {
 	struct pool_held *h;
 
+	if (wk->cap == NULL)
+		return;
 	if (p->cfg.keep_order && (h = pool_held_find(p, wk->seq)) != NULL) {
-		h->out = wk->out;
-		h->tag = wk->tag;
-		h->ready = 1;
-		wk->tag = NULL;
+		h->cap = wk->cap;
+		h->done = 1;
 		pool_emit_ready(p, 0);
 		return;
 	}
-	if (output_emit(&p->out, &wk->out, wk->tag) < 0)
-		p->halting = HALT_NOW;
+	output_emit(wk->cap);
 }
 
-/* WK's job ended with STATUS (SIGNALED: killed by a signal). */
+/* WK's job is over, its output read: record it, print it or retry it. */
 static void
-pool_finish(struct pool *p, struct pool_worker *wk, int status, int signaled)
+pool_finish(struct pool *p, struct pool_worker *wk)
 {
-	size_t bytes;
+	int e, status = wk->status;
 
 	p->running--;
 	p->forkwait = 0;
@@ -388,30 +476,29 @@ pool_finish(struct pool *p, struct pool_worker *wk, int status, int signaled)
 		pool_retry_later(p, wk);
 		return;
 	}
-	bytes = wk->out.bytes;
-	if (p->out.mode == OUT_GROUP && wk->out.rfd[0] >= 0)
-		bytes = (size_t)output_length(wk->out.rfd[0]);
 	/* Its writes failed, or will have: say so, whatever its status. */
-	if (p->out.mode == OUT_GROUP && output_full(&wk->out)) {
+	if (wk->cap && (output_trouble(wk->cap, &e) & OUT_TROUBLE_FULL)) {
 		builtin_warning("job %ld (%s): no space left in $TMPDIR for "
 		    "its output, which may be cut short", wk->seq, wk->cmd);
 		p->cut_short = 1;
 	}
 	pool_record(p, wk->seq, status);
 	joblog_write(&p->log, wk->seq, wk->start_wall,
-	    (duration_now() - wk->start) / 1e9, bytes, status, signaled,
+	    (duration_now() - wk->start) / 1e9,
+	    wk->cap ? output_bytes(wk->cap) : 0, status, wk->signaled,
 	    wk->cmd);
-	pool_results(p, wk, status);
+	pool_results_end(p, wk, status);
 	p->ndone++;
 	if (status == 0)
 		p->nsucceeded++;
-	else if (!wk->killed)
+	else if (wk->killed)
+		p->nkilled++;
+	else
 		p->nfailed++;
 	pool_output(p, wk);
 	if (!wk->killed)
 		pool_halt_check(p, status);
 	pool_worker_clear(wk);
-	pool_bar(p, 0);
 }
 
 /* Return non-zero if R's job died of a signal (for the joblog). */
@@ -428,42 +515,104 @@ pool_signaled(struct jobref *r)
 	return (WIFSIGNALED(pr->status));
 }
 
+/*
+ * Return 1 if something other than a zombie is left in process group PG
+ * (or in doubt); the group of a job that ended is usually empty.
+ */
+static int
+pool_group_left(pid_t pg)
+{
+	return (pg > 0 && term_group_live(pg));
+}
+
+/*
+ * WK's job has ended: stop what it left running in its group (TERM, then
+ * KILL LEFT_TERM_NS later), and once nothing holds its pipes, or the
+ * last step is over, finish it.
+ */
+static void
+pool_settle(struct pool *p, struct pool_worker *wk, int64_t now)
+{
+	int left;
+
+	left = wk->left_step < 3 && pool_group_left(wk->ref.pid);
+	if (!left && (wk->cap == NULL || output_eof(wk->cap))) {
+		pool_finish(p, wk);
+		return;
+	}
+	if (!left) {
+		/* Someone outside its group holds its pipes: stop reading. */
+		output_close(wk->cap);
+		wk->left_step = 3;
+		return;
+	}
+	if (wk->left_step == 0) {
+		killpg(wk->ref.pid, SIGTERM);
+		killpg(wk->ref.pid, SIGCONT);
+		wk->left_step = 1;
+		wk->left_at = now + LEFT_TERM_NS;
+	} else if (now >= wk->left_at && wk->left_step == 1) {
+		killpg(wk->ref.pid, SIGKILL);
+		wk->left_step = 2;
+		wk->left_at = now + LEFT_KILL_NS;
+	} else if (now >= wk->left_at) {
+		wk->left_step = 3;	/* unkillable (D state): leave it */
+		if (wk->cap)
+			output_close(wk->cap);
+	}
+}
+
+/* WK's job is done in the job table: take its status, consume it. */
+static void
+pool_ended(struct pool *p, struct pool_worker *wk, int st)
+{
+	if (st == JOBREF_GONE)
+		wk->ref.status = 127;
+	wk->status = wk->ref.status;
+	wk->signaled = pool_signaled(&wk->ref);
+	jobref_consume(&wk->ref, 1);
+	wk->ended = 1;
+	/* A timed-out job's leftovers get no second chance. */
+	if (wk->timed_out) {
+		killpg(wk->ref.pid, SIGKILL);
+		wk->left_step = 2;
+		wk->left_at = duration_now() + LEFT_KILL_NS;
+	}
+}
+
 /* Reap the workers that ended; move timed-out ones along TERM -> KILL. */
 static void
 pool_reap(struct pool *p)
 {
 	struct pool_worker *wk;
 	int64_t now;
-	int i, st, sig;
+	int i, st;
 
 	now = duration_now();
 	for (i = 0; i < p->cfg.jobs; i++) {
 		wk = &p->w[i];
 		if (!wk->active)
 			continue;
-		if (p->out.mode == OUT_LINE)
-			output_pump(&p->out, &wk->out, wk->tag, 0);
-		st = jobref_state(&wk->ref);
-		if (st == JOBREF_DONE || st == JOBREF_GONE) {
-			if (st == JOBREF_GONE)
-				wk->ref.status = 127;
-			sig = pool_signaled(&wk->ref);
-			jobref_consume(&wk->ref, 1);
-			/* A timed-out job's leftovers get no second chance. */
-			if (wk->timed_out)
-				killpg(wk->ref.pid, SIGKILL);
-			if (p->out.failed)
-				p->halting = HALT_NOW;
-			pool_finish(p, wk, wk->ref.status, sig);
-		} else if (wk->deadline && now >= wk->deadline && !wk->timed_out) {
-			jobref_signal(&wk->ref, SIGTERM);
-			wk->timed_out = 1;
-			wk->kill_at = now + KILL_AFTER_NS;
-		} else if (wk->timed_out && now >= wk->kill_at) {
-			jobref_signal(&wk->ref, SIGKILL);
-			wk->kill_at = now + KILL_AFTER_NS;
+		if (!wk->ended) {
+			st = jobref_state(&wk->ref);
+			if (st == JOBREF_DONE || st == JOBREF_GONE)
+				pool_ended(p, wk, st);
+			else if (wk->deadline && now >= wk->deadline &&
+			    !wk->timed_out) {
+				jobref_signal(&wk->ref, SIGTERM);
+				wk->timed_out = 1;
+				wk->kill_at = now + KILL_AFTER_NS;
+			} else if (wk->timed_out && now >= wk->kill_at) {
+				jobref_signal(&wk->ref, SIGKILL);
+				wk->kill_at = now + KILL_AFTER_NS;
+			}
 		}
+		if (wk->ended)
+			pool_settle(p, wk, now);
 	}
+	if (output_failed(&p->out))
+		p->halting = HALT_NOW;
+	output_collect(&p->out);
 }
 
 static int
@@ -486,7 +635,6 @@ pool_hold(struct pool *p, long seq)
 	h = xmalloc(sizeof(*h));
 	memset(h, 0, sizeof(*h));
 	h->seq = seq;
-	h->out.rfd[0] = h->out.rfd[1] = h->out.wfd[0] = h->out.wfd[1] = -1;
 	for (tail = &p->held; *tail; tail = &(*tail)->next)
 		;
 	*tail = h;
@@ -494,21 +642,27 @@ pool_hold(struct pool *p, long seq)
 }
 
 /*
- * fork failed with E.  If that is for lack of processes (EAGAIN, ENOMEM),
- * plan the next try and return 1: when one of our jobs ends, or, with
- * none running, after a pause (50 ms, doubling); after FORK_TRIES pauses
- * in a row return 0: the pool gives up.  GNU parallel likewise runs fewer
- * jobs at a time when the system has no more processes to give.
+ * A job could not start for error E (WHAT failed: "fork", or the pipes
+ * and spool of its output).  If that is for lack of processes (EAGAIN,
+ * ENOMEM) or descriptors (EMFILE, ENFILE), plan the next try and return
+ * 1: when one of our jobs ends, or, with none running, after a pause (50
+ * ms, doubling); after FORK_TRIES pauses in a row return 0: the pool
+ * gives up.  GNU parallel likewise runs fewer jobs at a time when the
+ * system has no more processes to give.
  */
 static int
-pool_noproc(struct pool *p, int e)
+pool_noproc(struct pool *p, int e, const char *what)
 {
-	if (e != EAGAIN && e != ENOMEM)
+	int *warned;
+
+	if (e != EAGAIN && e != ENOMEM && e != EMFILE && e != ENFILE)
 		return (0);
 	if (p->running > 0) {
-		if (!p->forkwarned++)
-			builtin_warning("cannot fork: %s; waiting for a job to end",
-			    strerror(e));
+		warned = e == EMFILE || e == ENFILE ? &p->fdwarned :
+		    &p->forkwarned;
+		if (!(*warned)++)
+			builtin_warning("cannot %s: %s; waiting for a job to "
+			    "end", what, strerror(e));
 		p->forkwait = 1;
 		return (1);
 	}
@@ -519,21 +673,84 @@ pool_noproc(struct pool *p, int e)
 }
 
 /*
+ * WK could not start for error E (WHAT failed).  Return POOL_NOPROC if it
+ * is to be tried again later (queued unless it came with its own WORDS,
+ * in --sem mode), else -1 after saying why.
+ */
+static int
+pool_unstarted(struct pool *p, struct pool_worker *wk, WORD_LIST *words,
+    int e, const char *what)
+{
+	if (pool_noproc(p, e, what)) {
+		if (words == NULL)
+			pool_requeue(p, wk, wk->attempt, 0);
+		pool_worker_clear(wk);
+		return (POOL_NOPROC);
+	}
+	builtin_error("cannot %s: %s", what, strerror(e));
+	pool_worker_clear(wk);
+	p->fatal = 1;
+	return (-1);
+}
+
+/* Print the command instead of running it (--dry-run). */
+static int
+pool_dry(struct pool *p, struct pool_worker *wk)
+{
+	printf("%s\n", wk->cmd);
+	fflush(stdout);
+	pool_worker_clear(wk);
+	p->ndone++;
+	p->nsucceeded++;
+	return (0);
+}
+
+/* Start WK's job, CMD, with its output captured or not; return its pid. */
+static pid_t
+pool_spawn(struct pool *p, struct pool_worker *wk, WORD_LIST *cmd)
+{
+	struct child_opts co;
+	struct pool_spawn ctx;
+	char *env[5];
+	pid_t pid;
+	int i, wfd[2];
+
+	memset(&co, 0, sizeof(co));
+	co.flags = CHILD_OWNPGRP;
+	if (p->cfg.capture) {
+		wk->cap = output_open(&p->out, wk->tag,
+		    pool_results_start(p, wk), wfd);
+		if (wk->cap == NULL)
+			return (-2);
+		co.outfd = wfd[0];
+		co.errfd = wfd[1];
+	}
+	ctx.bigitem = pool_env(wk, env);
+	co.env = env;
+	co.setup = pool_child_setup;
+	ctx.p = p;
+	ctx.wk = wk;
+	co.arg = &ctx;
+	pid = child_spawn(cmd, &co, &wk->ref.job);
+	for (i = 0; env[i]; i++)
+		free(env[i]);
+	return (pid);
+}
+
+/*
  * Start job SEQ (attempt ATTEMPT) in a free slot: with the values VALS
  * (taken over) in batch mode, or as the words WORDS in --sem mode.
- * Return 0, or -1 after printing why it could not start.
+ * Return 0, POOL_NOPROC to try again later, or -1 after printing why it
+ * could not start.
  */
 static int
 pool_start(struct pool *p, long seq, int attempt, char **vals, int nvals,
     WORD_LIST *words)
 {
-	struct child_opts co;
-	struct pool_spawn ctx;
 	struct pool_worker *wk;
 	WORD_LIST *cmd;
-	char *env[5];
 	pid_t pid;
-	int i, e;
+	int e;
 
 	wk = &p->w[pool_free_slot(p)];
 	memset(wk, 0, sizeof(*wk));
@@ -546,51 +763,20 @@ pool_start(struct pool *p, long seq, int attempt, char **vals, int nvals,
 	    subst_build(p->tmpl, vals, nvals, seq, wk->slot);
 	wk->cmd = child_text(cmd);
 	if (p->cfg.dry_run) {
-		printf("%s\n", wk->cmd);
-		fflush(stdout);
 		dispose_words(cmd);
-		pool_worker_clear(wk);
-		p->ndone++;
-		p->nsucceeded++;
-		return (0);
+		return (pool_dry(p, wk));
 	}
 	wk->tag = pool_tag(p, wk);
-	if (output_open(&p->out, &wk->out) < 0) {
-		builtin_error("cannot capture output in $TMPDIR: %s",
-		    strerror(errno));
-		dispose_words(cmd);
-		pool_worker_clear(wk);
-		p->fatal = 1;
-		return (-1);
-	}
-	memset(&co, 0, sizeof(co));
-	co.flags = CHILD_OWNPGRP;
-	co.outfd = wk->out.wfd[0] > 0 ? wk->out.wfd[0] : 0;
-	co.errfd = wk->out.wfd[1] > 0 ? wk->out.wfd[1] : 0;
-	pool_env(wk, env);
-	co.env = env;
-	co.setup = pool_child_setup;
-	ctx.p = p;
-	ctx.wk = wk;
-	co.arg = &ctx;
-	wk->active = 1;		/* so that the child skips its own fds */
-	pid = child_spawn(cmd, &co, &wk->ref.job);
+	wk->active = 1;
+	pid = pool_spawn(p, wk, cmd);
+	e = errno;
 	dispose_words(cmd);
-	for (i = 0; env[i]; i++)
-		free(env[i]);
 	if (pid < 0) {
-		e = errno;
-		output_discard(&p->out, &wk->out);
-		if (pool_noproc(p, e)) {
-			if (words == NULL)
-				pool_requeue(p, wk, wk->attempt, 0);
-			pool_worker_clear(wk);
-			return (POOL_NOPROC);
-		}
-		builtin_error("cannot fork: %s", strerror(e));
-		pool_worker_clear(wk);
-		p->fatal = 1;
-		return (-1);
+		if (wk->cap)
+			output_discard(wk->cap);
+		return (pool_unstarted(p, wk, words, e, pid != -2 ? "fork" :
+		    e == EMFILE || e == ENFILE ? "open files for its output" :
+		    "capture output in $TMPDIR"));
 	}
 	p->forkfails = 0;
 	p->next_fork = 0;
@@ -598,7 +784,8 @@ pool_start(struct pool *p, long seq, int attempt, char **vals, int nvals,
 	if (wk->ref.job >= 0 && jobs[wk->ref.job])
 		jobs[wk->ref.job]->flags |= J_NOTIFIED;	/* never "Done" */
 	jobref_own(pid, 1);
-	output_started(&p->out, &wk->out);
+	if (wk->cap)
+		output_started(wk->cap);
 	p->running++;
 	wk->start = duration_now();
 	wk->start_wall = pool_wallclock();
@@ -634,9 +821,9 @@ pool_fill(struct pool *p)
 	int64_t now;
 	long seq;
 
-	while (!p->halting && p->running < p->cfg.jobs && !p->out.failed &&
+	while (!p->halting && p->running < p->cfg.jobs && !output_failed(&p->out) &&
 	    !p->forkwait) {
-		if (p->cfg.keep_order && p->nheld >= KEEP_MAX)
+		if (p->cfg.keep_order && p->nheld >= p->keep_max)
 			break;
 		now = duration_now();
 		if ((p->next_start && now < p->next_start) ||
@@ -667,7 +854,6 @@ pool_fill(struct pool *p)
 		if ((p->cfg.resume == 1 && seen != JOBLOG_UNSEEN) ||
 		    (p->cfg.resume == 2 && seen == JOBLOG_OK)) {
 			input_free_vals(vals, nvals);
-			p->nskipped++;
 			continue;
 		}
 		k = pool_start(p, seq, 1, vals, nvals, NULL);
@@ -694,7 +880,10 @@ pool_deadline(struct pool *p)
 
 	d = 0;
 	for (i = 0; i < p->cfg.jobs; i++)
-		if (p->w[i].active)
+		if (p->w[i].active && p->w[i].ended)
+			d = pool_min(d, p->w[i].left_step > 0 &&
+			    p->w[i].left_step < 3 ? p->w[i].left_at : 0);
+		else if (p->w[i].active)
 			d = pool_min(d, p->w[i].timed_out ? p->w[i].kill_at :
 			    p->w[i].deadline);
 	if (!p->halting && p->running < p->cfg.jobs) {
@@ -704,6 +893,8 @@ pool_deadline(struct pool *p)
 			d = pool_min(d, p->next_start);
 		d = pool_min(d, p->next_fork);
 	}
+	if (p->out.bar)
+		d = pool_min(d, p->bar_due);
 	return (d);
 }
 
@@ -716,7 +907,7 @@ pool_stop_all(struct pool *p, int sig)
 
 	refs = xmalloc((p->cfg.jobs + 1) * sizeof(*refs));
 	for (i = n = 0; i < p->cfg.jobs; i++)
-		if (p->w[i].active) {
+		if (p->w[i].active && !p->w[i].ended) {
 			p->w[i].killed = 1;
 			refs[n++] = p->w[i].ref;
 		}
@@ -726,30 +917,19 @@ pool_stop_all(struct pool *p, int sig)
 	pool_reap(p);
 }
 
-/* Sleep until something happens: a child, a deadline, a pipe, a signal. */
+/* Sleep until something happens: a child, a deadline, output, a signal. */
 static void
 pool_sleep(struct pool *p)
 {
-	struct pollfd one, *fds;
-	int i, k, n;
+	struct pollfd fds[2];
 
 	waitset_deadline(&p->ws, pool_deadline(p));
-	if (p->out.mode != OUT_LINE) {
-		waitset_sleep_fds(&p->ws, &one, 1);
-		return;
-	}
-	/* Every worker's pipes: one left out could fill up and stall. */
-	fds = xmalloc((1 + 2 * p->cfg.jobs) * sizeof(*fds));
-	n = 1;
-	for (i = 0; i < p->cfg.jobs; i++)
-		for (k = 0; k < 2 && p->w[i].active; k++)
-			if (p->w[i].out.rfd[k] >= 0) {
-				fds[n].fd = p->w[i].out.rfd[k];
-				fds[n].events = POLLIN;
-				n++;
-			}
-	waitset_sleep_fds(&p->ws, fds, n);
-	free(fds);
+	fds[1].fd = output_pollfd();
+	fds[1].events = POLLIN;
+	fds[1].revents = 0;
+	waitset_sleep_fds(&p->ws, fds, 2);
+	if (fds[1].revents)
+		output_run();
 }
 
 #define LOOP_DRAIN	0	/* until every job has ended */
@@ -762,21 +942,27 @@ pool_loop(struct pool *p, int mode)
 	int sig;
 
 	for (;;) {
+		output_run();
 		pool_reap(p);
 		if ((sig = waitset_signal()) != 0) {
 			p->interrupted = sig;
 			pool_stop_all(p, sig == SIGINT || sig == SIGTERM ||
 			    sig == SIGHUP ? sig : SIGTERM);
+			/* Nothing may keep us now: drop unprinted output. */
+			output_cancel(&p->out);
+			pool_reap(p);
+			pool_bar(p, 1);
 			return (-sig);
 		}
 		if (p->halting == HALT_NOW && p->running)
 			pool_stop_all(p, SIGTERM);
 		if (mode == LOOP_SLOT && (p->halting ||
 		    (p->running < p->cfg.jobs && (!p->cfg.keep_order ||
-		    p->nheld < KEEP_MAX) && !p->forkwait &&
+		    p->nheld < p->keep_max) && !p->forkwait &&
 		    duration_now() >= p->next_fork)))
 			return (0);
 		pool_fill(p);
+		pool_bar(p, 0);
 		if (mode == LOOP_DRAIN && p->running == 0 &&
 		    (p->halting || (p->retry == NULL && p->in.done &&
 		    p->ahead == NULL)))
@@ -796,21 +982,13 @@ pool_status(const struct pool *p)
 {
 	if (p->fatal)
 		return (255);
-	if (p->out.failed)
+	if (output_failed((struct output *)&p->out))
 		return (EXECUTION_FAILURE);
 	if (p->halting && p->halt_status >= 0)
 		return (p->halt_status);
 	if (p->nfailed == 0)
-		return (p->cut_short ? EXECUTION_FAILURE : 0);
+		return (p->cut_short || p->lost_results ? EXECUTION_FAILURE : 0);
 	return (p->nfailed > 100 ? 101 : (int)p->nfailed);
-}
-
-/* Print what is held (-k) and the last progress line. */
-static void
-pool_flush(struct pool *p)
-{
-	pool_emit_ready(p, 1);
-	pool_bar(p, 1);
 }
 
 static int
@@ -821,16 +999,59 @@ pool_sigpipe_kills(void)
 	return (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL);
 }
 
+/*
+ * Wait until the pump has printed everything of P's: what is held (-k)
+ * and the last progress line.  Return 0, or -SIG if signal SIG came
+ * first: then what is left is dropped (a reader that does not read must
+ * not keep the shell from its signal).
+ */
+static int
+pool_flush(struct pool *p)
+{
+	struct pollfd fds[2];
+	int sig;
+
+	pool_emit_ready(p, 1);
+	pool_bar(p, 1);
+	waitset_deadline(&p->ws, 0);
+	while (output_busy(&p->out)) {
+		if ((sig = waitset_signal()) != 0) {
+			output_cancel(&p->out);
+			return (-sig);
+		}
+		fds[1].fd = output_pollfd();
+		fds[1].events = POLLIN;
+		fds[1].revents = 0;
+		waitset_sleep_fds(&p->ws, fds, 2);
+		output_run();
+	}
+	output_collect(&p->out);
+	return (0);
+}
+
+/*
+ * End a pool call that got R (0, or -SIG from the loop).  A write error
+ * on a closed pipe ends the shell with SIGPIPE afterwards, as it would
+ * have in any builtin that writes there (unless SIGPIPE is trapped or
+ * ignored: then pool says so and returns 1).
+ */
 static int
 pool_end(struct pool *p, int r)
 {
-	pool_flush(p);
-	/* Quiet when the pending SIGPIPE is about to end the shell anyway. */
-	if (p->out.failed && r >= 0 && !pool_sigpipe_kills())
-		builtin_error("write error: %s", strerror(EPIPE));
+	int e;
+
+	if (r < 0)
+		output_cancel(&p->out);
+	else
+		r = pool_flush(p);
 	if (r < 0)
 		return (waitset_deliver(&p->ws, -r));
 	waitset_end(&p->ws);
+	if ((e = output_failed(&p->out)) != 0) {
+		if (e == EPIPE && pool_sigpipe_kills())
+			kill(getpid(), SIGPIPE);
+		builtin_error("write error: %s", strerror(e));
+	}
 	return (pool_status(p));
 }
 
@@ -857,6 +1078,7 @@ pool_submit(struct pool *p, WORD_LIST *words)
 {
 	int r;
 
+	output_attach();
 	waitset_begin(&p->ws, 0, WAITSET_GUARD);
 	r = pool_loop(p, LOOP_SLOT);
 	if (r < 0)
@@ -880,6 +1102,8 @@ pool_submit(struct pool *p, WORD_LIST *words)
 	if (r == 0)
 		p->next_seq++;
 	waitset_end(&p->ws);
+	/* The jobs go on writing while the shell runs: the thread pumps. */
+	output_detach();
 	return (r < 0 ? (p->fatal ? 255 : 1) : 0);
 }
 
@@ -887,6 +1111,7 @@ pool_submit(struct pool *p, WORD_LIST *words)
 int
 pool_drain(struct pool *p)
 {
+	output_attach();
 	waitset_begin(&p->ws, 0, WAITSET_GUARD);
 	p->in.done = 1;
 	return (pool_end(p, pool_loop(p, LOOP_DRAIN)));
@@ -899,15 +1124,12 @@ pool_free(struct pool *p)
 	struct pool_held *h;
 	int i;
 
+	output_attach();
 	for (i = 0; p->w && i < p->cfg.jobs; i++)
-		if (p->w[i].active) {
-			output_discard(&p->out, &p->w[i].out);
+		if (p->w[i].active)
 			pool_worker_clear(&p->w[i]);
-		}
 	while ((h = p->held) != NULL) {
 		p->held = h->next;
-		output_discard(&p->out, &h->out);
-		free(h->tag);
 		free(h);
 	}
 	while ((h = p->retry) != NULL) {
@@ -917,7 +1139,8 @@ pool_free(struct pool *p)
 	}
 	if (p->ahead)
 		input_free_vals(p->ahead, p->nahead);
-	output_free(&p->out);
+	if (p->out.sink[0])
+		output_end(&p->out);
 	joblog_close(&p->log);
 	input_free(&p->in);
 	if (p->tmpl)

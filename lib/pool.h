@@ -37,18 +37,18 @@ struct pool_cfg {
 	char *results;			/* --results DIR */
 	char *status_array;		/* -S ARRAY */
 	int bar, dry_run;
+	int capture;			/* jobs' output goes through pipes */
 };
 
 /* A job that ended before its turn to print (-k), or waits to be retried. */
 struct pool_held {
 	long seq;
-	int status, attempt;
+	int attempt;
 	char **vals;
 	int nvals;
-	int64_t ready;			/* retry: when it may start again;
-					   -k: non-zero once it ended */
-	struct outcap out;
-	char *tag;
+	int64_t ready;			/* retry: when it may start again */
+	int done;			/* -k: it ended, its output is in cap */
+	struct outcap *cap;
 	struct pool_held *next;
 };
 
@@ -60,10 +60,16 @@ struct pool_worker {
 	int nvals;
 	char *cmd;			/* the job's text, for the joblog */
 	char *tag;
+	char *resdir;			/* --results DIR/SEQ, or NULL */
 	int64_t start, deadline, kill_at;
 	double start_wall;
 	int timed_out, killed;
-	struct outcap out;
+	struct outcap *cap;		/* its captured output; NULL with -u */
+	int ended;			/* reaped: status and signaled hold */
+	int status, signaled;
+	int64_t left_at;		/* leftovers: the next step is due */
+	int left_step;			/* 0: none seen, 1: TERM sent, 2: KILL */
+	int reslost;			/* --results: a failure was reported */
 };
 
 struct pool {
@@ -75,21 +81,24 @@ struct pool {
 	int nahead;
 	struct pool_worker *w;
 	int running;
-	long next_seq, ndone, nfailed, nsucceeded, nskipped;
-	int halting, halt_status, halted_on_job;
+	long next_seq, ndone, nfailed, nsucceeded, nkilled;
+	int halting, halt_status;
 	int interrupted;
 	int fatal;			/* could not start a job: status 255 */
 	int cut_short;			/* a job's output met a full $TMPDIR */
+	int lost_results;		/* --results could not be written */
+	pid_t owner;			/* the shell the pool belongs to */
 	int forkwait;			/* out of processes: wait for a job */
 	int forkfails;			/* ... with none running: pauses so far */
-	int forkwarned;
+	int forkwarned, fdwarned;
 	int64_t next_fork;		/* ... the end of the pause */
 	struct output out;
 	struct joblog log;
-	struct pool_held *held;		/* -k: ended, not yet printed */
+	struct pool_held *held;		/* -k: started, not yet printed */
 	struct pool_held *retry;	/* failed, waiting for another try */
 	long nheld;			/* -k: entries in held */
-	int64_t next_start, t0, last_bar;
+	long keep_max;			/* -k: at most this many held */
+	int64_t next_start, t0, last_bar, bar_due;
 	struct waitset ws;
 };
 

@@ -37,7 +37,7 @@ enum { T_GONE, T_JOB, T_GROUP };
  * may take a second or more (seen in containers), and a zombie needs no
  * signal.  So when killpg finds someone, /proc tells what it is.
  */
-static int
+int
 term_group_live(pid_t pg)
 {
 	DIR *d;

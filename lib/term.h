@@ -13,6 +13,7 @@
 
 #define TERM_FOREVER	(-1)	/* grace: wait for the jobs themselves */
 
+int term_group_live(pid_t);
 int term_jobs(struct waitset *, struct jobref *, int, int, int64_t);
 
 #endif

@@ -557,16 +557,18 @@ abc|2|`abc'"'"': not a pid or valid job spec
 	assert_output --partial "every: nosuch_cmd_bg: command not found"
 }
 
-@test "badinput: pool: each job of a missing command fails with 127, of a directory with 126; batch and --sem" {
+@test "badinput: pool: a missing command is 127 at once, batch and --sem; each job of a directory fails with 126" {
 	run -0 bgsh '
-		pool -S st nosuch_cmd_bg ::: 1 2; echo "missing=$? ${st[*]}"
+		pool -S st nosuch_cmd_bg ::: 1 2; echo "missing=$? [${st[*]}]"
 		pool -S st "$PWD" ::: 1 2; echo "dir=$? ${st[*]}"
-		pool --sem -S ss nosuch_cmd_bg; pool --sem "$PWD"; pool --wait
+		pool --sem -S ss nosuch_cmd_bg; echo "semmissing=$?"
+		pool --sem -S ss "$PWD"; pool --wait
 		echo "sem=$? ${ss[*]}"'
-	assert_line "missing=2 127 127"
+	assert_line "missing=127 []"
 	assert_line "dir=2 126 126"
-	assert_line "sem=2 127 126"
-	assert_output --partial "nosuch_cmd_bg: command not found"
+	assert_line "semmissing=127"
+	assert_line "sem=1 126"
+	assert_output --partial "pool: nosuch_cmd_bg: command not found"
 }
 
 @test "badinput: pool --delay takes a huge value, and a delay is only slept between job starts" {

@@ -154,3 +154,33 @@ setup() {
 	no_leftovers "$(pat "$b")"
 	no_leftovers "$(pat "$a")"
 }
+
+@test "interactive: pool --bar keeps the progress line and job output on separate lines" {
+	run_line 'f() { sleep 0.$(( $1 % 3 )); echo "done $1"; echo "err $1" >&2; }'
+	run_line 'pool --bar -j2 f ::: 1 2 3 4 5 6; echo "st=$?"'
+	wait_for '^st=0$'
+	local out
+	out=$(pane)
+	# Every job line stands alone: no bar text glued before or after it.
+	for i in 1 2 3 4 5 6; do
+		grep -qx "done $i" <<< "$out" || fail "no clean 'done $i' line:
+$out"
+		grep -qx "err $i" <<< "$out" || fail "no clean 'err $i' line:
+$out"
+	done
+	grep -q 'pool:.*done.*pool:' <<< "$out" && fail "two bars on a line:
+$out"
+	grep -qx 'pool: 6/6 done, 0 running, 0 failed, [0-9.]*s' <<< "$out" ||
+	    fail "no final bar:
+$out"
+}
+
+@test "interactive: after Ctrl-C the last bar counts the stopped jobs as failed" {
+	type_line 'pool --bar -j2 sleep ::: 0.1 0.1 30 30 30'
+	wait_for 'pool: 2/5 done, 2 running'
+	tm send-keys C-c
+	wait_prompt
+	local out
+	out=$(pane)
+	grep -qE 'pool: 4/5 done, 0 running, 2 failed' <<< "$out" || fail "$out"
+}

@@ -1097,10 +1097,11 @@ ncpu() {
 		pool f ::: 0 0 0; echo "st=$?"
 		pool f ::: 0 1 0 2 3; echo "st=$?"
 		pool nosuch-command-bgtools ::: a b 2>/dev/null; echo "notfound st=$?"'
+	# A command that is not there is found out once, before any job: 127.
 	assert_output - <<-'EOF'
 	st=0
 	st=3
-	notfound st=2
+	notfound st=127
 	EOF
 }
 

@@ -184,3 +184,16 @@ SIGHOWS="TERM group trapped:USR1 sete"
 	st=138 runs=1
 	EOF
 }
+
+@test "reliability: pool output through every path, with stragglers and under ulimit -n, is whole, in order, never mixed" {
+	rel_output "$RANDOM" --group
+	rel_output "$RANDOM" -k 40
+	rel_output "$RANDOM" --line-buffer
+}
+
+@test "reliability: a signal at a random moment ends a pool whose output pipe is full, in every output mode" {
+	local mode
+	for mode in --group -k --line-buffer -u; do
+		rel_fullpipe "$RANDOM" "$mode" TERM
+	done
+}

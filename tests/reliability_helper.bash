@@ -568,7 +568,7 @@ t results 0 pool -j2 --results "$dir/res" --joblog "$dir/jl" pecho ::: 1 2 3
 t status-array 2 pool -S st -j2 bad ::: 1 2
 t signal-death 2 pool -j2 selfkill ::: KILL TERM
 t disk 1 pool -j2 sh -c 'exit $1' sh ::: 0 1
-t not-found 1 pool -j2 rel_nosuchcmd ::: 1
+t not-found 127 pool -j2 rel_nosuchcmd ::: 1
 t usage 2 pool -j abc ok ::: 1
 t timeout 3 pool -j3 --timeout 0.3 hang ::: 1 2 3
 t timeout-kill 2 pool -j2 --timeout 0.2 stub ::: 1 2
@@ -1067,4 +1067,97 @@ EOF
 	wait "$REL_WRAPPER" || true
 	[ -z "$left" ] || fail "$1: TERM during the fork left: $left"
 	! grep -q '^st=' "$REL_D/out" || fail "$1: the script went on: $(rel_out)"
+}
+
+# --- nothing lost, nothing mixed up: pool's output ------------------------
+
+# rel_output SEED MODE [NOFILE]: 150 jobs of a function that writes its
+# three lines through a path chosen from SEED (plain, /dev/stdout,
+# /proc/self/fd/1 with >>, /dev/fd/1, exec >), with random pauses, one line
+# to /dev/stderr, and (one job in four) a background child that prints a
+# LATE line after the job has ended.  MODE: --group, -k or --line-buffer;
+# NOFILE: run under `ulimit -n NOFILE'.  Every line must be there exactly
+# once, a job's lines together and in order (grouped, -k), jobs in input
+# order with -k, no LATE line, every status 0, and the shell as it was.
+rel_output() {
+	local seed=$1 mode=$2 nofile=${3:-}
+	rel_dir
+	rel_spawn "seed=$seed mode=$mode nofile=$nofile"'
+n=150
+f() {
+	local i k=$(( ($1 * 7 + seed) % 6 ))
+	for ((i = 1; i <= 3; i++)); do
+		case $(( (k + i) % 5 )) in
+		0) echo "job $1 line $i" ;;
+		1) echo "job $1 line $i" > /dev/stdout ;;
+		2) echo "job $1 line $i" >> /proc/self/fd/1 ;;
+		3) echo "job $1 line $i" > /dev/fd/1 ;;
+		4) exec > /dev/stdout; echo "job $1 line $i" ;;
+		esac
+		(( (k + i) % 3 )) || sleep 0.00$(( (seed + $1 * i) % 7 ))
+	done
+	echo "job $1 err" > /dev/stderr
+	(( k % 4 )) || { (sleep 0.05; echo "LATE $1") & }
+}
+[ -n "$nofile" ] && ulimit -n "$nofile"
+rel_snap
+pool -j4 "$mode" -S got f ::: $(seq $n) > "$dir/o" 2> "$dir/e"
+st=$?
+bad=
+[ "$st" = 0 ] || bad+=" st=$st"
+grep -q LATE "$dir/o" "$dir/e" && bad+=" late-output"
+[ "$(wc -l < "$dir/o")" = $((3 * n)) ] || bad+=" lines=$(wc -l < "$dir/o")"
+[ "$(grep -c "err$" "$dir/e")" = "$n" ] || bad+=" err-lines"
+for ((i = 1; i <= n; i++)); do
+	[ "${got[i - 1]}" = 0 ] || { bad+=" status[$i]=${got[i - 1]}"; break; }
+done
+if [ "$mode" = --line-buffer ]; then
+	sort "$dir/o" > "$dir/o.sorted"
+	for ((i = 1; i <= n; i++)); do printf "job %s line %s\n" $i 1 $i 2 $i 3; done | sort > "$dir/want"
+	cmp -s "$dir/o.sorted" "$dir/want" || bad+=" lines-differ"
+else
+	prev=0 line=0
+	while read -r _ j _ l; do
+		if [ "$l" = 1 ]; then
+			[ "$line" = 0 ] || [ "$line" = 3 ] || { bad+=" split:$j"; break; }
+			[ "$mode" = -k ] && [ "$j" != $((prev + 1)) ] && { bad+=" order:$prev->$j"; break; }
+			prev=$j
+		elif [ "$j" != "$prev" ] || [ "$l" != $((line + 1)) ]; then
+			bad+=" mixed:$j.$l"; break
+		fi
+		line=$l
+	done < "$dir/o"
+fi
+echo "output: ${bad:+BAD}${bad:-ok}"
+rel_check pool'
+	rel_reap 60
+	[ "$RWST" = "exit 0" ] || fail "shell: $RWST; $(rel_out)"
+	rel_checks_ok
+	rel_clean
+}
+
+# rel_fullpipe SEED MODE SIG: a pool whose stdout is a pipe nobody reads
+# (a job writes 4 MB, another sleeps) gets SIG (untrapped) at a moment
+# drawn from SEED, 0.2 to 1.4 s in.  The shell must die of SIG within 1.5
+# s of it, leaving nothing of the pool behind; MODE: --group, -k,
+# --line-buffer or -u.
+rel_fullpipe() {
+	local seed=$1 mode=$2 sig=$3 t0 ms
+	rel_dir
+	mkfifo "$REL_D/fifo"
+	rel_spawn "mode=$mode"'
+f() { if [ "$1" = big ]; then head -c 4000000 /dev/zero; else started; sleep "$m"; fi; }
+sleep "$um" < "$dir/fifo" &
+exec > "$dir/fifo"
+pool -j2 $mode f ::: big slow slow2
+echo "went on" >&2'
+	rel_ready 1
+	sleep "0.$(( 2 + seed % 12 ))"
+	t0=$(now_ms)
+	rel_sig "$sig"
+	rel_reap 10
+	ms=$(elapsed_since "$t0")
+	[ "$RWST" = "signal $(kill -l "$sig")" ] || fail "$mode: shell: $RWST; $(rel_out)"
+	(( ms < 1500 )) || fail "$mode: took ${ms}ms after $sig"
+	rel_clean "sleep $REL_UM"
 }

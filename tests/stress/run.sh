@@ -148,6 +148,27 @@ trials_usr1() {
 	done
 }
 
+scenario output 2 "nothing lost or mixed: pool output through /dev/stdout, /proc/self/fd, exec >, late stragglers; grouped, -k, --line-buffer, ulimit -n 40"
+trials_output() {
+	local mode i
+	for mode in --group -k --line-buffer; do
+		for i in 1 2 3 4; do
+			echo "rel_output $((SEED + i)) $mode"
+		done
+		echo "rel_output $((SEED + 5)) $mode 40"
+	done
+}
+
+scenario fullpipe 2 "nothing left behind: TERM/INT/HUP at random moments to a pool whose output pipe is full, 4 output modes"
+trials_fullpipe() {
+	local mode sig i=0
+	for mode in --group -k --line-buffer -u; do
+		for sig in TERM INT HUP; do
+			echo "rel_fullpipe $((SEED + i++)) $mode $sig"
+		done
+	done
+}
+
 # --- running trials -------------------------------------------------------
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/bgtools-stress.XXXXXX")
