@@ -31,8 +31,11 @@ CFLAGS ?= -O2 -g
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DSHELL -fPIC -fvisibility=hidden \
 	$(WARN) $(BASH_INC) -Ilib $(CFLAGS)
 # nodelete: `enable -d' of every builtin must not unmap code still running
-# (a function that retry or every runs in the shell may do it).
-LDFLAGS_SO := -shared -Wl,-z,now -Wl,-z,nodelete
+# (a function that retry or every runs in the shell may do it).  No -z now:
+# functions are bound lazily so that the load hook (lib/load.c) runs
+# before any of bash's functions is looked up, and can say that the .so is
+# for another bash; it then checks that the rest of them are there.
+LDFLAGS_SO := -shared -Wl,-z,nodelete
 
 LIB_SRCS := lib/duration.c lib/child.c lib/waitset.c lib/sigguard.c \
 	lib/jobref.c lib/term.c lib/load.c lib/pidset.c lib/opts.c \
