@@ -1,6 +1,6 @@
 # bgtools: one loadable builtin library for bash.
 #
-#   make            build bgtools.so against the installed bash headers
+#   make            build bgtools.so against bash's headers (pkg-config bash)
 #   make demo       build and run examples/demo.sh
 #   make test       run the bats suite (also checks the exported symbols)
 #   make asan       run the suite with an ASan+UBSan build preloaded into bash
@@ -11,25 +11,46 @@
 #                   (tests/valgrind.sh): a 1,000-job pool, timeout_run, retry
 #   make stress     run the stress suite (tests/stress/run.sh $(STRESS_FLAGS))
 #   make install    copy bgtools.so to bash's loadables directory
+#   make print-deps the Debian packages any target may install, one a line
+#   make clean      remove what make built
 #
-# Missing Debian packages are installed when run as root; otherwise make
-# stops with the apt-get line to run.
+# Where the Debian packages a target needs are missing, make installs them
+# when run as root, or stops with the apt-get line to run.  Where
+# `pkg-config bash' finds bash's headers (PKG_CONFIG_PATH for a bash
+# installed elsewhere), nothing asks dpkg about them.
+#
+# Variants build in directories of their own, so that none replaces
+# another: the default build's objects go to build/obj/ and its bgtools.so
+# to the top; VARIANT=NAME builds build/NAME/bgtools.so (asan: sanitizers).
 
-CC ?= cc
 PKG_CONFIG ?= pkg-config
 PREFIX ?= /usr
 DESTDIR ?=
-# bash's loadables directory, moved under PREFIX when one is given.
-LOADABLESDIR ?= $(shell $(PKG_CONFIG) --define-variable=prefix=$(PREFIX) \
-	--variable=loadablesdir bash 2>/dev/null || echo $(PREFIX)/lib/bash)
+# The bash that runs the demo and the tests.
 BASH ?= /bin/bash
+CFLAGS ?= -O2 -g
+# As in bash's examples/loadables/Makefile.in: CPPFLAGS and CFLAGS when
+# compiling, LDFLAGS when linking (a distribution's hardening flags).
+CPPFLAGS ?=
+LDFLAGS ?=
+VARIANT ?=
 
-BASH_INC := $(shell $(PKG_CONFIG) --cflags-only-I bash 2>/dev/null | sed 's/-I/-isystem /g')
+# $(call lazy,NAME,TEXT): make NAME expand to TEXT, computed the first time
+# NAME is used and kept.  What pkg-config says must not be asked when make
+# reads this file: the packages that hold bash's headers may not be
+# installed yet (the deps rule installs them before anything compiles).
+lazy = $(eval $(1) = $$(eval $(1) := $(2))$$($(1)))
+
+$(call lazy,BASH_INC,$$(shell $$(PKG_CONFIG) --cflags-only-I bash 2>/dev/null | sed 's/-I/-isystem /g'))
+# bash's loadables directory, moved under PREFIX.
+$(call lazy,LOADABLESDIR,$$(shell $$(PKG_CONFIG) --define-variable=prefix=$$(PREFIX) --variable=loadablesdir bash 2>/dev/null | grep . || echo $$(PREFIX)/lib/bash))
+
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wformat=2 -Wvla -Wno-unused-parameter
-CFLAGS ?= -O2 -g
-ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DSHELL -fPIC -fvisibility=hidden \
-	$(WARN) $(BASH_INC) -Ilib $(CFLAGS)
+# Recursive (=): BASH_INC is read only when the first object compiles.
+ALL_CPPFLAGS = -D_GNU_SOURCE -DSHELL $(BASH_INC) -Ilib $(CPPFLAGS)
+ALL_CFLAGS = -std=c11 -fPIC -fvisibility=hidden $(WARN) $(CFLAGS) \
+	$(VARIANT_CFLAGS)
 # nodelete: `enable -d' of every builtin must not unmap code still running
 # (a function that retry or every runs in the shell may do it).  No -z now:
 # functions are bound lazily so that the load hook (lib/load.c) runs
@@ -47,27 +68,66 @@ POOL_SRCS := lib/input.c lib/subst.c lib/output.c lib/joblog.c lib/pool.c \
 # sort: one object per source, whichever list names it.
 SRCS := $(sort $(LIB_SRCS) $(BUILTIN_SRCS) $(POOL_SRCS))
 HDRS := $(wildcard lib/*.h)
-OBJS := $(SRCS:.c=.o)
 
-BUILD_DEPS := bash-builtins pkg-config gcc
+# --- variants ---------------------------------------------------------------
+
+ifeq ($(VARIANT),)
+OUT := build/obj
+SO := bgtools.so
+else
+OUT := build/$(VARIANT)
+SO := $(OUT)/bgtools.so
+endif
+OBJS := $(SRCS:%.c=$(OUT)/%.o)
+# What must exist before anything compiles (VARIANT_DEPS) and before the
+# variant's bash runs anything (BASH_DEPS).
+VARIANT_DEPS :=
+BASH_DEPS :=
+VARIANT_CFLAGS :=
+TEST_ENV :=
+
+# ASan+UBSan: bash itself is not instrumented, so the runtimes are
+# preloaded into every bash the tests start, and only into bash (see
+# tests/asan/bash.c, put first in PATH as `bash').  Leak checking is off:
+# bash's own allocations would be reported.
+ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=undefined
+ASAN_REALBASH ?= /bin/bash
+ifeq ($(VARIANT),asan)
+ASAN_DIR := $(CURDIR)/$(OUT)/wrap
+VARIANT_CFLAGS := $(ASAN_FLAGS)
+BASH := $(ASAN_DIR)/bash
+BASH_DEPS := $(ASAN_DIR)/bash
+TEST_ENV := PATH="$(ASAN_DIR):$$PATH" \
+	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:verify_asan_link_order=0 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+endif
+
+# --- Debian packages --------------------------------------------------------
+
+BUILD_DEPS := bash-builtins pkg-config \
+	$(if $(filter clang%,$(notdir $(firstword $(CC)))),clang,gcc)
+# procps: pgrep.
 TEST_DEPS := bats bats-assert bats-support tmux procps
 BENCH_DEPS := hyperfine parallel retry
 FUZZ_DEPS := clang libclang-rt-dev
 VALGRIND_DEPS := valgrind
 # strace holds a fork open for the signal-during-fork trials.
 STRESS_DEPS := strace
+ALL_DEPS := $(sort bash-builtins pkg-config gcc $(TEST_DEPS) $(BENCH_DEPS) \
+	$(FUZZ_DEPS) $(VALGRIND_DEPS) $(STRESS_DEPS))
 
-.PHONY: all deps test-deps bench-deps fuzz-deps valgrind-deps demo test \
-	check asan bench fuzz valgrind stress install uninstall clean
-
-all: deps bgtools.so
-
-# Install (as root) or name the Debian packages a target needs.
-define need
-	@missing=""; for p in $(1); do \
-		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
-		    grep -q 'install ok installed' || missing="$$missing $$p"; \
-	done; \
+# $(call need,PACKAGES): shell text that installs the Debian PACKAGES not
+# installed (as root), or stops with the apt-get line to run.  Nothing on
+# a system without dpkg.
+need = missing=""; \
+	if command -v dpkg-query >/dev/null 2>&1; then \
+		for p in $(1); do \
+			dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
+			    grep -q 'install ok installed' || \
+			    missing="$$missing $$p"; \
+		done; \
+	fi; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			echo "installing:$$missing"; \
@@ -79,48 +139,67 @@ define need
 			exit 1; \
 		fi; \
 	fi
-endef
 
-deps:
-	$(call need,$(BUILD_DEPS))
+.PHONY: all deps test-deps bench-deps fuzz-deps valgrind-deps \
+	demo test check asan bench fuzz valgrind stress install \
+	uninstall print-deps clean distclean
+
+all: $(SO)
+
+# Nothing compiles before this has run (an order-only prerequisite of
+# every object): bash's headers are there, or make stops.  Where
+# `pkg-config bash' already finds them, dpkg is not asked.
+deps: $(VARIANT_DEPS)
+	@if ! $(PKG_CONFIG) --exists bash 2>/dev/null || \
+	    ! command -v $(firstword $(CC)) >/dev/null 2>&1; then \
+		$(call need,$(BUILD_DEPS)); \
+	fi; \
+	$(PKG_CONFIG) --exists bash 2>/dev/null || { \
+		echo "make: bash's headers not found by '$(PKG_CONFIG) bash';" \
+		    "install them (Debian: bash-builtins) or set" \
+		    "PKG_CONFIG_PATH to the directory of a bash's bash.pc" >&2; \
+		exit 1; }
 test-deps:
-	$(call need,$(TEST_DEPS))
+	@$(call need,$(TEST_DEPS))
 bench-deps:
-	$(call need,$(BENCH_DEPS))
+	@$(call need,$(BENCH_DEPS))
+fuzz-deps:
+	@$(call need,$(FUZZ_DEPS))
+valgrind-deps:
+	@$(call need,$(VALGRIND_DEPS))
 
-%.o: %.c $(HDRS)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+print-deps:
+	@printf '%s\n' $(ALL_DEPS)
 
-bgtools.so: $(OBJS)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS_SO) -o $@ $(OBJS)
+$(OUT)/%.o: %.c $(HDRS) | deps
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
-demo: all
-	$(BASH) examples/demo.sh
+$(SO): $(OBJS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS_SO) $(LDFLAGS) -o $@ $(OBJS)
 
-test check: all test-deps
-	BGTOOLS_SO=$(CURDIR)/bgtools.so $(BASH) tests/run.sh $(BATS_FLAGS) tests/
+demo: all $(BASH_DEPS)
+	BGTOOLS_SO=$(CURDIR)/$(SO) $(BASH) examples/demo.sh
 
-# ASan+UBSan: bash itself is not instrumented, so the runtimes are
-# preloaded into every bash the tests start, and only into bash (see
-# tests/asan/bash.c, put first in PATH as `bash').  Leak checking is off:
-# bash's own allocations would be reported.
-ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
-	-fno-sanitize-recover=undefined
-ASAN_DIR := $(CURDIR)/.asan
-asan: deps test-deps
-	$(MAKE) clean
-	$(MAKE) CFLAGS="$(ASAN_FLAGS)" bgtools.so
-	rm -rf $(ASAN_DIR) && mkdir -p $(ASAN_DIR)
-	echo 'unset LD_PRELOAD' > $(ASAN_DIR)/unpreload
-	$(CC) -O2 -o $(ASAN_DIR)/bash tests/asan/bash.c \
-	    -DREALBASH='"$(BASH)"' -DUNPRELOAD='"$(ASAN_DIR)/unpreload"' \
+# TESTS: the files (or directory) to run.  BGTOOLS_VARIANT tells tests
+# that run make which variant they are testing.
+TESTS ?= tests/
+test check: all test-deps $(BASH_DEPS)
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL $(TEST_ENV) \
+	    BGTOOLS_SO=$(CURDIR)/$(SO) BGTOOLS_VARIANT=$(VARIANT) \
+	    $(BASH) tests/run.sh $(BATS_FLAGS) $(TESTS)
+
+asan:
+	$(MAKE) VARIANT=asan test
+
+$(CURDIR)/build/asan/wrap/bash: tests/asan/bash.c
+	@mkdir -p $(@D)
+	echo 'unset LD_PRELOAD' > $(@D)/unpreload
+	$(CC) -O2 -o $@ tests/asan/bash.c \
+	    -DREALBASH='"$(ASAN_REALBASH)"' -DUNPRELOAD='"$(@D)/unpreload"' \
 	    -DPRELOAD="\"$$($(CC) -print-file-name=libasan.so) $$($(CC) -print-file-name=libubsan.so)\""
-	PATH="$(ASAN_DIR):$$PATH" BGTOOLS_SO=$(CURDIR)/bgtools.so \
-	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:verify_asan_link_order=0 \
-	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	    $(ASAN_DIR)/bash tests/run.sh $(BATS_FLAGS) tests/
-	rm -rf $(ASAN_DIR)
-	$(MAKE) clean
+
+# --- fuzzing, valgrind, stress, bench -----------------------------------------
 
 # libFuzzer targets for the option parsers (fuzz/fuzz_NAME.c), linked
 # without bash: fuzz/stubs.c stands in for what the parsers call of it.
@@ -136,22 +215,19 @@ FUZZ_LIB_codes := lib/codes.c
 FUZZ_LIB_backoff := lib/backoff.c lib/duration.c
 FUZZ_LIB_jobs := lib/poolspec.c
 FUZZ_LIB_halt := lib/poolspec.c
-FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -DSHELL $(WARN) $(BASH_INC) -Ilib \
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -DSHELL $(WARN) $(BASH_INC) -Ilib \
 	-Ifuzz -O1 -g -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
 
 define fuzz_rule
 $(FUZZ_DIR)/fuzz_$(1): fuzz/fuzz_$(1).c $$(FUZZ_LIB_$(1)) fuzz/fuzz.c \
-    fuzz/stubs.c fuzz/fuzz.h $(HDRS)
+    fuzz/stubs.c fuzz/fuzz.h $(HDRS) | deps
 	@mkdir -p $(FUZZ_DIR)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $$@ fuzz/fuzz_$(1).c $$(FUZZ_LIB_$(1)) \
+	$(FUZZ_CC) $$(FUZZ_CFLAGS) -o $$@ fuzz/fuzz_$(1).c $$(FUZZ_LIB_$(1)) \
 	    fuzz/fuzz.c fuzz/stubs.c
 endef
 $(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_rule,$(t))))
-
-fuzz-deps:
-	$(call need,$(FUZZ_DEPS))
 
 fuzz: deps fuzz-deps
 	$(MAKE) $(FUZZ_BINS)
@@ -159,28 +235,30 @@ fuzz: deps fuzz-deps
 
 # memcheck on bash itself, with the builtins loaded (tests/valgrind.sh):
 # fails on any error whose stacks reach bgtools.so.
-valgrind-deps:
-	$(call need,$(VALGRIND_DEPS))
-
 valgrind: all valgrind-deps
-	$(BASH) tests/valgrind.sh $(CURDIR)/bgtools.so
+	$(BASH) tests/valgrind.sh $(CURDIR)/$(SO)
 
 stress: all test-deps
-	$(call need,$(STRESS_DEPS))
+	@$(call need,$(STRESS_DEPS))
 	@test -f tests/stress/run.sh || \
 	    { echo "make stress: tests/stress/run.sh is missing" >&2; exit 1; }
-	BGTOOLS_SO=$(CURDIR)/bgtools.so $(BASH) tests/stress/run.sh $(STRESS_FLAGS)
+	BGTOOLS_SO=$(CURDIR)/$(SO) $(BASH) tests/stress/run.sh $(STRESS_FLAGS)
 
 bench: all bench-deps
 	$(BASH) bench/run.sh
 
 install: all
 	install -d $(DESTDIR)$(LOADABLESDIR)
-	install -m 644 bgtools.so $(DESTDIR)$(LOADABLESDIR)/bgtools.so
+	install -m 644 $(SO) $(DESTDIR)$(LOADABLESDIR)/bgtools.so
 
 uninstall:
 	rm -f $(DESTDIR)$(LOADABLESDIR)/bgtools.so
 
 clean:
-	rm -f $(OBJS) bgtools.so
-	rm -rf $(FUZZ_DIR)
+	rm -rf build/obj build/asan build/clang \
+	    $(FUZZ_DIR)
+	rm -f bgtools.so $(SRCS:.c=.o)
+	@test -z "$(VARIANT)" || rm -rf $(OUT)
+
+distclean: clean
+	rm -rf build
