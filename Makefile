@@ -10,7 +10,9 @@
 #   make valgrind   run bash under valgrind memcheck with the builtins loaded
 #                   (tests/valgrind.sh): a 1,000-job pool, timeout_run, retry
 #   make stress     run the stress suite (tests/stress/run.sh $(STRESS_FLAGS))
-#   make install    copy bgtools.so to bash's loadables directory
+#   make install    bgtools.so into bash's loadables directory, man pages
+#                   (bgtools(1), NAME(1bgtools)) and bash completion
+#   make uninstall  remove what make install installed
 #   make print-deps the Debian packages any target may install, one a line
 #   make clean      remove what make built
 #
@@ -26,7 +28,8 @@
 PKG_CONFIG ?= pkg-config
 PREFIX ?= /usr
 DESTDIR ?=
-# The bash that runs the demo and the tests.
+MANDIR ?= $(PREFIX)/share/man
+# The bash that runs the demo, the tests and the doc generator.
 BASH ?= /bin/bash
 CFLAGS ?= -O2 -g
 # As in bash's examples/loadables/Makefile.in: CPPFLAGS and CFLAGS when
@@ -42,8 +45,9 @@ VARIANT ?=
 lazy = $(eval $(1) = $$(eval $(1) := $(2))$$($(1)))
 
 $(call lazy,BASH_INC,$$(shell $$(PKG_CONFIG) --cflags-only-I bash 2>/dev/null | sed 's/-I/-isystem /g'))
-# bash's loadables directory, moved under PREFIX.
+# bash's loadables directory and bash-completion's, moved under PREFIX.
 $(call lazy,LOADABLESDIR,$$(shell $$(PKG_CONFIG) --define-variable=prefix=$$(PREFIX) --variable=loadablesdir bash 2>/dev/null | grep . || echo $$(PREFIX)/lib/bash))
+$(call lazy,COMPLETIONSDIR,$$(shell $$(PKG_CONFIG) --define-variable=prefix=$$(PREFIX) --define-variable=datadir=$$(PREFIX)/share --variable=completionsdir bash-completion 2>/dev/null | grep . || echo $$(PREFIX)/share/bash-completion/completions))
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wformat=2 -Wvla -Wno-unused-parameter
@@ -68,6 +72,7 @@ POOL_SRCS := lib/input.c lib/subst.c lib/output.c lib/joblog.c lib/pool.c \
 # sort: one object per source, whichever list names it.
 SRCS := $(sort $(LIB_SRCS) $(BUILTIN_SRCS) $(POOL_SRCS))
 HDRS := $(wildcard lib/*.h)
+BUILTINS := pool waitany waitall timeout_run killjobs retry every
 
 # --- variants ---------------------------------------------------------------
 
@@ -79,6 +84,7 @@ OUT := build/$(VARIANT)
 SO := $(OUT)/bgtools.so
 endif
 OBJS := $(SRCS:%.c=$(OUT)/%.o)
+DOC := $(OUT)/doc
 # What must exist before anything compiles (VARIANT_DEPS) and before the
 # variant's bash runs anything (BASH_DEPS).
 VARIANT_DEPS :=
@@ -107,8 +113,9 @@ endif
 
 BUILD_DEPS := bash-builtins pkg-config \
 	$(if $(filter clang%,$(notdir $(firstword $(CC)))),clang,gcc)
-# procps: pgrep.
-TEST_DEPS := bats bats-assert bats-support tmux procps
+# procps: pgrep; man-db, groff-base, bash-completion: tests/install.bats.
+TEST_DEPS := bats bats-assert bats-support tmux procps man-db groff-base \
+	bash-completion
 BENCH_DEPS := hyperfine parallel retry
 FUZZ_DEPS := clang libclang-rt-dev
 VALGRIND_DEPS := valgrind
@@ -141,7 +148,7 @@ need = missing=""; \
 	fi
 
 .PHONY: all deps test-deps bench-deps fuzz-deps valgrind-deps \
-	demo test check asan bench fuzz valgrind stress install \
+	demo test check asan bench fuzz valgrind stress docs install \
 	uninstall print-deps clean distclean
 
 all: $(SO)
@@ -247,12 +254,38 @@ stress: all test-deps
 bench: all bench-deps
 	$(BASH) bench/run.sh
 
-install: all
-	install -d $(DESTDIR)$(LOADABLESDIR)
+# --- documentation and installation -------------------------------------------
+
+# bgtools(1) and one page per builtin, NAME(1bgtools) (a section suffix,
+# as OpenSSL's passwd(1ssl): `man retry' must not hide the retry tool's
+# page), and the bash completion: all made from what `help NAME' prints,
+# by the bash the .so is built for (doc/mkman.sh, doc/mkcompletion.sh).
+docs: $(DOC)/.made
+
+$(DOC)/.made: $(SO) doc/mkman.sh doc/mkcompletion.sh doc/help.bash \
+    $(BASH_DEPS)
+	@mkdir -p $(DOC)
+	$(BASH) doc/mkman.sh $(SO) $(DOC) $(BUILTINS)
+	$(BASH) doc/mkcompletion.sh $(SO) $(DOC)/bgtools.bash $(BUILTINS)
+	touch $@
+
+install: all docs
+	install -d $(DESTDIR)$(LOADABLESDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(COMPLETIONSDIR)
 	install -m 644 $(SO) $(DESTDIR)$(LOADABLESDIR)/bgtools.so
+	install -m 644 $(DOC)/bgtools.1 $(BUILTINS:%=$(DOC)/%.1bgtools) \
+	    $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(DOC)/bgtools.bash $(DESTDIR)$(COMPLETIONSDIR)/bgtools
+	for b in $(BUILTINS); do \
+		ln -sf bgtools $(DESTDIR)$(COMPLETIONSDIR)/$$b || exit 1; \
+	done
 
 uninstall:
-	rm -f $(DESTDIR)$(LOADABLESDIR)/bgtools.so
+	rm -f $(DESTDIR)$(LOADABLESDIR)/bgtools.so \
+	    $(DESTDIR)$(MANDIR)/man1/bgtools.1 \
+	    $(BUILTINS:%=$(DESTDIR)$(MANDIR)/man1/%.1bgtools) \
+	    $(DESTDIR)$(COMPLETIONSDIR)/bgtools \
+	    $(BUILTINS:%=$(DESTDIR)$(COMPLETIONSDIR)/%)
 
 clean:
 	rm -rf build/obj build/asan build/clang \

@@ -77,18 +77,6 @@ build_so() {
 	assert_output --partial "not loaded"
 }
 
-@test "load: make install puts bgtools.so where BASH_LOADABLES_PATH finds it" {
-	tmp=$BATS_TEST_TMPDIR/root
-	run make -s -C "$BATS_TEST_DIRNAME/.." install DESTDIR="$tmp" PREFIX=/opt/bg
-	assert_success
-	assert [ -f "$tmp/opt/bg/lib/bash/bgtools.so" ]
-	run env BASH_LOADABLES_PATH="$tmp/opt/bg/lib/bash" bash -c \
-	    'enable -f bgtools.so waitany && type -t waitany'
-	assert_output "builtin"
-	run make -s -C "$BATS_TEST_DIRNAME/.." uninstall DESTDIR="$tmp" PREFIX=/opt/bg
-	assert [ ! -e "$tmp/opt/bg/lib/bash/bgtools.so" ]
-}
-
 # LOAD_SMOKE: a script that uses every builtin once and prints one line
 # per builtin; LOAD_SMOKE_OUT: what it prints.
 LOAD_SMOKE='
