@@ -4,6 +4,9 @@
 #   make demo       build and run examples/demo.sh
 #   make test       run the bats suite (also checks the exported symbols)
 #   make asan       run the suite with an ASan+UBSan build preloaded into bash
+#   make compat     build bash $(COMPAT_VERSIONS) from Debian's source packages
+#                   (build/bash-V/), bgtools.so against each (gcc, and clang
+#                   -Werror), and run $(COMPAT_TESTS) with each bash
 #   make bench      print the benchmark tables (bench/*.sh)
 #   make fuzz       fuzz the option parsers with libFuzzer (clang), replaying
 #                   fuzz/regress first; FUZZ_SECONDS=20 per target
@@ -14,7 +17,7 @@
 #                   (bgtools(1), NAME(1bgtools)) and bash completion
 #   make uninstall  remove what make install installed
 #   make print-deps the Debian packages any target may install, one a line
-#   make clean      remove what make built
+#   make clean      remove what make built (not the bash builds: distclean)
 #
 # Where the Debian packages a target needs are missing, make installs them
 # when run as root, or stops with the apt-get line to run.  Where
@@ -23,7 +26,8 @@
 #
 # Variants build in directories of their own, so that none replaces
 # another: the default build's objects go to build/obj/ and its bgtools.so
-# to the top; VARIANT=NAME builds build/NAME/bgtools.so (asan: sanitizers).
+# to the top; VARIANT=NAME builds build/NAME/bgtools.so (asan: sanitizers;
+# compat-5.1, compat-5.3: against bash 5.1 or 5.3 built by make compat).
 
 PKG_CONFIG ?= pkg-config
 PREFIX ?= /usr
@@ -109,6 +113,18 @@ TEST_ENV := PATH="$(ASAN_DIR):$$PATH" \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 endif
 
+# compat-V (and compat-V-anything): against bash V, built by make compat
+# into build/bash-V/ (bin/bash, include/bash, lib/pkgconfig/bash.pc).
+COMPAT_V := $(if $(filter compat-%,$(VARIANT)),$(word 2,$(subst -, ,$(VARIANT))))
+ifneq ($(COMPAT_V),)
+COMPAT_ROOT := $(CURDIR)/build/bash-$(COMPAT_V)
+PKG_CONFIG := env PKG_CONFIG_PATH=$(COMPAT_ROOT)/lib/pkgconfig pkg-config
+BASH := $(COMPAT_ROOT)/bin/bash
+VARIANT_DEPS := build/bash-$(COMPAT_V)/.built
+TEST_ENV := PATH="$(COMPAT_ROOT)/bin:$$PATH" \
+	PKG_CONFIG_PATH="$(COMPAT_ROOT)/lib/pkgconfig"
+endif
+
 # --- Debian packages --------------------------------------------------------
 
 BUILD_DEPS := bash-builtins pkg-config \
@@ -121,8 +137,10 @@ FUZZ_DEPS := clang libclang-rt-dev
 VALGRIND_DEPS := valgrind
 # strace holds a fork open for the signal-during-fork trials.
 STRESS_DEPS := strace
+# apt-get source needs dpkg-dev; bash builds with gcc (and make) alone.
+COMPAT_DEPS := dpkg-dev gcc pkg-config clang
 ALL_DEPS := $(sort bash-builtins pkg-config gcc $(TEST_DEPS) $(BENCH_DEPS) \
-	$(FUZZ_DEPS) $(VALGRIND_DEPS) $(STRESS_DEPS))
+	$(FUZZ_DEPS) $(VALGRIND_DEPS) $(STRESS_DEPS) $(COMPAT_DEPS))
 
 # $(call need,PACKAGES): shell text that installs the Debian PACKAGES not
 # installed (as root), or stops with the apt-get line to run.  Nothing on
@@ -147,8 +165,8 @@ need = missing=""; \
 		fi; \
 	fi
 
-.PHONY: all deps test-deps bench-deps fuzz-deps valgrind-deps \
-	demo test check asan bench fuzz valgrind stress docs install \
+.PHONY: all deps test-deps bench-deps fuzz-deps valgrind-deps compat-deps \
+	demo test check asan compat bench fuzz valgrind stress docs install \
 	uninstall print-deps clean distclean
 
 all: $(SO)
@@ -174,6 +192,8 @@ fuzz-deps:
 	@$(call need,$(FUZZ_DEPS))
 valgrind-deps:
 	@$(call need,$(VALGRIND_DEPS))
+compat-deps:
+	@$(call need,$(COMPAT_DEPS))
 
 print-deps:
 	@printf '%s\n' $(ALL_DEPS)
@@ -205,6 +225,51 @@ $(CURDIR)/build/asan/wrap/bash: tests/asan/bash.c
 	$(CC) -O2 -o $@ tests/asan/bash.c \
 	    -DREALBASH='"$(ASAN_REALBASH)"' -DUNPRELOAD='"$(@D)/unpreload"' \
 	    -DPRELOAD="\"$$($(CC) -print-file-name=libasan.so) $$($(CC) -print-file-name=libubsan.so)\""
+
+# --- other bash versions ------------------------------------------------------
+
+# make compat: for each version, Debian's source package of bash from
+# COMPAT_SUITE_V (apt-get source with a private sources list and lists
+# directory: the machine's apt setup is not touched) is built with its
+# default configuration into build/bash-V/ (tests/compat/build-bash.sh);
+# then bgtools.so is built against its installed headers with gcc (and
+# compiled with clang -Werror), and COMPAT_TESTS run with that bash first
+# in PATH.  The bash builds are kept between runs (make distclean removes
+# them).  The whole suite takes too long to run three times in CI:
+# COMPAT_TESTS is the part that reaches each version-specific path of
+# bashapi.h: the tests of every builtin but pool (pool.bats alone takes
+# as long as all of these; pool runs in load, install and the examples),
+# loading and installing, the job table of an interactive shell, signals.
+# COMPAT_TESTS=tests/ runs all of it.
+COMPAT_VERSIONS := 5.1 5.3
+COMPAT_SUITE_5.1 := bullseye
+COMPAT_SUITE_5.3 := sid
+COMPAT_MIRROR ?= http://deb.debian.org/debian
+COMPAT_CFLAGS ?= -O2 -g -Werror
+COMPAT_TESTS ?= tests/load.bats tests/install.bats tests/waitany.bats \
+	tests/waitall.bats tests/timeout_run.bats tests/killjobs.bats \
+	tests/retry.bats tests/every.bats tests/interactive.bats \
+	tests/signals.bats tests/examples.bats
+
+# +: the bash build joins this make's jobs (make -j2 compat).
+build/bash-%/.built: tests/compat/build-bash.sh
+	@$(call need,$(COMPAT_DEPS))
+	+/bin/bash tests/compat/build-bash.sh $* $(COMPAT_SUITE_$*) \
+	    $(COMPAT_MIRROR) $(CURDIR)/build
+
+compat: test-deps
+	@$(call need,$(COMPAT_DEPS))
+	$(MAKE) $(COMPAT_VERSIONS:%=build/bash-%/.built)
+	set -e; for v in $(COMPAT_VERSIONS); do \
+		$(MAKE) VARIANT=compat-$$v CFLAGS='$(COMPAT_CFLAGS)' all; \
+		$(MAKE) VARIANT=compat-$$v-clang CC=clang \
+		    CFLAGS='-O2 -g -Werror' all; \
+	done
+	@st=0; for v in $(COMPAT_VERSIONS); do \
+		echo "== bash $$v: $(COMPAT_TESTS)"; \
+		$(MAKE) -s VARIANT=compat-$$v TESTS='$(COMPAT_TESTS)' test || \
+		    st=1; \
+	done; exit $$st
 
 # --- fuzzing, valgrind, stress, bench -----------------------------------------
 
@@ -288,10 +353,11 @@ uninstall:
 	    $(BUILTINS:%=$(DESTDIR)$(COMPLETIONSDIR)/%)
 
 clean:
-	rm -rf build/obj build/asan build/clang \
+	rm -rf build/obj build/asan build/compat-* build/clang build/werror \
 	    $(FUZZ_DIR)
 	rm -f bgtools.so $(SRCS:.c=.o)
 	@test -z "$(VARIANT)" || rm -rf $(OUT)
 
+# Also the bash builds of make compat and their sources.
 distclean: clean
 	rm -rf build

@@ -77,6 +77,29 @@ build_so() {
 	assert_output --partial "not loaded"
 }
 
+@test "load: a bgtools.so built for another release of bash says so, not the dynamic linker" {
+	# The real thing: the builds of make compat (bash 5.1 and 5.3, built
+	# with bash's own malloc, so they call sh_xmalloc, which Debian's
+	# bash lacks) and the default build (the system's bash, /bin/bash).
+	local top=$BATS_TEST_DIRNAME/.. so v here n=0
+	here=${BASH_VERSINFO[0]}.${BASH_VERSINFO[1]}
+	for so in "$top"/build/compat-*/bgtools.so "$top/bgtools.so"; do
+		[ -f "$so" ] || continue
+		case $so in
+		*/compat-*) v=${so##*/compat-}; v=${v%%/*}; v=${v%%-*} ;;
+		*) v=$(/bin/bash -c 'echo "${BASH_VERSINFO[0]}.${BASH_VERSINFO[1]}"') ;;
+		esac
+		[ "$v" != "$here" ] || continue
+		run bash -c "enable -f '$so' waitany pool; echo \"status=\$?\""
+		assert_line "status=1"
+		assert_output --partial "waitany: built for bash $v, this is bash $here: not loaded"
+		assert_output --partial "pool: built for bash $v, this is bash $here: not loaded"
+		refute_output --partial "undefined symbol"
+		n=$((n + 1))
+	done
+	((n > 0)) || skip "no bgtools.so for another bash here (make compat builds them)"
+}
+
 # LOAD_SMOKE: a script that uses every builtin once and prints one line
 # per builtin; LOAD_SMOKE_OUT: what it prints.
 LOAD_SMOKE='
