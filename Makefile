@@ -352,11 +352,11 @@ uninstall:
 	    $(DESTDIR)$(COMPLETIONSDIR)/bgtools \
 	    $(BUILTINS:%=$(DESTDIR)$(COMPLETIONSDIR)/%)
 
+# Every build but those of bash (build/bash-*, build/apt: make distclean).
 clean:
-	rm -rf build/obj build/asan build/compat-* build/clang build/werror \
+	rm -rf $(filter-out build/bash-% build/apt,$(wildcard build/*)) \
 	    $(FUZZ_DIR)
 	rm -f bgtools.so $(SRCS:.c=.o)
-	@test -z "$(VARIANT)" || rm -rf $(OUT)
 
 # Also the bash builds of make compat and their sources.
 distclean: clean
