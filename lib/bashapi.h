@@ -13,15 +13,29 @@
 #include "jobs.h"
 #include "bashgetopt.h"
 #include "common.h"
-#include "execute_cmd.h"
 #include "make_cmd.h"
 #include "sig.h"
 #include "unwind_prot.h"
 #include "version.h"
 
 /*
+ * bash 5.1 does not install execute_cmd.h (5.2 added it to the installed
+ * headers): declare what we use of it, with 5.1's types.
+ */
+#if DEFAULT_COMPAT_LEVEL >= 52
+#include "execute_cmd.h"
+#else
+extern volatile int last_command_exit_value;
+extern char *this_command_name;
+extern int execute_command(COMMAND *);
+extern void setup_async_signals(void);
+#endif
+
+/*
  * Debian ships no trap.h, input.h or timer.h; these are exported by every
- * bash from 5.1 to 5.3 with these signatures.
+ * bash from 5.1 to 5.3 with these signatures.  Not find_shell_builtin:
+ * common.h declares it in every version (5.3 with a const argument, which
+ * a redeclaration here would contradict).
  */
 extern int pending_traps[];
 extern int running_trap;
@@ -52,7 +66,6 @@ extern int executable_file(const char *);
 extern int sync_buffered_stream(int);
 extern void unset_bash_input(int);
 extern int signal_is_hard_ignored(int);
-extern sh_builtin_func_t *find_shell_builtin(char *);
 extern sigset_t top_level_mask;
 extern int restricted;
 

@@ -247,6 +247,11 @@ bats_require_minimum_version 1.5.0
 }
 
 @test "waitall: after a timeout with no id a second waitall collects every job" {
+	# `jobs | wc -l': the jobs still in the table.  bash 5.3's jobs, in a
+	# pipeline, also lists a job that has ended but was not reported yet
+	# ((exit 1) here); 5.1 and 5.2 list only the running one.
+	local listed=1
+	((BASH_VERSINFO[0] > 5 || BASH_VERSINFO[1] >= 3)) && listed=2
 	run -0 bgsh '
 		(sleep 0.5; exit 2) & (exit 1) &
 		waitall -t 50ms; echo "rc=$?"
@@ -254,7 +259,7 @@ bats_require_minimum_version 1.5.0
 		waitall -a st; echo "rc=$? n=${#st[@]}"'
 	assert_output - <<-EOF
 	rc=124
-	1
+	$listed
 	rc=1 n=2
 	EOF
 }
