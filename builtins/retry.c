@@ -24,7 +24,6 @@
  */
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdio.h>
@@ -39,6 +38,7 @@
 #include "duration.h"
 #include "load.h"
 #include "opts.h"
+#include "proctree.h"
 #include "waitset.h"
 
 #define RETRY_GONE	69	/* the --alive process has died */
@@ -216,9 +216,7 @@ static int
 retry_dead(const struct retry_args *a, const struct retry_state *s)
 {
 	struct pollfd p;
-	char path[64], buf[256], *q;
-	int fd;
-	ssize_t n;
+	struct proc st;
 
 	if (s->alivefd >= 0) {
 		p.fd = s->alivefd;
@@ -227,14 +225,7 @@ retry_dead(const struct retry_args *a, const struct retry_state *s)
 	}
 	if (kill(a->alive, 0) < 0 && errno == ESRCH)
 		return (1);
-	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)a->alive);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return (0);
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	buf[n > 0 ? n : 0] = '\0';
-	q = strrchr(buf, ')');
-	return (q && (q[2] == 'Z' || q[2] == 'X'));
+	return (proctree_stat(a->alive, &st) == 0 && !PROC_LIVE(&st));
 }
 
 static void

@@ -25,6 +25,7 @@
 #include "bashapi.h"
 #include "jobref.h"
 #include "pidset.h"
+#include "proctree.h"
 
 /* Ledger values: the exit status in the low byte, then these flags. */
 #define LEDGER_CONSUMED	0x200	/* reported by bgtools already */
@@ -160,27 +161,15 @@ jobref_pid_after_me(pid_t pid)
 int
 jobref_foreign(int j)
 {
-	char path[64], buf[512], *p;
+	struct proc p;
 	pid_t pid;
-	long ppid;
-	int fd;
-	ssize_t n;
 
 	if ((subshell_environment & SUBSHELL_COMSUB) == 0)
 		return (0);
 	pid = jobs[j]->pipe->pid;
-	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if (proctree_stat(pid, &p) < 0)
 		return (!jobref_pid_after_me(pid));
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return (!jobref_pid_after_me(pid));
-	buf[n] = '\0';
-	if ((p = strrchr(buf, ')')) == NULL ||
-	    sscanf(p + 2, "%*c %ld", &ppid) != 1)
-		return (1);
-	return (ppid != (long)getpid());
+	return (p.ppid != getpid());
 }
 
 /* Note which process loaded us: a child forked later starts afresh. */

@@ -10,11 +10,8 @@
  * 32 ms) until the grace period ends.
  */
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -22,6 +19,7 @@
 #include "bashapi.h"
 #include "duration.h"
 #include "jobref.h"
+#include "proctree.h"
 #include "term.h"
 
 /* How long stragglers get when the jobs themselves may take forever. */
@@ -40,38 +38,16 @@ enum { T_GONE, T_JOB, T_GROUP };
 static int
 term_group_live(pid_t pg)
 {
-	DIR *d;
-	struct dirent *e;
-	char path[300], buf[512], *p;
-	long pgrp;
-	int fd, live;
-	ssize_t n;
+	struct proctree t;
+	int live;
 
 	if (killpg(pg, 0) < 0 && errno == ESRCH)
 		return (0);
-	if ((d = opendir("/proc")) == NULL)
-		return (1);
-	live = 0;
-	while (!live && (e = readdir(d)) != NULL) {
-		if (e->d_name[0] < '0' || e->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
-		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-			continue;
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (n <= 0)
-			continue;
-		buf[n] = '\0';
-		/* pid (comm) state ppid pgrp ...; comm may hold ')' */
-		if ((p = strrchr(buf, ')')) == NULL || p[1] == '\0')
-			continue;
-		if (sscanf(p + 2, "%*c %*d %ld", &pgrp) == 1 && pgrp == pg &&
-		    p[2] != 'Z' && p[2] != 'X')
-			live = 1;
-	}
-	closedir(d);
-	return (live);
+	proctree_init(&t);
+	proctree_add_group(&t, pg);
+	live = proctree_collect(&t);
+	proctree_free(&t);
+	return (live != 0);
 }
 
 static int
