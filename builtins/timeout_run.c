@@ -2,8 +2,9 @@
 
 /*
  * coreutils timeout for everything the shell can run.  The command runs
- * as a child job in a process group of its own, so the signal reaches the
- * whole tree (a function's grandchildren too).  Exit statuses follow
+ * as a child job in a process group of its own, and the signal reaches
+ * its whole tree (lib/term.c: a function's grandchildren, a nested
+ * timeout_run's command in a group of its own, setsid).  Exit statuses follow
  * coreutils: the command's own status; 124 when the limit passed (the
  * command's status with --preserve-status); 137 when KILL was needed
  * (-k, or -s KILL); 125 when timeout_run itself failed; 126/127 when the command
@@ -201,9 +202,11 @@ static char *timeout_run_doc[] = {
 	"plain numbers are seconds; 0 means no limit), like coreutils timeout",
 	"but for everything the shell can run, without exporting functions.",
 	"",
-	"COMMAND runs as a child job in a process group of its own, so SIGNAL",
-	"reaches its whole process tree, grandchildren included.  It is a child:",
-	"variables it sets do not reach the shell.  It keeps the shell's stdin.",
+	"COMMAND runs as a child job in a process group of its own, and SIGNAL",
+	"reaches its whole process tree, grandchildren included, also those in",
+	"groups or sessions of their own (a nested timeout_run or pool,",
+	"setsid).  It is a child: variables it sets do not reach the shell.",
+	"It keeps the shell's stdin.",
 	"",
 	"Options:",
 	"  -s, --signal SIGNAL\tsend SIGNAL on timeout (name or number;",
@@ -216,8 +219,9 @@ static char *timeout_run_doc[] = {
 	"\t\t\t(read it, get Ctrl-C and Ctrl-Z itself).  Under job",
 	"\t\t\tcontrol it still gets its own process group; without",
 	"\t\t\tjob control (scripts) it stays in the shell's group,",
-	"\t\t\tso on timeout only COMMAND itself is signalled, not",
-	"\t\t\tits children, as with coreutils --foreground",
+	"\t\t\twhich is never signalled: COMMAND and its children",
+	"\t\t\tare, one by one (coreutils --foreground spares the",
+	"\t\t\tchildren)",
 	"  -v, --verbose\t\tsay on stderr which signal is sent",
 	"",
 	"If the shell gets SIGINT (Ctrl-C), SIGTERM, SIGHUP, a trapped signal",

@@ -410,34 +410,52 @@ jobref_ownpgrp(const struct jobref *r)
 }
 
 /*
- * Send SIG to R's job: to its process group when it has its own, else to
- * each of its live processes.  Stopped processes are continued so they
- * see the signal.  Return the number of processes or groups signalled.
+ * Add R's job to the tree T (lib/proctree.c): its own process group, if
+ * it has one, and, while it runs, its processes.  Return 1 if the job is
+ * still running or stopped, else 0.
+ */
+int
+jobref_roots(struct jobref *r, struct proctree *t)
+{
+	PROCESS *p;
+	int st;
+
+	st = jobref_state(r);
+	if (r->job == NO_JOB || jobs[r->job] == NULL)
+		return (0);
+	if (jobref_ownpgrp(r))
+		proctree_add_group(t, jobs[r->job]->pgrp);
+	if (st != JOBREF_RUNNING && st != JOBREF_STOPPED)
+		return (0);
+	p = jobs[r->job]->pipe;
+	do {
+		if (PALIVE(p))
+			proctree_add_pid(t, p->pid);
+		p = p->next;
+	} while (p != jobs[r->job]->pipe);
+	return (1);
+}
+
+/*
+ * Send SIG to every process of R's tree, grandchildren in groups and
+ * sessions of their own included, and to each process group in it but
+ * the shell's: a running job's whole tree, or what an ended one left in
+ * its own group.  Stopped processes are continued so that they see the
+ * signal.  Return the number of processes and groups signalled.  This
+ * reads every /proc/PID/stat unless the job has ended and left nothing.
  */
 int
 jobref_signal(struct jobref *r, int sig)
 {
-	PROCESS *p;
+	struct proctree t;
 	int n;
 
-	if (jobref_find(r) == NO_JOB)
-		return (0);
-	if (jobref_ownpgrp(r)) {
-		if (killpg(jobs[r->job]->pgrp, sig) < 0)
-			return (0);
-		if (sig != SIGKILL && sig != SIGCONT)
-			killpg(jobs[r->job]->pgrp, SIGCONT);
-		return (1);
-	}
+	proctree_init(&t);
 	n = 0;
-	p = jobs[r->job]->pipe;
-	do {
-		if (PALIVE(p) && kill(p->pid, sig) == 0) {
-			n++;
-			if (sig != SIGKILL && sig != SIGCONT)
-				kill(p->pid, SIGCONT);
-		}
-		p = p->next;
-	} while (p != jobs[r->job]->pipe);
+	if (jobref_roots(r, &t) || proctree_groups_busy(&t)) {
+		proctree_collect(&t);
+		n = proctree_signal(&t, sig);
+	}
+	proctree_free(&t);
 	return (n);
 }

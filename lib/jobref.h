@@ -23,6 +23,8 @@ struct jobref {
 
 #define JOBREF_OWNED	0x100	/* ledger flag: a bgtools worker, not the user's */
 
+struct proctree;
+
 int jobref_parse(WORD_LIST *, struct jobref **, int *, int);
 int jobref_all(struct jobref **, int *);
 int jobref_state(struct jobref *);
@@ -31,6 +33,7 @@ void jobref_consume(struct jobref *, int);
 void jobref_own(pid_t, int);
 void jobref_sync(void);
 int jobref_signal(struct jobref *, int);
+int jobref_roots(struct jobref *, struct proctree *);
 int jobref_ownpgrp(const struct jobref *);
 int jobref_foreign(int);
 void jobref_loaded(void);

@@ -1,4 +1,4 @@
-/* term.h - stop jobs: signal, grace period, then KILL */
+/* term.h - stop jobs and what they leave: signal, grace period, KILL */
 
 #ifndef BGTOOLS_TERM_H
 #define BGTOOLS_TERM_H
@@ -9,7 +9,7 @@
 #include "waitset.h"
 
 #define TERM_KILLED	0x01	/* a job itself needed SIGKILL */
-#define TERM_STRAGGLERS	0x02	/* only leftovers in its group needed it */
+#define TERM_STRAGGLERS	0x02	/* only what the jobs left needed it */
 
 #define TERM_FOREVER	(-1)	/* grace: wait for the jobs themselves */
 

@@ -251,6 +251,39 @@ c running
 	no_leftovers '^sleep 93\.20[1234]$'
 }
 
+@test "killjobs: trap killjobs EXIT stops a function job's children in a script (issue 10, item 14)" {
+	# A plain `f &' in a script shares the shell's process group: no
+	# killpg; the function's subshell and its sleep are found by ppid.
+	mark 93.; m=$REPLY
+	for setm in +m -m; do
+		run -0 --separate-stderr bgsh '
+			set $2
+			start_service() { sleep "$1"; }
+			trap killjobs EXIT
+			start_service "$1" & svc=$!
+			pause 0.3
+			echo started' "$m" "$setm"
+		assert_output "started"
+		no_leftovers "$(pat "$m")"
+	done
+}
+
+@test "killjobs: a named job's children are stopped too, without job control" {
+	mark 93.; m=$REPLY
+	run -0 bgsh '
+		set -euo pipefail
+		f() { sleep "$1"; }
+		f "$1" & a=$!
+		pause 0.3
+		killjobs "$a"; echo "killjobs=$?"
+		wait "$a" || echo "f=$?"' "$m"
+	assert_output - <<-EOF
+	killjobs=0
+	f=143
+	EOF
+	no_leftovers "$(pat "$m")"
+}
+
 @test "killjobs: trap killjobs EXIT also stops grandchildren under set -m" {
 	run -0 --separate-stderr bgsh '
 		set -m

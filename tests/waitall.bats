@@ -197,6 +197,23 @@ bats_require_minimum_version 1.5.0
 	no_leftovers '^sleep 92\.11[12]$'
 }
 
+@test "waitall: -f stops a function job's children without job control (issue 10, item 14)" {
+	mark 92.; m=$REPLY
+	for setm in +m -m; do
+		run -0 --separate-stderr bgsh '
+			set $2
+			f() { sleep "$1"; }
+			f "$1" & a=$!
+			(sleep 0.3; exit 3) & b=$!
+			t0=$EPOCHREALTIME
+			waitall -f -a st "$a" "$b"
+			echo "rc=$? st=${st[*]} fast=$(( $(ms_since $t0) < 3000 ))"' \
+		    "$m" "$setm"
+		assert_output "rc=3 st=143 3 fast=1"
+		no_leftovers "$(pat "$m")"
+	done
+}
+
 @test "waitall: -f returns 0 and stops nothing when every job succeeds" {
 	run -0 bgsh '
 		(sleep 0.1) & (sleep 0.2) & true &
