@@ -118,6 +118,36 @@ tr_stop(const struct tr_args *a, struct waitset *w, struct jobref *r,
 	return (t);
 }
 
+/*
+ * Wait in W for R's job to end, its deadline or a signal (stored in
+ * *SIGP), and stop it (its whole tree) at the deadline or on the signal.
+ * Once it has ended by itself, what it left in its process group is
+ * stopped too.  Set *TIMED_OUT; return the term_jobs flags.
+ */
+static int
+tr_wait(const struct tr_args *a, struct waitset *w, struct jobref *r,
+    int *sigp, int *timed_out)
+{
+	int st;
+
+	*sigp = *timed_out = 0;
+	while ((st = jobref_state(r)) != JOBREF_DONE && st != JOBREF_GONE) {
+		if ((*sigp = waitset_signal()) != 0)
+			return (tr_stop(a, w, r, *sigp, a->kill_after ?
+			    a->kill_after : INTERRUPT_GRACE_NS));
+		if (waitset_expired(w)) {
+			*timed_out = 1;
+			return (tr_stop(a, w, r, a->sig, a->kill_after ?
+			    a->kill_after : TERM_FOREVER));
+		}
+		waitset_sleep(w);
+	}
+	if (st == JOBREF_DONE)
+		term_jobs(w, r, 1, SIGTERM, a->kill_after ? a->kill_after :
+		    CHILD_GRACE_NS);
+	return (0);
+}
+
 static int
 tr_run(const struct tr_args *a)
 {
@@ -132,34 +162,19 @@ tr_run(const struct tr_args *a)
 		co.flags |= CHILD_OWNPGRP;
 	if (a->foreground)
 		co.flags |= CHILD_TTY;
+	co.grace = a->kill_after;
 	/* Guard first: a TERM right after the fork must not orphan it. */
 	waitset_begin(&w, 0, WAITSET_GUARD);
-	r.pid = child_spawn(a->cmd, &co, &r.job);
-	r.word = NULL;
-	r.status = 0;
-	if (r.pid < 0) {
+	memset(&r, 0, sizeof(r));
+	if ((r.pid = child_spawn(a->cmd, &co, &r.job)) < 0) {
 		builtin_error("cannot fork: %s", strerror(errno));
 		waitset_end(&w);
 		return (EXIT_CANCELED);
 	}
 	jobref_own(r.pid, 1);
 	waitset_deadline(&w, a->limit ? duration_now() + a->limit : 0);
-	timed_out = sig = t = 0;
-	while ((st = jobref_state(&r)) != JOBREF_DONE && st != JOBREF_GONE) {
-		if ((sig = waitset_signal()) != 0) {
-			t = tr_stop(a, &w, &r, sig, a->kill_after ?
-			    a->kill_after : INTERRUPT_GRACE_NS);
-			break;
-		}
-		if (waitset_expired(&w)) {
-			timed_out = 1;
-			t = tr_stop(a, &w, &r, a->sig, a->kill_after ?
-			    a->kill_after : TERM_FOREVER);
-			break;
-		}
-		waitset_sleep(&w);
-	}
-	jobref_state(&r);
+	t = tr_wait(a, &w, &r, &sig, &timed_out);
+	st = jobref_state(&r);
 	jobref_consume(&r, 1);
 	if (a->foreground && job_control)
 		give_terminal_to(shell_pgrp, 0);
@@ -208,6 +223,13 @@ static char *timeout_run_doc[] = {
 	"setsid).  It is a child: variables it sets do not reach the shell.",
 	"It keeps the shell's stdin.",
 	"",
+	"What COMMAND leaves running when it ends by itself (a function's",
+	"background jobs and their children, what a command leaves in its",
+	"process group) is stopped then: TERM, and KILL after the -k grace (1s",
+	"without -k), as systemd stops what a service leaves behind.  coreutils",
+	"timeout leaves it running; here a time limit cannot be escaped with",
+	"`&'.  Start what must outlive COMMAND outside timeout_run.",
+	"",
 	"Options:",
 	"  -s, --signal SIGNAL\tsend SIGNAL on timeout (name or number;",
 	"\t\t\tdefault TERM)",
@@ -226,7 +248,7 @@ static char *timeout_run_doc[] = {
 	"",
 	"If the shell gets SIGINT (Ctrl-C), SIGTERM, SIGHUP, a trapped signal",
 	"or any other that would end it (USR1, ALRM, ...) while COMMAND runs,",
-	"the signal is passed on to COMMAND's group,",
+	"the signal is passed on to COMMAND's tree,",
 	"KILL follows after the -k grace (1s by default), and timeout_run",
 	"returns 128+N with nothing left running; then the signal takes its",
 	"usual course in the shell (its trap runs, or the script ends).",

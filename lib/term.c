@@ -21,6 +21,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bashapi.h"
@@ -144,4 +145,31 @@ term_jobs(struct waitset *w, struct jobref *r, int n, int sig, int64_t grace)
 	}
 	proctree_free(&t);
 	return (ret);
+}
+
+/*
+ * In a job child about to exit (lib/child.c), after its EXIT trap: stop
+ * what it leaves running, its descendants (it is their subreaper, so
+ * they are all under it), with TERM, then KILL after GRACE nanoseconds.
+ * Nothing is read from /proc when it has no child left at all.
+ */
+void
+term_leftovers(int64_t grace)
+{
+	struct waitset w;
+	struct proctree t;
+	siginfo_t si;
+
+	si.si_pid = 0;
+	if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0)
+		return;			/* ECHILD: nothing left */
+	proctree_init(&t);
+	proctree_add_pid(&t, t.self);
+	if (proctree_collect(&t) > 0) {
+		waitset_begin(&w, 0, 0);	/* no deadline: cannot fail */
+		proctree_signal(&t, SIGTERM);
+		term_wait(&w, &t, NULL, 0, grace);
+		waitset_end(&w);
+	}
+	proctree_free(&t);
 }

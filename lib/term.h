@@ -14,5 +14,6 @@
 #define TERM_FOREVER	(-1)	/* grace: wait for the jobs themselves */
 
 int term_jobs(struct waitset *, struct jobref *, int, int, int64_t);
+void term_leftovers(int64_t);
 
 #endif

@@ -278,11 +278,14 @@ waitset_pause(int64_t deadline, int fd)
 /*
  * Restore the signal mask, close the timer and stop guarding.  A
  * terminating signal held back from bash goes back to it: bash acts on it
- * at its next check (an EXIT trap runs, the shell dies of the signal).
+ * at its next check (an EXIT trap runs, the shell dies of the signal).  A
+ * signal the guard caught kills the shell, as it would have without us.
  */
 void
 waitset_end(struct waitset *w)
 {
+	int sig;
+
 	if (w->tfd >= 0)
 		close(w->tfd);
 	w->tfd = -1;
@@ -296,8 +299,15 @@ waitset_end(struct waitset *w)
 	}
 	sigprocmask(SIG_SETMASK, &w->realmask, NULL);
 	if (w->guarded) {
+		sig = sigguard_caught();
 		sigguard_end();
 		w->guarded = 0;
+		/*
+		 * Caught after the caller's last look (while it stopped what
+		 * its job left, say): the shell dies of it all the same.
+		 */
+		if (sig)
+			sigguard_raise(sig);
 	}
 }
 
