@@ -448,11 +448,12 @@ pid_t
 child_spawn(WORD_LIST *words, const struct child_opts *o, int *jobp)
 {
 	sigset_t set, oset;
-	pid_t pid, oldbang;
+	pid_t pid, oldbang, oldmade;
 	char *path;
 	int j, e;
 
 	oldbang = last_asynchronous_pid;
+	oldmade = last_made_pid;
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
 	sigaddset(&set, SIGINT);
@@ -485,6 +486,14 @@ child_spawn(WORD_LIST *words, const struct child_opts *o, int *jobp)
 		give_terminal_to(pid, 0);
 	if ((o->flags & CHILD_SETBANG) == 0)
 		last_asynchronous_pid = oldbang;
+	/*
+	 * As bash does around a process substitution: our job is not the
+	 * command bash is making.  A child that bash forks next starts with
+	 * this value, and if a signal makes it run an inherited EXIT trap
+	 * before it execs, it waits for last_made_pid after each command:
+	 * a pool worker's pid, long gone ("wait_for: No record of process").
+	 */
+	last_made_pid = oldmade;
 	sigprocmask(SIG_SETMASK, &oset, NULL);
 	*jobp = j;
 	return (pid);

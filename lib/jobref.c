@@ -36,6 +36,27 @@ static struct pidstat *seen_storage;	/* bgpids as of our last look */
 static ps_index_t seen_head;
 static pid_t ledger_pid;		/* the process the ledger belongs to */
 
+/*
+ * A process forked from the one the ledger belongs to (a subshell, a
+ * command substitution, an async child that runs an inherited EXIT trap
+ * before it execs) inherits the ledger and bgpids: statuses and workers
+ * of jobs that are not its own.  It starts afresh, before any use.
+ */
+static void
+ledger_mine(void)
+{
+	pid_t me;
+
+	if ((me = getpid()) == ledger_pid)
+		return;
+	if (ledger_pid != 0) {
+		pidset_clear(&ledger);
+		seen_storage = bgpids.storage;
+		seen_head = bgpids.storage ? bgpids.head : 0;
+	}
+	ledger_pid = me;
+}
+
 static void
 ledger_scan(ps_index_t from, ps_index_t to)
 {
@@ -91,16 +112,7 @@ jobref_sync(void)
 {
 	size_t i;
 
-	/*
-	 * A subshell ( ), $( ) or async child inherits its parent's ledger
-	 * and bgpids: statuses of jobs that are not its own.  Start afresh.
-	 */
-	if (ledger_pid != 0 && ledger_pid != getpid()) {
-		pidset_clear(&ledger);
-		ledger_pid = getpid();
-		seen_storage = bgpids.storage;
-		seen_head = bgpids.storage ? bgpids.head : 0;
-	}
+	ledger_mine();
 	if (bgpids.storage != seen_storage) {
 		PIDSET_EACH(&ledger, i)
 			if ((ledger.vals[i] & (LEDGER_CONSUMED | JOBREF_OWNED)) == 0)
@@ -176,8 +188,7 @@ jobref_foreign(int j)
 void
 jobref_loaded(void)
 {
-	if (ledger_pid == 0)
-		ledger_pid = getpid();
+	ledger_mine();
 }
 
 /* Return the pid of job J's last process, which $! names. */
@@ -218,6 +229,7 @@ jobref_state(struct jobref *r)
 {
 	int j, *v;
 
+	ledger_mine();
 	if ((j = jobref_find(r)) != NO_JOB) {
 		if (DEADJOB(j)) {
 			r->status = job_exit_status(j);
@@ -239,6 +251,7 @@ jobref_consumed(pid_t pid)
 {
 	int *v;
 
+	ledger_mine();
 	if (get_job_by_pid(pid, 0, NULL) != NO_JOB)
 		return (0);
 	v = pidset_get(&ledger, pid);
@@ -255,6 +268,7 @@ jobref_consume(struct jobref *r, int nobgpid)
 {
 	int j, *v, owned;
 
+	ledger_mine();
 	v = pidset_get(&ledger, r->pid);
 	owned = v && (*v & JOBREF_OWNED);
 	if ((j = jobref_find(r)) != NO_JOB) {
@@ -274,6 +288,7 @@ jobref_consume(struct jobref *r, int nobgpid)
 void
 jobref_own(pid_t pid, int own)
 {
+	ledger_mine();
 	if (own)
 		pidset_put(&ledger, pid, JOBREF_OWNED);
 	else
@@ -283,8 +298,10 @@ jobref_own(pid_t pid, int own)
 static int
 jobref_is_owned(pid_t pid)
 {
-	int *v = pidset_get(&ledger, pid);
+	int *v;
 
+	ledger_mine();
+	v = pidset_get(&ledger, pid);
 	return (v && (*v & JOBREF_OWNED));
 }
 

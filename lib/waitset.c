@@ -37,6 +37,23 @@
 static int held_termsig;
 /* Waitsets begun and not ended: only these may hold a signal back. */
 static int active;
+/* The process the two above belong to. */
+static pid_t owner;
+
+/*
+ * A child forked while its parent held a waitset (a pool job, say)
+ * inherits the count and a held signal that are not its own: forget them.
+ */
+static void
+waitset_mine(void)
+{
+	pid_t me;
+
+	if ((me = getpid()) != owner) {
+		owner = me;
+		active = held_termsig = 0;
+	}
+}
 
 /*
  * Block all signals but the synchronous ones, remembering the old mask in
@@ -49,6 +66,7 @@ waitset_begin(struct waitset *w, int64_t deadline, int flags)
 {
 	sigset_t all;
 
+	waitset_mine();
 	w->tfd = -1;
 	w->deadline = 0;
 	w->guarded = 0;
@@ -116,6 +134,7 @@ waitset_signal(void)
 {
 	int sig;
 
+	waitset_mine();
 	if (terminating_signal && active > 0) {
 		held_termsig = terminating_signal;
 		terminating_signal = 0;
@@ -286,12 +305,14 @@ waitset_end(struct waitset *w)
 {
 	int sig;
 
+	waitset_mine();
 	if (w->tfd >= 0)
 		close(w->tfd);
 	w->tfd = -1;
 	if (w->begun) {
 		w->begun = 0;
-		active--;
+		if (active > 0)
+			active--;
 	}
 	if (held_termsig) {
 		terminating_signal = held_termsig;

@@ -309,6 +309,26 @@ c running
 	no_leftovers '^sleep 93\.22[12]$'
 }
 
+@test "killjobs: a child that runs the inherited EXIT trap before it execs trips over nothing of bgtools' (issue 10, item 15)" {
+	# killjobs' TERM reaches `sleep &' before it execs: the child runs
+	# the EXIT trap it inherited, and bash then waits for the last
+	# process it thinks it made.  That must not be a pool worker of the
+	# parent's ("wait_for: No record of process N").  20 runs: it used
+	# to happen 19 times in 20.
+	mark 93.; m=$REPLY
+	cat > "$BATS_TEST_TMPDIR/exit15.sh" <<-'EOF'
+	enable -f "$BGTOOLS_SO" $BGTOOLS_BUILTINS || exit 99
+	pool -j8 true ::: 1; trap 'killjobs -v' EXIT; sleep "$1" &
+	EOF
+	run -0 --separate-stderr bgsh '
+		for i in {1..20}; do bash "$1" "$2"; done
+		echo done' "$BATS_TEST_TMPDIR/exit15.sh" "$m"
+	assert_output "done"
+	[[ $stderr != *"No record"* ]] || fail "stderr: $stderr"
+	[ "$(grep -c "sending SIGTERM" <<< "$stderr")" -ge 20 ] || fail "stderr: $stderr"
+	no_leftovers "$(pat "$m")"
+}
+
 @test "killjobs: in a subshell the parent's jobs are left alone" {
 	run -0 bgsh '
 		sleep 93.301 & p=$!
