@@ -75,7 +75,7 @@ kj_run(WORD_LIST *ids, int sig, int64_t grace, int verbose)
 		return (EXECUTION_FAILURE);
 	}
 	if (ids) {
-		if ((ret = jobref_parse(ids, &v, &n, 1)) != 0) {
+		if ((ret = jobref_parse(ids, &v, &n, JOBREF_SKIPDONE)) != 0) {
 			waitset_end(&w);
 			return (ret);
 		}

@@ -360,13 +360,15 @@ jobref_all(struct jobref **out, int *n)
 
 /*
  * Resolve each word of IDS (a pid or a job spec such as %2) to a job.
- * With SKIP_CONSUMED, ids whose job bgtools already reported are left
- * out silently.  Store a new array in *OUT and its length in *N.  Return
- * 0; 2 after a malformed id, 127 after an unknown one (messages printed).
- * Call with SIGCHLD blocked.
+ * FLAGS: with JOBREF_SKIPDONE, ids whose job bgtools already reported are
+ * left out silently; with JOBREF_SKIPUNKNOWN, an id that names no job of
+ * the shell is left out after bash's message, as `wait' does.  Store a
+ * new array in *OUT and its length in *N.  Return 0; 2 after a malformed
+ * id, 127 after an unknown one (messages printed; nothing stored).  Call
+ * with SIGCHLD blocked.
  */
 int
-jobref_parse(WORD_LIST *ids, struct jobref **out, int *n, int skip_consumed)
+jobref_parse(WORD_LIST *ids, struct jobref **out, int *n, int flags)
 {
 	WORD_LIST one;
 	intmax_t num;
@@ -385,7 +387,8 @@ jobref_parse(WORD_LIST *ids, struct jobref **out, int *n, int skip_consumed)
 			j = get_job_spec(&one);
 			if (j < 0 || j >= js.j_jobslots || jobs[j] == NULL) {
 				sh_badjob(w);
-				ret = 127;
+				if ((flags & JOBREF_SKIPUNKNOWN) == 0)
+					ret = ret ? ret : 127;
 				continue;
 			}
 			pid = jobref_lastpid(j);
@@ -402,10 +405,11 @@ jobref_parse(WORD_LIST *ids, struct jobref **out, int *n, int skip_consumed)
 		    (j != NO_JOB && jobref_foreign(j))) {
 			builtin_error("pid %ld is not a child of this shell",
 			    (long)pid);
-			ret = ret ? ret : 127;
+			if ((flags & JOBREF_SKIPUNKNOWN) == 0)
+				ret = ret ? ret : 127;
 			continue;
 		}
-		if (skip_consumed && jobref_consumed(pid))
+		if ((flags & JOBREF_SKIPDONE) && jobref_consumed(pid))
 			continue;
 		jobref_add(out, n, &cap, pid, j, w);
 	}

@@ -23,6 +23,10 @@ struct jobref {
 
 #define JOBREF_OWNED	0x100	/* ledger flag: a bgtools worker, not the user's */
 
+/* jobref_parse flags */
+#define JOBREF_SKIPDONE		0x01	/* leave out jobs bgtools reported */
+#define JOBREF_SKIPUNKNOWN	0x02	/* leave out ids of no job, as `wait' */
+
 struct proctree;
 
 int jobref_parse(WORD_LIST *, struct jobref **, int *, int);

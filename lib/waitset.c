@@ -216,6 +216,20 @@ waitset_sleep_fds(struct waitset *w, struct pollfd *fds, int n)
 		(void)!read(w->tfd, &ticks, sizeof(ticks));
 }
 
+/*
+ * Let the signal handlers that are due run (bash's SIGCHLD handler among
+ * them), without sleeping: a poll's one look at the job table then sees
+ * every child that has ended.  Call with signals blocked by waitset_begin.
+ */
+void
+waitset_poll(struct waitset *w)
+{
+	static const struct timespec zero;
+
+	waitset_kick();
+	ppoll(NULL, 0, &zero, &w->oldmask);
+}
+
 /* Sleep as waitset_sleep_fds does, with no descriptors of the caller's. */
 void
 waitset_sleep(struct waitset *w)

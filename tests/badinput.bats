@@ -331,7 +331,13 @@ while IFS="|" read -r b args want msg; do
 	echo "row $n: $b $args" > "$PWD/current"
 	"$b" "$@" > "$out" 2>&1 < /dev/null
 	got=$? why=
-	if [ "$want" = ok ]; then
+	if [ "$want" = skip ]; then
+		# waitany, as wait does: the bad id is skipped, the job reported.
+		[ "$got" = 3 ] || why="status $got, not 3;"
+		grep -qF -- "$b: $msg" "$out" || why+=" no \"$b: $msg\";"
+		waitany "$p" > /dev/null 2>&1
+		[ $? = 127 ] || why+=" the job was not reported;"
+	elif [ "$want" = ok ]; then
 		case $b in
 		waitany | waitall)
 			[ "$got" = 3 ] || why="status $got, not 3;"
@@ -467,8 +473,10 @@ help_valued_opts() {
 # --- ids that name no job of the shell --------------------------------------
 
 # Each row passes a job of the shell first, then the bad id: the whole call
-# fails and the good job is left alone.  @SELF@ and @OTHER@ stand for the
-# shell's pid and a process that is not its child.
+# fails and the good job is left alone (but waitany, which skips an id of
+# no job after the message, as `wait' does, and reports the good job).
+# @SELF@ and @OTHER@ stand for the shell's pid and a process that is not
+# its child.
 BAD_IDS='
 %99|127|%99: no such job
 %nosuch|127|%nosuch: no such job
@@ -484,7 +492,7 @@ abc|2|`abc'"'"': not a pid or valid job spec
 -5|2|-5: invalid option
 '
 
-@test "badinput: unknown job specs and pids that are not children: 127 (malformed: 2), the good jobs untouched" {
+@test "badinput: unknown job specs and pids that are not children: 127 (malformed: 2), the good jobs untouched; waitany skips them" {
 	local rows b id st msg other
 	mark 40.
 	sleep "$REPLY" &
@@ -494,6 +502,7 @@ abc|2|`abc'"'"': not a pid or valid job spec
 		while IFS='|' read -r id st msg; do
 			[ -n "$id" ] || continue
 			msg=${msg//@OTHER@/$other}
+			[ "$b/$st" = waitany/127 ] && st=skip
 			if [ "$id" = -5 ]; then
 				# An option-like id is read as an option.
 				rows+="$b|$id \"\$p\"|$st|$msg"$'\n'
