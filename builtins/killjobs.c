@@ -1,6 +1,7 @@
 /* killjobs - stop jobs gracefully: SIGNAL, a grace period, then KILL */
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,6 +52,7 @@ kj_all(struct jobref **out, int *n)
 	}
 }
 
+/* -v: routine progress, as plain messages (not warnings), as retry's. */
 static void
 kj_say(struct jobref *v, int n, int sig)
 {
@@ -58,9 +60,10 @@ kj_say(struct jobref *v, int n, int sig)
 
 	for (i = 0; i < n; i++)
 		if (v[i].job != NO_JOB && jobs[v[i].job])
-			builtin_warning("sending %s to [%d] %ld (%s)",
+			fprintf(stderr, "killjobs: sending %s to [%d] %ld (%s)\n",
 			    signal_name(sig), v[i].job + 1, (long)v[i].pid,
 			    jobs[v[i].job]->pipe->command);
+	fflush(stderr);
 }
 
 static int
@@ -84,8 +87,10 @@ kj_run(WORD_LIST *ids, int sig, int64_t grace, int verbose)
 	if (verbose)
 		kj_say(v, n, sig);
 	t = term_jobs(&w, v, n, sig, grace);
-	if (verbose && t)
-		builtin_warning("grace period over: sent KILL");
+	if (verbose && t) {
+		fprintf(stderr, "killjobs: grace period over: sent KILL\n");
+		fflush(stderr);
+	}
 	for (i = 0; i < n; i++) {
 		jobref_state(&v[i]);
 		jobref_consume(&v[i], 0);

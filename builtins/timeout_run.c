@@ -4,18 +4,23 @@
  * coreutils timeout for everything the shell can run.  The command runs
  * as a child job in a process group of its own, and the signal reaches
  * its whole tree (lib/term.c: a function's grandchildren, a nested
- * timeout_run's command in a group of its own, setsid).  Exit statuses follow
- * coreutils: the command's own status; 124 when the limit passed (the
- * command's status with --preserve-status); 137 when KILL was needed
- * (-k, or -s KILL); 125 when timeout_run itself failed; 126/127 when the command
- * cannot be run or is not found; 2 for usage errors, as bash's builtins.
- * A signal that reaches the shell meanwhile (Ctrl-C, TERM, HUP, a trapped
- * one) is forwarded to the command's group, which gets the -k grace (1s
- * without -k) before KILL; timeout_run then returns 128+N and the
- * signal takes its course in the shell (trap, prompt, or death).
+ * timeout_run's command in a group of its own, setsid).  What the command
+ * leaves running when it ends by itself is stopped too (TERM, KILL after
+ * the -k grace): unlike coreutils, whose time limit a background process
+ * escapes, but as systemd does for a service; a limit that can be escaped
+ * by `&' limits nothing.  Exit statuses follow coreutils: the command's
+ * own status; 124 when the limit passed (the command's status with
+ * --preserve-status); 137 when KILL was needed (-k, or -s KILL); 125 when
+ * timeout_run itself failed, usage errors included (a 2 could not be told
+ * from the command's own); 126/127 when the command cannot be run or is
+ * not found.  A signal that reaches the shell meanwhile (Ctrl-C, TERM,
+ * HUP, a trapped one) is forwarded to the command's tree, which gets the
+ * -k grace (1s without -k) before KILL; timeout_run then returns 128+N
+ * and the signal takes its course in the shell (trap, prompt, or death).
  */
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -54,6 +59,26 @@ static const struct optdef tr_opts[] = {
 	{ NULL, 0, 0 }
 };
 
+/*
+ * Parse TEXT as -s's signal into *SIG: as signal_arg, and also 0 (or
+ * EXIT), which signals nothing, as coreutils accepts: at the limit the
+ * command is left to run, and -k's KILL still comes.
+ */
+static int
+tr_signal(const char *text, int *sig)
+{
+	if (decode_signal((char *)text, DSIG_SIGPREFIX | DSIG_NOCASE) == 0) {
+		*sig = 0;
+		return (0);
+	}
+	return (signal_arg(text, sig));
+}
+
+/*
+ * Parse LIST into A.  Return 0; 125 for any error of timeout_run's own,
+ * usage errors included, as coreutils timeout (a 2 could not be told from
+ * the command's own 2); 2 after --help, as bash's builtins.
+ */
 static int
 tr_parse(WORD_LIST *list, struct tr_args *a)
 {
@@ -66,7 +91,7 @@ tr_parse(WORD_LIST *list, struct tr_args *a)
 	while ((c = opts_next(&o, tr_opts)) != OPTS_END) {
 		switch (c) {
 		case 's':
-			if (signal_arg(o.arg, &a->sig) < 0)
+			if (tr_signal(o.arg, &a->sig) < 0)
 				return (EXIT_CANCELED);
 			break;
 		case 'k':
@@ -82,13 +107,15 @@ tr_parse(WORD_LIST *list, struct tr_args *a)
 		case 'v':
 			a->verbose = 1;
 			break;
-		default:
+		case OPTS_HELP:
 			return (EX_USAGE);
+		default:
+			return (EXIT_CANCELED);
 		}
 	}
 	if (o.list == NULL || o.list->next == NULL) {
 		builtin_usage();
-		return (EX_USAGE);
+		return (EXIT_CANCELED);
 	}
 	if (duration_arg(o.list->word->word, &a->limit) < 0)
 		return (EXIT_CANCELED);
@@ -96,12 +123,20 @@ tr_parse(WORD_LIST *list, struct tr_args *a)
 	return (0);
 }
 
+/* -v: say what coreutils timeout says, a plain message, not a warning. */
 static void
 tr_say(const struct tr_args *a, int sig)
 {
-	if (a->verbose)
-		builtin_warning("sending signal %s to command `%s'",
-		    signal_name(sig), a->cmd->word->word);
+	char *name;
+
+	if (!a->verbose)
+		return;
+	name = signal_name(sig);
+	if (strncmp(name, "SIG", 3) == 0)
+		name += 3;
+	fprintf(stderr, "timeout_run: sending signal %s to command '%s'\n",
+	    name, a->cmd->word->word);
+	fflush(stderr);
 }
 
 /* Stop the command with SIG, then KILL after GRACE; return term flags. */
@@ -232,7 +267,8 @@ static char *timeout_run_doc[] = {
 	"",
 	"Options:",
 	"  -s, --signal SIGNAL\tsend SIGNAL on timeout (name or number;",
-	"\t\t\tdefault TERM)",
+	"\t\t\tdefault TERM; 0 sends nothing: only -k's KILL",
+	"\t\t\tcomes, as with coreutils)",
 	"  -k, --kill-after DURATION",
 	"\t\t\tsend KILL if COMMAND still runs DURATION after",
 	"\t\t\tSIGNAL; without -k, wait for COMMAND to end",
@@ -244,7 +280,8 @@ static char *timeout_run_doc[] = {
 	"\t\t\twhich is never signalled: COMMAND and its children",
 	"\t\t\tare, one by one (coreutils --foreground spares the",
 	"\t\t\tchildren)",
-	"  -v, --verbose\t\tsay on stderr which signal is sent",
+	"  -v, --verbose\t\tsay on stderr which signal is sent, as coreutils:",
+	"\t\t\ttimeout_run: sending signal TERM to command 'f'",
 	"",
 	"If the shell gets SIGINT (Ctrl-C), SIGTERM, SIGHUP, a trapped signal",
 	"or any other that would end it (USR1, ALRM, ...) while COMMAND runs,",
@@ -257,8 +294,10 @@ static char *timeout_run_doc[] = {
 	"COMMAND's exit status if it ends in time (128+N if signal N killed",
 	"it); 124 if it timed out (COMMAND's status with --preserve-status);",
 	"137 if KILL was needed; 125 if timeout_run itself failed or was given",
-	"a bad duration or signal; 126 if COMMAND cannot be run; 127 if it is",
-	"not found; 128+N if the shell got signal N; 2 for a usage error.",
+	"a bad duration or signal, or for a usage error (unknown option, no",
+	"COMMAND: a 2 could not be told from COMMAND's own 2); 126 if COMMAND",
+	"cannot be run; 127 if it is not found; 128+N if the shell got signal",
+	"N; 2 after --help.",
 	(char *)NULL
 };
 

@@ -4,7 +4,8 @@
 # suffixed value; ids that name no job of the shell; commands that cannot
 # run.  A bad value gets bash's message (`NAME: VALUE: invalid ...',
 # `NAME: -x: option requires an argument'), the status help documents
-# (2; 125 for timeout_run's values, as coreutils timeout), and has no
+# (2; 125 for every error of timeout_run's, usage errors included, as
+# coreutils timeout), and has no
 # effect: no command runs, no job is signalled or reported.
 #
 # The option table is data: BAD_OPTS lists each option and the kind of
@@ -218,12 +219,14 @@ waitany|--timeout= "$p"|2|: invalid duration
 waitany|-X "$p"|2|-X: invalid option
 waitall|--timeout=x "$p"|2|x: invalid duration
 waitall|-f=1 "$p"|2|-=: invalid option
-timeout_run||2|usage:
-timeout_run|5|2|usage:
+timeout_run||125|usage:
+timeout_run|5|125|usage:
 timeout_run|--kill-after=-1 5 mk|125|-1: invalid duration
-timeout_run|--foreground=x 5 mk|2|--foreground=x: invalid option
-timeout_run|--nosuch 5 mk|2|--nosuch: invalid option
+timeout_run|--foreground=x 5 mk|125|--foreground=x: invalid option
+timeout_run|--nosuch 5 mk|125|--nosuch: invalid option
 timeout_run|0 mk|ok|
+timeout_run|-s 0 5 mk|ok|
+timeout_run|-s EXIT 5 mk|ok|
 killjobs|--grace= "$p"|2|: invalid duration
 killjobs|-s SIGNOSUCH "$p"|2|SIGNOSUCH: invalid signal specification
 killjobs|-X "$p"|2|-X: invalid option
@@ -280,7 +283,7 @@ bad_rows() {
 	while IFS='|' read -r ob opt kind; do
 		[ "$ob" = "$b" ] || continue
 		if [ "$kind" != operand ]; then
-			echo "$b|$opt|2|$opt: option requires an argument"
+			echo "$b|$opt|$st|$opt: option requires an argument"
 		fi
 		while IFS='|' read -r vk class value problem; do
 			[ "$vk" = "$kind" ] || continue
@@ -293,10 +296,10 @@ bad_rows() {
 				printf '%s|%s %s %q %s|' "$b" "$head" "$opt" \
 				    "$value" "$tail"
 			fi
-			if [ "$problem" = ok ]; then
+			if [ "$problem" = ok ] ||
+			    [ "$b/$kind/$class" = timeout_run/sig/zero ]; then
+				# timeout_run -s 0: coreutils' "signal nothing".
 				echo "ok|"
-			elif [ "$class" = negative ] && [ "$kind" = operand ]; then
-				echo "2|$msg"
 			else
 				echo "$st|$msg"
 			fi
@@ -437,7 +440,7 @@ help_valued_opts() {
 	bad_table waitall
 }
 
-@test "badinput: timeout_run rejects every bad -s, -k and DURATION with 125 (usage errors 2), running nothing" {
+@test "badinput: timeout_run rejects every bad -s, -k and DURATION with 125 (usage errors too, as coreutils), running nothing" {
 	bad_table timeout_run
 }
 

@@ -418,14 +418,13 @@ c running
 
 # --- -v ----------------------------------------------------------------------
 
-@test "killjobs: -v says on stderr what it sends to which job" {
+@test "killjobs: -v says on stderr what it sends to which job, as plain messages" {
 	run -0 --separate-stderr bgsh '
 		sleep 93.251 & echo $!
 		killjobs -v'
 	pid=$output
 	[[ $pid =~ ^[0-9]+$ ]] || fail "stdout: $output"
-	[[ $stderr == *"killjobs: warning: sending SIGTERM to [1] $pid (sleep 93.251)" ]] ||
-	    fail "stderr: $stderr"
+	assert_equal "$stderr" "killjobs: sending SIGTERM to [1] $pid (sleep 93.251)"
 	refute [ "${stderr//grace period over/}" != "$stderr" ]
 }
 
@@ -436,8 +435,9 @@ c running
 		killjobs -v -s term -g 100ms' "$BATS_TEST_TMPDIR"
 	assert_equal "$output" ""
 	[[ $stderr == *"sending SIGTERM to [1] "* ]] || fail "stderr: $stderr"
-	[[ $stderr == *"killjobs: warning: grace period over: sent KILL" ]] ||
+	[[ $stderr == *$'\n'"killjobs: grace period over: sent KILL" ]] ||
 	    fail "stderr: $stderr"
+	[[ $stderr != *warning* ]] || fail "stderr: $stderr"
 }
 
 @test "killjobs: without -v it prints nothing" {
