@@ -430,6 +430,13 @@ jobref_ownpgrp(const struct jobref *r)
 	    jobs[r->job]->pgrp != getpgrp());
 }
 
+/* Return 1 if PID is a process of a job in the shell's job table. */
+int
+jobref_known(pid_t pid)
+{
+	return (get_job_by_pid(pid, 0, NULL) != NO_JOB);
+}
+
 /*
  * Add R's job to the tree T (lib/proctree.c): its own process group, if
  * it has one, and, while it runs, its processes.  Return 1 if the job is

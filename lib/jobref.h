@@ -38,6 +38,7 @@ void jobref_own(pid_t, int);
 void jobref_sync(void);
 int jobref_signal(struct jobref *, int);
 int jobref_roots(struct jobref *, struct proctree *);
+int jobref_known(pid_t);
 int jobref_ownpgrp(const struct jobref *);
 int jobref_foreign(int);
 void jobref_loaded(void);

@@ -25,7 +25,9 @@
  * else to init, out of reach.  While a builtin owns children the shell is
  * a subreaper (proctree_adopt): orphans come back to it, bash's SIGCHLD
  * handler reaps them silently (it drops pids it does not know), and their
- * group or session still ties them to their tree.  A forked job child is
+ * group or session still ties them to their tree; one adopted after the
+ * first scan, whose parent was forked too late to be seen, is taken for
+ * a member by that alone (the shell forks nothing while it stops a tree).  A forked job child is
  * a subreaper for its whole life (lib/child.c), so a function's own
  * descendants stay under it, linked by ppid, until it ends.
  *
@@ -168,6 +170,7 @@ proctree_free(struct proctree *t)
 	free(t->m);
 	free(t->grp);
 	free(t->sess);
+	free(t->prior);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -254,6 +257,39 @@ proctree_add_group(struct proctree *t, pid_t pg)
 		ids_add(&t->grp, &t->ngrp, &t->gcap, pg);
 }
 
+/* Return 1 if P was a child of the caller at T's first scan. */
+static int
+tree_prior(const struct proctree *t, const struct proc *p)
+{
+	size_t i;
+
+	for (i = 0; i < t->nprior; i++)
+		if (t->prior[i].pid == p->pid && t->prior[i].start == p->start)
+			return (1);
+	return (0);
+}
+
+/* At T's first scan, note the caller's children in the N of V. */
+static void
+tree_note_prior(struct proctree *t, const struct proc *v, size_t n)
+{
+	size_t i;
+
+	if (t->known == NULL || t->scans > 0)
+		return;
+	for (i = 0; i < n; i++) {
+		if (v[i].ppid != t->self)
+			continue;
+		if (t->nprior % 32 == 0 && (t->prior = realloc(t->prior,
+		    (t->nprior + 32) * sizeof(*t->prior))) == NULL) {
+			t->nprior = 0;
+			t->known = NULL;	/* out of memory: adopt none */
+			return;
+		}
+		t->prior[t->nprior++] = v[i];
+	}
+}
+
 /* Return 1 if the scanned process P is a member of T. */
 static int
 tree_claims(struct proctree *t, const struct proc *p)
@@ -268,7 +304,17 @@ tree_claims(struct proctree *t, const struct proc *p)
 		return (1);
 	/* A child of a member seen in this scan (not a recycled pid). */
 	m = tree_find(t, p->ppid);
-	return (m != NULL && m->seen && p->start >= m->start);
+	if (m != NULL && m->seen && p->start >= m->start)
+		return (1);
+	/*
+	 * An orphan the caller adopted (it is a subreaper while it stops
+	 * the tree) since the first scan: its parent, a member forked after
+	 * our last look, died meanwhile (KILL), maybe after it left the
+	 * tree's groups and sessions.  The caller forks nothing while it
+	 * stops a tree, and KNOWN keeps its own jobs out all the same.
+	 */
+	return (t->known != NULL && t->scans > 0 && p->ppid == t->self &&
+	    !tree_prior(t, p) && !t->known(p->pid));
 }
 
 /* Note the scanned member P in T: its identity, its group and session. */
@@ -337,6 +383,7 @@ proctree_collect(struct proctree *t)
 	}
 	anc = in + n + 1;
 	tree_ancestors(v, (size_t)n, anc);
+	tree_note_prior(t, v, (size_t)n);
 	for (k = 0; k < t->n; k++)
 		t->m[k].live = t->m[k].seen = 0;
 	do {
@@ -353,6 +400,7 @@ proctree_collect(struct proctree *t)
 	live = 0;
 	for (k = 0; k < t->n; k++)
 		live += t->m[k].live && t->m[k].pid != t->self;
+	t->scans++;
 	free(in);
 	free(v);
 	return (live);

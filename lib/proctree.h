@@ -33,6 +33,15 @@ struct proctree {
 	pid_t *sess;			/* sessions a member started */
 	size_t nsess, scap;
 	pid_t self, self_pgrp, self_sid;	/* never signalled */
+	/*
+	 * If KNOWN is set, the caller's children that were not there at the
+	 * first scan (PRIOR) are members, but those KNOWN says are its own
+	 * (see tree_claims).
+	 */
+	int (*known)(pid_t);
+	struct proc *prior;
+	size_t nprior;
+	int scans;
 };
 
 int proctree_stat(pid_t, struct proc *);

@@ -88,8 +88,13 @@ term_wait(struct waitset *w, struct proctree *t, struct jobref *r, int n,
 	pause = 1000000;
 	for (;;) {
 		jobs_left = term_running(r, n);
-		/* The jobs are part of the tree: look at it once they end. */
-		tree_left = jobs_left ? 1 : proctree_recheck(t) > 0;
+		/*
+		 * The jobs are part of the tree: look at it once they end,
+		 * and read everything once more before calling it gone: an
+		 * orphan forked after the last look may have come back to us.
+		 */
+		tree_left = jobs_left || proctree_recheck(t) > 0 ||
+		    proctree_collect(t) > 0;
 		if (jobs_left + tree_left == 0)
 			break;
 		now = duration_now();
@@ -132,6 +137,7 @@ term_jobs(struct waitset *w, struct jobref *r, int n, int sig, int64_t grace)
 	int i, live, ret;
 
 	proctree_init(&t);
+	t.known = jobref_known;
 	for (i = live = 0; i < n; i++)
 		live += jobref_roots(&r[i], &t);
 	ret = 0;

@@ -151,13 +151,18 @@ bats_require_minimum_version 1.5.0
 @test "trees: a leftover that ignores TERM gets KILL after -k, or 1s without" {
 	mark 123.; m=$REPLY
 	run -0 bgsh '
-		f() { (trap "" TERM; sleep "$1") & }
+		f() {
+			rm -f "$2/ready"
+			(trap "" TERM; : > "$2/ready"; sleep "$1") &
+			await "$2/ready"
+		}
 		t0=$EPOCHREALTIME
-		timeout_run -k 0.2 5 f "$1"; st=$?
+		timeout_run -k 0.2 5 f "$1" "$2"; st=$?
 		echo "st=$st fast=$(( $(ms_since $t0) < 1500 ))"
 		t0=$EPOCHREALTIME
-		timeout_run 5 f "$1"; st=$?
-		echo "st=$st ms=$(( $(ms_since $t0) >= 900 && $(ms_since $t0) < 4000 ))"' "$m"
+		timeout_run 5 f "$1" "$2"; st=$?
+		echo "st=$st ms=$(( $(ms_since $t0) >= 900 && $(ms_since $t0) < 4000 ))"' \
+	    "$m" "$BATS_TEST_TMPDIR"
 	assert_output "$(printf '%s\n' 'st=0 fast=1' 'st=0 ms=1')"
 	no_leftovers "$(pat "$m")"
 }
