@@ -273,6 +273,7 @@ tree_prior(const struct proctree *t, const struct proc *p)
 static void
 tree_note_prior(struct proctree *t, const struct proc *v, size_t n)
 {
+	struct proc *np;
 	size_t i;
 
 	if (t->known == NULL || t->scans > 0)
@@ -280,11 +281,13 @@ tree_note_prior(struct proctree *t, const struct proc *v, size_t n)
 	for (i = 0; i < n; i++) {
 		if (v[i].ppid != t->self)
 			continue;
-		if (t->nprior % 32 == 0 && (t->prior = realloc(t->prior,
-		    (t->nprior + 32) * sizeof(*t->prior))) == NULL) {
-			t->nprior = 0;
-			t->known = NULL;	/* out of memory: adopt none */
-			return;
+		if (t->nprior % 32 == 0) {
+			np = realloc(t->prior, (t->nprior + 32) * sizeof(*np));
+			if (np == NULL) {
+				t->known = NULL;  /* out of memory: adopt none */
+				return;
+			}
+			t->prior = np;
 		}
 		t->prior[t->nprior++] = v[i];
 	}

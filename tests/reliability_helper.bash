@@ -595,7 +595,7 @@ t signal-death 137 timeout_run 5 selfkill KILL
 t not-found 127 timeout_run 1 rel_nosuchcmd
 t foreground 124 timeout_run --foreground 0.2 sleep "$m"
 t bad-duration 125 timeout_run 5x true
-t usage 2 timeout_run
+t usage 125 timeout_run
 EOF
 		;;
 	retry) cat <<'EOF'
