@@ -329,6 +329,8 @@ tree_note(struct proctree *t, const struct proc *p)
 	if ((m = tree_find(t, p->pid)) == NULL &&
 	    (m = tree_put(t, p->pid)) == NULL)
 		return;
+	if (m->start != 0 && m->start != p->start)
+		m->signalled = 0;	/* a new process with a recycled pid */
 	m->start = p->start;
 	m->pgrp = p->pgrp;
 	m->state = p->state;
@@ -472,6 +474,7 @@ proctree_signal(struct proctree *t, int sig)
 			continue;
 		if (kill(m->pid, sig) == 0)
 			n++;
+		m->signalled = 1;
 		if (cont && PROC_STOPPED(m))
 			kill(m->pid, SIGCONT);
 	}
@@ -518,4 +521,34 @@ proctree_adopt(int on)
 	if (adopt_set)
 		prctl(PR_SET_CHILD_SUBREAPER, 0);
 	adopt_set = 0;
+}
+
+/*
+ * Send SIG to the live members of T that no proctree_signal reached: the
+ * ones forked after it, by a member that had SIG pending but blocked
+ * (bash blocks TERM and INT around fork, so its child misses a signal
+ * sent to the group while it forks), or adopted since.  Stopped ones get
+ * SIGCONT too.  Groups are not signalled again: a member that handles
+ * SIG is not interrupted twice.  Return the number of processes
+ * signalled.
+ */
+int
+proctree_signal_new(struct proctree *t, int sig)
+{
+	struct proctree_member *m;
+	size_t k;
+	int n;
+
+	for (n = 0, k = 0; k < t->n; k++) {
+		m = &t->m[k];
+		if (!m->live || m->signalled || m->pid == t->self)
+			continue;
+		if (kill(m->pid, sig) == 0)
+			n++;
+		m->signalled = 1;
+		if (sig != SIGKILL && sig != SIGCONT && sig != 0 &&
+		    PROC_STOPPED(m))
+			kill(m->pid, SIGCONT);
+	}
+	return (n);
 }

@@ -23,6 +23,7 @@ struct proctree_member {
 	char state;			/* at the last look */
 	char seen;			/* in the last scan */
 	char live;			/* alive (not a zombie) at the last look */
+	char signalled;			/* sent a signal by proctree_signal */
 };
 
 struct proctree {
@@ -52,6 +53,7 @@ void proctree_add_group(struct proctree *, pid_t);
 int proctree_collect(struct proctree *);
 int proctree_recheck(struct proctree *);
 int proctree_signal(struct proctree *, int);
+int proctree_signal_new(struct proctree *, int);
 int proctree_groups_busy(const struct proctree *);
 void proctree_adopt(int);
 

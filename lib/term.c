@@ -6,10 +6,11 @@
  * left (lib/proctree.c: its processes, its own group, and their
  * descendants in whatever group or session they moved to: a nested
  * timeout_run's or pool's children, setsid).  The signal goes once to
- * every process found when the stop begins; what is forked during the
- * grace period (a trap's clean-up) is left to finish, and gets KILL with
- * the rest when the grace period is over, as systemd does with a unit's
- * control group.  The jobs' deaths wake us through SIGCHLD; the rest of
+ * every process found when the stop begins; what a job forks while it
+ * stops (a trap's clean-up) is left to finish; once the jobs are gone,
+ * what the signal missed (forked while it was pending, blocked around a
+ * fork) gets it then; what is left when the grace period is over gets
+ * KILL, as systemd does with a unit's control group.  The jobs' deaths wake us through SIGCHLD; the rest of
  * the tree sends us nothing, so for it alone we look again with a short,
  * growing pause (1 ms doubling to 32 ms) until the grace period ends.
  *
@@ -74,17 +75,18 @@ term_running(struct jobref *r, int n)
  * Wait in W until the N jobs in R are dead and T has no live member: up
  * to GRACE (TERM_FOREVER: as long as the jobs take, then
  * STRAGGLER_GRACE_NS for the rest), then KILL whatever T holds, forked
- * meanwhile included, and wait for that too.  Return the TERM_* flags.
+ * meanwhile included, and wait for that too.  SIG is what T was sent.
+ * Return the TERM_* flags.
  */
 static int
 term_wait(struct waitset *w, struct proctree *t, struct jobref *r, int n,
-    int64_t grace)
+    int sig, int64_t grace)
 {
 	int64_t deadline, pause, now;
-	int jobs_left, tree_left, killed, ret;
+	int jobs_left, tree_left, killed, ret, late;
 
 	deadline = grace == TERM_FOREVER ? 0 : duration_now() + grace;
-	ret = killed = 0;
+	ret = killed = late = 0;
 	pause = 1000000;
 	for (;;) {
 		jobs_left = term_running(r, n);
@@ -97,6 +99,15 @@ term_wait(struct waitset *w, struct proctree *t, struct jobref *r, int n,
 		    proctree_collect(t) > 0;
 		if (jobs_left + tree_left == 0)
 			break;
+		/*
+		 * Once the jobs are gone, what is left that SIG missed was
+		 * forked while SIG was on its way (bash forks with TERM
+		 * blocked): it is left behind, and gets SIG now, once.
+		 * Before, a new process may be a trap's clean-up: spared.
+		 */
+		if (jobs_left == 0 && !late++ && !killed &&
+		    proctree_collect(t) > 0)
+			proctree_signal_new(t, sig);
 		now = duration_now();
 		if (jobs_left == 0 && deadline == 0)
 			deadline = now + STRAGGLER_GRACE_NS;
@@ -146,7 +157,7 @@ term_jobs(struct waitset *w, struct jobref *r, int n, int sig, int64_t grace)
 		proctree_adopt(1);
 		proctree_collect(&t);
 		proctree_signal(&t, sig);
-		ret = term_wait(w, &t, r, n, grace);
+		ret = term_wait(w, &t, r, n, sig, grace);
 		proctree_adopt(0);
 	}
 	proctree_free(&t);
@@ -174,7 +185,7 @@ term_leftovers(int64_t grace)
 	if (proctree_collect(&t) > 0) {
 		waitset_begin(&w, 0, 0);	/* no deadline: cannot fail */
 		proctree_signal(&t, SIGTERM);
-		term_wait(&w, &t, NULL, 0, grace);
+		term_wait(&w, &t, NULL, 0, SIGTERM, grace);
 		waitset_end(&w);
 	}
 	proctree_free(&t);

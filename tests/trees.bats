@@ -111,6 +111,28 @@ bats_require_minimum_version 1.5.0
 	no_leftovers "$(pat "$b")"
 }
 
+@test "trees: a process forked while TERM was on its way gets TERM too, not KILL after the grace" {
+	# bash forks with TERM blocked: a job stopped just as it forks has a
+	# child that TERM missed.  Once the job is gone, that child gets TERM.
+	mark 112.; m=$REPLY
+	for setm in +m -m; do
+		run -0 bgsh '
+			set $2
+			f() { sleep "$1"; }
+			for i in {1..15}; do
+				f "$1" &
+				t0=$EPOCHREALTIME
+				killjobs -g 3; st=$?
+				ms=$(ms_since "$t0")
+				(( st == 0 && ms < 1500 )) ||
+				    { echo "try $i: st=$st ${ms}ms"; break; }
+			done
+			echo done' "$m" "$setm"
+		assert_output "done"
+		no_leftovers "$(pat "$m")"
+	done
+}
+
 # --- what a job leaves running when it ends --------------------------------
 
 @test "trees: timeout_run stops what a function leaves running when it ends" {
