@@ -37,20 +37,58 @@ static ps_index_t seen_head;
 static pid_t ledger_pid;		/* the process the ledger belongs to */
 
 /*
+ * Return 1 if PID was allocated after this process's own pid, i.e. it can
+ * only be a child started in here.  The kernel hands out pids in
+ * increasing order, wrapping at pid_max; we take "after" to mean within
+ * the next half of the pid space.
+ */
+static int
+jobref_pid_after_me(pid_t pid)
+{
+	static long pid_max;
+	char buf[32];
+	long d;
+	int fd;
+	ssize_t n;
+
+	if (pid_max == 0) {
+		pid_max = 32768;
+		if ((fd = open("/proc/sys/kernel/pid_max", O_RDONLY |
+		    O_CLOEXEC)) >= 0) {
+			if ((n = read(fd, buf, sizeof(buf) - 1)) > 0) {
+				buf[n] = '\0';
+				pid_max = atol(buf) > 0 ? atol(buf) : pid_max;
+			}
+			close(fd);
+		}
+	}
+	d = ((long)pid - (long)getpid() + pid_max) % pid_max;
+	return (d > 0 && d < pid_max / 2);
+}
+
+/*
  * A process forked from the one the ledger belongs to (a subshell, a
  * command substitution, an async child that runs an inherited EXIT trap
  * before it execs) inherits the ledger and bgpids: statuses and workers
- * of jobs that are not its own.  It starts afresh, before any use.
+ * of jobs that are not its own.  It starts afresh, before any use, but
+ * for the statuses bash already saved of its own children (a pid after
+ * its own: the parent's jobs were all started before it).
  */
 static void
 ledger_mine(void)
 {
-	pid_t me;
+	ps_index_t i;
+	pid_t me, pid;
 
 	if ((me = getpid()) == ledger_pid)
 		return;
 	if (ledger_pid != 0) {
 		pidset_clear(&ledger);
+		for (i = 0; bgpids.storage && i < bgpids.nalloc; i++)
+			if ((pid = bgpids.storage[i].pid) > 0 &&
+			    jobref_pid_after_me(pid))
+				pidset_put(&ledger, pid,
+				    bgpids.storage[i].status & 0xff);
 		seen_storage = bgpids.storage;
 		seen_head = bgpids.storage ? bgpids.head : 0;
 	}
@@ -130,36 +168,6 @@ jobref_sync(void)
 	seen_head = bgpids.head;
 	if (ledger.live > 2 * (size_t)bgpids.nalloc + 1024)
 		ledger_prune();
-}
-
-/*
- * Return 1 if PID was allocated after this process's own pid, i.e. it can
- * only be a child started in here.  The kernel hands out pids in
- * increasing order, wrapping at pid_max; we take "after" to mean within
- * the next half of the pid space.
- */
-static int
-jobref_pid_after_me(pid_t pid)
-{
-	static long pid_max;
-	char buf[32];
-	long d;
-	int fd;
-	ssize_t n;
-
-	if (pid_max == 0) {
-		pid_max = 32768;
-		if ((fd = open("/proc/sys/kernel/pid_max", O_RDONLY |
-		    O_CLOEXEC)) >= 0) {
-			if ((n = read(fd, buf, sizeof(buf) - 1)) > 0) {
-				buf[n] = '\0';
-				pid_max = atol(buf) > 0 ? atol(buf) : pid_max;
-			}
-			close(fd);
-		}
-	}
-	d = ((long)pid - (long)getpid() + pid_max) % pid_max;
-	return (d > 0 && d < pid_max / 2);
 }
 
 /*

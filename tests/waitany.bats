@@ -519,6 +519,24 @@ trapped_signal() {
 	assert_output "sub: st=127 p=unset"
 }
 
+@test "waitany: in a subshell, its own job that ended before its first call is still reported" {
+	# The subshell starts bgtools' state afresh at its first call, but
+	# keeps what bash saved of its own children (pids after its own).
+	run -0 bgsh '
+		sleep 0.5 & parent=$!
+		(
+			(exit 3) & p=$!
+			sleep 0.2	# a foreground job: bash drops the dead one
+			waitany -p got "$p"; echo "sub: st=$? got=$(( got == p ))"
+			waitany -t 0 "$parent"; echo "parent: st=$?"
+		) 2>&1
+		wait "$parent"; echo "wait=$?"'
+	assert_line -n 0 "sub: st=3 got=1"
+	assert_line -n 1 --regexp "waitany: pid [0-9]+ is not a child of this shell$"
+	assert_line -n 2 "parent: st=127"
+	assert_line -n 3 "wait=0"
+}
+
 @test "waitany: in a command substitution the parent's jobs are not waited for" {
 	# They are not children of the command substitution: without -t this
 	# would never return.
