@@ -1,6 +1,7 @@
 /* killjobs - stop jobs gracefully: SIGNAL, a grace period, then KILL */
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,6 +52,7 @@ kj_all(struct jobref **out, int *n)
 	}
 }
 
+/* -v: routine progress, as plain messages (not warnings), as retry's. */
 static void
 kj_say(struct jobref *v, int n, int sig)
 {
@@ -58,9 +60,10 @@ kj_say(struct jobref *v, int n, int sig)
 
 	for (i = 0; i < n; i++)
 		if (v[i].job != NO_JOB && jobs[v[i].job])
-			builtin_warning("sending %s to [%d] %ld (%s)",
+			fprintf(stderr, "killjobs: sending %s to [%d] %ld (%s)\n",
 			    signal_name(sig), v[i].job + 1, (long)v[i].pid,
 			    jobs[v[i].job]->pipe->command);
+	fflush(stderr);
 }
 
 static int
@@ -75,7 +78,7 @@ kj_run(WORD_LIST *ids, int sig, int64_t grace, int verbose)
 		return (EXECUTION_FAILURE);
 	}
 	if (ids) {
-		if ((ret = jobref_parse(ids, &v, &n, 1)) != 0) {
+		if ((ret = jobref_parse(ids, &v, &n, JOBREF_SKIPDONE)) != 0) {
 			waitset_end(&w);
 			return (ret);
 		}
@@ -84,8 +87,10 @@ kj_run(WORD_LIST *ids, int sig, int64_t grace, int verbose)
 	if (verbose)
 		kj_say(v, n, sig);
 	t = term_jobs(&w, v, n, sig, grace);
-	if (verbose && t)
-		builtin_warning("grace period over: sent KILL");
+	if (verbose && t) {
+		fprintf(stderr, "killjobs: grace period over: sent KILL\n");
+		fflush(stderr);
+	}
 	for (i = 0; i < n; i++) {
 		jobref_state(&v[i]);
 		jobref_consume(&v[i], 0);
@@ -152,11 +157,17 @@ static char *killjobs_doc[] = {
 	"table (`wait PID' still returns their statuses).  Meant for",
 	"`trap killjobs EXIT'.",
 	"",
-	"A job with a process group of its own (job control, or started by",
-	"bgtools) is signalled as a group, grandchildren included; a job that",
-	"shares the shell's group (a plain `cmd &' in a script) is signalled",
-	"process by process, so its own children are not reached.  Stopped",
-	"jobs are sent SIGCONT after SIGNAL so that they can act on it.",
+	"SIGNAL reaches each job's whole process tree: its processes, its own",
+	"process group if it has one, and their descendants, also those in",
+	"groups or sessions of their own (a nested timeout_run or pool,",
+	"setsid), also for a plain `cmd &' in a script, which shares the",
+	"shell's group.  What a job forks while it stops (a trap's clean-up)",
+	"is not sent SIGNAL; once the jobs are gone, what SIGNAL missed gets",
+	"it then, and whatever is left at the end of GRACE gets KILL.  Stopped",
+	"processes are sent SIGCONT after SIGNAL so that they can act on it.",
+	"Out of reach: a process that left its job's group and session after",
+	"its parent died, before killjobs started (a daemon that",
+	"double-forked).",
 	"",
 	"Options:",
 	"  -s SIGNAL\tthe first signal (name or number; default TERM)",

@@ -24,7 +24,6 @@
  */
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdio.h>
@@ -39,6 +38,7 @@
 #include "duration.h"
 #include "load.h"
 #include "opts.h"
+#include "proctree.h"
 #include "waitset.h"
 
 #define RETRY_GONE	69	/* the --alive process has died */
@@ -216,9 +216,7 @@ static int
 retry_dead(const struct retry_args *a, const struct retry_state *s)
 {
 	struct pollfd p;
-	char path[64], buf[256], *q;
-	int fd;
-	ssize_t n;
+	struct proc st;
 
 	if (s->alivefd >= 0) {
 		p.fd = s->alivefd;
@@ -227,14 +225,7 @@ retry_dead(const struct retry_args *a, const struct retry_state *s)
 	}
 	if (kill(a->alive, 0) < 0 && errno == ESRCH)
 		return (1);
-	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)a->alive);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return (0);
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	buf[n > 0 ? n : 0] = '\0';
-	q = strrchr(buf, ')');
-	return (q && (q[2] == 'Z' || q[2] == 'X'));
+	return (proctree_stat(a->alive, &st) == 0 && !PROC_LIVE(&st));
 }
 
 static void
@@ -477,7 +468,9 @@ static char *retry_doc[] = {
 	"(inside a function either), and the variables a function sets",
 	"survive.  With -t, each attempt is a child job in a process group",
 	"of its own, as with timeout_run: at the limit its whole process",
-	"tree is stopped, and variables it sets do not reach the shell.",
+	"tree is stopped, what it leaves running when it ends is stopped",
+	"then (TERM, KILL after the -k grace or 1s) so that attempts never",
+	"pile up, and variables it sets do not reach the shell.",
 	"",
 	"RETRY_ATTEMPT holds the attempt number (1 for the first), exported",
 	"for disk commands.  When retry returns, RETRY_ATTEMPT gets back its",
@@ -508,7 +501,7 @@ static char *retry_doc[] = {
 	"\t\twithout -t it runs in the shell and is not interrupted",
 	"  -t, --timeout DURATION",
 	"\t\trun each attempt as a child job and stop it after",
-	"\t\tDURATION (SIGNAL to its process group; status 124);",
+	"\t\tDURATION (SIGNAL to its process tree; status 124);",
 	"\t\t-t 0: a child job with no time limit",
 	"  -k, --kill-after DURATION",
 	"\t\twith -t: send KILL if the attempt still runs DURATION",

@@ -2,19 +2,25 @@
 
 /*
  * coreutils timeout for everything the shell can run.  The command runs
- * as a child job in a process group of its own, so the signal reaches the
- * whole tree (a function's grandchildren too).  Exit statuses follow
- * coreutils: the command's own status; 124 when the limit passed (the
- * command's status with --preserve-status); 137 when KILL was needed
- * (-k, or -s KILL); 125 when timeout_run itself failed; 126/127 when the command
- * cannot be run or is not found; 2 for usage errors, as bash's builtins.
- * A signal that reaches the shell meanwhile (Ctrl-C, TERM, HUP, a trapped
- * one) is forwarded to the command's group, which gets the -k grace (1s
- * without -k) before KILL; timeout_run then returns 128+N and the
- * signal takes its course in the shell (trap, prompt, or death).
+ * as a child job in a process group of its own, and the signal reaches
+ * its whole tree (lib/term.c: a function's grandchildren, a nested
+ * timeout_run's command in a group of its own, setsid).  What the command
+ * leaves running when it ends by itself is stopped too (TERM, KILL after
+ * the -k grace): unlike coreutils, whose time limit a background process
+ * escapes, but as systemd does for a service; a limit that can be escaped
+ * by `&' limits nothing.  Exit statuses follow coreutils: the command's
+ * own status; 124 when the limit passed (the command's status with
+ * --preserve-status); 137 when KILL was needed (-k, or -s KILL); 125 when
+ * timeout_run itself failed, usage errors included (a 2 could not be told
+ * from the command's own); 126/127 when the command cannot be run or is
+ * not found.  A signal that reaches the shell meanwhile (Ctrl-C, TERM,
+ * HUP, a trapped one) is forwarded to the command's tree, which gets the
+ * -k grace (1s without -k) before KILL; timeout_run then returns 128+N
+ * and the signal takes its course in the shell (trap, prompt, or death).
  */
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -53,6 +59,26 @@ static const struct optdef tr_opts[] = {
 	{ NULL, 0, 0 }
 };
 
+/*
+ * Parse TEXT as -s's signal into *SIG: as signal_arg, and also 0 (or
+ * EXIT), which signals nothing, as coreutils accepts: at the limit the
+ * command is left to run, and -k's KILL still comes.
+ */
+static int
+tr_signal(const char *text, int *sig)
+{
+	if (decode_signal((char *)text, DSIG_SIGPREFIX | DSIG_NOCASE) == 0) {
+		*sig = 0;
+		return (0);
+	}
+	return (signal_arg(text, sig));
+}
+
+/*
+ * Parse LIST into A.  Return 0; 125 for any error of timeout_run's own,
+ * usage errors included, as coreutils timeout (a 2 could not be told from
+ * the command's own 2); 2 after --help, as bash's builtins.
+ */
 static int
 tr_parse(WORD_LIST *list, struct tr_args *a)
 {
@@ -65,7 +91,7 @@ tr_parse(WORD_LIST *list, struct tr_args *a)
 	while ((c = opts_next(&o, tr_opts)) != OPTS_END) {
 		switch (c) {
 		case 's':
-			if (signal_arg(o.arg, &a->sig) < 0)
+			if (tr_signal(o.arg, &a->sig) < 0)
 				return (EXIT_CANCELED);
 			break;
 		case 'k':
@@ -81,13 +107,15 @@ tr_parse(WORD_LIST *list, struct tr_args *a)
 		case 'v':
 			a->verbose = 1;
 			break;
-		default:
+		case OPTS_HELP:
 			return (EX_USAGE);
+		default:
+			return (EXIT_CANCELED);
 		}
 	}
 	if (o.list == NULL || o.list->next == NULL) {
 		builtin_usage();
-		return (EX_USAGE);
+		return (EXIT_CANCELED);
 	}
 	if (duration_arg(o.list->word->word, &a->limit) < 0)
 		return (EXIT_CANCELED);
@@ -95,12 +123,20 @@ tr_parse(WORD_LIST *list, struct tr_args *a)
 	return (0);
 }
 
+/* -v: say what coreutils timeout says, a plain message, not a warning. */
 static void
 tr_say(const struct tr_args *a, int sig)
 {
-	if (a->verbose)
-		builtin_warning("sending signal %s to command `%s'",
-		    signal_name(sig), a->cmd->word->word);
+	char *name;
+
+	if (!a->verbose)
+		return;
+	name = signal_name(sig);
+	if (strncmp(name, "SIG", 3) == 0)
+		name += 3;
+	fprintf(stderr, "timeout_run: sending signal %s to command '%s'\n",
+	    name, a->cmd->word->word);
+	fflush(stderr);
 }
 
 /* Stop the command with SIG, then KILL after GRACE; return term flags. */
@@ -117,6 +153,36 @@ tr_stop(const struct tr_args *a, struct waitset *w, struct jobref *r,
 	return (t);
 }
 
+/*
+ * Wait in W for R's job to end, its deadline or a signal (stored in
+ * *SIGP), and stop it (its whole tree) at the deadline or on the signal.
+ * Once it has ended by itself, what it left in its process group is
+ * stopped too.  Set *TIMED_OUT; return the term_jobs flags.
+ */
+static int
+tr_wait(const struct tr_args *a, struct waitset *w, struct jobref *r,
+    int *sigp, int *timed_out)
+{
+	int st;
+
+	*sigp = *timed_out = 0;
+	while ((st = jobref_state(r)) != JOBREF_DONE && st != JOBREF_GONE) {
+		if ((*sigp = waitset_signal()) != 0)
+			return (tr_stop(a, w, r, *sigp, a->kill_after ?
+			    a->kill_after : INTERRUPT_GRACE_NS));
+		if (waitset_expired(w)) {
+			*timed_out = 1;
+			return (tr_stop(a, w, r, a->sig, a->kill_after ?
+			    a->kill_after : TERM_FOREVER));
+		}
+		waitset_sleep(w);
+	}
+	if (st == JOBREF_DONE)
+		term_jobs(w, r, 1, SIGTERM, a->kill_after ? a->kill_after :
+		    CHILD_GRACE_NS);
+	return (0);
+}
+
 static int
 tr_run(const struct tr_args *a)
 {
@@ -131,34 +197,19 @@ tr_run(const struct tr_args *a)
 		co.flags |= CHILD_OWNPGRP;
 	if (a->foreground)
 		co.flags |= CHILD_TTY;
+	co.grace = a->kill_after;
 	/* Guard first: a TERM right after the fork must not orphan it. */
 	waitset_begin(&w, 0, WAITSET_GUARD);
-	r.pid = child_spawn(a->cmd, &co, &r.job);
-	r.word = NULL;
-	r.status = 0;
-	if (r.pid < 0) {
+	memset(&r, 0, sizeof(r));
+	if ((r.pid = child_spawn(a->cmd, &co, &r.job)) < 0) {
 		builtin_error("cannot fork: %s", strerror(errno));
 		waitset_end(&w);
 		return (EXIT_CANCELED);
 	}
 	jobref_own(r.pid, 1);
 	waitset_deadline(&w, a->limit ? duration_now() + a->limit : 0);
-	timed_out = sig = t = 0;
-	while ((st = jobref_state(&r)) != JOBREF_DONE && st != JOBREF_GONE) {
-		if ((sig = waitset_signal()) != 0) {
-			t = tr_stop(a, &w, &r, sig, a->kill_after ?
-			    a->kill_after : INTERRUPT_GRACE_NS);
-			break;
-		}
-		if (waitset_expired(&w)) {
-			timed_out = 1;
-			t = tr_stop(a, &w, &r, a->sig, a->kill_after ?
-			    a->kill_after : TERM_FOREVER);
-			break;
-		}
-		waitset_sleep(&w);
-	}
-	jobref_state(&r);
+	t = tr_wait(a, &w, &r, &sig, &timed_out);
+	st = jobref_state(&r);
 	jobref_consume(&r, 1);
 	if (a->foreground && job_control)
 		give_terminal_to(shell_pgrp, 0);
@@ -201,13 +252,23 @@ static char *timeout_run_doc[] = {
 	"plain numbers are seconds; 0 means no limit), like coreutils timeout",
 	"but for everything the shell can run, without exporting functions.",
 	"",
-	"COMMAND runs as a child job in a process group of its own, so SIGNAL",
-	"reaches its whole process tree, grandchildren included.  It is a child:",
-	"variables it sets do not reach the shell.  It keeps the shell's stdin.",
+	"COMMAND runs as a child job in a process group of its own, and SIGNAL",
+	"reaches its whole process tree, grandchildren included, also those in",
+	"groups or sessions of their own (a nested timeout_run or pool,",
+	"setsid).  It is a child: variables it sets do not reach the shell.",
+	"It keeps the shell's stdin.",
+	"",
+	"What COMMAND leaves running when it ends by itself (a function's",
+	"background jobs and their children, what a command leaves in its",
+	"process group) is stopped then: TERM, and KILL after the -k grace (1s",
+	"without -k), as systemd stops what a service leaves behind.  coreutils",
+	"timeout leaves it running; here a time limit cannot be escaped with",
+	"`&'.  Start what must outlive COMMAND outside timeout_run.",
 	"",
 	"Options:",
 	"  -s, --signal SIGNAL\tsend SIGNAL on timeout (name or number;",
-	"\t\t\tdefault TERM)",
+	"\t\t\tdefault TERM; 0 sends nothing: only -k's KILL",
+	"\t\t\tcomes, as with coreutils)",
 	"  -k, --kill-after DURATION",
 	"\t\t\tsend KILL if COMMAND still runs DURATION after",
 	"\t\t\tSIGNAL; without -k, wait for COMMAND to end",
@@ -216,13 +277,15 @@ static char *timeout_run_doc[] = {
 	"\t\t\t(read it, get Ctrl-C and Ctrl-Z itself).  Under job",
 	"\t\t\tcontrol it still gets its own process group; without",
 	"\t\t\tjob control (scripts) it stays in the shell's group,",
-	"\t\t\tso on timeout only COMMAND itself is signalled, not",
-	"\t\t\tits children, as with coreutils --foreground",
-	"  -v, --verbose\t\tsay on stderr which signal is sent",
+	"\t\t\twhich is never signalled: COMMAND and its children",
+	"\t\t\tare, one by one (coreutils --foreground spares the",
+	"\t\t\tchildren)",
+	"  -v, --verbose\t\tsay on stderr which signal is sent, as coreutils:",
+	"\t\t\ttimeout_run: sending signal TERM to command 'f'",
 	"",
 	"If the shell gets SIGINT (Ctrl-C), SIGTERM, SIGHUP, a trapped signal",
 	"or any other that would end it (USR1, ALRM, ...) while COMMAND runs,",
-	"the signal is passed on to COMMAND's group,",
+	"the signal is passed on to COMMAND's tree,",
 	"KILL follows after the -k grace (1s by default), and timeout_run",
 	"returns 128+N with nothing left running; then the signal takes its",
 	"usual course in the shell (its trap runs, or the script ends).",
@@ -231,8 +294,10 @@ static char *timeout_run_doc[] = {
 	"COMMAND's exit status if it ends in time (128+N if signal N killed",
 	"it); 124 if it timed out (COMMAND's status with --preserve-status);",
 	"137 if KILL was needed; 125 if timeout_run itself failed or was given",
-	"a bad duration or signal; 126 if COMMAND cannot be run; 127 if it is",
-	"not found; 128+N if the shell got signal N; 2 for a usage error.",
+	"a bad duration or signal, or for a usage error (unknown option, no",
+	"COMMAND: a 2 could not be told from COMMAND's own 2); 126 if COMMAND",
+	"cannot be run; 127 if it is not found; 128+N if the shell got signal",
+	"N; 2 after --help.",
 	(char *)NULL
 };
 

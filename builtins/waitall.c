@@ -21,6 +21,14 @@ struct wa_state {
 	int n, ndone, first_fail;
 };
 
+struct wa_args {
+	int64_t limit;		/* 0: none */
+	int poll;		/* -t 0: look once, do not wait */
+	int failfast;
+	const char *array;
+	WORD_LIST *ids;
+};
+
 static const struct optdef waitall_opts[] = {
 	{ "timeout", 't', 1 },
 	{ "fail-fast", 'f', 0 },
@@ -91,13 +99,16 @@ wa_fill(struct wa_state *s, const char *array)
 	return (0);
 }
 
-/* Wait for S in W; return 0 when all are done, 124, or -SIG. */
+/*
+ * Wait for S in W (with POLL, look once and do not wait); return 0 when
+ * all are done, 124, or -SIG.
+ */
 static int
-wa_loop(struct wa_state *s, struct waitset *w, int failfast)
+wa_loop(struct wa_state *s, struct waitset *w, int failfast, int poll)
 {
-	int live, sig;
+	int live, sig, looked;
 
-	for (;;) {
+	for (looked = 0;; looked++) {
 		if (wa_scan(s, &live) && failfast && live) {
 			wa_stop_rest(s, w);
 			return (0);
@@ -106,25 +117,32 @@ wa_loop(struct wa_state *s, struct waitset *w, int failfast)
 			return (0);
 		if ((sig = waitset_signal()) != 0)
 			return (-sig);
-		if (waitset_expired(w))
+		if (poll && looked)
 			return (124);
-		waitset_sleep(w);
+		if (poll)
+			waitset_poll(w);	/* a child that ended counts */
+		else if (waitset_expired(w))
+			return (124);
+		else
+			waitset_sleep(w);
 	}
 }
 
 static int
-wa_run(WORD_LIST *ids, int64_t limit, int failfast, const char *array)
+wa_run(const struct wa_args *a)
 {
 	struct wa_state s;
 	struct waitset w;
 	int i, ret;
 
-	if (waitset_begin(&w, limit ? duration_now() + limit : 0, 0) < 0) {
+	if (waitset_begin(&w, a->limit ? duration_now() + a->limit : 0,
+	    0) < 0) {
 		builtin_error("cannot make a timer: %s", strerror(errno));
 		return (EXECUTION_FAILURE);
 	}
 	memset(&s, 0, sizeof(s));
-	ret = ids ? jobref_parse(ids, &s.v, &s.n, 0) : jobref_all(&s.v, &s.n);
+	ret = a->ids ? jobref_parse(a->ids, &s.v, &s.n, 0) :
+	    jobref_all(&s.v, &s.n);
 	if (ret != 0) {
 		waitset_end(&w);
 		return (ret);
@@ -132,12 +150,12 @@ wa_run(WORD_LIST *ids, int64_t limit, int failfast, const char *array)
 	s.done = xmalloc(s.n + 1);
 	memset(s.done, 0, s.n + 1);
 	s.first_fail = -1;
-	ret = wa_loop(&s, &w, failfast);
+	ret = wa_loop(&s, &w, a->failfast, a->poll);
 	/* Timeout or signal: nothing is consumed, every job stays waitable. */
 	if (ret == 0)
 		for (i = 0; i < s.n; i++)
 			jobref_consume(&s.v[i], 0);
-	if (wa_fill(&s, array) < 0 && ret == 0)
+	if (wa_fill(&s, a->array) < 0 && ret == 0)
 		ret = EXECUTION_FAILURE;
 	else if (ret == 0 && s.first_fail >= 0)
 		ret = s.v[s.first_fail].status;
@@ -149,37 +167,50 @@ wa_run(WORD_LIST *ids, int64_t limit, int failfast, const char *array)
 	return (ret);
 }
 
+/* Parse LIST into A; return 0, or EX_USAGE after the message. */
 static int
-waitall_builtin(WORD_LIST *list)
+wa_parse(WORD_LIST *list, struct wa_args *a)
 {
 	struct opts o;
-	int64_t limit;
-	char *array;
-	int c, failfast;
+	int c;
 
-	limit = 0;
-	failfast = 0;
-	array = NULL;
+	memset(a, 0, sizeof(*a));
 	opts_init(&o, list);
 	while ((c = opts_next(&o, waitall_opts)) != OPTS_END) {
 		switch (c) {
 		case 't':
-			if (duration_arg(o.arg, &limit) < 0)
+			if (duration_arg(o.arg, &a->limit) < 0)
 				return (EX_USAGE);
+			a->poll = a->limit == 0;
 			break;
 		case 'f':
-			failfast = 1;
+			a->failfast = 1;
 			break;
 		case 'a':
 			if (!var_name_ok(o.arg))
 				return (EX_USAGE);
-			array = o.arg;
+			a->array = o.arg;
 			break;
 		default:
 			return (EX_USAGE);
 		}
 	}
-	return (wa_run(o.list, limit, failfast, array));
+	a->ids = o.list;
+	return (0);
+}
+
+static int
+waitall_builtin(WORD_LIST *list)
+{
+	struct wa_args a;
+	int ret;
+
+	if ((ret = wa_parse(list, &a)) != 0)
+		return (ret);
+	/* A readonly or associative ARRAY is refused before any wait. */
+	if (a.array && var_array(a.array) == NULL)
+		return (EXECUTION_FAILURE);
+	return (wa_run(&a));
 }
 
 BG_LOADERS(waitall)
@@ -202,26 +233,28 @@ static char *waitall_doc[] = {
 	"",
 	"Options:",
 	"  -t DURATION\tgive up after DURATION (1.5, 250ms, 2s, 1m, 1h, 1d;",
-	"\t\tplain numbers are seconds; 0 means no limit): return 124,",
-	"\t\tleave every job running and waitable, nothing consumed",
+	"\t\tplain numbers are seconds): return 124, leave every job",
+	"\t\trunning and waitable, nothing consumed.  -t 0 does not",
+	"\t\twait, as `read -t 0': 124 at once unless every job has",
+	"\t\tended",
 	"  -f\t\tfail fast: at the first job that fails, stop the others",
-	"\t\t(TERM, KILL 5s later) and return the failed job's status.",
-	"\t\tA job with a process group of its own (job control, or",
-	"\t\tstarted by bgtools) is signalled as a group; a plain",
-	"\t\t`cmd &' in a script shares the shell's group, so only its",
-	"\t\town processes are signalled, not their children",
+	"\t\twith their whole process trees, as killjobs does (TERM,",
+	"\t\tKILL 5s later), and return the failed job's status",
 	"  -a ARRAY\tset ARRAY[i] to the exit status of the i-th job (in",
 	"\t\tthe order of the IDs given); jobs still running after a",
-	"\t\ttimeout or signal are left unset",
+	"\t\ttimeout or signal are left unset.  An ARRAY that cannot",
+	"\t\tbe assigned (readonly, associative) is refused before",
+	"\t\tanything is waited for",
 	"",
 	"A signal with a trap ends the wait with status 128+N and the trap",
 	"runs; the jobs keep running.",
 	"",
 	"Exit Status:",
 	"0 if every job succeeded; otherwise the status of the first job to",
-	"fail (in the order they ended); 124 if DURATION passed first; 128+N",
-	"if signal N arrived; 127 for an ID that names no job of this shell;",
-	"2 for a usage error or a malformed ID.",
+	"fail (in the order they ended); 124 if DURATION passed first (with",
+	"-t 0: if a job still runs); 128+N if signal N arrived; 127 for an ID",
+	"that names no job of this shell; 1 if ARRAY cannot be assigned; 2",
+	"for a usage error or a malformed ID.",
 	(char *)NULL
 };
 

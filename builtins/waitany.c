@@ -17,17 +17,24 @@ static const struct optdef waitany_opts[] = {
 	{ NULL, 0, 0 }
 };
 
+struct waitany_args {
+	int64_t limit;		/* 0: none */
+	int poll;		/* -t 0: look once, do not wait */
+	char *var;
+	WORD_LIST *ids;
+};
+
 /*
- * Wait, in W, until one of the N jobs in V is done; return its index,
- * -1 on timeout, -2 when none can end (all gone or stopped), or
- * -(128+SIG) when a signal ends the wait.
+ * Wait, in W, until one of the N jobs in V is done (with POLL, look once
+ * and do not wait); return its index, -1 on timeout, -2 when none can end
+ * (all gone or stopped), or -(128+SIG) when a signal ends the wait.
  */
 static int
-waitany_loop(struct waitset *w, struct jobref *v, int n)
+waitany_loop(struct waitset *w, struct jobref *v, int n, int poll)
 {
-	int i, st, live, sig;
+	int i, st, live, sig, looked;
 
-	for (;;) {
+	for (looked = 0;; looked++) {
 		live = 0;
 		for (i = 0; i < n; i++) {
 			st = jobref_state(&v[i]);
@@ -39,57 +46,75 @@ waitany_loop(struct waitset *w, struct jobref *v, int n)
 			return (-2);
 		if ((sig = waitset_signal()) != 0)
 			return (-(128 + sig));
-		if (waitset_expired(w))
+		if (poll && looked)
 			return (-1);
-		waitset_sleep(w);
+		if (poll)
+			waitset_poll(w);	/* a child that ended counts */
+		else if (waitset_expired(w))
+			return (-1);
+		else
+			waitset_sleep(w);
 	}
 }
 
+/* Parse LIST into A; return 0, or EX_USAGE after the message. */
 static int
-waitany_builtin(WORD_LIST *list)
+waitany_parse(WORD_LIST *list, struct waitany_args *a)
 {
 	struct opts o;
-	struct waitset w;
-	struct jobref *v;
-	int64_t limit;
-	char *var;
-	int c, n, i, ret;
+	int c;
 
-	limit = 0;
-	var = NULL;
+	memset(a, 0, sizeof(*a));
 	opts_init(&o, list);
 	while ((c = opts_next(&o, waitany_opts)) != OPTS_END) {
 		switch (c) {
 		case 't':
-			if (duration_arg(o.arg, &limit) < 0)
+			if (duration_arg(o.arg, &a->limit) < 0)
 				return (EX_USAGE);
+			a->poll = a->limit == 0;
 			break;
 		case 'p':
 			if (!var_name_ok(o.arg))
 				return (EX_USAGE);
-			var = o.arg;
+			a->var = o.arg;
 			break;
 		default:
 			return (EX_USAGE);
 		}
 	}
-	if (var)
-		var_unset(var);
-	if (waitset_begin(&w, limit ? duration_now() + limit : 0, 0) < 0) {
+	a->ids = o.list;
+	return (0);
+}
+
+static int
+waitany_builtin(WORD_LIST *list)
+{
+	struct waitany_args a;
+	struct waitset w;
+	struct jobref *v;
+	int n, i, ret;
+
+	if ((ret = waitany_parse(list, &a)) != 0)
+		return (ret);
+	/* As `wait -n -p VAR': VAR is unset first, or nothing is done. */
+	if (a.var && builtin_unbind_variable(a.var) == -2)
+		return (EXECUTION_FAILURE);
+	if (waitset_begin(&w, a.limit ? duration_now() + a.limit : 0, 0) < 0) {
 		builtin_error("cannot make a timer: %s", strerror(errno));
 		return (EXECUTION_FAILURE);
 	}
-	ret = o.list ? jobref_parse(o.list, &v, &n, 1) : jobref_all(&v, &n);
+	ret = a.ids ? jobref_parse(a.ids, &v, &n, JOBREF_SKIPDONE |
+	    JOBREF_SKIPUNKNOWN) : jobref_all(&v, &n);
 	if (ret != 0) {
 		waitset_end(&w);
 		return (ret);
 	}
-	i = n ? waitany_loop(&w, v, n) : -2;
+	i = n ? waitany_loop(&w, v, n, a.poll) : -2;
 	if (i >= 0) {
 		jobref_consume(&v[i], 0);
 		ret = v[i].status;
-		if (var)
-			var_set_int(var, v[i].pid);
+		if (a.var)
+			var_set_int(a.var, v[i].pid);
 	} else
 		ret = i == -1 ? 124 : i == -2 ? 127 : -i;
 	free(v);
@@ -106,7 +131,9 @@ static char *waitany_doc[] = {
 	"",
 	"Wait until the first of the jobs named by ID (a pid or a job spec such",
 	"as %2) ends, and return its exit status.  With no ID, wait for any",
-	"background job of the shell.",
+	"background job of the shell.  An ID that names no job of the shell is",
+	"skipped after bash's message, as with `wait': the others are waited",
+	"for.",
 	"",
 	"Unlike `wait -n', no status is ever lost: a job that ended before the",
 	"call, that `jobs' already listed, or whose \"Done\" an interactive",
@@ -122,11 +149,15 @@ static char *waitany_doc[] = {
 	"",
 	"Options:",
 	"  -t DURATION\tgive up after DURATION (1.5, 250ms, 2s, 1m, 1h, 1d;",
-	"\t\tplain numbers are seconds; 0 means no limit); the jobs",
-	"\t\tkeep running and stay waitable",
+	"\t\tplain numbers are seconds) with 124; the jobs keep",
+	"\t\trunning and stay waitable.  -t 0 does not wait, as",
+	"\t\t`read -t 0': a job that has already ended is reported,",
+	"\t\telse it returns 124 at once (is it still running?)",
 	"  -p VAR\tstore the pid of the job reported in VAR; VAR is unset",
-	"\t\twhen nothing is reported (timeout, nothing to wait for,",
-	"\t\tsignal), so 127 is never ambiguous",
+	"\t\tfirst, and stays unset when nothing is reported (timeout,",
+	"\t\tnothing to wait for, signal), so 127 is never ambiguous.",
+	"\t\tA VAR that cannot be unset (readonly) is refused before",
+	"\t\tanything is waited for, as by `wait -n -p VAR'",
 	"",
 	"A signal with a trap ends the wait with status 128+N and the trap",
 	"runs.  In an interactive shell, Ctrl-C ends the wait and leaves the",
@@ -134,9 +165,10 @@ static char *waitany_doc[] = {
 	"",
 	"Exit Status:",
 	"The exit status of the job reported (128+N if a signal N killed it);",
-	"124 if DURATION passed first; 127 if there is nothing to wait for;",
-	"128+N if signal N arrived; 2 for a usage error or a malformed ID;",
-	"127 if an ID names no job of this shell.",
+	"124 if DURATION passed first (with -t 0: if no job had ended); 127",
+	"if there is nothing to wait for (no job, or no ID names one); 128+N",
+	"if signal N arrived; 1 if VAR cannot be unset; 2 for a usage error",
+	"or a malformed ID.",
 	(char *)NULL
 };
 

@@ -15,9 +15,10 @@
  * a list): Ctrl-C then stops the whole retry, not just one attempt.
  *
  * As a child job: exactly timeout_run's way (lib/child.c, lib/term.c):
- * its own process group, so a deadline or a signal stops the whole tree;
- * 124 on timeout, 137 when KILL was needed.  It may also be stopped when
- * a watched descriptor (a pidfd) becomes readable.
+ * its own process group, and a deadline or a signal stops its whole tree;
+ * 124 on timeout, 137 when KILL was needed; what an attempt leaves running
+ * when it ends is stopped too, so that attempts never pile up.  It may
+ * also be stopped when a watched descriptor (a pidfd) becomes readable.
  */
 
 #include <errno.h>
@@ -199,6 +200,9 @@ attempt_wait(struct waitset *w, struct jobref *r, struct attempt *a,
 			break;
 		}
 	}
+	/* Ended by itself: stop what it left in its process group. */
+	if (st == JOBREF_DONE && a->how == ATTEMPT_DONE)
+		attempt_stop(w, r, a, SIGTERM, CHILD_GRACE_NS);
 	return (jobref_state(r));
 }
 
@@ -221,6 +225,7 @@ attempt_child(WORD_LIST *words, struct attempt *a)
 
 	memset(&co, 0, sizeof(co));
 	co.flags = CHILD_KEEPSTDIN | CHILD_OWNPGRP;
+	co.grace = a->kill_after;
 	a->how = ATTEMPT_DONE;
 	memset(&r, 0, sizeof(r));
 	/*

@@ -22,7 +22,14 @@
  * without job control (so a timeout or Ctrl-C can signal the whole tree;
  * otherwise a function's grandchildren survive), default SIGINT/SIGQUIT
  * dispositions (a forwarded signal must work), the shell's stdin on
- * request, and variables set before the command runs.  In the child we
+ * request, and variables set before the command runs.  A function or
+ * builtin child is also a child subreaper: what its descendants orphan
+ * (a double fork, setsid) re-parents to it and stays in its tree, and
+ * when it ends, after its EXIT trap, it stops what it leaves running
+ * (TERM, then KILL; lib/term.c), as systemd stops what a service leaves
+ * in its control group.  Not a disk command exec'd in place: the
+ * setting survives execve, and a program that does not expect children
+ * would keep its adopted orphans as zombies.  In the child we
  * reset what execute_in_subshell resets for `( ... ) &', then run the
  * words as a simple command with expansion inhibited (the builtin's
  * arguments were expanded once already) and CMD_NO_FORK, so a disk
@@ -36,11 +43,13 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "bashapi.h"
 #include "child.h"
 #include "sigguard.h"
+#include "term.h"
 
 /*
  * Return the job text for WORDS, quoted so that `jobs' shows what the user
@@ -156,6 +165,20 @@ child_apply(const struct child_opts *o)
 	array_needs_making = 1;
 }
 
+/*
+ * In the child: keep what WORDS' descendants orphan under us, if WORDS
+ * run as shell code here (a function or builtin, not a disk command).
+ */
+static void
+child_adopt(WORD_LIST *words)
+{
+	char *name;
+
+	name = words->word->word;
+	if (find_function(name) || find_shell_builtin(name))
+		prctl(PR_SET_CHILD_SUBREAPER, 1);
+}
+
 /* In the child: run WORDS and exit with their status.  Never returns. */
 static void
 child_exec(WORD_LIST *words, const struct child_opts *o)
@@ -164,6 +187,7 @@ child_exec(WORD_LIST *words, const struct child_opts *o)
 	int code, status;
 
 	child_reset(o);
+	child_adopt(words);
 	child_apply(o);
 	if (o->setup)
 		o->setup(o->arg);
@@ -188,6 +212,8 @@ child_exec(WORD_LIST *words, const struct child_opts *o)
 	last_command_exit_value = status;
 	if (signal_is_trapped(0))
 		status = run_exit_trap();
+	if ((o->flags & CHILD_LEAVE) == 0)
+		term_leftovers(o->grace ? o->grace : CHILD_GRACE_NS);
 	fflush(NULL);
 	_exit(status);
 }
@@ -422,11 +448,12 @@ pid_t
 child_spawn(WORD_LIST *words, const struct child_opts *o, int *jobp)
 {
 	sigset_t set, oset;
-	pid_t pid, oldbang;
+	pid_t pid, oldbang, oldmade;
 	char *path;
 	int j, e;
 
 	oldbang = last_asynchronous_pid;
+	oldmade = last_made_pid;
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
 	sigaddset(&set, SIGINT);
@@ -459,6 +486,14 @@ child_spawn(WORD_LIST *words, const struct child_opts *o, int *jobp)
 		give_terminal_to(pid, 0);
 	if ((o->flags & CHILD_SETBANG) == 0)
 		last_asynchronous_pid = oldbang;
+	/*
+	 * As bash does around a process substitution: our job is not the
+	 * command bash is making.  A child that bash forks next starts with
+	 * this value, and if a signal makes it run an inherited EXIT trap
+	 * before it execs, it waits for last_made_pid after each command:
+	 * a pool worker's pid, long gone ("wait_for: No record of process").
+	 */
+	last_made_pid = oldmade;
 	sigprocmask(SIG_SETMASK, &oset, NULL);
 	*jobp = j;
 	return (pid);

@@ -3,6 +3,7 @@
 #ifndef BGTOOLS_CHILD_H
 #define BGTOOLS_CHILD_H
 
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "bashapi.h"
@@ -11,6 +12,10 @@
 #define CHILD_KEEPSTDIN	0x02	/* keep the shell's stdin, not /dev/null */
 #define CHILD_SETBANG	0x04	/* let $! name the child */
 #define CHILD_TTY	0x08	/* give it the terminal (job control only) */
+#define CHILD_LEAVE	0x10	/* leave what a forked child leaves running */
+
+/* How long what a forked child leaves running gets between TERM and KILL. */
+#define CHILD_GRACE_NS	(1000LL * 1000000)
 
 struct child_opts {
 	int flags;
@@ -18,6 +23,8 @@ struct child_opts {
 	int outfd, errfd;
 	/* NAME=VALUE strings exported to the command; NULL-terminated. */
 	char **env;
+	/* TERM to KILL for what a forked child leaves (0: CHILD_GRACE_NS). */
+	int64_t grace;
 	/*
 	 * Run in a forked child before the command (a function or builtin,
 	 * or a disk command that could not be spawned directly); a spawned

@@ -25,6 +25,7 @@
 #include "bashapi.h"
 #include "jobref.h"
 #include "pidset.h"
+#include "proctree.h"
 
 /* Ledger values: the exit status in the low byte, then these flags. */
 #define LEDGER_CONSUMED	0x200	/* reported by bgtools already */
@@ -34,6 +35,65 @@ static struct pidset ledger;
 static struct pidstat *seen_storage;	/* bgpids as of our last look */
 static ps_index_t seen_head;
 static pid_t ledger_pid;		/* the process the ledger belongs to */
+
+/*
+ * Return 1 if PID was allocated after this process's own pid, i.e. it can
+ * only be a child started in here.  The kernel hands out pids in
+ * increasing order, wrapping at pid_max; we take "after" to mean within
+ * the next half of the pid space.
+ */
+static int
+jobref_pid_after_me(pid_t pid)
+{
+	static long pid_max;
+	char buf[32];
+	long d;
+	int fd;
+	ssize_t n;
+
+	if (pid_max == 0) {
+		pid_max = 32768;
+		if ((fd = open("/proc/sys/kernel/pid_max", O_RDONLY |
+		    O_CLOEXEC)) >= 0) {
+			if ((n = read(fd, buf, sizeof(buf) - 1)) > 0) {
+				buf[n] = '\0';
+				pid_max = atol(buf) > 0 ? atol(buf) : pid_max;
+			}
+			close(fd);
+		}
+	}
+	d = ((long)pid - (long)getpid() + pid_max) % pid_max;
+	return (d > 0 && d < pid_max / 2);
+}
+
+/*
+ * A process forked from the one the ledger belongs to (a subshell, a
+ * command substitution, an async child that runs an inherited EXIT trap
+ * before it execs) inherits the ledger and bgpids: statuses and workers
+ * of jobs that are not its own.  It starts afresh, before any use, but
+ * for the statuses bash already saved of its own children (a pid after
+ * its own: the parent's jobs were all started before it).
+ */
+static void
+ledger_mine(void)
+{
+	ps_index_t i;
+	pid_t me, pid;
+
+	if ((me = getpid()) == ledger_pid)
+		return;
+	if (ledger_pid != 0) {
+		pidset_clear(&ledger);
+		for (i = 0; bgpids.storage && i < bgpids.nalloc; i++)
+			if ((pid = bgpids.storage[i].pid) > 0 &&
+			    jobref_pid_after_me(pid))
+				pidset_put(&ledger, pid,
+				    bgpids.storage[i].status & 0xff);
+		seen_storage = bgpids.storage;
+		seen_head = bgpids.storage ? bgpids.head : 0;
+	}
+	ledger_pid = me;
+}
 
 static void
 ledger_scan(ps_index_t from, ps_index_t to)
@@ -90,16 +150,7 @@ jobref_sync(void)
 {
 	size_t i;
 
-	/*
-	 * A subshell ( ), $( ) or async child inherits its parent's ledger
-	 * and bgpids: statuses of jobs that are not its own.  Start afresh.
-	 */
-	if (ledger_pid != 0 && ledger_pid != getpid()) {
-		pidset_clear(&ledger);
-		ledger_pid = getpid();
-		seen_storage = bgpids.storage;
-		seen_head = bgpids.storage ? bgpids.head : 0;
-	}
+	ledger_mine();
 	if (bgpids.storage != seen_storage) {
 		PIDSET_EACH(&ledger, i)
 			if ((ledger.vals[i] & (LEDGER_CONSUMED | JOBREF_OWNED)) == 0)
@@ -120,36 +171,6 @@ jobref_sync(void)
 }
 
 /*
- * Return 1 if PID was allocated after this process's own pid, i.e. it can
- * only be a child started in here.  The kernel hands out pids in
- * increasing order, wrapping at pid_max; we take "after" to mean within
- * the next half of the pid space.
- */
-static int
-jobref_pid_after_me(pid_t pid)
-{
-	static long pid_max;
-	char buf[32];
-	long d;
-	int fd;
-	ssize_t n;
-
-	if (pid_max == 0) {
-		pid_max = 32768;
-		if ((fd = open("/proc/sys/kernel/pid_max", O_RDONLY |
-		    O_CLOEXEC)) >= 0) {
-			if ((n = read(fd, buf, sizeof(buf) - 1)) > 0) {
-				buf[n] = '\0';
-				pid_max = atol(buf) > 0 ? atol(buf) : pid_max;
-			}
-			close(fd);
-		}
-	}
-	d = ((long)pid - (long)getpid() + pid_max) % pid_max;
-	return (d > 0 && d < pid_max / 2);
-}
-
-/*
  * Return non-zero if job J is not a child of this process: inside $( )
  * bash keeps the parent's job table visible (for `$(jobs)'), but those
  * processes are the parent's children, and we could never see them end.
@@ -160,35 +181,22 @@ jobref_pid_after_me(pid_t pid)
 int
 jobref_foreign(int j)
 {
-	char path[64], buf[512], *p;
+	struct proc p;
 	pid_t pid;
-	long ppid;
-	int fd;
-	ssize_t n;
 
 	if ((subshell_environment & SUBSHELL_COMSUB) == 0)
 		return (0);
 	pid = jobs[j]->pipe->pid;
-	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if (proctree_stat(pid, &p) < 0)
 		return (!jobref_pid_after_me(pid));
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return (!jobref_pid_after_me(pid));
-	buf[n] = '\0';
-	if ((p = strrchr(buf, ')')) == NULL ||
-	    sscanf(p + 2, "%*c %ld", &ppid) != 1)
-		return (1);
-	return (ppid != (long)getpid());
+	return (p.ppid != getpid());
 }
 
 /* Note which process loaded us: a child forked later starts afresh. */
 void
 jobref_loaded(void)
 {
-	if (ledger_pid == 0)
-		ledger_pid = getpid();
+	ledger_mine();
 }
 
 /* Return the pid of job J's last process, which $! names. */
@@ -229,6 +237,7 @@ jobref_state(struct jobref *r)
 {
 	int j, *v;
 
+	ledger_mine();
 	if ((j = jobref_find(r)) != NO_JOB) {
 		if (DEADJOB(j)) {
 			r->status = job_exit_status(j);
@@ -250,6 +259,7 @@ jobref_consumed(pid_t pid)
 {
 	int *v;
 
+	ledger_mine();
 	if (get_job_by_pid(pid, 0, NULL) != NO_JOB)
 		return (0);
 	v = pidset_get(&ledger, pid);
@@ -266,6 +276,7 @@ jobref_consume(struct jobref *r, int nobgpid)
 {
 	int j, *v, owned;
 
+	ledger_mine();
 	v = pidset_get(&ledger, r->pid);
 	owned = v && (*v & JOBREF_OWNED);
 	if ((j = jobref_find(r)) != NO_JOB) {
@@ -285,6 +296,7 @@ jobref_consume(struct jobref *r, int nobgpid)
 void
 jobref_own(pid_t pid, int own)
 {
+	ledger_mine();
 	if (own)
 		pidset_put(&ledger, pid, JOBREF_OWNED);
 	else
@@ -294,8 +306,10 @@ jobref_own(pid_t pid, int own)
 static int
 jobref_is_owned(pid_t pid)
 {
-	int *v = pidset_get(&ledger, pid);
+	int *v;
 
+	ledger_mine();
+	v = pidset_get(&ledger, pid);
 	return (v && (*v & JOBREF_OWNED));
 }
 
@@ -354,13 +368,15 @@ jobref_all(struct jobref **out, int *n)
 
 /*
  * Resolve each word of IDS (a pid or a job spec such as %2) to a job.
- * With SKIP_CONSUMED, ids whose job bgtools already reported are left
- * out silently.  Store a new array in *OUT and its length in *N.  Return
- * 0; 2 after a malformed id, 127 after an unknown one (messages printed).
- * Call with SIGCHLD blocked.
+ * FLAGS: with JOBREF_SKIPDONE, ids whose job bgtools already reported are
+ * left out silently; with JOBREF_SKIPUNKNOWN, an id that names no job of
+ * the shell is left out after bash's message, as `wait' does.  Store a
+ * new array in *OUT and its length in *N.  Return 0; 2 after a malformed
+ * id, 127 after an unknown one (messages printed; nothing stored).  Call
+ * with SIGCHLD blocked.
  */
 int
-jobref_parse(WORD_LIST *ids, struct jobref **out, int *n, int skip_consumed)
+jobref_parse(WORD_LIST *ids, struct jobref **out, int *n, int flags)
 {
 	WORD_LIST one;
 	intmax_t num;
@@ -379,7 +395,8 @@ jobref_parse(WORD_LIST *ids, struct jobref **out, int *n, int skip_consumed)
 			j = get_job_spec(&one);
 			if (j < 0 || j >= js.j_jobslots || jobs[j] == NULL) {
 				sh_badjob(w);
-				ret = 127;
+				if ((flags & JOBREF_SKIPUNKNOWN) == 0)
+					ret = ret ? ret : 127;
 				continue;
 			}
 			pid = jobref_lastpid(j);
@@ -396,10 +413,11 @@ jobref_parse(WORD_LIST *ids, struct jobref **out, int *n, int skip_consumed)
 		    (j != NO_JOB && jobref_foreign(j))) {
 			builtin_error("pid %ld is not a child of this shell",
 			    (long)pid);
-			ret = ret ? ret : 127;
+			if ((flags & JOBREF_SKIPUNKNOWN) == 0)
+				ret = ret ? ret : 127;
 			continue;
 		}
-		if (skip_consumed && jobref_consumed(pid))
+		if ((flags & JOBREF_SKIPDONE) && jobref_consumed(pid))
 			continue;
 		jobref_add(out, n, &cap, pid, j, w);
 	}
@@ -420,35 +438,60 @@ jobref_ownpgrp(const struct jobref *r)
 	    jobs[r->job]->pgrp != getpgrp());
 }
 
+/* Return 1 if PID is a process of a job in the shell's job table. */
+int
+jobref_known(pid_t pid)
+{
+	return (get_job_by_pid(pid, 0, NULL) != NO_JOB);
+}
+
 /*
- * Send SIG to R's job: to its process group when it has its own, else to
- * each of its live processes.  Stopped processes are continued so they
- * see the signal.  Return the number of processes or groups signalled.
+ * Add R's job to the tree T (lib/proctree.c): its own process group, if
+ * it has one, and, while it runs, its processes.  Return 1 if the job is
+ * still running or stopped, else 0.
+ */
+int
+jobref_roots(struct jobref *r, struct proctree *t)
+{
+	PROCESS *p;
+	int st;
+
+	st = jobref_state(r);
+	if (r->job == NO_JOB || jobs[r->job] == NULL)
+		return (0);
+	if (jobref_ownpgrp(r))
+		proctree_add_group(t, jobs[r->job]->pgrp);
+	if (st != JOBREF_RUNNING && st != JOBREF_STOPPED)
+		return (0);
+	p = jobs[r->job]->pipe;
+	do {
+		if (PALIVE(p))
+			proctree_add_pid(t, p->pid);
+		p = p->next;
+	} while (p != jobs[r->job]->pipe);
+	return (1);
+}
+
+/*
+ * Send SIG to every process of R's tree, grandchildren in groups and
+ * sessions of their own included, and to each process group in it but
+ * the shell's: a running job's whole tree, or what an ended one left in
+ * its own group.  Stopped processes are continued so that they see the
+ * signal.  Return the number of processes and groups signalled.  This
+ * reads every /proc/PID/stat unless the job has ended and left nothing.
  */
 int
 jobref_signal(struct jobref *r, int sig)
 {
-	PROCESS *p;
+	struct proctree t;
 	int n;
 
-	if (jobref_find(r) == NO_JOB)
-		return (0);
-	if (jobref_ownpgrp(r)) {
-		if (killpg(jobs[r->job]->pgrp, sig) < 0)
-			return (0);
-		if (sig != SIGKILL && sig != SIGCONT)
-			killpg(jobs[r->job]->pgrp, SIGCONT);
-		return (1);
-	}
+	proctree_init(&t);
 	n = 0;
-	p = jobs[r->job]->pipe;
-	do {
-		if (PALIVE(p) && kill(p->pid, sig) == 0) {
-			n++;
-			if (sig != SIGKILL && sig != SIGCONT)
-				kill(p->pid, SIGCONT);
-		}
-		p = p->next;
-	} while (p != jobs[r->job]->pipe);
+	if (jobref_roots(r, &t) || proctree_groups_busy(&t)) {
+		proctree_collect(&t);
+		n = proctree_signal(&t, sig);
+	}
+	proctree_free(&t);
 	return (n);
 }

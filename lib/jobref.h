@@ -23,6 +23,12 @@ struct jobref {
 
 #define JOBREF_OWNED	0x100	/* ledger flag: a bgtools worker, not the user's */
 
+/* jobref_parse flags */
+#define JOBREF_SKIPDONE		0x01	/* leave out jobs bgtools reported */
+#define JOBREF_SKIPUNKNOWN	0x02	/* leave out ids of no job, as `wait' */
+
+struct proctree;
+
 int jobref_parse(WORD_LIST *, struct jobref **, int *, int);
 int jobref_all(struct jobref **, int *);
 int jobref_state(struct jobref *);
@@ -31,6 +37,8 @@ void jobref_consume(struct jobref *, int);
 void jobref_own(pid_t, int);
 void jobref_sync(void);
 int jobref_signal(struct jobref *, int);
+int jobref_roots(struct jobref *, struct proctree *);
+int jobref_known(pid_t);
 int jobref_ownpgrp(const struct jobref *);
 int jobref_foreign(int);
 void jobref_loaded(void);

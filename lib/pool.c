@@ -37,6 +37,7 @@
 #include "duration.h"
 #include "load.h"
 #include "pool.h"
+#include "proctree.h"
 #include "subst.h"
 #include "term.h"
 
@@ -516,16 +517,6 @@ pool_signaled(struct jobref *r)
 }
 
 /*
- * Return 1 if something other than a zombie is left in process group PG
- * (or in doubt); the group of a job that ended is usually empty.
- */
-static int
-pool_group_left(pid_t pg)
-{
-	return (pg > 0 && term_group_live(pg));
-}
-
-/*
  * WK's job has ended: stop what it left running in its group (TERM, then
  * KILL LEFT_TERM_NS later), and once nothing holds its pipes, or the
  * last step is over, finish it.
@@ -535,7 +526,7 @@ pool_settle(struct pool *p, struct pool_worker *wk, int64_t now)
 {
 	int left;
 
-	left = wk->left_step < 3 && pool_group_left(wk->ref.pid);
+	left = wk->left_step < 3 && proctree_group_live(wk->ref.pid);
 	if (!left && (wk->cap == NULL || output_eof(wk->cap))) {
 		pool_finish(p, wk);
 		return;

@@ -11,6 +11,10 @@
  * would have (what bash's wait_sigint_handler does for foreground jobs).
  * The old dispositions are restored through an unwind-protect, since a
  * handler left pointing into the .so would dangle after `enable -d'.
+ *
+ * For as long, the shell is also a child subreaper (lib/proctree.c), so
+ * that orphans of its children's trees come back to it, within reach,
+ * and the setting is put back through the same unwind-protect.
  */
 
 #include <signal.h>
@@ -18,6 +22,7 @@
 #include <unistd.h>
 
 #include "bashapi.h"
+#include "proctree.h"
 #include "sigguard.h"
 
 /*
@@ -69,8 +74,11 @@ sigguard_begin(void)
 	struct sigaction sa;
 	int i;
 
+	if (owner != getpid())
+		depth = 0;		/* a child forked while guarding */
 	if (depth++ > 0)
 		return;
+	proctree_adopt(1);
 	if (nguarded == 0) {
 		for (i = 0; i < NFATAL; i++)
 			guarded[nguarded++] = fatal[i];
@@ -99,6 +107,8 @@ sigguard_end(void)
 {
 	int i;
 
+	if (owner != getpid())
+		depth = 0;
 	if (depth == 0 || --depth > 0)
 		return;
 	for (i = 0; i < NGUARDED; i++)
@@ -106,6 +116,7 @@ sigguard_end(void)
 			sigaction(guarded[i], &saved[i], NULL);
 			installed[i] = 0;
 		}
+	proctree_adopt(0);
 }
 
 /*

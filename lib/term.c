@@ -1,91 +1,40 @@
-/* term.c - stop jobs: signal, grace period, then KILL */
+/* term.c - stop jobs and what they leave: signal, grace period, KILL */
 
 /*
  * A job is stopped when it is dead in bash's job table (its processes
- * reaped by bash's SIGCHLD handler) and, when it has a process group of
- * its own, when nothing is left in that group: a function's background
- * grandchildren live there.  The jobs' deaths wake us through SIGCHLD;
- * grandchildren are not our children and send us nothing, so for them
- * alone we look again with a short, growing pause (1 ms doubling to
- * 32 ms) until the grace period ends.
+ * reaped by bash's SIGCHLD handler) and no live process of its tree is
+ * left (lib/proctree.c: its processes, its own group, and their
+ * descendants in whatever group or session they moved to: a nested
+ * timeout_run's or pool's children, setsid).  The signal goes once to
+ * every process found when the stop begins; what a job forks while it
+ * stops (a trap's clean-up) is left to finish; once the jobs are gone,
+ * what the signal missed (forked while it was pending, blocked around a
+ * fork) gets it then; what is left when the grace period is over gets
+ * KILL, as systemd does with a unit's control group.  The jobs' deaths wake us through SIGCHLD; the rest of
+ * the tree sends us nothing, so for it alone we look again with a short,
+ * growing pause (1 ms doubling to 32 ms) until the grace period ends.
+ *
+ * Nothing is read from /proc when nothing can be left: a job that has
+ * ended and whose process group is empty costs one killpg(PG, 0).
  */
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bashapi.h"
 #include "duration.h"
 #include "jobref.h"
+#include "proctree.h"
 #include "term.h"
 
 /* How long stragglers get when the jobs themselves may take forever. */
 #define STRAGGLER_GRACE_NS	(1000LL * 1000000)
 /* How long SIGKILL may take to be reaped before we stop looking. */
 #define KILL_REAP_NS		(5000LL * 1000000)
-
-enum { T_GONE, T_JOB, T_GROUP };
-
-/*
- * Return non-zero if a process other than a zombie is left in group PG.
- * killpg(PG, 0) alone counts zombies: orphans are reaped by init, which
- * may take a second or more (seen in containers), and a zombie needs no
- * signal.  So when killpg finds someone, /proc tells what it is.
- */
-int
-term_group_live(pid_t pg)
-{
-	DIR *d;
-	struct dirent *e;
-	char path[300], buf[512], *p;
-	long pgrp;
-	int fd, live;
-	ssize_t n;
-
-	if (killpg(pg, 0) < 0 && errno == ESRCH)
-		return (0);
-	if ((d = opendir("/proc")) == NULL)
-		return (1);
-	live = 0;
-	while (!live && (e = readdir(d)) != NULL) {
-		if (e->d_name[0] < '0' || e->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
-		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-			continue;
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (n <= 0)
-			continue;
-		buf[n] = '\0';
-		/* pid (comm) state ppid pgrp ...; comm may hold ')' */
-		if ((p = strrchr(buf, ')')) == NULL || p[1] == '\0')
-			continue;
-		if (sscanf(p + 2, "%*c %*d %ld", &pgrp) == 1 && pgrp == pg &&
-		    p[2] != 'Z' && p[2] != 'X')
-			live = 1;
-	}
-	closedir(d);
-	return (live);
-}
-
-static int
-term_alive(struct jobref *r, pid_t pg)
-{
-	int st;
-
-	st = jobref_state(r);
-	if (st == JOBREF_RUNNING || st == JOBREF_STOPPED)
-		return (T_JOB);
-	if (pg > 0 && term_group_live(pg))
-		return (T_GROUP);
-	return (T_GONE);
-}
 
 /* The sooner of two deadlines, 0 being none. */
 static int64_t
@@ -96,8 +45,8 @@ term_sooner(int64_t a, int64_t b)
 
 /*
  * Sleep in W for *PAUSE (doubling it up to 32 ms) or until DEADLINE, if
- * sooner: grandchildren send us no SIGCHLD.  A signal ends the sleep and
- * stays pending for the caller.
+ * sooner: processes that are not our children send us no SIGCHLD.  A
+ * signal ends the sleep and stays pending for the caller.
  */
 static void
 term_pause(struct waitset *w, int64_t *pause, int64_t deadline)
@@ -109,63 +58,64 @@ term_pause(struct waitset *w, int64_t *pause, int64_t deadline)
 		*pause *= 2;
 }
 
-static void
-term_kill(struct jobref *r, const pid_t *pg, const int *alive, int n)
+/* Return how many of the N jobs in R are still running or stopped. */
+static int
+term_running(struct jobref *r, int n)
 {
-	int i;
+	int i, st, left;
 
-	for (i = 0; i < n; i++)
-		if (alive[i] == T_JOB)
-			jobref_signal(&r[i], SIGKILL);
-		else if (alive[i] == T_GROUP)
-			killpg(pg[i], SIGKILL);
+	for (i = left = 0; i < n; i++) {
+		st = jobref_state(&r[i]);
+		left += st == JOBREF_RUNNING || st == JOBREF_STOPPED;
+	}
+	return (left);
 }
 
 /*
- * Stop the N jobs in R: send SIG to each (its whole process group when it
- * has one), wait up to GRACE nanoseconds (TERM_FOREVER: as long as the
- * jobs themselves take) for them and their groups to be gone, then send
- * SIGKILL to what is left and wait for it to be reaped.  W must come from
- * waitset_begin; signals that arrive meanwhile stay pending for the
- * caller.  Return TERM_KILLED if a job needed SIGKILL, TERM_STRAGGLERS if
- * only leftovers in a group did, else 0.
+ * Wait in W until the N jobs in R are dead and T has no live member: up
+ * to GRACE (TERM_FOREVER: as long as the jobs take, then
+ * STRAGGLER_GRACE_NS for the rest), then KILL whatever T holds, forked
+ * meanwhile included, and wait for that too.  SIG is what T was sent.
+ * Return the TERM_* flags.
  */
-int
-term_jobs(struct waitset *w, struct jobref *r, int n, int sig, int64_t grace)
+static int
+term_wait(struct waitset *w, struct proctree *t, struct jobref *r, int n,
+    int sig, int64_t grace)
 {
-	pid_t *pg;
-	int *alive, i, jobs_left, groups_left, ret, killed;
 	int64_t deadline, pause, now;
+	int jobs_left, tree_left, killed, ret, late;
 
-	pg = xmalloc((n ? n : 1) * sizeof(*pg));
-	alive = xmalloc((n ? n : 1) * sizeof(*alive));
-	for (i = 0; i < n; i++) {
-		pg[i] = jobref_ownpgrp(&r[i]) ? jobs[r[i].job]->pgrp : 0;
-		if (term_alive(&r[i], pg[i]) == T_JOB)
-			jobref_signal(&r[i], sig);
-		else if (pg[i] > 0)
-			killpg(pg[i], sig);
-	}
-	now = duration_now();
-	deadline = grace == TERM_FOREVER ? 0 : now + grace;
-	ret = killed = 0;
+	deadline = grace == TERM_FOREVER ? 0 : duration_now() + grace;
+	ret = killed = late = 0;
 	pause = 1000000;
 	for (;;) {
-		jobs_left = groups_left = 0;
-		for (i = 0; i < n; i++) {
-			alive[i] = term_alive(&r[i], pg[i]);
-			jobs_left += alive[i] == T_JOB;
-			groups_left += alive[i] == T_GROUP;
-		}
-		if (jobs_left + groups_left == 0)
+		jobs_left = term_running(r, n);
+		/*
+		 * The jobs are part of the tree: look at it once they end,
+		 * and read everything once more before calling it gone: an
+		 * orphan forked after the last look may have come back to us.
+		 */
+		tree_left = jobs_left || proctree_recheck(t) > 0 ||
+		    proctree_collect(t) > 0;
+		if (jobs_left + tree_left == 0)
 			break;
+		/*
+		 * Once the jobs are gone, what is left that SIG missed was
+		 * forked while SIG was on its way (bash forks with TERM
+		 * blocked): it is left behind, and gets SIG now, once.
+		 * Before, a new process may be a trap's clean-up: spared.
+		 */
+		if (jobs_left == 0 && !late++ && !killed &&
+		    proctree_collect(t) > 0)
+			proctree_signal_new(t, sig);
 		now = duration_now();
 		if (jobs_left == 0 && deadline == 0)
 			deadline = now + STRAGGLER_GRACE_NS;
 		if (deadline && now >= deadline) {
 			if (killed)
 				break;		/* unkillable (D state): give up */
-			term_kill(r, pg, alive, n);
+			proctree_collect(t);
+			proctree_signal(t, SIGKILL);
 			ret |= jobs_left ? TERM_KILLED : TERM_STRAGGLERS;
 			killed = 1;
 			deadline = now + KILL_REAP_NS;
@@ -178,7 +128,65 @@ term_jobs(struct waitset *w, struct jobref *r, int n, int sig, int64_t grace)
 			term_pause(w, &pause, deadline);
 	}
 	waitset_deadline(w, 0);
-	free(pg);
-	free(alive);
 	return (ret);
+}
+
+/*
+ * Stop the N jobs in R: send SIG to every process of their trees (and to
+ * each process group in them but the shell's), wait up to GRACE
+ * nanoseconds (TERM_FOREVER: as long as the jobs themselves take) for the
+ * trees to be gone, then send SIGKILL to what is left and wait for it to
+ * be reaped.  A job that has ended is stopped too if its own group still
+ * holds something.  W must come from waitset_begin; signals that arrive
+ * meanwhile stay pending for the caller.  Return TERM_KILLED if a job
+ * needed SIGKILL, TERM_STRAGGLERS if only what they left did, else 0.
+ */
+int
+term_jobs(struct waitset *w, struct jobref *r, int n, int sig, int64_t grace)
+{
+	struct proctree t;
+	int i, live, ret;
+
+	proctree_init(&t);
+	t.known = jobref_known;
+	for (i = live = 0; i < n; i++)
+		live += jobref_roots(&r[i], &t);
+	ret = 0;
+	if (live > 0 || proctree_groups_busy(&t)) {
+		/* Orphans of the trees come back to us meanwhile. */
+		proctree_adopt(1);
+		proctree_collect(&t);
+		proctree_signal(&t, sig);
+		ret = term_wait(w, &t, r, n, sig, grace);
+		proctree_adopt(0);
+	}
+	proctree_free(&t);
+	return (ret);
+}
+
+/*
+ * In a job child about to exit (lib/child.c), after its EXIT trap: stop
+ * what it leaves running, its descendants (it is their subreaper, so
+ * they are all under it), with TERM, then KILL after GRACE nanoseconds.
+ * Nothing is read from /proc when it has no child left at all.
+ */
+void
+term_leftovers(int64_t grace)
+{
+	struct waitset w;
+	struct proctree t;
+	siginfo_t si;
+
+	si.si_pid = 0;
+	if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0)
+		return;			/* ECHILD: nothing left */
+	proctree_init(&t);
+	proctree_add_pid(&t, t.self);
+	if (proctree_collect(&t) > 0) {
+		waitset_begin(&w, 0, 0);	/* no deadline: cannot fail */
+		proctree_signal(&t, SIGTERM);
+		term_wait(&w, &t, NULL, 0, SIGTERM, grace);
+		waitset_end(&w);
+	}
+	proctree_free(&t);
 }

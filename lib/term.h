@@ -1,4 +1,4 @@
-/* term.h - stop jobs: signal, grace period, then KILL */
+/* term.h - stop jobs and what they leave: signal, grace period, KILL */
 
 #ifndef BGTOOLS_TERM_H
 #define BGTOOLS_TERM_H
@@ -9,11 +9,11 @@
 #include "waitset.h"
 
 #define TERM_KILLED	0x01	/* a job itself needed SIGKILL */
-#define TERM_STRAGGLERS	0x02	/* only leftovers in its group needed it */
+#define TERM_STRAGGLERS	0x02	/* only what the jobs left needed it */
 
 #define TERM_FOREVER	(-1)	/* grace: wait for the jobs themselves */
 
-int term_group_live(pid_t);
 int term_jobs(struct waitset *, struct jobref *, int, int, int64_t);
+void term_leftovers(int64_t);
 
 #endif

@@ -37,6 +37,23 @@
 static int held_termsig;
 /* Waitsets begun and not ended: only these may hold a signal back. */
 static int active;
+/* The process the two above belong to. */
+static pid_t owner;
+
+/*
+ * A child forked while its parent held a waitset (a pool job, say)
+ * inherits the count and a held signal that are not its own: forget them.
+ */
+static void
+waitset_mine(void)
+{
+	pid_t me;
+
+	if ((me = getpid()) != owner) {
+		owner = me;
+		active = held_termsig = 0;
+	}
+}
 
 /*
  * Block all signals but the synchronous ones, remembering the old mask in
@@ -49,6 +66,7 @@ waitset_begin(struct waitset *w, int64_t deadline, int flags)
 {
 	sigset_t all;
 
+	waitset_mine();
 	w->tfd = -1;
 	w->deadline = 0;
 	w->guarded = 0;
@@ -116,6 +134,7 @@ waitset_signal(void)
 {
 	int sig;
 
+	waitset_mine();
 	if (terminating_signal && active > 0) {
 		held_termsig = terminating_signal;
 		terminating_signal = 0;
@@ -196,6 +215,20 @@ waitset_sleep_fds(struct waitset *w, struct pollfd *fds, int n)
 	if (ppoll(fds, n, NULL, &w->oldmask) > 0 && w->tfd >= 0 &&
 	    fds[0].revents)
 		(void)!read(w->tfd, &ticks, sizeof(ticks));
+}
+
+/*
+ * Let the signal handlers that are due run (bash's SIGCHLD handler among
+ * them), without sleeping: a poll's one look at the job table then sees
+ * every child that has ended.  Call with signals blocked by waitset_begin.
+ */
+void
+waitset_poll(struct waitset *w)
+{
+	static const struct timespec zero;
+
+	waitset_kick();
+	ppoll(NULL, 0, &zero, &w->oldmask);
 }
 
 /* Sleep as waitset_sleep_fds does, with no descriptors of the caller's. */
@@ -279,17 +312,22 @@ waitset_pause(int64_t deadline, int fd)
 /*
  * Restore the signal mask, close the timer and stop guarding.  A
  * terminating signal held back from bash goes back to it: bash acts on it
- * at its next check (an EXIT trap runs, the shell dies of the signal).
+ * at its next check (an EXIT trap runs, the shell dies of the signal).  A
+ * signal the guard caught kills the shell, as it would have without us.
  */
 void
 waitset_end(struct waitset *w)
 {
+	int sig;
+
+	waitset_mine();
 	if (w->tfd >= 0)
 		close(w->tfd);
 	w->tfd = -1;
 	if (w->begun) {
 		w->begun = 0;
-		active--;
+		if (active > 0)
+			active--;
 	}
 	if (held_termsig) {
 		terminating_signal = held_termsig;
@@ -297,8 +335,15 @@ waitset_end(struct waitset *w)
 	}
 	sigprocmask(SIG_SETMASK, &w->realmask, NULL);
 	if (w->guarded) {
+		sig = sigguard_caught();
 		sigguard_end();
 		w->guarded = 0;
+		/*
+		 * Caught after the caller's last look (while it stopped what
+		 * its job left, say): the shell dies of it all the same.
+		 */
+		if (sig)
+			sigguard_raise(sig);
 	}
 }
 

@@ -23,6 +23,7 @@ int waitset_begin(struct waitset *, int64_t, int);
 int waitset_deadline(struct waitset *, int64_t);
 int waitset_signal(void);
 int waitset_expired(const struct waitset *);
+void waitset_poll(struct waitset *);
 void waitset_sleep(struct waitset *);
 void waitset_sleep_fds(struct waitset *, struct pollfd *, int);
 int waitset_sleep_fd(struct waitset *, int);

@@ -4,7 +4,8 @@
 # suffixed value; ids that name no job of the shell; commands that cannot
 # run.  A bad value gets bash's message (`NAME: VALUE: invalid ...',
 # `NAME: -x: option requires an argument'), the status help documents
-# (2; 125 for timeout_run's values, as coreutils timeout), and has no
+# (2; 125 for every error of timeout_run's, usage errors included, as
+# coreutils timeout), and has no
 # effect: no command runs, no job is signalled or reported.
 #
 # The option table is data: BAD_OPTS lists each option and the kind of
@@ -218,12 +219,14 @@ waitany|--timeout= "$p"|2|: invalid duration
 waitany|-X "$p"|2|-X: invalid option
 waitall|--timeout=x "$p"|2|x: invalid duration
 waitall|-f=1 "$p"|2|-=: invalid option
-timeout_run||2|usage:
-timeout_run|5|2|usage:
+timeout_run||125|usage:
+timeout_run|5|125|usage:
 timeout_run|--kill-after=-1 5 mk|125|-1: invalid duration
-timeout_run|--foreground=x 5 mk|2|--foreground=x: invalid option
-timeout_run|--nosuch 5 mk|2|--nosuch: invalid option
+timeout_run|--foreground=x 5 mk|125|--foreground=x: invalid option
+timeout_run|--nosuch 5 mk|125|--nosuch: invalid option
 timeout_run|0 mk|ok|
+timeout_run|-s 0 5 mk|ok|
+timeout_run|-s EXIT 5 mk|ok|
 killjobs|--grace= "$p"|2|: invalid duration
 killjobs|-s SIGNOSUCH "$p"|2|SIGNOSUCH: invalid signal specification
 killjobs|-X "$p"|2|-X: invalid option
@@ -280,7 +283,7 @@ bad_rows() {
 	while IFS='|' read -r ob opt kind; do
 		[ "$ob" = "$b" ] || continue
 		if [ "$kind" != operand ]; then
-			echo "$b|$opt|2|$opt: option requires an argument"
+			echo "$b|$opt|$st|$opt: option requires an argument"
 		fi
 		while IFS='|' read -r vk class value problem; do
 			[ "$vk" = "$kind" ] || continue
@@ -293,10 +296,10 @@ bad_rows() {
 				printf '%s|%s %s %q %s|' "$b" "$head" "$opt" \
 				    "$value" "$tail"
 			fi
-			if [ "$problem" = ok ]; then
+			if [ "$problem" = ok ] ||
+			    [ "$b/$kind/$class" = timeout_run/sig/zero ]; then
+				# timeout_run -s 0: coreutils' "signal nothing".
 				echo "ok|"
-			elif [ "$class" = negative ] && [ "$kind" = operand ]; then
-				echo "2|$msg"
 			else
 				echo "$st|$msg"
 			fi
@@ -331,7 +334,13 @@ while IFS="|" read -r b args want msg; do
 	echo "row $n: $b $args" > "$PWD/current"
 	"$b" "$@" > "$out" 2>&1 < /dev/null
 	got=$? why=
-	if [ "$want" = ok ]; then
+	if [ "$want" = skip ]; then
+		# waitany, as wait does: the bad id is skipped, the job reported.
+		[ "$got" = 3 ] || why="status $got, not 3;"
+		grep -qF -- "$b: $msg" "$out" || why+=" no \"$b: $msg\";"
+		waitany "$p" > /dev/null 2>&1
+		[ $? = 127 ] || why+=" the job was not reported;"
+	elif [ "$want" = ok ]; then
 		case $b in
 		waitany | waitall)
 			[ "$got" = 3 ] || why="status $got, not 3;"
@@ -431,7 +440,7 @@ help_valued_opts() {
 	bad_table waitall
 }
 
-@test "badinput: timeout_run rejects every bad -s, -k and DURATION with 125 (usage errors 2), running nothing" {
+@test "badinput: timeout_run rejects every bad -s, -k and DURATION with 125 (usage errors too, as coreutils), running nothing" {
 	bad_table timeout_run
 }
 
@@ -467,8 +476,10 @@ help_valued_opts() {
 # --- ids that name no job of the shell --------------------------------------
 
 # Each row passes a job of the shell first, then the bad id: the whole call
-# fails and the good job is left alone.  @SELF@ and @OTHER@ stand for the
-# shell's pid and a process that is not its child.
+# fails and the good job is left alone (but waitany, which skips an id of
+# no job after the message, as `wait' does, and reports the good job).
+# @SELF@ and @OTHER@ stand for the shell's pid and a process that is not
+# its child.
 BAD_IDS='
 %99|127|%99: no such job
 %nosuch|127|%nosuch: no such job
@@ -484,7 +495,7 @@ abc|2|`abc'"'"': not a pid or valid job spec
 -5|2|-5: invalid option
 '
 
-@test "badinput: unknown job specs and pids that are not children: 127 (malformed: 2), the good jobs untouched" {
+@test "badinput: unknown job specs and pids that are not children: 127 (malformed: 2), the good jobs untouched; waitany skips them" {
 	local rows b id st msg other
 	mark 40.
 	sleep "$REPLY" &
@@ -494,6 +505,7 @@ abc|2|`abc'"'"': not a pid or valid job spec
 		while IFS='|' read -r id st msg; do
 			[ -n "$id" ] || continue
 			msg=${msg//@OTHER@/$other}
+			[ "$b/$st" = waitany/127 ] && st=skip
 			if [ "$id" = -5 ]; then
 				# An option-like id is read as an option.
 				rows+="$b|$id \"\$p\"|$st|$msg"$'\n'

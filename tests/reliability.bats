@@ -149,6 +149,14 @@ SIGHOWS="TERM group trapped:USR1 sete"
 	done
 }
 
+# A failure names its seed: tests/stress/run.sh -t 'rel_tree SEED' reruns it.
+@test "reliability: 12 nested trees (timeout_run, pool, setsid, daemons, & jobs) stopped at random moments leave nothing anywhere" {
+	local s base=$RANDOM
+	for ((s = base; s < base + 12; s++)); do
+		rel_tree "$s"
+	done
+}
+
 @test "reliability: TERM while retry -t or every -t forks an attempt leaves no attempt behind" {
 	command -v strace > /dev/null || skip "no strace"
 	rel_fork_race 'retry -q -n 2 -t 10 f'

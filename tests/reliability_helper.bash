@@ -595,7 +595,7 @@ t signal-death 137 timeout_run 5 selfkill KILL
 t not-found 127 timeout_run 1 rel_nosuchcmd
 t foreground 124 timeout_run --foreground 0.2 sleep "$m"
 t bad-duration 125 timeout_run 5x true
-t usage 2 timeout_run
+t usage 125 timeout_run
 EOF
 		;;
 	retry) cat <<'EOF'
@@ -968,6 +968,131 @@ rel_random() {
 		    fail "$desc: want st=$((128 + n)); $(rel_out)"
 	fi
 	rel_clean "${REL_UM#*.}"
+}
+
+# --- whole trees at random moments (issue 10, items 7 and 14) -------------
+
+# REL_TREE_LIB: nested trees for rel_tree; every sleep in them is "$m", so
+# that what left the session is found too (pgrep), not only by rel_clean.
+#   nest_t  timeout_run of hang (a group of its own, inside the job's)
+#   nest_p  pool -j2 of hang (two more groups)
+#   nest_s  hang beside a setsid sleep (a session of its own)
+#   nest_d  hang beside a daemon that double-forked into a new session
+#   nest_k  nest_t with TERM ignored (pool --timeout's case)
+REL_TREE_LIB='
+nest_t() { timeout_run 100 hang; }
+nest_p() { pool -j2 hang ::: 1 2; }
+nest_s() { setsid sleep "$m" & hang; }
+nest_d() { (setsid sh -c "sleep $m & exit" &); hang; }
+nest_k() { trap "" TERM; timeout_run 100 hang; }
+'
+
+# rel_tree_body MODE NEST DELAY: the script of a rel_tree trial.
+rel_tree_body() {
+	local mode=$1 nest=$2 delay=$3
+	echo "$REL_TREE_LIB"
+	echo 'rel_snap'
+	case $mode in
+	limit) echo "timeout_run 0.$delay $nest" ;;
+	kill) echo "timeout_run -s KILL 0.$delay $nest" ;;
+	signal) echo "timeout_run 30 $nest" ;;
+	pool)
+		echo "pool --timeout 0.$delay $nest ::: 1 2"
+		# pool does not wait yet for the tree of a job it KILLed at
+		# its timeout to be gone (lib/pool.c): let it settle.
+		echo 'st=$?; sleep 0.3; (exit $st)'
+		;;
+	killjobs|waitall|exit)
+		# A script's plain & jobs, in the shell's group without set -m.
+		echo "$nest & $nest &"
+		[ "$mode" = waitall ] && echo '(sleep 0.3; exit 3) &'
+		echo 'while [ "$(wc -l < "$dir/started" 2>/dev/null)" -lt 2 ]; do sleep 0.01; done'
+		echo "sleep 0.$delay"
+		case $mode in
+		killjobs) echo 'killjobs -g 0.5' ;;
+		waitall) echo 'waitall -f' ;;
+		exit) echo "trap 'killjobs -g 0.5' EXIT"; echo 'exit 7' ;;
+		esac
+		echo 'echo "st=$?"'
+		echo 'REL_BANG=$!'
+		echo 'rel_check after ""'
+		echo 'echo "went on"'
+		return
+		;;
+	esac
+	echo 'echo "st=$?"'
+	echo 'rel_check after'
+	echo 'echo "went on"'
+}
+
+# rel_tree_status MODE: the statuses MODE may end with, as a regex.
+rel_tree_status() {
+	case $1 in
+	limit) echo '^st=(124|137)$' ;;
+	kill) echo '^st=137$' ;;
+	pool) echo '^st=2$' ;;
+	killjobs) echo '^st=[01]$' ;;
+	waitall) echo '^st=3$' ;;
+	esac
+}
+
+# rel_tree SEED: one trial, drawn from SEED: a nested tree (nest_t, nest_p,
+# nest_s, nest_d; nest_k under pool) stopped at a random moment, by
+# timeout_run's limit (TERM or KILL), pool --timeout, a signal to the
+# shell (TERM, INT or HUP, trapped or not) while timeout_run waits, or,
+# for a script's plain & jobs (item 14), killjobs, waitall -f or `trap
+# killjobs EXIT'; set -m or not.  Then no process of the trees may be
+# left, in the session or out of it.  (A plain & job that double-forks
+# out of its tree is out of reach: the shell is no subreaper then, so
+# those modes leave nest_d out.)
+rel_tree() {
+	local seed=$1 modes=(limit kill signal pool killjobs waitall exit)
+	local nests=(nest_t nest_p nest_s nest_d) sigs=(TERM INT HUP)
+	local mode nest delay sig trapped=0 n want desc left
+	RANDOM=$seed
+	: $RANDOM $RANDOM
+	mode=${modes[RANDOM % ${#modes[@]}]}
+	nest=${nests[RANDOM % ${#nests[@]}]}
+	case $mode in
+	pool) nest=nest_k ;;
+	killjobs|waitall|exit) nest=${nests[RANDOM % 3]} ;;
+	esac
+	printf -v delay '%03d' $((RANDOM % 700 + 100))
+	sig=${sigs[RANDOM % 3]}
+	trapped=$((RANDOM % 2))
+	rel_dir
+	REL_SETM=$((RANDOM % 2)) REL_TRAP=
+	[ "$mode" = signal ] && [ "$trapped" = 1 ] && REL_TRAP=$sig
+	desc="seed $seed: $mode $nest, set -m=$REL_SETM, 0.${delay}s"
+	[ "$mode" = signal ] && desc+=", $sig trapped=$trapped"
+	REL_DESC=$desc
+	[ -z "${REL_DRY-}" ] || { echo "$desc"; return 0; }
+	rel_spawn "$(rel_tree_body "$mode" "$nest" "$delay")"
+	if [ "$mode" = signal ]; then
+		rel_ready 1
+		sleep "0.$delay"
+		rel_sig "$sig" pid
+	fi
+	rel_reap 30
+	n=$(kill -l "$sig")
+	if [ "$mode" = signal ] && [ "$trapped" = 0 ]; then
+		[ "$RWST" = "signal $n" ] || fail "$desc: $RWST; $(rel_out)"
+	elif [ "$mode" = exit ]; then
+		[ "$RWST" = "exit 7" ] || fail "$desc: $RWST; $(rel_out)"
+	else
+		[ "$RWST" = "exit 0" ] || fail "$desc: $RWST; $(rel_out)"
+		want=$(rel_tree_status "$mode")
+		[ "$mode" = signal ] && want="^st=$((128 + n))\$"
+		grep -qE "$want" "$REL_D/out" || fail "$desc: want $want; $(rel_out)"
+		rel_checks_ok
+	fi
+	rel_clean
+	sleep 0.2
+	left=$(pgrep -af "^sleep ${REL_M//./[.]}\$" || true)
+	[ -z "$left" ] || {
+		pkill -KILL -f "^sleep ${REL_M//./[.]}\$" || true
+		fail "$desc: left behind out of the session: $left"
+	}
 }
 
 # --- Ctrl-C in an interactive shell ---------------------------------------

@@ -242,10 +242,12 @@ bats_require_minimum_version 1.5.0
 	assert_output "$(printf '%s\n' before st=1 'no errexit')"
 }
 
-@test "timeout_run: -v says on stderr which signal it sends" {
+@test "timeout_run: -v says on stderr which signal it sends, as coreutils does, not as a warning" {
 	run -124 --separate-stderr timeout_run -v 0.1 sleep 5
 	assert_equal "$output" ""
-	[[ $stderr == *"sending signal"*TERM* ]] || fail "stderr: $stderr"
+	assert_equal "$stderr" "timeout_run: sending signal TERM to command 'sleep'"
+	run -124 --separate-stderr timeout_run -v -s usr1 0.1 sleep 5
+	assert_equal "$stderr" "timeout_run: sending signal USR1 to command 'sleep'"
 }
 
 @test "timeout_run: -v says nothing when the command ends in time" {
@@ -256,8 +258,22 @@ bats_require_minimum_version 1.5.0
 @test "timeout_run: -v with -k reports the KILL as well" {
 	run -137 --separate-stderr bg_bash 'f() { trap "" TERM; sleep 3; }
 		timeout_run -v -k 0.1 0.1 f'
-	[[ $stderr == *"sending signal"*TERM* ]] || fail "stderr: $stderr"
-	[[ $stderr == *"sending signal"*KILL* ]] || fail "stderr: $stderr"
+	assert_equal "$stderr" "timeout_run: sending signal TERM to command 'f'
+timeout_run: sending signal KILL to command 'f'"
+}
+
+@test "timeout_run: -s 0 sends nothing at the limit: 124 once the command ends, 137 with -k (as coreutils)" {
+	# coreutils: `timeout -s0 -k1 .1 sleep 10' returns 137.
+	run -0 --separate-stderr bg_bash '
+		t0=$EPOCHREALTIME
+		timeout_run -s 0 0.1 sleep 0.5; st=$?
+		echo "plain=$st waited=$(( (${EPOCHREALTIME/./} - ${t0/./}) >= 450000 ))"
+		timeout_run -s 0 -k 0.2 0.1 sleep 5; echo "k=$?"
+		timeout_run -s EXIT --preserve-status 0.1 sleep 0.3; echo "preserve=$?"
+		timeout_run -v -s 0 -k 0.1 0.1 sleep 5; echo "v=$?"'
+	assert_output "$(printf '%s\n' 'plain=124 waited=1' k=137 preserve=0 v=137)"
+	assert_equal "$stderr" "timeout_run: sending signal EXIT to command 'sleep'
+timeout_run: sending signal KILL to command 'sleep'"
 }
 
 @test "timeout_run: \$! is unchanged by timeout_run" {
@@ -308,28 +324,34 @@ bats_require_minimum_version 1.5.0
 
 # --- bad input ------------------------------------------------------------
 
-@test "timeout_run: an unknown option is a usage error (2) with the usage line" {
-	run -2 timeout_run -x 1 true
+@test "timeout_run: an unknown option is a usage error with the usage line, status 125 as coreutils" {
+	# A 2 could not be told from the command's own status 2.
+	run -125 timeout_run -x 1 true
 	assert_output --partial "-x: invalid option"
 	assert_output --partial "usage: timeout_run"
-	run -2 timeout_run --bogus 1 true
+	run -125 timeout_run --bogus 1 true
 	assert_output --partial "--bogus: invalid option"
 	assert_output --partial "usage: timeout_run"
 }
 
-@test "timeout_run: a missing DURATION or command is a usage error (2)" {
-	run -2 timeout_run
+@test "timeout_run: a missing DURATION or command is a usage error, status 125 as coreutils" {
+	run -125 timeout_run
 	assert_output --partial "usage: timeout_run"
-	run -2 timeout_run 1
+	run -125 timeout_run 1
 	assert_output --partial "usage: timeout_run"
-	run -2 timeout_run -s
+	run -125 timeout_run -s
 	assert_output --partial "usage: timeout_run"
+}
+
+@test "timeout_run: --help prints the help and returns 2, as bash's builtins" {
+	run -2 timeout_run --help
+	assert_output --partial "Run a command with a time limit."
 }
 
 @test "timeout_run: an invalid signal returns 125 with bash's message" {
 	run -125 timeout_run -s BOGUS 1 true
 	assert_output --partial "timeout_run: BOGUS: invalid signal specification"
-	run -125 timeout_run -s 0 1 true
+	run -125 timeout_run -s -1 1 true
 	assert_output --partial "invalid signal specification"
 	run -125 timeout_run -s 99999 1 true
 	assert_output --partial "invalid signal specification"
@@ -349,8 +371,8 @@ bats_require_minimum_version 1.5.0
 	done
 }
 
-@test "timeout_run: a negative DURATION without -- is an invalid option" {
-	run -2 timeout_run -1 true
+@test "timeout_run: a negative DURATION without -- is an invalid option, status 125" {
+	run -125 timeout_run -1 true
 	assert_output --partial "invalid option"
 }
 
@@ -378,7 +400,7 @@ bats_require_minimum_version 1.5.0
 		echo "bang=${!:-empty}"
 		jobs; echo "jobs done"
 		ls f? 2>/dev/null || echo "no files"'
-	assert_output "$(printf '%s\n' opt=2 none=2 nocmd=2 sig=125 dur=125 kdur=125 nf=127 bang=empty 'jobs done' 'no files')"
+	assert_output "$(printf '%s\n' opt=125 none=125 nocmd=125 sig=125 dur=125 kdur=125 nf=127 bang=empty 'jobs done' 'no files')"
 }
 
 @test "timeout_run: --foreground in a script still times out with 124" {

@@ -197,6 +197,23 @@ bats_require_minimum_version 1.5.0
 	no_leftovers '^sleep 92\.11[12]$'
 }
 
+@test "waitall: -f stops a function job's children without job control (issue 10, item 14)" {
+	mark 92.; m=$REPLY
+	for setm in +m -m; do
+		run -0 --separate-stderr bgsh '
+			set $2
+			f() { sleep "$1"; }
+			f "$1" & a=$!
+			(sleep 0.3; exit 3) & b=$!
+			t0=$EPOCHREALTIME
+			waitall -f -a st "$a" "$b"
+			echo "rc=$? st=${st[*]} fast=$(( $(ms_since $t0) < 3000 ))"' \
+		    "$m" "$setm"
+		assert_output "rc=3 st=143 3 fast=1"
+		no_leftovers "$(pat "$m")"
+	done
+}
+
 @test "waitall: -f returns 0 and stops nothing when every job succeeds" {
 	run -0 bgsh '
 		(sleep 0.1) & (sleep 0.2) & true &
@@ -375,6 +392,40 @@ bats_require_minimum_version 1.5.0
 	assert_output --partial "waitall: \`1bad': not a valid identifier"
 	run -1 bgsh 'declare -A h; (exit 0) & waitall -a h'
 	assert_output --partial "waitall: h: not an indexed array"
+}
+
+@test "waitall: -a with an array that cannot be assigned returns 1 and consumes nothing (issue 10, item 11)" {
+	run -0 --separate-stderr bgsh '
+		readonly -a RO=(x)
+		declare -A h
+		(exit 3) & p=$!
+		pause 0.2
+		waitall -a RO "$p"; echo "ro=$? RO=${RO[*]}"
+		waitall -a h; echo "assoc=$?"
+		waitany -p got; echo "st=$? got=$(( got == p ))"'
+	assert_output - <<-EOF
+	ro=1 RO=x
+	assoc=1
+	st=3 got=1
+	EOF
+	[[ $stderr == *"RO: readonly variable"* ]] || fail "$stderr"
+}
+
+@test "waitall: -t 0 does not wait: 124 at once unless every job has ended" {
+	run -0 bgsh '
+		(sleep 1; exit 3) & a=$!
+		(exit 4) & b=$!
+		pause 0.3
+		t0=$EPOCHREALTIME
+		waitall -t 0 -a st "$a" "$b"; rc=$?
+		echo "rc=$rc st=${st[*]} fast=$(( $(ms_since $t0) < 500 ))"
+		waitall -t 0 "$b"; echo "b=$?"
+		wait "$a"; echo "a=$?"'
+	assert_output - <<-EOF
+	rc=124 st=4 fast=1
+	b=4
+	a=3
+	EOF
 }
 
 @test "waitall: bad ids give 2 or 127 and a message" {

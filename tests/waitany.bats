@@ -298,11 +298,36 @@ bats_require_minimum_version 1.5.0
 	EOF
 }
 
-@test "waitany: -t 0 means no limit" {
+@test "waitany: -t 0 does not wait: 124 at once while the job runs, its status once it has ended" {
+	# As `read -t 0': the "is it still running?" check, without kill -0.
 	run -0 bgsh '
-		(sleep 0.3; exit 3) &
-		waitany -t 0; echo "st=$?"'
-	assert_output "st=3"
+		(sleep 1; exit 3) & p=$!
+		t0=$EPOCHREALTIME
+		waitany -t 0 -p got "$p"; st=$?
+		echo "running: st=$st got=${got-unset} fast=$(( $(ms_since $t0) < 500 ))"
+		waitany -t 0; echo "any: st=$?"
+		(exit 4) & q=$!
+		pause 0.3
+		waitany -t 0 -p got "$q"; echo "ended: st=$? got=$(( got == q ))"
+		waitany -t 0 "$q"; echo "again: st=$?"
+		wait "$p"; echo "p=$?"'
+	assert_output - <<-EOF
+	running: st=124 got=unset fast=1
+	any: st=124
+	ended: st=4 got=1
+	again: st=127
+	p=3
+	EOF
+}
+
+@test "waitany: -t 0 sees a job that ended just before, even before bash reaped it" {
+	run -0 bgsh '
+		for i in {1..20}; do
+			true & p=$!
+			while [ -d /proc/$p ] && [ "$(cut -d" " -f3 /proc/$p/stat 2>/dev/null)" != Z ]; do :; done
+			waitany -t 0 "$p"; echo "st=$?"
+		done | sort | uniq -c'
+	assert_output --regexp '^ +20 st=0$'
 }
 
 @test "waitany: a positive duration below a nanosecond still times out" {
@@ -494,6 +519,24 @@ trapped_signal() {
 	assert_output "sub: st=127 p=unset"
 }
 
+@test "waitany: in a subshell, its own job that ended before its first call is still reported" {
+	# The subshell starts bgtools' state afresh at its first call, but
+	# keeps what bash saved of its own children (pids after its own).
+	run -0 bgsh '
+		sleep 0.5 & parent=$!
+		(
+			(exit 3) & p=$!
+			sleep 0.2	# a foreground job: bash drops the dead one
+			waitany -p got "$p"; echo "sub: st=$? got=$(( got == p ))"
+			waitany -t 0 "$parent"; echo "parent: st=$?"
+		) 2>&1
+		wait "$parent"; echo "wait=$?"'
+	assert_line -n 0 "sub: st=3 got=1"
+	assert_line -n 1 --regexp "waitany: pid [0-9]+ is not a child of this shell$"
+	assert_line -n 2 "parent: st=127"
+	assert_line -n 3 "wait=0"
+}
+
 @test "waitany: in a command substitution the parent's jobs are not waited for" {
 	# They are not children of the command substitution: without -t this
 	# would never return.
@@ -562,6 +605,42 @@ trapped_signal() {
 	done
 }
 
+@test "waitany: an id that names no child is skipped with wait's message, and the others are waited for" {
+	# As `wait 1 $child': bash's message, then the child's status.
+	run -0 --separate-stderr bgsh '
+		(sleep 0.2; exit 5) & a=$!
+		waitany -p got 1 "$a" 99999 %9; echo "st=$? got=$(( got == a ))"
+		set -euo pipefail
+		(exit 6) & b=$!
+		st=0; waitany 1 "$b" || st=$?; echo "st=$st"'
+	assert_output - <<-EOF
+	st=5 got=1
+	st=6
+	EOF
+	[[ $stderr == *"waitany: pid 1 is not a child of this shell"* ]] || fail "$stderr"
+	[[ $stderr == *"waitany: pid 99999 is not a child of this shell"* ]] || fail "$stderr"
+	[[ $stderr == *"waitany: %9: no such job"* ]] || fail "$stderr"
+}
+
+@test "waitany: -p VAR that cannot be unset returns 1 with wait's message and consumes nothing" {
+	# As `wait -n -p RO': "RO: cannot unset: readonly variable", 1.
+	run -0 --separate-stderr bgsh '
+		readonly RO=x
+		(exit 3) & p=$!
+		pause 0.2
+		waitany -p RO "$p"; echo "ro=$? RO=$RO"
+		f() { local -r L=1; waitany -p L; echo "local=$?"; }; f
+		waitany -p BASH_VERSINFO; echo "special=$?"
+		waitany -p got; echo "st=$? got=$(( got == p ))"'
+	assert_output - <<-EOF
+	ro=1 RO=x
+	local=1
+	special=1
+	st=3 got=1
+	EOF
+	[[ $stderr == *"waitany: RO: cannot unset: readonly variable"* ]] || fail "$stderr"
+}
+
 @test "waitany: a pid or job that is not this shell's gives 127 and a message" {
 	run -127 bgsh 'waitany 99999'
 	assert_output --partial "waitany: pid 99999 is not a child of this shell"
@@ -575,7 +654,7 @@ trapped_signal() {
 	run -0 bgsh '
 		(exit 7) & a=$!
 		pause 0.2
-		bad=("-x" "-t abc" "-t" "-p 1bad" "abc $a" "$a abc" "99999 $a" "$a %9")
+		bad=("-x" "-t abc" "-t" "-p 1bad" "abc $a" "$a abc" "99999" "%9")
 		for i in "${!bad[@]}"; do
 			t0=$EPOCHREALTIME
 			waitany ${bad[i]} 2>/dev/null; st=$?

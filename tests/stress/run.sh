@@ -12,7 +12,7 @@
 #   | scenario | trials | failures |
 # and the messages of the failed trials (each named by the line that
 # reruns it with -t; their files are kept); exits 1 if a trial failed.
-# A scenario whose tool (tmux, strace) is missing runs no trial.  About 4
+# A scenario whose tool (tmux, strace) is missing runs no trial.  About 7
 # minutes on 2 cores.  The trials use a copy of bgtools.so (BGTOOLS_SO,
 # default the one in the source tree), so a rebuild meanwhile does not
 # disturb them.
@@ -128,6 +128,14 @@ trials_busy() {
 		b=retry_busy
 		(( i % 2 )) && b=every_busy
 		echo "rel_random $((SEED + 1000 + i)) $b 'INT TERM HUP USR1'"
+	done
+}
+
+scenario trees 3 "whole trees: nested timeout_run/pool, setsid, daemons, a script's & jobs; stopped at random moments"
+trials_trees() {
+	local i
+	for ((i = 0; i < 120; i++)); do
+		echo "rel_tree $((SEED + 2000 + i))"
 	done
 }
 
