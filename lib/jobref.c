@@ -172,11 +172,14 @@ jobref_sync(void)
 
 /*
  * Return non-zero if job J is not a child of this process: inside $( )
- * bash keeps the parent's job table visible (for `$(jobs)'), but those
- * processes are the parent's children, and we could never see them end.
- * A process still there is ours if its parent is us.  One already gone
- * (reaped: by us, or by the parent before it forked us) is ours if its
- * pid came after ours: the parent's jobs were all started before.
+ * bash keeps the parent's job table visible (for `$(jobs)'), and so does
+ * a job forked from there (an `&' child that runs an inherited EXIT trap
+ * before it execs: bash 5.1 lets it), but those processes are some other
+ * shell's children, and we could never see them end.  A process still
+ * there is ours if its parent is us.  One already gone (reaped: by us, or
+ * by the parent before it forked us) is ours if its pid came after ours:
+ * the parent's jobs were all started before.  The top-level shell owns
+ * every job in its table.
  */
 int
 jobref_foreign(int j)
@@ -184,7 +187,7 @@ jobref_foreign(int j)
 	struct proc p;
 	pid_t pid;
 
-	if ((subshell_environment & SUBSHELL_COMSUB) == 0)
+	if (subshell_environment == 0)
 		return (0);
 	pid = jobs[j]->pipe->pid;
 	if (proctree_stat(pid, &p) < 0)

@@ -501,13 +501,15 @@ EOF
 	} > "$REL_D/ia.sh"
 	start_shell
 	run_line "source $REL_D/ia.sh"
-	run_line "ia_start"
+	# 1,000 forks of an interactive shell: bash walks its job table at
+	# each, several seconds when the machine is busy.
+	run_line "ia_start" 60
 	sleep 0.3
-	run_line ""
+	run_line "" 30
 	# The premise: bash announced (and forgot) finished jobs.
 	pane | grep -qE '^\[[0-9]+\][-+ ] +(Done|Exit|Killed)' ||
 	    fail "bash printed no job notices: $(pane | tail -n 5)"
-	run_line "ia_drain"
+	run_line "ia_drain" 60
 	wait_for "^reported=[0-9]+ last="
 	run_line ""
 	pane | grep -qx "reported=$n last=127" ||

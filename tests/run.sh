@@ -7,7 +7,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 [ $# -eq 0 ] && set -- "$here"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-bats --tap --print-output-on-failure "$@" | tee "$log"
+bats --tap --timing --print-output-on-failure "$@" | tee "$log"
 status=$?
 passed=$(grep -cE '^ok [0-9]+ ' "$log" | tr -d ' ')
 skipped=$(grep -cE '^ok [0-9]+ .*# skip' "$log" | tr -d ' ')

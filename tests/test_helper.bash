@@ -308,10 +308,10 @@ type_line() {
 	tm send-keys Enter
 }
 
-# run_line TEXT: type TEXT and wait for the prompt to come back.
+# run_line TEXT [SECONDS]: type TEXT and wait for the prompt to come back.
 run_line() {
 	type_line "$1"
-	wait_prompt
+	wait_prompt "${2:-10}"
 }
 
 # start_shell: start `bash --norc -i' (prompt "bgt> ", a clean

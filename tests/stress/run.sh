@@ -4,7 +4,7 @@
 # tests/reliability_helper.bash (tests/reliability.bats runs a few of
 # each); here each scenario runs many, some side by side.
 #
-# Usage: tests/stress/run.sh [-j LANES] [-s SEED] [SCENARIO...]
+# Usage: tests/stress/run.sh [-j LANES] [-s SEED] [-n MAX] [SCENARIO...]
 #        tests/stress/run.sh -t 'TRIAL'     (one trial, e.g. 'rel_random 4242')
 #        tests/stress/run.sh -l             (list the scenarios)
 #
@@ -13,7 +13,8 @@
 # and the messages of the failed trials (each named by the line that
 # reruns it with -t; their files are kept); exits 1 if a trial failed.
 # A scenario whose tool (tmux, strace) is missing runs no trial.  About 7
-# minutes on 2 cores.  The trials use a copy of bgtools.so (BGTOOLS_SO,
+# minutes on 2 cores (more when busy); -n MAX runs at most MAX trials of
+# each scenario, spread over its list (CI's short run).  The trials use a copy of bgtools.so (BGTOOLS_SO,
 # default the one in the source tree), so a rebuild meanwhile does not
 # disturb them.
 
@@ -23,12 +24,14 @@ SEED=$((RANDOM * 32768 + RANDOM))
 LANES=3
 ONE=
 LIST=
-while getopts j:s:t:l opt; do
+MAX=
+while getopts j:s:t:ln: opt; do
 	case $opt in
 	j) LANES=$OPTARG ;;
 	s) SEED=$OPTARG ;;
 	t) ONE=$OPTARG ;;
 	l) LIST=1 ;;
+	n) MAX=$OPTARG ;;
 	*) sed -n "7,9s/^# //p" "$0" >&2; exit 2 ;;
 	esac
 done
@@ -179,6 +182,19 @@ trials_fullpipe() {
 
 # --- running trials -------------------------------------------------------
 
+# spread: of the lines on stdin, at most MAX, evenly spaced (all without -n).
+spread() {
+	local lines i
+	mapfile -t lines
+	if [ -z "$MAX" ] || (( ${#lines[@]} <= MAX )); then
+		(( ${#lines[@]} == 0 )) || printf '%s\n' "${lines[@]}"
+		return
+	fi
+	for ((i = 0; i < MAX; i++)); do
+		printf '%s\n' "${lines[i * ${#lines[@]} / MAX]}"
+	done
+}
+
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/bgtools-stress.XXXXXX")
 KEEP=
 trap '[ -n "$KEEP" ] || rm -rf "$WORK"' EXIT
@@ -243,7 +259,7 @@ for id in "$@"; do
 	(( lanes > LANES )) && lanes=$LANES
 	results=$WORK/results.$id
 	: > "$results"
-	"trials_$id" > "$WORK/list.$id"
+	"trials_$id" | spread > "$WORK/list.$id"
 	t0=$(now_ms)
 	for ((n = 0; n < lanes; n++)); do
 		lane "$n" "$lanes" "$results" < "$WORK/list.$id" &
