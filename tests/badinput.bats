@@ -84,6 +84,20 @@ every|--kill-after|dur
 every|-s|sig
 every|--signal|sig
 every|INTERVAL|operand
+onchange|-e|events
+onchange|--events|events
+onchange|-x|str
+onchange|--exclude|str
+onchange|-d|dur
+onchange|--debounce|dur
+onchange|-v|var
+onchange|--var|var
+onchange|-b|mode
+onchange|--on-busy|mode
+onchange|-k|dur
+onchange|--kill-after|dur
+onchange|-t|dur
+onchange|--time-limit|dur
 '
 
 # KIND|CLASS|VALUE|PROBLEM: PROBLEM is what follows `NAME: ' in the
@@ -210,6 +224,16 @@ pid|overflow|2147483648|%s: invalid process id
 pid|suffix|5xs|%s: invalid process id
 pid|zero|0|%s: invalid process id
 pid|valid|1|ok
+events|empty||%s: invalid event name
+events|negative|-1|%s: invalid event name
+events|non-numeric|abc|%s: invalid event name
+events|suffix|createx|%s: invalid event name
+events|valid|create,write|ok
+mode|empty||%s: invalid mode (queue, restart or ignore)
+mode|negative|-1|%s: invalid mode (queue, restart or ignore)
+mode|non-numeric|abc|%s: invalid mode (queue, restart or ignore)
+mode|suffix|queuex|%s: invalid mode (queue, restart or ignore)
+mode|valid|restart|ok
 '
 
 # Rows no kind covers: BUILTIN|ARGS|STATUS|MESSAGE (ARGS as bash words,
@@ -253,6 +277,14 @@ every|-n 1 0 mk|2|0: invalid interval
 every|--count= 1 mk|2|: invalid run count
 every|--stop-on-failure=1 -n 1 1 mk|2|--stop-on-failure=1: invalid option
 every|-n 1 --catch-up=x 1 mk|2|--catch-up=x: invalid option
+onchange||2|usage:
+onchange|afile mk|2|usage:
+onchange|-- mk|2|usage:
+onchange|afile --|2|usage:
+onchange|-e create, afile -- mk|2|: invalid event name
+onchange|nosuchfile -- mk|1|nosuchfile: No such file or directory
+onchange|--once=1 afile -- mk|2|--once=1: invalid option
+onchange|afile -- no_such_cmd_x|127|no_such_cmd_x: command not found
 '
 
 # What goes around the option under test: before it (HEAD) and after its
@@ -270,6 +302,7 @@ bad_tail() {
 	pool) echo 'mk ::: 1' ;;
 	retry) echo 'mk' ;;
 	every) echo '1 mk' ;;
+	onchange) echo '-i -t 0.3 afile -- mk' ;;
 	esac
 }
 
@@ -349,6 +382,10 @@ while IFS="|" read -r b args want msg; do
 		killjobs)
 			[ "$got" = 0 ] || why="status $got, not 0;"
 			kill -0 "$p" 2> /dev/null && why+=" the job still runs;" ;;
+		onchange)
+			# -i ran mk; no change came before -t: 124.
+			[ "$got" = 124 ] || why="status $got, not 124;"
+			[ -e "$marker" ] || why+=" the command did not run;" ;;
 		*)
 			[ "$got" = 0 ] || why="status $got, not 0;"
 			[ -e "$marker" ] || why+=" the command did not run;" ;;
@@ -458,6 +495,10 @@ help_valued_opts() {
 
 @test "badinput: every rejects every bad option value and INTERVAL, running nothing" {
 	bad_table every
+}
+
+@test "badinput: onchange rejects every bad option value and operand, watching and running nothing" {
+	bad_table onchange
 }
 
 @test "badinput: the table covers every option that help lists with a value" {
