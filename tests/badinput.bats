@@ -98,6 +98,7 @@ onchange|-k|dur
 onchange|--kill-after|dur
 onchange|-t|dur
 onchange|--time-limit|dur
+jobinfo|-A|var
 '
 
 # KIND|CLASS|VALUE|PROBLEM: PROBLEM is what follows `NAME: ' in the
@@ -285,6 +286,9 @@ onchange|-e create, afile -- mk|2|: invalid event name
 onchange|nosuchfile -- mk|1|nosuchfile: No such file or directory
 onchange|--once=1 afile -- mk|2|--once=1: invalid option
 onchange|afile -- no_such_cmd_x|127|no_such_cmd_x: command not found
+jobinfo|-A x -j|2|-A and -j cannot be used together
+jobinfo|-Q|2|-Q: invalid option
+jobinfo|%99|127|%99: no such job
 '
 
 # What goes around the option under test: before it (HEAD) and after its
@@ -358,6 +362,9 @@ while IFS="|" read -r b args want msg; do
 	msg=${msg//@SELF@/$$}
 	rm -f "$marker"
 	abc=(x)
+	# jobinfo -A makes an associative array and, as declare -A, will not
+	# convert an indexed one.
+	[ "$b" = jobinfo ] && unset abc
 	case $b in
 	waitany | waitall) (exit 3) & p=$! ;;
 	killjobs) sleep "$m" & p=$! ;;
@@ -382,6 +389,8 @@ while IFS="|" read -r b args want msg; do
 		killjobs)
 			[ "$got" = 0 ] || why="status $got, not 0;"
 			kill -0 "$p" 2> /dev/null && why+=" the job still runs;" ;;
+		jobinfo)
+			[ "$got" = 0 ] || why="status $got, not 0;" ;;
 		onchange)
 			# -i ran mk; no change came before -t: 124.
 			[ "$got" = 124 ] || why="status $got, not 124;"
@@ -499,6 +508,13 @@ help_valued_opts() {
 
 @test "badinput: onchange rejects every bad option value and operand, watching and running nothing" {
 	bad_table onchange
+}
+
+@test "badinput: jobinfo rejects a bad -A name and bad ids" {
+	local rows
+	rows=$(bad_rows jobinfo)
+	bad_run "$rows"
+	assert_output "rows=$(grep -c . <<< "$rows") failed=0"
 }
 
 @test "badinput: the table covers every option that help lists with a value" {
