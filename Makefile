@@ -71,13 +71,13 @@ LIB_SRCS := lib/duration.c lib/child.c lib/waitset.c lib/sigguard.c \
 	lib/backoff.c lib/codes.c lib/attempt.c lib/proctree.c lib/watch.c
 BUILTIN_SRCS := builtins/waitany.c builtins/waitall.c builtins/timeout_run.c \
 	builtins/killjobs.c builtins/retry.c builtins/every.c \
-	builtins/onchange.c builtins/jobinfo.c
+	builtins/onchange.c builtins/jobinfo.c builtins/detach.c
 POOL_SRCS := lib/input.c lib/subst.c lib/output.c lib/pump.c lib/joblog.c lib/pool.c \
 	lib/poolspec.c lib/backoff.c builtins/pool.c
 # sort: one object per source, whichever list names it.
 SRCS := $(sort $(LIB_SRCS) $(BUILTIN_SRCS) $(POOL_SRCS))
 HDRS := $(wildcard lib/*.h)
-BUILTINS := pool waitany waitall timeout_run killjobs retry every onchange jobinfo
+BUILTINS := pool waitany waitall timeout_run killjobs retry every onchange jobinfo detach
 
 # --- variants ---------------------------------------------------------------
 
@@ -250,6 +250,7 @@ COMPAT_CFLAGS ?= -O2 -g -Werror
 COMPAT_TESTS ?= tests/load.bats tests/install.bats tests/waitany.bats \
 	tests/waitall.bats tests/timeout_run.bats tests/killjobs.bats \
 	tests/retry.bats tests/every.bats tests/onchange.bats tests/jobinfo.bats \
+	tests/detach.bats \
 	tests/interactive.bats \
 	tests/signals.bats tests/examples.bats
 

@@ -99,6 +99,15 @@ onchange|--kill-after|dur
 onchange|-t|dur
 onchange|--time-limit|dur
 jobinfo|-A|var
+detach|-o|str
+detach|--log|str
+detach|-p|str
+detach|--pidfile|str
+detach|-v|var
+detach|--var|var
+detach|--stop|str
+detach|-k|dur
+detach|--kill-after|dur
 '
 
 # KIND|CLASS|VALUE|PROBLEM: PROBLEM is what follows `NAME: ' in the
@@ -289,6 +298,13 @@ onchange|afile -- no_such_cmd_x|127|no_such_cmd_x: command not found
 jobinfo|-A x -j|2|-A and -j cannot be used together
 jobinfo|-Q|2|-Q: invalid option
 jobinfo|%99|127|%99: no such job
+detach||2|usage:
+detach|--stop afile mk|2|--stop takes no command
+detach|-o /dev/null no_such_cmd_x|127|no_such_cmd_x: command not found
+detach|-o nodir/log mk|1|nodir/log: cannot open the log: No such file or directory
+detach|-o /dev/null -p nodir/pid mk|1|nodir/pid: cannot write the pid file: No such file or directory
+detach|--stop afile|1|afile: not a pid file of detach
+detach|--pidfile=|2|usage:
 '
 
 # What goes around the option under test: before it (HEAD) and after its
@@ -307,6 +323,7 @@ bad_tail() {
 	retry) echo 'mk' ;;
 	every) echo '1 mk' ;;
 	onchange) echo '-i -t 0.3 afile -- mk' ;;
+	detach) echo '-o /dev/null mk' ;;
 	esac
 }
 
@@ -391,6 +408,14 @@ while IFS="|" read -r b args want msg; do
 			kill -0 "$p" 2> /dev/null && why+=" the job still runs;" ;;
 		jobinfo)
 			[ "$got" = 0 ] || why="status $got, not 0;" ;;
+		detach)
+			# mk runs detached: give it time.
+			[ "$got" = 0 ] || why="status $got, not 0;"
+			for ((i = 0; i < 250; i++)); do
+				[ -e "$marker" ] && break
+				sleep 0.02
+			done
+			[ -e "$marker" ] || why+=" the command did not run;" ;;
 		onchange)
 			# -i ran mk; no change came before -t: 124.
 			[ "$got" = 124 ] || why="status $got, not 124;"
@@ -513,6 +538,13 @@ help_valued_opts() {
 @test "badinput: jobinfo rejects a bad -A name and bad ids" {
 	local rows
 	rows=$(bad_rows jobinfo)
+	bad_run "$rows"
+	assert_output "rows=$(grep -c . <<< "$rows") failed=0"
+}
+
+@test "badinput: detach rejects every bad option value, starting nothing" {
+	local rows
+	rows=$(bad_rows detach)
 	bad_run "$rows"
 	assert_output "rows=$(grep -c . <<< "$rows") failed=0"
 }

@@ -113,6 +113,7 @@ retry -q -n 2 -d 1ms f 7; echo "retry=$?"
 every -n 2 --stop-on-failure 0.01 f 8; echo "every=$?"
 onchange -i -t 0.1 / -- f 9; echo "onchange=$?"
 (exit 0) & jobinfo -A J $! > /dev/null; echo "jobinfo=$? ${J[jobs]:+listed}"
+detach -o /dev/null -v D true; echo "detach=$? ${D:+pid}"
 '
 LOAD_SMOKE_OUT='waitany=3
 waitall=4
@@ -122,7 +123,8 @@ pool=1 0 6
 retry=7
 every=8
 onchange=124
-jobinfo=0 listed'
+jobinfo=0 listed
+detach=0 pid'
 
 @test "load: enable -f of builtins already loaded only warns, and each builtin stays there once and works" {
 	run -0 bg_bash '
