@@ -133,7 +133,7 @@ BUILD_DEPS := bash-builtins pkg-config \
 # procps: pgrep; man-db, groff-base, bash-completion: tests/install.bats.
 TEST_DEPS := bats bats-assert bats-support tmux procps man-db groff-base \
 	bash-completion
-BENCH_DEPS := hyperfine parallel retry
+BENCH_DEPS := hyperfine parallel retry inotify-tools entr
 FUZZ_DEPS := clang libclang-rt-dev
 VALGRIND_DEPS := valgrind
 # strace holds a fork open for the signal-during-fork trials.
