@@ -238,6 +238,26 @@ dt_stop(const struct dt_args *a)
 	return (sh_chkwrite(t));
 }
 
+/*
+ * In the detached process, before a function or builtin: an EXIT trap
+ * that removes PIDFILE when it ends, if the file still names it (a later
+ * detach may have replaced it).  A disk command replaces the shell: its
+ * pid file stays, and --stop or a later start tells it is stale.
+ */
+static void
+dt_trap(const char *pidfile)
+{
+	char *q, *cmd;
+
+	q = sh_single_quote(pidfile);
+	cmd = xmalloc(2 * strlen(q) + 96);
+	sprintf(cmd, "{ read -r _p _ < %s && [ \"$_p\" = \"$BASHPID\" ] && "
+	    "rm -f -- %s; } 2>/dev/null", q, q);
+	set_signal(0, cmd);
+	free(cmd);
+	free(q);
+}
+
 /* In the detached process, before the command: what nohup and daemons do. */
 static void
 dt_setup(void *arg)
@@ -245,6 +265,8 @@ dt_setup(void *arg)
 	long fd, max;
 
 	signal(SIGHUP, SIG_IGN);
+	if (arg)
+		dt_trap(arg);
 	/* The shell's other descriptors (a terminal, a pipe) are not its. */
 #ifdef SYS_close_range
 	if (syscall(SYS_close_range, 3, ~0U, 0) == 0)
@@ -355,6 +377,7 @@ dt_start(const struct dt_args *a)
 	co.flags = CHILD_LEAVE;
 	co.outfd = co.errfd = logfd;
 	co.setup = dt_setup;
+	co.arg = a->pidfile;
 	pid = child_detach(a->cmd, &co);
 	close(logfd);
 	if (pid < 0) {
@@ -416,8 +439,10 @@ static char *detach_doc[] = {
 	"after boot (/proc/PID/stat): a pid file whose process has ended,",
 	"its pid perhaps taken by another process since, is told apart from",
 	"a live one.  detach refuses to start over a pid file whose process",
-	"still runs.  The pid file is not removed when the process ends by",
-	"itself; --stop removes it.",
+	"still runs.  When a function or builtin ends by itself, an EXIT trap",
+	"removes its pid file (unless the function sets its own EXIT trap);",
+	"a disk command's stays (it replaced the shell), and is seen as",
+	"stale later.  --stop removes it.",
 	"",
 	"With --stop PIDFILE, stop the process it names and its whole tree",
 	"(its session, group and descendants): TERM, then KILL after the -k",

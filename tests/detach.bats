@@ -163,7 +163,7 @@ await_file() {
 	[ ! -e "$T/stale" ] || fail "stale pid file left"
 	alive "$other" || fail "the other process was signalled"
 	# The pid file of a process that ended: not running either.
-	run -0 bg_bash 'detach -o /dev/null -p "$1/pid" true; sleep 0.5; detach --stop "$1/pid"; echo "st=$?"' "$T"
+	run -0 bg_bash 'detach -o /dev/null -p "$1/pid" /bin/true; sleep 0.5; detach --stop "$1/pid"; echo "st=$?"' "$T"
 	assert_output --partial "st=3"
 	kill "$other"
 }
@@ -244,4 +244,21 @@ await_file() {
 	[ "$(stat_field "${BASH_REMATCH[2]}" 5)" != "${BASH_REMATCH[1]}" ] ||
 	    fail "in the shell's group"
 	kill "${BASH_REMATCH[2]}"
+}
+
+@test "detach: a function's pid file is removed when it ends by itself, unless a later detach replaced it" {
+	run -0 bg_bash '
+		f() { sleep 0.3; }
+		detach -o /dev/null -p "$1/pid a" f
+		sleep 1; [ -e "$1/pid a" ] && echo "left" || echo "removed"
+		detach -o /dev/null -p "$1/pid b" f
+		echo "1 2" > "$1/pid b"
+		sleep 1; [ -e "$1/pid b" ] && echo "kept" || echo "wrongly removed"
+		detach -o /dev/null -p "$1/pid c" sleep 0.3
+		sleep 1; [ -e "$1/pid c" ] && echo "disk left"
+		detach --stop "$1/pid c"; echo "st=$?"' "$T"
+	assert_line -n 0 "removed"
+	assert_line -n 1 "kept"
+	assert_line -n 2 "disk left"
+	assert_line "st=3"
 }
