@@ -68,15 +68,16 @@ LDFLAGS_SO := -shared -Wl,-z,nodelete
 
 LIB_SRCS := lib/duration.c lib/child.c lib/waitset.c lib/sigguard.c \
 	lib/jobref.c lib/term.c lib/load.c lib/pidset.c lib/opts.c \
-	lib/backoff.c lib/codes.c lib/attempt.c lib/proctree.c
+	lib/backoff.c lib/codes.c lib/attempt.c lib/proctree.c lib/watch.c
 BUILTIN_SRCS := builtins/waitany.c builtins/waitall.c builtins/timeout_run.c \
-	builtins/killjobs.c builtins/retry.c builtins/every.c
+	builtins/killjobs.c builtins/retry.c builtins/every.c \
+	builtins/onchange.c builtins/jobinfo.c builtins/detach.c
 POOL_SRCS := lib/input.c lib/subst.c lib/output.c lib/pump.c lib/joblog.c lib/pool.c \
 	lib/poolspec.c lib/backoff.c builtins/pool.c
 # sort: one object per source, whichever list names it.
 SRCS := $(sort $(LIB_SRCS) $(BUILTIN_SRCS) $(POOL_SRCS))
 HDRS := $(wildcard lib/*.h)
-BUILTINS := pool waitany waitall timeout_run killjobs retry every
+BUILTINS := pool waitany waitall timeout_run killjobs retry every onchange jobinfo detach
 
 # --- variants ---------------------------------------------------------------
 
@@ -132,7 +133,7 @@ BUILD_DEPS := bash-builtins pkg-config \
 # procps: pgrep; man-db, groff-base, bash-completion: tests/install.bats.
 TEST_DEPS := bats bats-assert bats-support tmux procps man-db groff-base \
 	bash-completion
-BENCH_DEPS := hyperfine parallel retry
+BENCH_DEPS := hyperfine parallel retry inotify-tools entr
 FUZZ_DEPS := clang libclang-rt-dev
 VALGRIND_DEPS := valgrind
 # strace holds a fork open for the signal-during-fork trials.
@@ -248,7 +249,9 @@ COMPAT_MIRROR ?= http://deb.debian.org/debian
 COMPAT_CFLAGS ?= -O2 -g -Werror
 COMPAT_TESTS ?= tests/load.bats tests/install.bats tests/waitany.bats \
 	tests/waitall.bats tests/timeout_run.bats tests/killjobs.bats \
-	tests/retry.bats tests/every.bats tests/interactive.bats \
+	tests/retry.bats tests/every.bats tests/onchange.bats tests/jobinfo.bats \
+	tests/detach.bats \
+	tests/interactive.bats \
 	tests/signals.bats tests/examples.bats
 
 # +: the bash build joins this make's jobs (make -j2 compat).

@@ -51,6 +51,7 @@ extern volatile sig_atomic_t terminating_signal;
 extern struct bgpids bgpids;
 
 extern void reset_signal_handlers(void);
+extern void set_signal(int, char *);
 extern void clear_pending_traps(void);
 extern void run_trap_cleanup(int);
 extern int run_exit_trap(void);

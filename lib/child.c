@@ -498,3 +498,66 @@ child_spawn(WORD_LIST *words, const struct child_opts *o, int *jobp)
 	*jobp = j;
 	return (pid);
 }
+
+/*
+ * In the grandchild of child_detach: a session of its own, which it
+ * leads (no controlling terminal, no SIGHUP when one hangs up), then run
+ * WORDS as a job child does.  Never returns.
+ */
+static void
+child_detached(WORD_LIST *words, const struct child_opts *o)
+{
+	setsid();
+	child_exec(words, o);
+}
+
+/*
+ * Start WORDS (a shell function, builtin or disk command) detached from
+ * the shell: forked twice, the middle process ending at once, so that it
+ * is no child of ours (bash reaps the middle one and, not knowing its
+ * pid, drops it: nothing enters the job table) and outlives the shell.
+ * It leads a session of its own.  O as for child_spawn.  Return its pid,
+ * or -1 with errno set.
+ */
+pid_t
+child_detach(WORD_LIST *words, const struct child_opts *o)
+{
+	SigHandler *oterm;
+	sigset_t set, oset;
+	pid_t pid, mid;
+	int p[2], e;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return (-1);
+	if (default_buffered_input > 0)
+		sync_buffered_stream(default_buffered_input);
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigprocmask(SIG_BLOCK, &set, &oset);
+	/* As child_fork: an interactive shell ignores TERM, its child must not. */
+	oterm = interactive_shell ? set_signal_handler(SIGTERM, SIG_DFL) : NULL;
+	if ((mid = fork()) == 0) {
+		close(p[0]);
+		if ((pid = fork()) == 0)
+			child_detached(words, o);
+		e = pid < 0 ? -errno : 0;
+		(void)!write(p[1], pid < 0 ? (pid_t *)&e : &pid, sizeof(pid));
+		_exit(0);
+	}
+	e = errno;
+	if (interactive_shell)
+		set_signal_handler(SIGTERM, oterm);
+	sigprocmask(SIG_SETMASK, &oset, NULL);
+	close(p[1]);
+	pid = -1;
+	if (mid < 0)
+		errno = e;
+	else if (read(p[0], &pid, sizeof(pid)) != sizeof(pid))
+		errno = EIO, pid = -1;
+	else if (pid < 0)
+		errno = -pid, pid = -1;
+	close(p[0]);
+	return (pid);
+}

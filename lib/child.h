@@ -36,5 +36,6 @@ struct child_opts {
 
 pid_t child_spawn(WORD_LIST *, const struct child_opts *, int *);
 char *child_text(WORD_LIST *);
+pid_t child_detach(WORD_LIST *, const struct child_opts *);
 
 #endif

@@ -44,6 +44,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "pidset.h"
 #include "proctree.h"
 
 /* The shell as child subreaper: nesting, and whether we turned it on. */
@@ -68,10 +69,10 @@ proc_parse(const char *buf, struct proc *p)
 		return (-1);
 	/* state ppid pgrp session tty tpgid flags minflt cminflt majflt
 	   cmajflt utime stime cutime cstime priority nice threads
-	   itrealvalue starttime */
-	if (sscanf(q + 2, "%c %ld %ld %ld %*d %*d %*u %*u %*u %*u %*u %*u "
-	    "%*u %*d %*d %*d %*d %*d %*d %llu", &state, &ppid, &pgrp, &sid,
-	    &p->start) != 5)
+	   itrealvalue starttime vsize rss */
+	if (sscanf(q + 2, "%c %ld %ld %ld %*d %*d %*u %*u %*u %*u %*u %llu "
+	    "%llu %*d %*d %*d %*d %*d %*d %llu %*u %llu", &state, &ppid, &pgrp,
+	    &sid, &p->utime, &p->stime, &p->start, &p->rss) != 8)
 		return (-1);
 	p->pid = (pid_t)pid;
 	p->ppid = (pid_t)ppid;
@@ -575,4 +576,99 @@ proctree_signal_new(struct proctree *t, int sig)
 			kill(m->pid, SIGCONT);
 	}
 	return (n);
+}
+
+/*
+ * The owner of process I of V (N processes): the job whose root it is,
+ * whose own group it is in, or its parent's owner; -1 for none (the
+ * shell itself, and what is not under a job).  OWN caches the answers
+ * (-2: not known yet); STACK has room for N.  Iterative: a deep chain of
+ * parents must not exhaust our stack.
+ */
+static int
+use_owner(const struct proc *v, struct pidset *idx, struct pidset *roots,
+    struct pidset *groups, int *own, int *stack, long i)
+{
+	long top = 0, cur = i;
+	int *j, o;
+
+	while (own[cur] == -2) {
+		if ((j = pidset_get(roots, v[cur].pid)) != NULL)
+			o = *j;
+		else if ((j = pidset_get(groups, v[cur].pgrp)) != NULL)
+			o = *j;
+		else if (v[cur].pid == getpid() || v[cur].ppid <= 1 ||
+		    (j = pidset_get(idx, v[cur].ppid)) == NULL)
+			o = -1;
+		else {
+			stack[top++] = (int)cur;
+			cur = *j;
+			continue;
+		}
+		own[cur] = o;
+	}
+	while (top > 0)
+		own[stack[--top]] = own[cur];
+	return (own[cur]);
+}
+
+/* Add live process P to U; its start if it is a root of U's job. */
+static void
+use_add(struct proctree_use *u, const struct proc *p, int root, long page)
+{
+	if (root && p->start && (u->start == 0 || p->start < u->start))
+		u->start = p->start;
+	if (!PROC_LIVE(p))
+		return;
+	u->utime += p->utime;
+	u->stime += p->stime;
+	u->rss += p->rss * (unsigned long long)page;
+	u->nproc++;
+}
+
+/*
+ * Sum the resources of K jobs' process trees, with one look at /proc for
+ * all of them (a job's tree is what its roots ROOTS[J] (NROOTS[J] pids)
+ * and, if GROUPS[J] > 0, its own process group hold, and their
+ * descendants), into U[0..K-1].  Return 0, or -1 if /proc cannot be read.
+ */
+int
+proctree_usage(pid_t *const *roots, const int *nroots, const pid_t *groups,
+    int k, struct proctree_use *u)
+{
+	struct pidset idx, rs, gs;
+	struct proc *v;
+	long n, i, page;
+	int *own, *stack, j, r;
+
+	memset(u, 0, k * sizeof(*u));
+	if ((n = proc_scan(&v)) < 0)
+		return (-1);
+	memset(&idx, 0, sizeof(idx));
+	memset(&rs, 0, sizeof(rs));
+	memset(&gs, 0, sizeof(gs));
+	for (j = 0; j < k; j++) {
+		for (r = 0; r < nroots[j]; r++)
+			pidset_put(&rs, roots[j][r], j);
+		if (groups[j] > 0)
+			pidset_put(&gs, groups[j], j);
+	}
+	own = malloc((n + 1) * sizeof(int));
+	stack = malloc((n + 1) * sizeof(int));
+	page = sysconf(_SC_PAGESIZE);
+	for (i = 0; i < n && own && stack; i++) {
+		pidset_put(&idx, v[i].pid, (int)i);
+		own[i] = -2;
+	}
+	for (i = 0; i < n && own && stack; i++)
+		if ((j = use_owner(v, &idx, &rs, &gs, own, stack, i)) >= 0)
+			use_add(&u[j], &v[i], pidset_get(&rs, v[i].pid) != NULL,
+			    page);
+	free(own);
+	free(stack);
+	free(v);
+	pidset_free(&idx);
+	pidset_free(&rs);
+	pidset_free(&gs);
+	return (0);
 }

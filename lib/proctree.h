@@ -11,6 +11,17 @@ struct proc {
 	pid_t pid, ppid, pgrp, sid;
 	char state;			/* R, S, D, T, t, Z, X, ... */
 	unsigned long long start;	/* clock ticks after boot */
+	unsigned long long utime, stime;	/* CPU, clock ticks */
+	unsigned long long rss;		/* resident pages */
+};
+
+/* What a job's whole process tree uses (proctree_usage). */
+struct proctree_use {
+	unsigned long long utime, stime;	/* CPU, clock ticks */
+	unsigned long long rss;		/* resident bytes */
+	unsigned long long start;	/* earliest root's start, ticks after
+					   boot; 0: none seen */
+	int nproc;			/* live processes */
 };
 
 #define PROC_LIVE(p)	((p)->state != 'Z' && (p)->state != 'X')
@@ -57,5 +68,7 @@ int proctree_signal_new(struct proctree *, int);
 int proctree_groups_busy(const struct proctree *);
 int proctree_group_live(pid_t);
 void proctree_adopt(int);
+int proctree_usage(pid_t *const *, const int *, const pid_t *, int,
+    struct proctree_use *);
 
 #endif

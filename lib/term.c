@@ -190,3 +190,30 @@ term_leftovers(int64_t grace)
 	}
 	proctree_free(&t);
 }
+
+/*
+ * Stop process PID, known by its START time (lib/proctree.c), and its
+ * whole tree, which belongs to no job of ours (detach --stop): SIG, then
+ * KILL after GRACE nanoseconds.  W must come from waitset_begin.  Return
+ * the TERM_* flags (TERM_STRAGGLERS: KILL was needed), or -1 if PID is
+ * not that process (gone, or its pid reused).
+ */
+int
+term_process(struct waitset *w, pid_t pid, unsigned long long start,
+    int sig, int64_t grace)
+{
+	struct proctree t;
+	struct proc p;
+	int ret;
+
+	if (proctree_stat(pid, &p) < 0 || p.start != start || !PROC_LIVE(&p))
+		return (-1);
+	proctree_init(&t);
+	proctree_add_pid(&t, pid);
+	proctree_add_group(&t, pid);
+	proctree_collect(&t);
+	proctree_signal(&t, sig);
+	ret = term_wait(w, &t, NULL, 0, sig, grace);
+	proctree_free(&t);
+	return (ret);
+}

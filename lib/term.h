@@ -4,6 +4,7 @@
 #define BGTOOLS_TERM_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "jobref.h"
 #include "waitset.h"
@@ -15,5 +16,6 @@
 
 int term_jobs(struct waitset *, struct jobref *, int, int, int64_t);
 void term_leftovers(int64_t);
+int term_process(struct waitset *, pid_t, unsigned long long, int, int64_t);
 
 #endif

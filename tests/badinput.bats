@@ -84,6 +84,30 @@ every|--kill-after|dur
 every|-s|sig
 every|--signal|sig
 every|INTERVAL|operand
+onchange|-e|events
+onchange|--events|events
+onchange|-x|str
+onchange|--exclude|str
+onchange|-d|dur
+onchange|--debounce|dur
+onchange|-v|var
+onchange|--var|var
+onchange|-b|mode
+onchange|--on-busy|mode
+onchange|-k|dur
+onchange|--kill-after|dur
+onchange|-t|dur
+onchange|--time-limit|dur
+jobinfo|-A|var
+detach|-o|str
+detach|--log|str
+detach|-p|str
+detach|--pidfile|str
+detach|-v|var
+detach|--var|var
+detach|--stop|str
+detach|-k|dur
+detach|--kill-after|dur
 '
 
 # KIND|CLASS|VALUE|PROBLEM: PROBLEM is what follows `NAME: ' in the
@@ -210,6 +234,16 @@ pid|overflow|2147483648|%s: invalid process id
 pid|suffix|5xs|%s: invalid process id
 pid|zero|0|%s: invalid process id
 pid|valid|1|ok
+events|empty||%s: invalid event name
+events|negative|-1|%s: invalid event name
+events|non-numeric|abc|%s: invalid event name
+events|suffix|createx|%s: invalid event name
+events|valid|create,write|ok
+mode|empty||%s: invalid mode (queue, restart or ignore)
+mode|negative|-1|%s: invalid mode (queue, restart or ignore)
+mode|non-numeric|abc|%s: invalid mode (queue, restart or ignore)
+mode|suffix|queuex|%s: invalid mode (queue, restart or ignore)
+mode|valid|restart|ok
 '
 
 # Rows no kind covers: BUILTIN|ARGS|STATUS|MESSAGE (ARGS as bash words,
@@ -253,6 +287,24 @@ every|-n 1 0 mk|2|0: invalid interval
 every|--count= 1 mk|2|: invalid run count
 every|--stop-on-failure=1 -n 1 1 mk|2|--stop-on-failure=1: invalid option
 every|-n 1 --catch-up=x 1 mk|2|--catch-up=x: invalid option
+onchange||2|usage:
+onchange|afile mk|2|usage:
+onchange|-- mk|2|usage:
+onchange|afile --|2|usage:
+onchange|-e create, afile -- mk|2|: invalid event name
+onchange|nosuchfile -- mk|1|nosuchfile: No such file or directory
+onchange|--once=1 afile -- mk|2|--once=1: invalid option
+onchange|afile -- no_such_cmd_x|127|no_such_cmd_x: command not found
+jobinfo|-A x -j|2|-A and -j cannot be used together
+jobinfo|-Q|2|-Q: invalid option
+jobinfo|%99|127|%99: no such job
+detach||2|usage:
+detach|--stop afile mk|2|--stop takes no command
+detach|-o /dev/null no_such_cmd_x|127|no_such_cmd_x: command not found
+detach|-o nodir/log mk|1|nodir/log: cannot open the log: No such file or directory
+detach|-o /dev/null -p nodir/pid mk|1|nodir/pid: cannot write the pid file: No such file or directory
+detach|--stop afile|1|afile: not a pid file of detach
+detach|--pidfile=|2|usage:
 '
 
 # What goes around the option under test: before it (HEAD) and after its
@@ -270,6 +322,8 @@ bad_tail() {
 	pool) echo 'mk ::: 1' ;;
 	retry) echo 'mk' ;;
 	every) echo '1 mk' ;;
+	onchange) echo '-i -t 0.3 afile -- mk' ;;
+	detach) echo '-o /dev/null mk' ;;
 	esac
 }
 
@@ -325,6 +379,9 @@ while IFS="|" read -r b args want msg; do
 	msg=${msg//@SELF@/$$}
 	rm -f "$marker"
 	abc=(x)
+	# jobinfo -A makes an associative array and, as declare -A, will not
+	# convert an indexed one.
+	[ "$b" = jobinfo ] && unset abc
 	case $b in
 	waitany | waitall) (exit 3) & p=$! ;;
 	killjobs) sleep "$m" & p=$! ;;
@@ -349,6 +406,20 @@ while IFS="|" read -r b args want msg; do
 		killjobs)
 			[ "$got" = 0 ] || why="status $got, not 0;"
 			kill -0 "$p" 2> /dev/null && why+=" the job still runs;" ;;
+		jobinfo)
+			[ "$got" = 0 ] || why="status $got, not 0;" ;;
+		detach)
+			# mk runs detached: give it time.
+			[ "$got" = 0 ] || why="status $got, not 0;"
+			for ((i = 0; i < 250; i++)); do
+				[ -e "$marker" ] && break
+				sleep 0.02
+			done
+			[ -e "$marker" ] || why+=" the command did not run;" ;;
+		onchange)
+			# -i ran mk; no change came before -t: 124.
+			[ "$got" = 124 ] || why="status $got, not 124;"
+			[ -e "$marker" ] || why+=" the command did not run;" ;;
 		*)
 			[ "$got" = 0 ] || why="status $got, not 0;"
 			[ -e "$marker" ] || why+=" the command did not run;" ;;
@@ -458,6 +529,24 @@ help_valued_opts() {
 
 @test "badinput: every rejects every bad option value and INTERVAL, running nothing" {
 	bad_table every
+}
+
+@test "badinput: onchange rejects every bad option value and operand, watching and running nothing" {
+	bad_table onchange
+}
+
+@test "badinput: jobinfo rejects a bad -A name and bad ids" {
+	local rows
+	rows=$(bad_rows jobinfo)
+	bad_run "$rows"
+	assert_output "rows=$(grep -c . <<< "$rows") failed=0"
+}
+
+@test "badinput: detach rejects every bad option value, starting nothing" {
+	local rows
+	rows=$(bad_rows detach)
+	bad_run "$rows"
+	assert_output "rows=$(grep -c . <<< "$rows") failed=0"
 }
 
 @test "badinput: the table covers every option that help lists with a value" {

@@ -111,6 +111,9 @@ sleep 5 & killjobs -g 1 $!; echo "killjobs=$?"
 pool -S st f ::: 0 6; echo "pool=$? ${st[*]}"
 retry -q -n 2 -d 1ms f 7; echo "retry=$?"
 every -n 2 --stop-on-failure 0.01 f 8; echo "every=$?"
+onchange -i -t 0.1 / -- f 9; echo "onchange=$?"
+(exit 0) & jobinfo -A J $! > /dev/null; echo "jobinfo=$? ${J[jobs]:+listed}"
+detach -o /dev/null -v D true; echo "detach=$? ${D:+pid}"
 '
 LOAD_SMOKE_OUT='waitany=3
 waitall=4
@@ -118,7 +121,10 @@ timeout_run=5
 killjobs=0
 pool=1 0 6
 retry=7
-every=8'
+every=8
+onchange=124
+jobinfo=0 listed
+detach=0 pid'
 
 @test "load: enable -f of builtins already loaded only warns, and each builtin stays there once and works" {
 	run -0 bg_bash '
@@ -126,7 +132,7 @@ every=8'
 		enable -a | grep -cE "^enable ($(tr " " "|" <<< "$BGTOOLS_BUILTINS"))\$"
 		'"$LOAD_SMOKE"
 	assert_line "again=0"
-	assert_line 7
+	assert_line "$(wc -w <<< "$BGTOOLS_BUILTINS")"
 	assert_output --partial "$LOAD_SMOKE_OUT"
 	assert_output --partial "waitany: dynamic builtin already loaded"
 }

@@ -10,7 +10,7 @@ bats_load_library bats-support
 bats_load_library bats-assert
 
 BGTOOLS_SO=${BGTOOLS_SO:-$BATS_TEST_DIRNAME/../bgtools.so}
-BGTOOLS_BUILTINS="waitany waitall timeout_run killjobs pool retry every"
+BGTOOLS_BUILTINS="waitany waitall timeout_run killjobs pool retry every onchange jobinfo detach"
 export BGTOOLS_SO BGTOOLS_BUILTINS
 
 # Per-test state that teardown cleans up: the sleep durations handed out
