@@ -21,7 +21,7 @@ enum {
 	O_HALT = 256, O_TIMEOUT, O_RETRIES, O_RETRY_DELAY, O_RETRY_BACKOFF,
 	O_RETRY_MAX, O_RETRY_JITTER, O_LINEBUF, O_GROUP, O_TAG, O_TAGSTRING,
 	O_JOBLOG, O_RESUME, O_RESUME_FAILED, O_RESULTS, O_BAR, O_DELAY,
-	O_DRYRUN, O_SEM, O_WAIT, O_ID
+	O_DRYRUN, O_SEM, O_WAIT, O_ID, O_STATUS, O_JSON
 };
 
 static const struct optdef pool_opts[] = {
@@ -56,13 +56,17 @@ static const struct optdef pool_opts[] = {
 	{ "semaphore", O_SEM, 0 },
 	{ "wait", O_WAIT, 0 },
 	{ "id", O_ID, 1 },
+	{ "status", O_STATUS, 0 },
+	{ "json", O_JSON, 0 },
+	{ NULL, 'A', 1 },
 	{ NULL, 0, 0 }
 };
 
 struct pool_args {
 	struct pool_cfg cfg;
 	const char *array;
-	int delim, sem, wait;
+	const char *into;		/* --status -A ARRAY */
+	int delim, sem, wait, status, json;
 	int out_set;			/* output options given: 1 -u, 2, 4 */
 	long max_args;
 	const char *id;
@@ -186,6 +190,9 @@ pool_opt_value(struct pool_args *a, int c, char *v)
 	case O_ID:
 		a->id = v;
 		return (0);
+	case 'A':
+		a->into = v;
+		return (var_name_ok(v) ? 0 : EX_USAGE);
 	default:
 		return (pool_opt_retry(a, c, v));
 	}
@@ -207,6 +214,8 @@ pool_opt_flag(struct pool_args *a, int c)
 	case '0': a->delim = '\0'; break;
 	case O_SEM: a->sem = 1; break;
 	case O_WAIT: a->wait = 1; break;
+	case O_STATUS: a->status = 1; break;
+	case O_JSON: a->json = 1; break;
 	default: return (-1);
 	}
 	return (0);
@@ -227,9 +236,13 @@ pool_conflicts(struct pool_args *a)
 		    "put in order";
 	else if ((a->out_set & 1) && a->out_set > 1)
 		why = "-u and --line-buffer or --group: choose one output mode";
-	else if (a->wait && a->sem)
-		why = "--sem and --wait: submit a job or wait for the pool, "
-		    "not both";
+	else if (a->sem + a->wait + a->status > 1)
+		why = "--sem, --wait and --status: submit a job, wait for the "
+		    "pool or report on it, one at a time";
+	else if ((a->json || a->into) && !a->status)
+		why = "--json and -A report on a pool: only with --status";
+	else if (a->json && a->into)
+		why = "--json and -A: choose one";
 	if (why == NULL)
 		return (0);
 	builtin_error("%s", why);
@@ -502,6 +515,122 @@ pool_sem_wait(struct pool_args *a)
 	return (r);
 }
 
+/* The fields of pool --status, in order. */
+static const char *const stat_names[] = {
+	"id", "running", "queued", "submitted", "done", "succeeded",
+	"failed", "elapsed", "slots"
+};
+#define NSTAT	(sizeof(stat_names) / sizeof(stat_names[0]))
+
+/* Fill V with P's fields as text (V[0] is P's name, not copied). */
+static void
+pool_stat_cells(const struct pool *p, char v[][32])
+{
+	const struct pool_held *h;
+	long queued = 0;
+
+	for (h = p->retry; h; h = h->next)
+		queued++;
+	snprintf(v[1], 32, "%d", p->running);
+	snprintf(v[2], 32, "%ld", queued);
+	snprintf(v[3], 32, "%ld", p->next_seq - 1);
+	snprintf(v[4], 32, "%ld", p->ndone);
+	snprintf(v[5], 32, "%ld", p->nsucceeded);
+	snprintf(v[6], 32, "%ld", p->nfailed + p->nkilled);
+	snprintf(v[7], 32, "%.1f", (duration_now() - p->t0) / 1e9);
+	snprintf(v[8], 32, "%d", p->cfg.jobs);
+}
+
+/* -A ARRAY: ARRAY[FIELD] for each field; 0, or 1 after a message. */
+static int
+pool_stat_assoc(const char *name, const char *id, char v[][32])
+{
+	SHELL_VAR *var;
+	size_t i;
+
+	var = find_variable((char *)name);
+	if (var && (readonly_p(var) || noassign_p(var))) {
+		builtin_error("%s: readonly variable", name);
+		return (EXECUTION_FAILURE);
+	}
+	if (var && !assoc_p(var)) {
+		builtin_error("%s: not an associative array", name);
+		return (EXECUTION_FAILURE);
+	}
+	if (var == NULL)
+		var = make_new_assoc_variable((char *)name);
+	assoc_flush(assoc_cell(var));
+	VUNSETATTR(var, att_invisible);
+	for (i = 0; i < NSTAT; i++)
+		assoc_insert(assoc_cell(var), savestring(stat_names[i]),
+		    i ? v[i] : (char *)id);
+	return (EXECUTION_SUCCESS);
+}
+
+/* --json: one object; the id is the only string (escaped). */
+static void
+pool_stat_json(const char *id, char v[][32])
+{
+	const unsigned char *c;
+	size_t i;
+
+	printf("{\"id\":\"");
+	for (c = (const unsigned char *)id; *c; c++)
+		if (*c == '"' || *c == '\\')
+			printf("\\%c", *c);
+		else if (*c < 0x20)
+			printf("\\u%04x", *c);
+		else
+			putchar(*c);
+	printf("\"");
+	for (i = 1; i < NSTAT; i++)
+		printf(",\"%s\":%s", stat_names[i], v[i]);
+	printf("}\n");
+}
+
+/*
+ * pool --status: what the pool named ID is doing.  In the shell that
+ * owns it, what ended is taken in first (output printed, statuses
+ * counted); a subshell sees the pool as its parent last saw it.
+ */
+static int
+pool_sem_status(struct pool_args *a)
+{
+	char v[NSTAT][32];
+	struct pool *p;
+	int i, r;
+
+	if (a->operands) {
+		builtin_error("--status: no command: it reports on the jobs "
+		    "of `pool --sem'");
+		return (EX_USAGE);
+	}
+	if ((i = pool_sem_index(a->id, 0)) < 0) {
+		if (*a->id)
+			builtin_error("--status: %s: no such pool", a->id);
+		else
+			builtin_error("--status: no pool: nothing submitted "
+			    "with --sem since the last --wait");
+		return (EXECUTION_FAILURE);
+	}
+	p = sems[i];
+	if (p->owner == getpid() && (r = pool_poll(p)) != 0) {
+		if (p->interrupted)
+			pool_sem_forget((void *)(intptr_t)i);
+		return (r);
+	}
+	pool_stat_cells(p, v);
+	if (a->into)
+		return (pool_stat_assoc(a->into, a->id, v));
+	if (a->json)
+		pool_stat_json(a->id, v);
+	else
+		printf("pool%s%s: %s running, %s queued for retry, %s done, "
+		    "%s failed, %s submitted, %ss\n", *a->id ? " " : "",
+		    a->id, v[1], v[2], v[4], v[6], v[3], v[7]);
+	return (sh_chkwrite(EXECUTION_SUCCESS));
+}
+
 static int
 pool_batch(struct pool_args *a)
 {
@@ -544,6 +673,8 @@ pool_builtin(WORD_LIST *list)
 		a.id = "";
 	if (a.wait)
 		return (pool_sem_wait(&a));
+	if (a.status)
+		return (pool_sem_status(&a));
 	if (a.sem)
 		return (pool_sem(&a));
 	return (pool_batch(&a));
@@ -593,6 +724,17 @@ static char *pool_doc[] = {
 	"pools collect their jobs, so `pool --wait' still has their statuses.",
 	"A pool belongs to the shell that made it: in $( ) or ( ) `pool --wait'",
 	"says so and returns 1, and --sem there makes a pool of the subshell's.",
+	"",
+	"    pool --status [--id NAME] [--json | -A ARRAY]",
+	"reports on a --sem pool without waiting: jobs running, queued for a",
+	"retry, submitted, done, succeeded, failed (killed ones included), the",
+	"seconds since its first job, its slots (-j); one line, or a JSON",
+	"object, or the associative ARRAY with those keys and `id'.  It first",
+	"takes in what ended (output printed, statuses counted).  A --sem pool",
+	"has no total, so there is no ETA (use --bar in batch mode).  In $( )",
+	"it shows the pool as the shell last saw it (use -A in the shell for",
+	"an exact count).  Status 1 if there is no such pool (none submitted",
+	"since the last --wait).",
 	"",
 	"Each job is a real bash job in its own process group, with stdin from",
 	"/dev/null, and these variables (exported): POOL_ITEM (the item; items",
@@ -655,6 +797,7 @@ static char *pool_doc[] = {
 	"  -0, --null\t\titems are NUL-separated; -d DELIM: DELIM-separated",
 	"  -n N\t\t\tpass N items to each job",
 	"  --sem, --wait, --id NAME\tincremental mode, see above",
+	"  --status, --json, -A ARRAY\treport on a --sem pool, see above",
 	"",
 	"Ctrl-C, TERM or HUP stop every job (the signal to each group, KILL",
 	"2s later); pool then returns 128+N and the shell's traps run.  A",

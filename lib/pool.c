@@ -925,6 +925,7 @@ pool_sleep(struct pool *p)
 
 #define LOOP_DRAIN	0	/* until every job has ended */
 #define LOOP_SLOT	1	/* until a slot is free (--sem) */
+#define LOOP_POLL	2	/* one pass, no sleep (--status) */
 
 /* Run P's loop in MODE; return 0, or -SIG if signal SIG stopped it. */
 static int
@@ -954,9 +955,9 @@ pool_loop(struct pool *p, int mode)
 			return (0);
 		pool_fill(p);
 		pool_bar(p, 0);
-		if (mode == LOOP_DRAIN && p->running == 0 &&
-		    (p->halting || (p->retry == NULL && p->in.done &&
-		    p->ahead == NULL)))
+		if (mode == LOOP_POLL || (mode == LOOP_DRAIN &&
+		    p->running == 0 && (p->halting || (p->retry == NULL &&
+		    p->in.done && p->ahead == NULL))))
 			return (0);
 		pool_sleep(p);
 	}
@@ -1096,6 +1097,25 @@ pool_submit(struct pool *p, WORD_LIST *words)
 	/* The jobs go on writing while the shell runs: the thread pumps. */
 	output_detach();
 	return (r < 0 ? (p->fatal ? 255 : 1) : 0);
+}
+
+/*
+ * --sem mode: take in what ended since the last call (statuses, output,
+ * retries due), without waiting; return 0, or the status of a signal
+ * that stopped the pool meanwhile.
+ */
+int
+pool_poll(struct pool *p)
+{
+	int r;
+
+	output_attach();
+	waitset_begin(&p->ws, 0, WAITSET_GUARD);
+	if ((r = pool_loop(p, LOOP_POLL)) < 0)
+		return (pool_end(p, r));
+	waitset_end(&p->ws);
+	output_detach();
+	return (0);
 }
 
 /* --sem mode: wait for every job; return the pool's status. */

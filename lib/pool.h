@@ -106,6 +106,7 @@ int pool_init(struct pool *, const struct pool_cfg *, WORD_LIST *);
 int pool_run(struct pool *);
 int pool_submit(struct pool *, WORD_LIST *);
 int pool_drain(struct pool *);
+int pool_poll(struct pool *);
 void pool_free(struct pool *);
 int pool_status(const struct pool *);
 
