@@ -316,19 +316,8 @@ ji_assoc(const char *name, struct ji_job *v, int n)
 	char key[64], id[32], *list, *t;
 	int i, c;
 
-	var = find_variable((char *)name);
-	if (var && (readonly_p(var) || noassign_p(var))) {
-		builtin_error("%s: readonly variable", name);
+	if ((var = var_assoc(name)) == NULL)
 		return (EXECUTION_FAILURE);
-	}
-	if (var && !assoc_p(var)) {
-		builtin_error("%s: not an associative array", name);
-		return (EXECUTION_FAILURE);
-	}
-	if (var == NULL)
-		var = make_new_assoc_variable((char *)name);
-	assoc_flush(assoc_cell(var));
-	VUNSETATTR(var, att_invisible);
 	list = savestring("");
 	for (i = 0; i < n; i++) {
 		ji_key(&v[i], id, sizeof(id));

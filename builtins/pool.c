@@ -548,19 +548,8 @@ pool_stat_assoc(const char *name, const char *id, char v[][32])
 	SHELL_VAR *var;
 	size_t i;
 
-	var = find_variable((char *)name);
-	if (var && (readonly_p(var) || noassign_p(var))) {
-		builtin_error("%s: readonly variable", name);
+	if ((var = var_assoc(name)) == NULL)
 		return (EXECUTION_FAILURE);
-	}
-	if (var && !assoc_p(var)) {
-		builtin_error("%s: not an associative array", name);
-		return (EXECUTION_FAILURE);
-	}
-	if (var == NULL)
-		var = make_new_assoc_variable((char *)name);
-	assoc_flush(assoc_cell(var));
-	VUNSETATTR(var, att_invisible);
 	for (i = 0; i < NSTAT; i++)
 		assoc_insert(assoc_cell(var), savestring(stat_names[i]),
 		    i ? v[i] : (char *)id);

@@ -214,6 +214,31 @@ var_array(const char *name)
 	return (v);
 }
 
+/*
+ * Return the associative array NAME, emptied (made if unset), or NULL
+ * after saying why not (readonly, or another kind of variable).
+ */
+SHELL_VAR *
+var_assoc(const char *name)
+{
+	SHELL_VAR *v;
+
+	v = find_variable((char *)name);
+	if (v && (readonly_p(v) || noassign_p(v))) {
+		builtin_error("%s: readonly variable", name);
+		return (NULL);
+	}
+	if (v && !assoc_p(v)) {
+		builtin_error("%s: not an associative array", name);
+		return (NULL);
+	}
+	if (v == NULL)
+		v = make_new_assoc_variable((char *)name);
+	assoc_flush(assoc_cell(v));
+	VUNSETATTR(v, att_invisible);
+	return (v);
+}
+
 /* Set element I of the indexed array V to the number N. */
 void
 var_array_set(SHELL_VAR *v, intmax_t i, intmax_t n)

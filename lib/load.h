@@ -29,6 +29,7 @@ int var_set(const char *, const char *);
 int var_set_int(const char *, intmax_t);
 void var_unset(const char *);
 SHELL_VAR *var_array(const char *);
+SHELL_VAR *var_assoc(const char *);
 void var_array_set(SHELL_VAR *, intmax_t, intmax_t);
 
 #endif
