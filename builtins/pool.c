@@ -236,9 +236,11 @@ pool_conflicts(struct pool_args *a)
 		    "put in order";
 	else if ((a->out_set & 1) && a->out_set > 1)
 		why = "-u and --line-buffer or --group: choose one output mode";
-	else if (a->sem + a->wait + a->status > 1)
-		why = "--sem, --wait and --status: submit a job, wait for the "
-		    "pool or report on it, one at a time";
+	else if (a->wait && a->sem)
+		why = "--sem and --wait: submit a job or wait for the pool, "
+		    "not both";
+	else if (a->status && (a->sem || a->wait))
+		why = "--status reports on a pool: not with --sem or --wait";
 	else if ((a->json || a->into) && !a->status)
 		why = "--json and -A report on a pool: only with --status";
 	else if (a->json && a->into)

@@ -319,7 +319,7 @@ setup() {
 
 @test "adversarial: wait with ids or -n still goes straight to bash while a --sem pool lives" {
 	run -0 bgsh '
-		f() { pause 0.3; return "$1"; }
+		f() { pause 2; return "$1"; }
 		pool --sem -S st f 5
 		( exit 7 ) & p=$!
 		wait "$p"; echo "id=$?"

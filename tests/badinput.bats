@@ -52,6 +52,7 @@ pool|--tagstring|str
 pool|--joblog|str
 pool|--results|str
 pool|--id|str
+pool|-A|avar
 retry|-n|attempts
 retry|--attempts|attempts
 retry|-d|dur
@@ -149,6 +150,10 @@ var|negative|-1|`%s'"'"': not a valid identifier
 var|huge|99999999999999999999|`%s'"'"': not a valid identifier
 var|suffix|5xs|`%s'"'"': not a valid identifier
 var|valid|abc|ok
+avar|empty||`%s'"'"': not a valid identifier
+avar|negative|-1|`%s'"'"': not a valid identifier
+avar|suffix|5xs|`%s'"'"': not a valid identifier
+avar|valid|abc|--json and -A report on a pool: only with --status
 jobs|empty||%s: invalid job count
 jobs|negative|-99999|%s: invalid job count
 jobs|non-numeric|abc|%s: invalid job count
