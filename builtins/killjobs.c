@@ -174,6 +174,7 @@ static char *killjobs_doc[] = {
 	"  -g GRACE\thow long to wait before KILL (default 5s; 0: KILL at",
 	"\t\tonce after SIGNAL)",
 	"  -v\t\tsay on stderr what is sent to which job",
+	"Long names: --signal (-s), --grace (-g), --verbose (-v).",
 	"",
 	"Signals that reach the shell meanwhile wait until the jobs are gone,",
 	"then take their course (trap, or the script's end).",

@@ -789,6 +789,8 @@ static char *pool_doc[] = {
 	"  -n N\t\t\tpass N items to each job",
 	"  --sem, --wait, --id NAME\tincremental mode, see above",
 	"  --status, --json, -A ARRAY\treport on a --sem pool, see above",
+	"Long names as in GNU parallel: --jobs (-j), --array (-a), --delimiter",
+	"(-d), --max-args (-n), --lb (--line-buffer), --semaphore (--sem).",
 	"",
 	"Ctrl-C, TERM or HUP stop every job (the signal to each group, KILL",
 	"2s later); pool then returns 128+N and the shell's traps run.  A",

@@ -231,7 +231,7 @@ static char *waitall_doc[] = {
 	"finished process substitution, which bash keeps in the same place:",
 	"give IDs when it matters.",
 	"",
-	"Options:",
+	"Options (long names: --timeout, --fail-fast):",
 	"  -t DURATION\tgive up after DURATION (1.5, 250ms, 2s, 1m, 1h, 1d;",
 	"\t\tplain numbers are seconds): return 124, leave every job",
 	"\t\trunning and waitable, nothing consumed.  -t 0 does not",

@@ -147,7 +147,7 @@ static char *waitany_doc[] = {
 	"substitution, which bash keeps in the same place: give IDs when it",
 	"matters.",
 	"",
-	"Options:",
+	"Options (long name: --timeout):",
 	"  -t DURATION\tgive up after DURATION (1.5, 250ms, 2s, 1m, 1h, 1d;",
 	"\t\tplain numbers are seconds) with 124; the jobs keep",
 	"\t\trunning and stay waitable.  -t 0 does not wait, as",

@@ -12,6 +12,24 @@ bats_require_minimum_version 1.5.0
 	done
 }
 
+@test "load: every option a builtin accepts, short and long, is in its help" {
+	# The option tables in builtins/*.c are what the builtins accept;
+	# help NAME is the reference: an option missing there is a lie.
+	local f b o missing=
+	for f in "$BATS_TEST_DIRNAME"/../builtins/*.c; do
+		b=$(basename "$f" .c)
+		run -0 bash -c 'enable -f "$1" "$2" && help "$2"' _ "$BGTOOLS_SO" "$b"
+		for o in $(grep -oE '^\s*\{ "[a-z0-9-]+", ' "$f" | grep -oE '[a-z0-9-]+'); do
+			grep -qE -- "--$o\b" <<< "$output" || missing+=" $b --$o"
+		done
+		for o in $(grep -oE "^\s*\{ (\"[a-z0-9-]+\"|NULL), '[a-zA-Z0-9]'" "$f" |
+		    grep -oE "'.'" | tr -d "'"); do
+			grep -qE -- "(^|[ ,(])-$o\b" <<< "$output" || missing+=" $b -$o"
+		done
+	done
+	[ -z "$missing" ] || fail "accepted but not in help:$missing"
+}
+
 @test "load: only the builtins' entry points are exported" {
 	run bash -c "nm -D --defined-only '$BGTOOLS_SO' | awk '{print \$3}' | grep -Ev '_(struct|builtin_load|builtin_unload)\$'"
 	assert_output ""
