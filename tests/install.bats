@@ -180,7 +180,7 @@ complete_line() {
 	mkdir "$BATS_TEST_TMPDIR/dir"
 	: > "$BATS_TEST_TMPDIR/dir/joblog.txt"
 	run -0 complete_line "pool --jo"
-	assert_output "--joblog"
+	assert_output "$(printf '%s\n' --joblog --jobs)"
 	run -0 complete_line "pool --joblog $BATS_TEST_TMPDIR/dir/job"
 	assert_output "$BATS_TEST_TMPDIR/dir/joblog.txt"
 	run -0 complete_line "timeout_run -s TER"
