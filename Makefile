@@ -56,7 +56,7 @@ $(call lazy,COMPLETIONSDIR,$$(shell $$(PKG_CONFIG) --define-variable=prefix=$$(P
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wformat=2 -Wvla -Wno-unused-parameter
 # Recursive (=): BASH_INC is read only when the first object compiles.
-ALL_CPPFLAGS = -D_GNU_SOURCE -DSHELL $(BASH_INC) -Ilib $(CPPFLAGS)
+ALL_CPPFLAGS = -D_GNU_SOURCE -DSHELL $(BASH_INC) -Ilib -Ipool $(CPPFLAGS)
 ALL_CFLAGS = -std=c11 -fPIC -fvisibility=hidden $(WARN) $(CFLAGS) \
 	$(VARIANT_CFLAGS)
 # nodelete: `enable -d' of every builtin must not unmap code still running
@@ -72,11 +72,11 @@ LIB_SRCS := lib/duration.c lib/child.c lib/waitset.c lib/sigguard.c \
 BUILTIN_SRCS := builtins/waitany.c builtins/waitall.c builtins/timeout_run.c \
 	builtins/killjobs.c builtins/retry.c builtins/every.c \
 	builtins/onchange.c builtins/jobinfo.c builtins/detach.c
-POOL_SRCS := lib/input.c lib/subst.c lib/output.c lib/pump.c lib/joblog.c lib/pool.c \
-	lib/poolspec.c lib/backoff.c builtins/pool.c
+POOL_SRCS := pool/input.c pool/subst.c pool/output.c pool/pump.c pool/joblog.c pool/pool.c \
+	pool/poolspec.c lib/backoff.c builtins/pool.c
 # sort: one object per source, whichever list names it.
 SRCS := $(sort $(LIB_SRCS) $(BUILTIN_SRCS) $(POOL_SRCS))
-HDRS := $(wildcard lib/*.h)
+HDRS := $(wildcard lib/*.h pool/*.h)
 BUILTINS := pool waitany waitall timeout_run killjobs retry every onchange jobinfo detach
 
 # --- variants ---------------------------------------------------------------
@@ -289,9 +289,9 @@ FUZZ_TARGETS := duration codes backoff jobs halt
 FUZZ_LIB_duration := lib/duration.c
 FUZZ_LIB_codes := lib/codes.c
 FUZZ_LIB_backoff := lib/backoff.c lib/duration.c
-FUZZ_LIB_jobs := lib/poolspec.c
-FUZZ_LIB_halt := lib/poolspec.c
-FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -DSHELL $(WARN) $(BASH_INC) -Ilib \
+FUZZ_LIB_jobs := pool/poolspec.c
+FUZZ_LIB_halt := pool/poolspec.c
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -DSHELL $(WARN) $(BASH_INC) -Ilib -Ipool \
 	-Ifuzz -O1 -g -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)

@@ -50,8 +50,8 @@ build_so() {
 	command -v gcc >/dev/null || skip "no gcc"
 	(cd "$BATS_TEST_DIRNAME/.." &&
 	    gcc -std=c11 -D_GNU_SOURCE -DSHELL -fPIC -fvisibility=hidden \
-	    -shared -Wl,-z,nodelete $(pkg-config --cflags bash) -Ilib \
-	    -o "$out" $(ls lib/*.c builtins/*.c | grep -v '^lib/load.c$') \
+	    -shared -Wl,-z,nodelete $(pkg-config --cflags bash) -Ilib -Ipool \
+	    -o "$out" $(ls lib/*.c pool/*.c builtins/*.c | grep -v '^lib/load.c$') \
 	    "$@")
 }
 

@@ -1001,7 +1001,7 @@ rel_tree_body() {
 	pool)
 		echo "pool --timeout 0.$delay $nest ::: 1 2"
 		# pool does not wait yet for the tree of a job it KILLed at
-		# its timeout to be gone (lib/pool.c): let it settle.
+		# its timeout to be gone (pool/pool.c): let it settle.
 		echo 'st=$?; sleep 0.3; (exit $st)'
 		;;
 	killjobs|waitall|exit)

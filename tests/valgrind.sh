@@ -64,7 +64,7 @@ report() {
 		# Stacks that are not errors: a process killed by a signal.
 		if (block ~ /== +(at|by) 0x/ &&
 		    block !~ /^\n==[0-9]+== Process terminating/) {
-			if (index(block, src "/lib/") ||
+			if (index(block, src "/lib/") || index(block, src "/pool/") ||
 			    index(block, src "/builtins/") || index(block, so))
 				{ print block > (dir "/ours"); n_ours++ }
 			else

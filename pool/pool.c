@@ -9,7 +9,7 @@
  * ones past --timeout (TERM, then KILL a second later, without waiting),
  * start new ones while slots are free, then sleep until a child ends, a
  * deadline (timeout, --delay, a retry's backoff) passes, the output
- * pump has work (lib/pump.c), or a signal arrives.  Since the job table
+ * pump has work (pool/pump.c), or a signal arrives.  Since the job table
  * cannot change while signals are blocked, a worker we have not reaped
  * yet is never cleaned up by bash under our feet.
  *

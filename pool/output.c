@@ -1,7 +1,7 @@
 /* output.c - capture jobs' output and print it whole, in order, tagged */
 
 /*
- * The pool's side of output capture; lib/pump.c moves the bytes.  Each
+ * The pool's side of output capture; pool/pump.c moves the bytes.  Each
  * captured job gets two pipes (stdout, stderr) of its own.  Grouped
  * output is spooled to an unlinked file in $TMPDIR that only the pump
  * writes (a job's output never sits in the shell's memory, and no job
