@@ -13,6 +13,7 @@
 #include "opts.h"
 #include "pool.h"
 #include "poolspec.h"
+#include "sigguard.h"
 #include "subst.h"
 
 #define NSEMS		32
@@ -384,6 +385,43 @@ pool_sem_index(const char *id, int create)
 	return (free_slot);
 }
 
+/*
+ * The shell dies of an untrapped signal between pool calls (see
+ * lib/sigguard.c): TERM the groups of this shell's --sem jobs.  Called
+ * from a signal handler, so only killpg; no grace, no wait.
+ */
+static void
+pool_sems_stop(void)
+{
+	struct pool *p;
+	int i, j;
+
+	for (i = 0; i < NSEMS; i++) {
+		if ((p = sems[i]) == NULL || p->owner != getpid() || !p->w)
+			continue;
+		for (j = 0; j < p->cfg.jobs; j++)
+			if (p->w[j].active && !p->w[j].ended) {
+				killpg(p->w[j].ref.pid, SIGTERM);
+				killpg(p->w[j].ref.pid, SIGCONT);
+			}
+	}
+}
+
+/* Keep the signal guard up between calls while --sem jobs run. */
+static void
+pool_sems_stand(void)
+{
+	int i;
+
+	for (i = 0; i < NSEMS; i++)
+		if (sems[i] && sems[i]->owner == getpid() &&
+		    sems[i]->running > 0) {
+			sigguard_stand(pool_sems_stop);
+			return;
+		}
+	sigguard_stand(NULL);
+}
+
 static void
 pool_sem_forget(void *arg)
 {
@@ -393,6 +431,7 @@ pool_sem_forget(void *arg)
 		pool_cleanup(sems[i]);
 		sems[i] = NULL;
 	}
+	pool_sems_stand();
 }
 
 /*
@@ -426,6 +465,7 @@ pool_wait_hook(WORD_LIST *list)
 			return (r);
 		}
 	}
+	pool_sems_stand();
 	return (bash_wait(list));
 }
 
@@ -663,12 +703,15 @@ pool_builtin(WORD_LIST *list)
 	if (a.id == NULL)
 		a.id = "";
 	if (a.wait)
-		return (pool_sem_wait(&a));
-	if (a.status)
-		return (pool_sem_status(&a));
-	if (a.sem)
-		return (pool_sem(&a));
-	return (pool_batch(&a));
+		r = pool_sem_wait(&a);
+	else if (a.status)
+		r = pool_sem_status(&a);
+	else if (a.sem)
+		r = pool_sem(&a);
+	else
+		return (pool_batch(&a));
+	pool_sems_stand();
+	return (r);
 }
 
 /* Return 1 if some --sem pool still has jobs (see load_unload). */
@@ -796,6 +839,11 @@ static char *pool_doc[] = {
 	"2s later); pool then returns 128+N and the shell's traps run.  A",
 	"trapped signal, or any other that would end the shell (USR1, ALRM,",
 	"...), does the same with TERM to the jobs, then takes its course.",
+	"While --sem jobs run, a signal that ends the shell between pool",
+	"calls (untrapped, or bash's own handling with an EXIT trap) first",
+	"sends TERM to their groups, without a grace: the shell is dying.  For",
+	"that, the first --sem call turns on bash's own handling of such",
+	"signals (as setting an EXIT trap does): the shell still dies of them.",
 	"Writing the output never blocks: a reader that does not read holds",
 	"back the output only, never a timeout, a halt or a signal.  When a",
 	"signal stops the pool, output not yet written is dropped.  If writing",

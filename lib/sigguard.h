@@ -5,6 +5,7 @@
 
 void sigguard_begin(void);
 void sigguard_end(void);
+void sigguard_stand(void (*)(void));
 void sigguard_child(void);
 int sigguard_caught(void);
 void sigguard_raise(int);

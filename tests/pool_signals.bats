@@ -15,6 +15,9 @@ bats_require_minimum_version 1.5.0
 #   wait    three --sem jobs, then blocked in pool --wait
 #   submit  -j2, the third --sem call blocked waiting for a slot
 #   stubborn  batch, but the jobs ignore TERM, INT and HUP
+#   between   three --sem jobs, then blocked in bash's own `read' (no
+#             bgtools builtin is running when the signal comes)
+#   between_exit  the same with an EXIT trap set after the --sem calls
 # Each job records its pid in DIR/workers, starts a background sleep (a
 # grandchild) and a foreground one, and would write DIR/after if it went
 # on.  DIR/out gets the script's output.
@@ -36,6 +39,12 @@ batch|stubborn)
 wait)
 	for i in 1 2 3; do pool --sem -j3 f "$i"; done
 	pool --wait
+	;;
+between|between_exit)
+	for i in 1 2 3; do pool --sem -j3 f "$i"; done
+	[ "$mode" = between_exit ] && trap 'echo "exit trap" >> "$dir/trap.log"' EXIT
+	mkfifo "$dir/fifo"
+	read -r _ <> "$dir/fifo"
 	;;
 submit)
 	for i in 1 2 3; do
@@ -159,6 +168,43 @@ trapped() {
 
 @test "pool signals: trapped TERM while pool --sem waits for a slot returns 143 and stops the jobs" {
 	trapped submit TERM 0
+}
+
+@test "pool signals: untrapped TERM between pool calls kills the script and its --sem jobs" {
+	untrapped between TERM 0
+}
+
+@test "pool signals: untrapped INT between pool calls kills the script and its --sem jobs" {
+	untrapped between INT 0
+}
+
+@test "pool signals: untrapped HUP between pool calls under set -m kills the script and its --sem jobs" {
+	untrapped between HUP 1
+}
+
+@test "pool signals: TERM between pool calls runs an EXIT trap set after the --sem calls, then stops the jobs" {
+	untrapped between_exit TERM 0
+	run -0 cat "$D/trap.log"
+	assert_output "exit trap"
+}
+
+@test "pool signals: once pool --wait has collected the --sem jobs, TERM and a trap set and reset meanwhile act as without pool" {
+	run bg_bash_dfl '
+		pool --sem true
+		trap "echo trapped" TERM
+		kill -TERM $BASHPID
+		trap - TERM
+		pool --wait; echo "waited=$?"
+		x=$(kill -TERM $BASHPID; echo "subshell went on")
+		echo "x=$x"
+		kill -TERM $BASHPID
+		echo "went on"'
+	assert_equal "$status" 143
+	assert_output - <<-EOF
+	trapped
+	waited=0
+	x=
+	EOF
 }
 
 @test "pool signals: jobs that ignore the signal are killed after the grace period, then the script dies" {
