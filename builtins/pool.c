@@ -11,6 +11,7 @@
 #include "input.h"
 #include "load.h"
 #include "opts.h"
+#include "persist.h"
 #include "pool.h"
 #include "poolspec.h"
 #include "subst.h"
@@ -21,7 +22,7 @@ enum {
 	O_HALT = 256, O_TIMEOUT, O_RETRIES, O_RETRY_DELAY, O_RETRY_BACKOFF,
 	O_RETRY_MAX, O_RETRY_JITTER, O_LINEBUF, O_GROUP, O_TAG, O_TAGSTRING,
 	O_JOBLOG, O_RESUME, O_RESUME_FAILED, O_RESULTS, O_BAR, O_DELAY,
-	O_DRYRUN, O_SEM, O_WAIT, O_ID, O_STATUS, O_JSON
+	O_DRYRUN, O_SEM, O_WAIT, O_ID, O_STATUS, O_JSON, O_PERSIST
 };
 
 static const struct optdef pool_opts[] = {
@@ -58,6 +59,7 @@ static const struct optdef pool_opts[] = {
 	{ "id", O_ID, 1 },
 	{ "status", O_STATUS, 0 },
 	{ "json", O_JSON, 0 },
+	{ "persist", O_PERSIST, 0 },
 	{ NULL, 'A', 1 },
 	{ NULL, 0, 0 }
 };
@@ -66,7 +68,7 @@ struct pool_args {
 	struct pool_cfg cfg;
 	const char *array;
 	const char *into;		/* --status -A ARRAY */
-	int delim, sem, wait, status, json;
+	int delim, sem, wait, status, json, persist;
 	int out_set;			/* output options given: 1 -u, 2, 4 */
 	long max_args;
 	const char *id;
@@ -216,6 +218,7 @@ pool_opt_flag(struct pool_args *a, int c)
 	case O_WAIT: a->wait = 1; break;
 	case O_STATUS: a->status = 1; break;
 	case O_JSON: a->json = 1; break;
+	case O_PERSIST: a->persist = 1; break;
 	default: return (-1);
 	}
 	return (0);
@@ -245,6 +248,9 @@ pool_conflicts(struct pool_args *a)
 		why = "--json and -A report on a pool: only with --status";
 	else if (a->json && a->into)
 		why = "--json and -A: choose one";
+	else if (a->persist && (a->sem || a->wait || a->status))
+		why = "--persist runs a batch: not with --sem, --wait or "
+		    "--status";
 	if (why == NULL)
 		return (0);
 	builtin_error("%s", why);
@@ -632,6 +638,7 @@ pool_batch(struct pool_args *a)
 	p = xmalloc(sizeof(*p));
 	memset(p, 0, sizeof(*p));
 	if ((r = pool_inputs(a, &p->in, &tmpl)) != 0 ||
+	    (a->persist && (r = persist_refuse(&a->cfg, &p->in)) != 0) ||
 	    (r = pool_init(p, &a->cfg, tmpl) < 0 ? EXECUTION_FAILURE : 0)) {
 		if (tmpl)
 			dispose_words(tmpl);
@@ -647,7 +654,7 @@ pool_batch(struct pool_args *a)
 	input_prepare(&p->in);
 	begin_unwind_frame("pool");
 	bg_unwind(pool_cleanup, p);
-	r = pool_run(p);
+	r = a->persist ? persist_run(p) : pool_run(p);
 	run_unwind_frame("pool");
 	return (r);
 }

@@ -109,5 +109,8 @@ int pool_drain(struct pool *);
 int pool_poll(struct pool *);
 void pool_free(struct pool *);
 int pool_status(const struct pool *);
+char *pool_tagstr(const struct pool *, char **, int, long, int);
+void pool_record(struct pool *, long, int);
+int pool_signaled(struct jobref *);
 
 #endif
