@@ -170,17 +170,23 @@ bats_require_minimum_version 1.5.0
 	assert_output clean
 }
 
-@test "pool --persist: workers show in jobs while they run; the table is empty after, with no process left" {
+@test "pool --persist: each worker leads its own group; the job table is empty after, with no process left" {
 	mark 30.; local m=$REPLY
 	run -0 psh '
-		f() { sleep "$2" & [ "$1" = 1 ] && jobs > "$3"; return 0; }
-		pool --persist -j2 f ::: 1 2 3 ::: "$1" ::: "$2"
+		f() {
+			local me=$BASHPID
+			sleep "$2" &
+			[ "$(ps -o pgid= -p "$me" | tr -d " ")" = "$me" ] &&
+			    [ "$(ps -o ppid= -p "$me" | tr -d " ")" = "$3" ] &&
+			    echo "$1" >> "$4"
+		}
+		pool --persist -j2 f ::: 1 2 3 ::: "$1" ::: "$$" ::: "$2"
 		echo "rc=$?"
 		jobs
-		echo "end"' "$m" "$BATS_TEST_TMPDIR/jobs"
+		sort "$2" | tr "\n" " "; echo end' "$m" "$BATS_TEST_TMPDIR/own"
 	assert_output - <<-'EOF'
 	rc=0
-	end
+	1 2 3 end
 	EOF
 	no_leftovers "$(pat "$m")"
 }
@@ -274,4 +280,25 @@ nothing_left() {
 	continued
 	EOF
 	nothing_left
+}
+
+@test "pool --persist: interactive Ctrl-C gives the prompt back with \$? 130, no job and nothing running" {
+	require_tmux
+	start_shell
+	mark 7.6; M=$REPLY
+	run_line "f() { sleep $M & sleep $M; echo after; }"
+	type_line 'pool --persist -j3 f ::: 1 2 3 4 5'
+	wait_procs 6 "$(pat "$M")"
+	sleep 0.3
+	tm send-keys C-c
+	wait_prompt
+	run_line 'echo "st=$?"'
+	wait_for '^st=130$'
+	no_leftovers "$(pat "$M")"
+	run_line 'jobs; echo "jobs end"'
+	wait_for '^jobs end$'
+	run -0 pane
+	refute_line after
+	run -0 bash -c 'printf "%s\n" "$1" | grep -A1 -F "bgt> jobs; echo" | tail -n 1' _ "$output"
+	assert_output "jobs end"
 }
