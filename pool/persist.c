@@ -122,6 +122,7 @@ struct persist {
 	/* In a worker only. */
 	int me;
 	off_t at[2];			/* where its spools end */
+	char slotstr[16];		/* POOL_SLOT */
 	char *cwd;
 	mode_t mask;
 	char *joined;
@@ -225,6 +226,18 @@ persist_bind(const char *name, const char *value, int export)
 		VUNSETATTR(v, att_exported);
 }
 
+/* Bind NAME to VALUE, exported, unless it is so already (cheaper). */
+static void
+persist_keep(const char *name, const char *value)
+{
+	SHELL_VAR *v;
+
+	v = find_variable(name);
+	if (v == NULL || !exported_p(v) || array_p(v) || assoc_p(v) ||
+	    value_cell(v) == NULL || strcmp(value_cell(v), value) != 0)
+		persist_bind(name, value, 1);
+}
+
 /* Set item IDX's POOL_* variables, as a forked job gets them. */
 static void
 persist_vars(struct persist *ps, long idx)
@@ -248,11 +261,9 @@ persist_vars(struct persist *ps, long idx)
 	}
 	ps->joined[len] = '\0';
 	persist_bind("POOL_ITEM", ps->joined, len + 11 <= ENV_STRING_MAX);
-	snprintf(num, sizeof(num), "%ld", idx + 1);
-	persist_bind("POOL_SEQ", num, 1);
-	snprintf(num, sizeof(num), "%d", ps->me + 1);
-	persist_bind("POOL_SLOT", num, 1);
-	persist_bind("POOL_ATTEMPT", "1", 1);
+	persist_bind("POOL_SEQ", inttostr(idx + 1, num, sizeof(num)), 1);
+	persist_keep("POOL_SLOT", ps->slotstr);
+	persist_keep("POOL_ATTEMPT", "1");
 }
 
 /* Item IDX begins: say where its output starts, then that it runs. */
@@ -425,6 +436,7 @@ persist_worker_init(struct persist *ps)
 		ps->at[1] = lseek(ps->w[ps->me].spool[1], 0, SEEK_CUR);
 	}
 	persist_hook_umask();
+	snprintf(ps->slotstr, sizeof(ps->slotstr), "%d", ps->me + 1);
 	ps->joined = NULL;
 	ps->joinedcap = 0;
 }
@@ -973,6 +985,9 @@ persist_run(struct pool *p)
 		return (waitset_deliver(&p->ws, -r));
 	waitset_end(&p->ws);
 	if (ps.werr) {
+		/* As pool_end: a closed pipe ends the shell as it would anyone. */
+		if (ps.werr == EPIPE && pool_sigpipe_kills())
+			kill(getpid(), SIGPIPE);
 		builtin_error("write error: %s", strerror(ps.werr));
 		return (EXECUTION_FAILURE);
 	}

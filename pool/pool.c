@@ -992,7 +992,8 @@ pool_status(const struct pool *p)
 	return (p->nfailed > 100 ? 101 : (int)p->nfailed);
 }
 
-static int
+/* Return 1 if SIGPIPE would end the shell (not trapped, not ignored). */
+int
 pool_sigpipe_kills(void)
 {
 	struct sigaction sa;

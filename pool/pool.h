@@ -112,5 +112,6 @@ int pool_status(const struct pool *);
 char *pool_tagstr(const struct pool *, char **, int, long, int);
 void pool_record(struct pool *, long, int);
 int pool_signaled(struct jobref *);
+int pool_sigpipe_kills(void);
 
 #endif

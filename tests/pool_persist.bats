@@ -80,7 +80,10 @@ bats_require_minimum_version 1.5.0
 
 @test "pool --persist: POOL_* variables and replacement strings are per item" {
 	run -0 psh '
-		f() { echo "$* | $POOL_ITEM $POOL_SEQ $POOL_ATTEMPT $(( POOL_SLOT >= 1 && POOL_SLOT <= 2 ))"; POOL_ITEM=junk; }
+		f() {
+			echo "$* | $POOL_ITEM $POOL_SEQ $POOL_ATTEMPT $(( POOL_SLOT >= 1 && POOL_SLOT <= 2 ))"
+			POOL_ITEM=junk POOL_SLOT=junk; unset POOL_ATTEMPT
+		}
 		pool --persist -j2 -k f {#} {.} ::: a.txt b.c
 		pool --persist -j1 -k f ::: x ::: 1 2'
 	assert_output - <<-'EOF'
@@ -89,6 +92,21 @@ bats_require_minimum_version 1.5.0
 	x 1 | x 1 1 1 1
 	x 2 | x 2 2 1 1
 	EOF
+}
+
+@test "pool --persist: a reader that goes away ends the shell with SIGPIPE, as in forking mode" {
+	run -0 psh '
+		f() { echo "$1"; }
+		pool --persist -j2 -k f ::: $(seq 100000) | head -n 1
+		echo "st=${PIPESTATUS[0]}"
+		trap "" PIPE
+		pool --persist -j2 -k f ::: $(seq 100000) | head -n 1
+		echo "st=${PIPESTATUS[0]}"'
+	assert_line -n 0 1
+	assert_line -n 1 st=141
+	assert_line -n 2 1
+	assert_line -n 3 --regexp "pool: write error: Broken pipe$"
+	assert_line -n 4 st=1
 }
 
 @test "pool --persist: items from -a ARRAY and :::: FILE, a builtin and a disk command" {
