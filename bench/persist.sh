@@ -22,7 +22,7 @@
 bench_init "pool --persist: 20,000 small items at -j2, µs per item" pool
 
 ITEMS=20000
-FORK_ITEMS=2000
+FORK_ITEMS=500
 PEERS=$(dirname "$0")/../../shared/peers
 FRUN=$PEERS/forkrun/frun.bash
 PARALLEL_DIR=$PEERS/gnu-parallel
