@@ -11,6 +11,7 @@
 #include "input.h"
 #include "load.h"
 #include "opts.h"
+#include "persist.h"
 #include "pool.h"
 #include "poolspec.h"
 #include "sigguard.h"
@@ -22,7 +23,7 @@ enum {
 	O_HALT = 256, O_TIMEOUT, O_RETRIES, O_RETRY_DELAY, O_RETRY_BACKOFF,
 	O_RETRY_MAX, O_RETRY_JITTER, O_LINEBUF, O_GROUP, O_TAG, O_TAGSTRING,
 	O_JOBLOG, O_RESUME, O_RESUME_FAILED, O_RESULTS, O_BAR, O_DELAY,
-	O_DRYRUN, O_SEM, O_WAIT, O_ID, O_STATUS, O_JSON
+	O_DRYRUN, O_SEM, O_WAIT, O_ID, O_STATUS, O_JSON, O_PERSIST
 };
 
 static const struct optdef pool_opts[] = {
@@ -59,6 +60,7 @@ static const struct optdef pool_opts[] = {
 	{ "id", O_ID, 1 },
 	{ "status", O_STATUS, 0 },
 	{ "json", O_JSON, 0 },
+	{ "persist", O_PERSIST, 0 },
 	{ NULL, 'A', 1 },
 	{ NULL, 0, 0 }
 };
@@ -67,7 +69,7 @@ struct pool_args {
 	struct pool_cfg cfg;
 	const char *array;
 	const char *into;		/* --status -A ARRAY */
-	int delim, sem, wait, status, json;
+	int delim, sem, wait, status, json, persist;
 	int out_set;			/* output options given: 1 -u, 2, 4 */
 	long max_args;
 	const char *id;
@@ -217,6 +219,7 @@ pool_opt_flag(struct pool_args *a, int c)
 	case O_WAIT: a->wait = 1; break;
 	case O_STATUS: a->status = 1; break;
 	case O_JSON: a->json = 1; break;
+	case O_PERSIST: a->persist = 1; break;
 	default: return (-1);
 	}
 	return (0);
@@ -246,6 +249,9 @@ pool_conflicts(struct pool_args *a)
 		why = "--json and -A report on a pool: only with --status";
 	else if (a->json && a->into)
 		why = "--json and -A: choose one";
+	else if (a->persist && (a->sem || a->wait || a->status))
+		why = "--persist runs a batch: not with --sem, --wait or "
+		    "--status";
 	if (why == NULL)
 		return (0);
 	builtin_error("%s", why);
@@ -672,6 +678,7 @@ pool_batch(struct pool_args *a)
 	p = xmalloc(sizeof(*p));
 	memset(p, 0, sizeof(*p));
 	if ((r = pool_inputs(a, &p->in, &tmpl)) != 0 ||
+	    (a->persist && (r = persist_refuse(&a->cfg, &p->in)) != 0) ||
 	    (r = pool_init(p, &a->cfg, tmpl) < 0 ? EXECUTION_FAILURE : 0)) {
 		if (tmpl)
 			dispose_words(tmpl);
@@ -687,7 +694,7 @@ pool_batch(struct pool_args *a)
 	input_prepare(&p->in);
 	begin_unwind_frame("pool");
 	bg_unwind(pool_cleanup, p);
-	r = pool_run(p);
+	r = a->persist ? persist_run(p) : pool_run(p);
 	run_unwind_frame("pool");
 	return (r);
 }
@@ -745,6 +752,44 @@ static char *pool_doc[] = {
 	"holds a replacement string: {} the item, {.} without extension, {/}",
 	"basename, {//} dirname, {/.} basename without extension, {#} the job's",
 	"sequence number, {%} its slot, {1} {2}... the value from each source.",
+	"",
+	"Persistent workers (--persist), for many small items:",
+	"    pool --persist [options] FUNCTION [ARG...] ::: ITEM...",
+	"forks -j workers once; each runs item after item as a call in its own",
+	"process (microseconds an item instead of a fork's millisecond), and",
+	"each item still has its own exit status (-S, --joblog, the pool's",
+	"status), its own output (grouped, -k in input order as the finished",
+	"prefix grows, --tag), POOL_* variables and replacement strings, as in",
+	"the forking mode.  Unlike GNU parallel's --fast, which runs jobs in",
+	"chunks whose --timeout, --retries and --halt act per chunk, nothing",
+	"is per batch here; pool has no --fast option.  The workers are jobs",
+	"(`jobs' shows them as `pool --persist COMMAND') and leave the table",
+	"when the pool ends.  Items come from :::, :::: FILE (read whole",
+	"first) and -a.  A disk command runs too, forked by its worker for",
+	"each item.  `exit', `return' outside a function, a `set -e' failure",
+	"or a fatal error (${x:?}) inside an item ends that item with its",
+	"status, after its EXIT trap, and ends its worker; a signal that kills",
+	"the worker gives the item 128+N.  A new worker goes on with the items",
+	"not yet begun: each item runs once.",
+	"Ctrl-C, TERM and HUP stop the workers as they stop jobs.",
+	"Reset before each item: POOL_ITEM, POOL_SEQ, POOL_SLOT, POOL_ATTEMPT.",
+	"Put back after each item: the directory (and PWD) and the umask (when",
+	"the umask builtin ran); an EXIT trap the item set is run and cleared,",
+	"as a job's would be at its end.  Not reset: everything else an item",
+	"changes in its worker is seen by the later items of that worker:",
+	"variables (global ones, and unset ones), OLDPWD, functions defined or",
+	"unset, set and shopt options, traps other than EXIT, descriptors",
+	"opened or moved with exec (`exec >FILE' sends the later items' output",
+	"there), aliases, the directory stack, and processes left running in",
+	"the background (they are stopped when the worker ends; what they",
+	"write meanwhile may land in a later item's output).  An item writing",
+	"to /dev/stdout with `>' (not `>>') truncates its worker's spool:",
+	"output of that worker's earlier items may be lost.",
+	"Not supported yet with --persist (refused with an error, never",
+	"ignored): items from stdin, --timeout, --halt, --retries, --delay,",
+	"--line-buffer, --results, --resume, --bar, --dry-run, --sem.  The",
+	"output is written while the pool runs; a reader that does not read",
+	"holds the pool back in this mode.",
 	"",
 	"Incremental mode, for loops (like GNU sem, without its cost per call):",
 	"    for f in *.c; do pool --sem -j4 cc -c \"$f\"; done",
@@ -830,6 +875,7 @@ static char *pool_doc[] = {
 	"  -a ARRAY\t\titems from the indexed array ARRAY",
 	"  -0, --null\t\titems are NUL-separated; -d DELIM: DELIM-separated",
 	"  -n N\t\t\tpass N items to each job",
+	"  --persist\t\tpersistent workers, see above",
 	"  --sem, --wait, --id NAME\tincremental mode, see above",
 	"  --status, --json, -A ARRAY\treport on a --sem pool, see above",
 	"Long names as in GNU parallel: --jobs (-j), --array (-a), --delimiter",

@@ -29,6 +29,7 @@ extern volatile int last_command_exit_value;
 extern char *this_command_name;
 extern int execute_command(COMMAND *);
 extern void setup_async_signals(void);
+extern int execute_shell_function(SHELL_VAR *, WORD_LIST *);
 #endif
 
 /*
@@ -69,6 +70,8 @@ extern void unset_bash_input(int);
 extern int signal_is_hard_ignored(int);
 extern sigset_t top_level_mask;
 extern int restricted;
+extern char *trap_list[];
+extern void restore_default_signal(int);
 
 /* jobs.c keeps these global but jobs.h does not declare them. */
 extern PROCESS *the_pipeline;

@@ -31,7 +31,11 @@
 #define TAG_MAX		4096		/* a longer tag is cut */
 #define FD_BASE		10		/* ours stay out of the user's fds */
 
-static int
+/*
+ * Return a new unlinked file in $TMPDIR (/tmp), open for reading and
+ * writing and close-on-exec, or -1 with errno set.
+ */
+int
 output_tmpfile(void)
 {
 	char *dir, path[4096];

@@ -27,6 +27,7 @@ struct output {
 	int nspare;
 };
 
+int output_tmpfile(void);
 int output_begin(struct output *, int, int, int);
 struct outcap *output_open(struct output *, const char *, const char *,
     int [2]);

@@ -211,9 +211,12 @@ pool_env(const struct pool_worker *wk, char *env[5])
 	return (big);
 }
 
-/* Return the --tagstring for a job, with its replacement strings. */
-static char *
-pool_tag(struct pool *p, struct pool_worker *wk)
+/*
+ * Return the --tagstring of job SEQ in slot SLOT with the values VALS,
+ * its replacement strings done and a tab added, or NULL without one.
+ */
+char *
+pool_tagstr(const struct pool *p, char **vals, int nvals, long seq, int slot)
 {
 	WORD_LIST one, *w;
 	WORD_DESC d;
@@ -226,12 +229,18 @@ pool_tag(struct pool *p, struct pool_worker *wk)
 	one.word = &d;
 	one.next = NULL;
 	/* A bare {} spreads several values over words: join them back. */
-	w = subst_build(&one, wk->vals, wk->nvals, wk->seq, wk->slot);
+	w = subst_build(&one, vals, nvals, seq, slot);
 	tag = string_list(w);
 	tag = xrealloc(tag, strlen(tag) + 2);
 	strcat(tag, "\t");
 	dispose_words(w);
 	return (tag);
+}
+
+static char *
+pool_tag(struct pool *p, struct pool_worker *wk)
+{
+	return (pool_tagstr(p, wk->vals, wk->nvals, wk->seq, wk->slot));
 }
 
 /*
@@ -271,8 +280,8 @@ pool_bar(struct pool *p, int final)
 	output_bar(&p->out, line, final);
 }
 
-/* -S: record STATUS as element SEQ-1 of the status array. */
-static void
+/* -S: record STATUS as element SEQ-1 of P's status array. */
+void
 pool_record(struct pool *p, long seq, int status)
 {
 	SHELL_VAR *v;
@@ -503,7 +512,7 @@ pool_finish(struct pool *p, struct pool_worker *wk)
 }
 
 /* Return non-zero if R's job died of a signal (for the joblog). */
-static int
+int
 pool_signaled(struct jobref *r)
 {
 	PROCESS *pr;
@@ -983,7 +992,8 @@ pool_status(const struct pool *p)
 	return (p->nfailed > 100 ? 101 : (int)p->nfailed);
 }
 
-static int
+/* Return 1 if SIGPIPE would end the shell (not trapped, not ignored). */
+int
 pool_sigpipe_kills(void)
 {
 	struct sigaction sa;

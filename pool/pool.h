@@ -109,5 +109,9 @@ int pool_drain(struct pool *);
 int pool_poll(struct pool *);
 void pool_free(struct pool *);
 int pool_status(const struct pool *);
+char *pool_tagstr(const struct pool *, char **, int, long, int);
+void pool_record(struct pool *, long, int);
+int pool_signaled(struct jobref *);
+int pool_sigpipe_kills(void);
 
 #endif

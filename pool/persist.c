@@ -1,0 +1,995 @@
+/* persist.c - pool --persist: workers that run item after item */
+
+/*
+ * Forking a copy of the shell per item costs about a millisecond, far
+ * more than a small function call.  In this mode pool forks -j workers,
+ * real bash jobs as in the forking mode (lib/child.c), and each runs item
+ * after item as a function call in its own process, never forking again
+ * (a disk command is still forked by bash, inside the worker).  Every
+ * item keeps what a forked job has: its own status (-S, the joblog, the
+ * pool's status) and its own output, printed whole, in order with -k.
+ *
+ * The items are all in memory before the first fork, so each worker has
+ * them.  A shared anonymous mapping holds the next item to claim (an
+ * atomic add: no lock, no messages), and a slot per item that the worker
+ * fills: state, status, and where its output starts and ends in the
+ * worker's spools (an unlinked file per worker and stream in $TMPDIR,
+ * the worker's fds 1 and 2; the parent reads them with pread, so the
+ * shared offset measures each item).  The parent reads the slots: with
+ * -k it prints the finished prefix, else each item as it ends, and fills
+ * -S and the joblog.
+ *
+ * The parent sleeps in lib/waitset.c.  A worker writes a byte to a pipe
+ * after an item only when the parent has said it sleeps (a flag in the
+ * mapping, set before its last look: a finished item is never missed),
+ * and once woken the parent gathers for a millisecond before it asks for
+ * the next byte: a wake-up per millisecond at most, not one per item.
+ * Without output to print or a joblog to write, it sleeps until a worker
+ * ends.
+ *
+ * Anything that ends an item other than a return from the call (`exit',
+ * a `set -e' failure, a fatal expansion error: bash's longjmp to
+ * top_level) ends the worker: the item's status is recorded, its EXIT
+ * trap run, and the parent starts a replacement that goes on with the
+ * items not yet claimed.  Nothing of bash's unwinding is trusted after
+ * such a jump, and each item still runs once.  A worker killed by a
+ * signal is replaced the same way; its item gets 128+N.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bashapi.h"
+#include "child.h"
+#include "duration.h"
+#include "persist.h"
+#include "subst.h"
+#include "term.h"
+
+#define SLOT_FREE		0	/* not claimed, or claimed and not begun */
+#define SLOT_RUNNING	1
+#define SLOT_DONE		2
+
+#define GATHER_NS	(1000LL * 1000)		/* woken: gather this long */
+#define STOP_GRACE_NS	(2000LL * 1000000)	/* signals: TERM, then KILL */
+#define READ_CHUNK	65536
+#define OUT_BUF		65536
+/* Linux's limit for one environment string (MAX_ARG_STRLEN). */
+#define ENV_STRING_MAX	(32 * 4096)
+
+/* One item, in the shared table; the worker writes, the parent reads. */
+struct pslot {
+	int state;			/* SLOT_*, stored last (release) */
+	int status;
+	int worker;			/* 1..j: whose spools hold its output */
+	int sig;			/* its worker died of a signal in it */
+	int64_t out0, out1, err0, err1;	/* its bytes in the spools */
+	int64_t t0, t1;			/* monotonic, for the joblog */
+	double wall0;
+};
+
+/* The head of the shared mapping. */
+struct pshared {
+	long next;			/* the next item to claim */
+	long ndone;			/* items finished, for wake-ups */
+	int sleeping;			/* the parent wants a byte */
+};
+
+struct pitem {
+	char **vals;
+	int nvals;
+};
+
+/* A spool read back in chunks: each worker's items come in order. */
+struct preader {
+	char *buf;
+	off_t off;
+	size_t len;
+};
+
+struct pworker {
+	struct jobref ref;
+	int active;
+	int spool[2];			/* its stdout and stderr, or -1 */
+	struct preader rd[2];
+};
+
+struct persist {
+	struct pool *p;
+	struct pshared *sh;
+	long *cur;			/* per worker: its item, or -1 */
+	struct pslot *slot;
+	size_t maplen;
+	struct pitem *items;
+	long n;
+	int nw, nactive;
+	struct pworker *w;
+	int notify[2];
+	int capture, wake;		/* spools; the parent wants bytes */
+	long lo, scan, seen;		/* printed prefix; scanned; ndone */
+	long *pend;			/* scanned, not finished (no -k) */
+	long npend, cappend;
+	char *obuf;			/* output on its way to fd ofd */
+	size_t olen;
+	int ofd, werr, stopping, forkwarned;
+	/* In a worker only. */
+	int me;
+	off_t at[2];			/* where its spools end */
+	char slotstr[16];		/* POOL_SLOT */
+	char *cwd;
+	mode_t mask;
+	char *joined;
+	size_t joinedcap;
+};
+
+static double
+persist_wallclock(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((double)ts.tv_sec + ts.tv_nsec / 1e9);
+}
+
+/* Say that --persist cannot do WHAT yet; return the usage status. */
+static int
+persist_no(const char *what)
+{
+	builtin_error("--persist: %s is not supported yet; drop --persist",
+	    what);
+	return (EX_USAGE);
+}
+
+/*
+ * Return 0 if the options in CFG and the inputs in IN can run in
+ * persistent workers, else EX_USAGE after saying which cannot: an
+ * option accepted and ignored would be a lie.
+ */
+int
+persist_refuse(const struct pool_cfg *cfg, const struct input *in)
+{
+	int i;
+
+	if (cfg->timeout_ns)
+		return (persist_no("--timeout"));
+	if (cfg->halt_when != HALT_NEVER)
+		return (persist_no("--halt"));
+	if (cfg->retries > 1)
+		return (persist_no("--retries"));
+	if (cfg->delay_ns)
+		return (persist_no("--delay"));
+	if (cfg->out_mode == OUT_LINE)
+		return (persist_no("--line-buffer"));
+	if (cfg->results)
+		return (persist_no("--results"));
+	if (cfg->resume)
+		return (persist_no("--resume"));
+	if (cfg->bar)
+		return (persist_no("--bar"));
+	if (cfg->dry_run)
+		return (persist_no("--dry-run"));
+	for (i = 0; i < in->nsrc; i++)
+		if (in->src[i].fp && strcmp(in->src[i].name, "stdin") == 0)
+			return (persist_no("reading items from stdin"));
+	return (0);
+}
+
+/* --- in a worker --------------------------------------------------- */
+
+/*
+ * Reading the umask takes a system call, which costs as much as a small
+ * item; only the umask builtin changes it, so in a worker that builtin
+ * goes through persist_umask, which notes that the umask must be put
+ * back after the item.
+ */
+static sh_builtin_func_t *bash_umask;
+static int umask_touched;
+
+static int
+persist_umask(WORD_LIST *list)
+{
+	umask_touched = 1;
+	return (bash_umask(list));
+}
+
+static void
+persist_hook_umask(void)
+{
+	int i;
+
+	for (i = 0; i < num_shell_builtins; i++)
+		if (shell_builtins[i].name &&
+		    strcmp(shell_builtins[i].name, "umask") == 0 &&
+		    shell_builtins[i].function != persist_umask) {
+			bash_umask = shell_builtins[i].function;
+			shell_builtins[i].function = persist_umask;
+		}
+}
+
+static void
+persist_bind(const char *name, const char *value, int export)
+{
+	SHELL_VAR *v;
+
+	if ((v = bind_variable(name, (char *)value, 0)) == NULL)
+		return;
+	if (export)
+		VSETATTR(v, att_exported);
+	else
+		VUNSETATTR(v, att_exported);
+}
+
+/* Bind NAME to VALUE, exported, unless it is so already (cheaper). */
+static void
+persist_keep(const char *name, const char *value)
+{
+	SHELL_VAR *v;
+
+	v = find_variable(name);
+	if (v == NULL || !exported_p(v) || array_p(v) || assoc_p(v) ||
+	    value_cell(v) == NULL || strcmp(value_cell(v), value) != 0)
+		persist_bind(name, value, 1);
+}
+
+/* Set item IDX's POOL_* variables, as a forked job gets them. */
+static void
+persist_vars(struct persist *ps, long idx)
+{
+	const struct pitem *it = &ps->items[idx];
+	size_t len;
+	char num[32];
+	int i;
+
+	for (len = 1, i = 0; i < it->nvals; i++)
+		len += strlen(it->vals[i]) + 1;
+	if (len > ps->joinedcap) {
+		ps->joinedcap = len * 2;
+		ps->joined = xrealloc(ps->joined, ps->joinedcap);
+	}
+	for (len = 0, i = 0; i < it->nvals; i++) {
+		if (i)
+			ps->joined[len++] = ' ';
+		strcpy(ps->joined + len, it->vals[i]);
+		len += strlen(it->vals[i]);
+	}
+	ps->joined[len] = '\0';
+	persist_bind("POOL_ITEM", ps->joined, len + 11 <= ENV_STRING_MAX);
+	persist_bind("POOL_SEQ", inttostr(idx + 1, num, sizeof(num)), 1);
+	persist_keep("POOL_SLOT", ps->slotstr);
+	persist_keep("POOL_ATTEMPT", "1");
+}
+
+/* Item IDX begins: say where its output starts, then that it runs. */
+static void
+persist_begin(struct persist *ps, long idx)
+{
+	struct pslot *s = &ps->slot[idx];
+
+	__atomic_store_n(&ps->cur[ps->me], idx, __ATOMIC_RELAXED);
+	s->worker = ps->me + 1;
+	/* Where the last item ended: one lseek per stream and item. */
+	s->out0 = ps->at[0];
+	s->err0 = ps->at[1];
+	if (ps->p->log.fp) {
+		s->t0 = duration_now();
+		s->wall0 = persist_wallclock();
+	}
+	__atomic_store_n(&s->state, SLOT_RUNNING, __ATOMIC_RELEASE);
+	persist_vars(ps, idx);
+}
+
+/* Item IDX ended with STATUS: record it, wake the parent if it asked. */
+static void
+persist_done(struct persist *ps, long idx, int status)
+{
+	struct pslot *s = &ps->slot[idx];
+
+	fflush(stdout);
+	fflush(stderr);
+	if (ps->capture) {
+		s->out1 = ps->at[0] = lseek(ps->w[ps->me].spool[0], 0, SEEK_CUR);
+		s->err1 = ps->at[1] = lseek(ps->w[ps->me].spool[1], 0, SEEK_CUR);
+	}
+	if (ps->p->log.fp)
+		s->t1 = duration_now();
+	s->status = status;
+	__atomic_store_n(&s->state, SLOT_DONE, __ATOMIC_RELEASE);
+	__atomic_store_n(&ps->cur[ps->me], -1L, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&ps->sh->ndone, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&ps->sh->sleeping, __ATOMIC_SEQ_CST) &&
+	    __atomic_exchange_n(&ps->sh->sleeping, 0, __ATOMIC_SEQ_CST))
+		(void)!write(ps->notify[1], "", 1);
+}
+
+/* The worker's end: stop what its items left running (as a job does). */
+static void
+persist_exit(void)
+{
+	fflush(NULL);
+	term_leftovers(CHILD_GRACE_NS);
+	_exit(0);
+}
+
+/* Item IDX left by a jump with STATUS: record it, end the worker. */
+static void
+persist_die(struct persist *ps, long idx, int status)
+{
+	last_command_exit_value = status;
+	if (signal_is_trapped(0))
+		status = run_exit_trap();
+	persist_done(ps, idx, status);
+	persist_exit();
+}
+
+/*
+ * Run the EXIT trap an item set, as a forked job would at its end, and
+ * clear it for the next item.  Return STATUS (an `exit' in the trap
+ * jumps to top_level instead).
+ */
+static int
+persist_exit_trap(int status)
+{
+	char *cmd;
+
+	cmd = savestring(trap_list[0]);
+	restore_default_signal(0);
+	last_command_exit_value = status;
+	parse_and_execute(cmd, "exit trap", SEVAL_NONINT | SEVAL_NOHIST |
+	    SEVAL_RESETLINE);
+	last_command_exit_value = status;
+	return (status);
+}
+
+/* Put back what an item may have changed and we reset: see help pool. */
+static int
+persist_reset(struct persist *ps, int status)
+{
+	if (signal_is_trapped(0))
+		status = persist_exit_trap(status);
+	if (ps->cwd && (the_current_working_directory == NULL ||
+	    strcmp(the_current_working_directory, ps->cwd) != 0) &&
+	    chdir(ps->cwd) == 0) {
+		set_working_directory(ps->cwd);
+		bind_variable("PWD", ps->cwd, 0);
+	}
+	if (umask_touched) {
+		umask(ps->mask);
+		umask_touched = 0;
+	}
+	return (status);
+}
+
+/* Run the words WORDS (taken over) as the item's command. */
+static int
+persist_call(WORD_LIST *words)
+{
+	SHELL_VAR *f;
+	COMMAND *cmd;
+	int status;
+
+	if ((f = find_function(words->word->word)) != NULL) {
+		/* No simple command around it: set -e acts inside only. */
+		status = execute_shell_function(f, words);
+		dispose_words(words);
+	} else {
+		cmd = bg_make_simple();
+		cmd->value.Simple->words = words;
+		cmd->flags |= CMD_INHIBIT_EXPANSION;
+		cmd->value.Simple->flags |= CMD_INHIBIT_EXPANSION;
+		status = execute_command(cmd);
+		dispose_command(cmd);
+	}
+	last_command_exit_value = status;
+	return (status);
+}
+
+/* Run item IDX in this worker. */
+static void
+persist_item(struct persist *ps, long idx)
+{
+	const struct pitem *it = &ps->items[idx];
+	WORD_LIST *words;
+	int code;
+
+	persist_begin(ps, idx);
+	words = subst_build(ps->p->tmpl, it->vals, it->nvals, idx + 1,
+	    ps->me + 1);
+	/* `exit', set -e, fatal errors: bash jumps to top_level. */
+	code = setjmp_nosigs(top_level);
+	if (code == 0 && return_catch_flag && setjmp_nosigs(return_catch))
+		code = -1;
+	if (code != 0)
+		persist_die(ps, idx, code < 0 ? return_catch_value :
+		    last_command_exit_value);
+	persist_done(ps, idx, persist_reset(ps, persist_call(words)));
+}
+
+/* In the worker, before its first item: let go of what is not its. */
+static void
+persist_worker_init(struct persist *ps)
+{
+	int i;
+
+	output_child();
+	for (i = 0; i < ps->p->in.nsrc; i++)
+		if (ps->p->in.src[i].fp)
+			close(fileno(ps->p->in.src[i].fp));
+	close(ps->notify[0]);
+	for (i = 0; i < ps->nw; i++)
+		if (i != ps->me && ps->w[i].spool[0] >= 0) {
+			close(ps->w[i].spool[0]);
+			close(ps->w[i].spool[1]);
+		}
+	ps->cwd = the_current_working_directory ?
+	    savestring(the_current_working_directory) : NULL;
+	ps->mask = umask(022);
+	umask(ps->mask);
+	if (ps->capture) {
+		ps->at[0] = lseek(ps->w[ps->me].spool[0], 0, SEEK_CUR);
+		ps->at[1] = lseek(ps->w[ps->me].spool[1], 0, SEEK_CUR);
+	}
+	persist_hook_umask();
+	snprintf(ps->slotstr, sizeof(ps->slotstr), "%d", ps->me + 1);
+	ps->joined = NULL;
+	ps->joinedcap = 0;
+}
+
+/* A worker's life (lib/child.c's setup hook): claim, run, repeat. */
+static void
+persist_worker(void *arg)
+{
+	struct persist *ps = arg;
+	long idx;
+
+	persist_worker_init(ps);
+	while ((idx = __atomic_fetch_add(&ps->sh->next, 1,
+	    __ATOMIC_ACQ_REL)) < ps->n)
+		persist_item(ps, idx);
+	persist_exit();
+}
+
+/* --- in the shell: output ------------------------------------------ */
+
+/* Write N bytes of BUF to FD, waiting for room; keep the first error. */
+static void
+persist_write(struct persist *ps, int fd, const char *buf, size_t n)
+{
+	struct pollfd pfd;
+	size_t off;
+	ssize_t k;
+
+	for (off = 0; off < n && !ps->werr; off += (size_t)k)
+		if ((k = write(fd, buf + off, n - off)) < 0) {
+			k = 0;
+			if (errno == EAGAIN) {
+				pfd.fd = fd;
+				pfd.events = POLLOUT;
+				(void)!poll(&pfd, 1, -1);
+			} else if (errno != EINTR)
+				ps->werr = errno;
+		}
+}
+
+static void
+persist_flush(struct persist *ps)
+{
+	if (ps->olen)
+		persist_write(ps, ps->ofd, ps->obuf, ps->olen);
+	ps->olen = 0;
+}
+
+/* Queue N bytes of BUF for the shell's descriptor FD. */
+static void
+persist_put(struct persist *ps, int fd, const char *buf, size_t n)
+{
+	if (ps->ofd != fd || ps->olen + n > OUT_BUF)
+		persist_flush(ps);
+	ps->ofd = fd;
+	if (n >= OUT_BUF) {
+		persist_write(ps, fd, buf, n);
+		return;
+	}
+	if (ps->obuf == NULL)
+		ps->obuf = xmalloc(OUT_BUF);
+	memcpy(ps->obuf + ps->olen, buf, n);
+	ps->olen += n;
+}
+
+/* Queue N bytes of BUF for FD, TAG before each line (*BOL: at one). */
+static void
+persist_tagged(struct persist *ps, int fd, const char *buf, size_t n,
+    const char *tag, int *bol)
+{
+	const char *nl;
+	size_t k;
+
+	if (tag == NULL) {
+		persist_put(ps, fd, buf, n);
+		return;
+	}
+	while (n > 0) {
+		if (*bol)
+			persist_put(ps, fd, tag, strlen(tag));
+		nl = memchr(buf, '\n', n);
+		k = nl ? (size_t)(nl - buf) + 1 : n;
+		persist_put(ps, fd, buf, k);
+		*bol = nl != NULL;
+		buf += k;
+		n -= k;
+	}
+}
+
+/* Print bytes FROM..TO of WK's spool STREAM (0 stdout, 1 stderr). */
+static void
+persist_copy(struct persist *ps, struct pworker *wk, int stream,
+    off_t from, off_t to, const char *tag)
+{
+	struct preader *r = &wk->rd[stream];
+	ssize_t k;
+	size_t n;
+	int bol = 1;
+
+	while (from < to && !ps->werr) {
+		if (from < r->off || from >= r->off + (off_t)r->len) {
+			if (r->buf == NULL)
+				r->buf = xmalloc(READ_CHUNK);
+			k = pread(wk->spool[stream], r->buf, READ_CHUNK, from);
+			if (k <= 0)
+				break;
+			r->off = from;
+			r->len = (size_t)k;
+		}
+		n = (size_t)((to < r->off + (off_t)r->len ? to :
+		    r->off + (off_t)r->len) - from);
+		persist_tagged(ps, stream + 1, r->buf + (from - r->off), n,
+		    tag, &bol);
+		from += n;
+	}
+}
+
+/* --- in the shell: items ------------------------------------------- */
+
+/* The joblog line of item IDX. */
+static void
+persist_log(struct persist *ps, long idx)
+{
+	const struct pslot *s = &ps->slot[idx];
+	const struct pitem *it = &ps->items[idx];
+	WORD_LIST *words;
+	char *cmd;
+
+	words = subst_build(ps->p->tmpl, it->vals, it->nvals, idx + 1,
+	    s->worker);
+	cmd = child_text(words);
+	dispose_words(words);
+	joblog_write(&ps->p->log, idx + 1, s->wall0, (s->t1 - s->t0) / 1e9,
+	    (size_t)(s->out1 - s->out0), s->status, s->sig, cmd);
+	free(cmd);
+}
+
+/* Item IDX is done: record it, print its output (unless stopping). */
+static void
+persist_finish(struct persist *ps, long idx)
+{
+	const struct pslot *s = &ps->slot[idx];
+	const struct pitem *it = &ps->items[idx];
+	struct pool *p = ps->p;
+	struct pworker *wk;
+	char *tag;
+
+	pool_record(p, idx + 1, s->status);
+	if (p->log.fp)
+		persist_log(ps, idx);
+	p->ndone++;
+	if (s->status == 0)
+		p->nsucceeded++;
+	else
+		p->nfailed++;
+	if (!ps->capture || ps->stopping || s->worker < 1)
+		return;
+	wk = &ps->w[s->worker - 1];
+	tag = pool_tagstr(p, it->vals, it->nvals, idx + 1, s->worker);
+	persist_copy(ps, wk, 0, s->out0, s->out1, tag);
+	persist_copy(ps, wk, 1, s->err0, s->err1, tag);
+	free(tag);
+}
+
+static int
+persist_isdone(const struct persist *ps, long idx)
+{
+	return (__atomic_load_n(&ps->slot[idx].state, __ATOMIC_ACQUIRE) ==
+	    SLOT_DONE);
+}
+
+/* In completion order: what was pending, then what was claimed since. */
+static void
+persist_collect_any(struct persist *ps)
+{
+	long i, k, top;
+
+	for (i = k = 0; i < ps->npend; i++)
+		if (persist_isdone(ps, ps->pend[i]))
+			persist_finish(ps, ps->pend[i]);
+		else
+			ps->pend[k++] = ps->pend[i];
+	ps->npend = k;
+	top = __atomic_load_n(&ps->sh->next, __ATOMIC_ACQUIRE);
+	if (top > ps->n)
+		top = ps->n;
+	for (; ps->scan < top; ps->scan++)
+		if (persist_isdone(ps, ps->scan))
+			persist_finish(ps, ps->scan);
+		else {
+			if (ps->npend == ps->cappend) {
+				ps->cappend = ps->cappend ? ps->cappend * 2 : 16;
+				ps->pend = xrealloc(ps->pend,
+				    ps->cappend * sizeof(*ps->pend));
+			}
+			ps->pend[ps->npend++] = ps->scan;
+		}
+}
+
+/*
+ * Take in the items that finished: with -k the finished prefix, else
+ * each one.  FINAL: every worker is gone; items that never ran (a
+ * signal stopped the pool) are passed over.
+ */
+static void
+persist_collect(struct persist *ps, int final)
+{
+	if (!ps->p->cfg.keep_order)
+		persist_collect_any(ps);
+	else
+		for (; ps->lo < ps->n; ps->lo++)
+			if (persist_isdone(ps, ps->lo))
+				persist_finish(ps, ps->lo);
+			else if (!final)
+				break;
+	persist_flush(ps);
+}
+
+/*
+ * Every worker is gone and every item was claimed, yet item IDX never
+ * ended: its worker was killed between the claim and the start.  It did
+ * not run; say so, and count it as failed (255, as a job that could not
+ * start).
+ */
+static void
+persist_orphans(struct persist *ps)
+{
+	long i;
+
+	for (i = 0; i < ps->n; i++)
+		if (!persist_isdone(ps, i)) {
+			builtin_warning("item %ld did not run: its worker "
+			    "was killed before it began", i + 1);
+			ps->slot[i].status = 255;
+			ps->slot[i].worker = 0;
+			__atomic_store_n(&ps->slot[i].state, SLOT_DONE,
+			    __ATOMIC_RELEASE);
+		}
+}
+
+/* --- in the shell: workers ----------------------------------------- */
+
+/* The words `jobs' shows for a worker: pool --persist COMMAND... */
+static WORD_LIST *
+persist_jobwords(const struct pool *p)
+{
+	return (make_word_list(make_word("pool"),
+	    make_word_list(make_word("--persist"), copy_word_list(p->tmpl))));
+}
+
+/* Start worker I; return 0, or -1 with errno set. */
+static int
+persist_start(struct persist *ps, int i)
+{
+	struct pworker *wk = &ps->w[i];
+	struct child_opts co;
+	WORD_LIST *words;
+	pid_t pid;
+
+	memset(&co, 0, sizeof(co));
+	co.flags = CHILD_OWNPGRP;
+	if (ps->capture) {
+		co.outfd = wk->spool[0];
+		co.errfd = wk->spool[1];
+	}
+	co.setup = persist_worker;
+	co.arg = ps;
+	ps->me = i;
+	ps->cur[i] = -1;
+	words = persist_jobwords(ps->p);
+	pid = child_spawn(words, &co, &wk->ref.job);
+	dispose_words(words);
+	if (pid < 0)
+		return (-1);
+	wk->ref.pid = pid;
+	if (wk->ref.job >= 0 && jobs[wk->ref.job])
+		jobs[wk->ref.job]->flags |= J_NOTIFIED;	/* never "Done" */
+	jobref_own(pid, 1);
+	wk->active = 1;
+	ps->nactive++;
+	return (0);
+}
+
+/* Start worker I, or say why not: the pool is fatal without any. */
+static void
+persist_spawn(struct persist *ps, int i)
+{
+	if (persist_start(ps, i) == 0)
+		return;
+	if (ps->nactive > 0) {
+		if (!ps->forkwarned++)
+			builtin_warning("cannot fork: %s; going on with fewer "
+			    "workers", strerror(errno));
+		return;
+	}
+	builtin_error("cannot fork: %s", strerror(errno));
+	ps->p->fatal = 1;
+}
+
+/*
+ * Worker I has ended.  The item it was running, if any, gets its end:
+ * the worker's status (128+N for signal N), and whatever it wrote.
+ * Then a replacement goes on with the items not yet claimed.
+ */
+static void
+persist_died(struct persist *ps, int i)
+{
+	struct pworker *wk = &ps->w[i];
+	struct pslot *s;
+	long idx;
+
+	idx = __atomic_load_n(&ps->cur[i], __ATOMIC_ACQUIRE);
+	if (idx >= 0 && idx < ps->n && !persist_isdone(ps, idx)) {
+		s = &ps->slot[idx];
+		s->worker = i + 1;
+		s->status = wk->ref.status;
+		s->sig = pool_signaled(&wk->ref);
+		s->t1 = duration_now();
+		if (ps->capture) {
+			s->out1 = lseek(wk->spool[0], 0, SEEK_CUR);
+			s->err1 = lseek(wk->spool[1], 0, SEEK_CUR);
+			if (s->state == SLOT_FREE)
+				s->out0 = s->out1, s->err0 = s->err1;
+		}
+		__atomic_store_n(&s->state, SLOT_DONE, __ATOMIC_RELEASE);
+	}
+	jobref_consume(&wk->ref, 1);
+	/* What it left in its group dies with it. */
+	killpg(wk->ref.pid, SIGKILL);
+	wk->active = 0;
+	ps->nactive--;
+	if (!ps->stopping && !ps->p->fatal &&
+	    __atomic_load_n(&ps->sh->next, __ATOMIC_ACQUIRE) < ps->n)
+		persist_spawn(ps, i);
+}
+
+/* Take in the workers that ended. */
+static void
+persist_reap(struct persist *ps)
+{
+	int i, st;
+
+	for (i = 0; i < ps->nw; i++) {
+		if (!ps->w[i].active)
+			continue;
+		st = jobref_state(&ps->w[i].ref);
+		if (st == JOBREF_GONE)
+			ps->w[i].ref.status = 127;
+		if (st == JOBREF_DONE || st == JOBREF_GONE)
+			persist_died(ps, i);
+	}
+}
+
+/* A signal: stop every worker (SIG to its group, KILL after a grace). */
+static void
+persist_stop(struct persist *ps, int sig)
+{
+	struct jobref *refs;
+	int i, n;
+
+	ps->stopping = 1;
+	refs = xmalloc((ps->nw + 1) * sizeof(*refs));
+	for (i = n = 0; i < ps->nw; i++)
+		if (ps->w[i].active)
+			refs[n++] = ps->w[i].ref;
+	if (n)
+		term_jobs(&ps->p->ws, refs, n, sig, STOP_GRACE_NS);
+	free(refs);
+	persist_reap(ps);
+}
+
+/*
+ * Sleep until a worker ends, a signal comes, or (when the parent has
+ * output or a joblog to write) items finish.  Just woken by progress,
+ * gather for GATHER_NS first instead of asking for the next byte.
+ */
+static void
+persist_sleep(struct persist *ps)
+{
+	struct waitset *ws = &ps->p->ws;
+	char buf[64];
+	long done;
+
+	done = __atomic_load_n(&ps->sh->ndone, __ATOMIC_SEQ_CST);
+	if (!ps->wake) {
+		waitset_deadline(ws, 0);
+		waitset_sleep(ws);
+		return;
+	}
+	if (done != ps->seen) {
+		ps->seen = done;
+		waitset_deadline(ws, duration_now() + GATHER_NS);
+		waitset_sleep(ws);
+		return;
+	}
+	__atomic_store_n(&ps->sh->sleeping, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&ps->sh->ndone, __ATOMIC_SEQ_CST) == done) {
+		waitset_deadline(ws, 0);
+		waitset_sleep_fd(ws, ps->notify[0]);
+	}
+	__atomic_store_n(&ps->sh->sleeping, 0, __ATOMIC_SEQ_CST);
+	while (read(ps->notify[0], buf, sizeof(buf)) > 0)
+		;
+}
+
+/* Run every item; return 0, or -SIG if signal SIG stopped the pool. */
+static int
+persist_loop(struct persist *ps)
+{
+	int i, sig;
+
+	for (i = 0; i < ps->nw && !ps->p->fatal; i++)
+		persist_spawn(ps, i);
+	for (;;) {
+		persist_reap(ps);
+		persist_collect(ps, 0);
+		if ((sig = waitset_signal()) != 0) {
+			ps->p->interrupted = sig;
+			persist_stop(ps, sig == SIGINT || sig == SIGTERM ||
+			    sig == SIGHUP ? sig : SIGTERM);
+			persist_collect(ps, 1);
+			return (-sig);
+		}
+		if (ps->werr && !ps->stopping)
+			persist_stop(ps, SIGTERM);
+		if (ps->nactive == 0)
+			break;
+		persist_sleep(ps);
+	}
+	if (!ps->stopping && !ps->p->fatal)
+		persist_orphans(ps);
+	persist_collect(ps, 1);
+	return (0);
+}
+
+/* --- set-up and the end -------------------------------------------- */
+
+/* Load every item of P's input; return how many. */
+static long
+persist_items(struct persist *ps)
+{
+	char **vals;
+	long cap;
+	int nvals;
+
+	cap = 0;
+	while ((vals = input_next(&ps->p->in, &nvals)) != NULL) {
+		if (ps->n == cap) {
+			cap = cap ? cap * 2 : 256;
+			ps->items = xrealloc(ps->items, cap * sizeof(*ps->items));
+		}
+		ps->items[ps->n].vals = vals;
+		ps->items[ps->n++].nvals = nvals;
+	}
+	return (ps->n);
+}
+
+/* The shared mapping, the wake-up pipe, the spools; 0 or -1 (errno). */
+static int
+persist_setup(struct persist *ps)
+{
+	int i, k;
+
+	ps->nw = ps->p->cfg.jobs < ps->n ? ps->p->cfg.jobs : (int)ps->n;
+	ps->w = xmalloc(ps->nw * sizeof(*ps->w));
+	memset(ps->w, 0, ps->nw * sizeof(*ps->w));
+	for (i = 0; i < ps->nw; i++)
+		ps->w[i].spool[0] = ps->w[i].spool[1] = -1;
+	ps->notify[0] = ps->notify[1] = -1;
+	ps->maplen = sizeof(struct pshared) + 64 + ps->nw * sizeof(long) +
+	    ps->n * sizeof(struct pslot);
+	ps->sh = mmap(NULL, ps->maplen, PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (ps->sh == MAP_FAILED) {
+		ps->sh = NULL;
+		return (-1);
+	}
+	ps->cur = (long *)((char *)ps->sh + sizeof(struct pshared) + 64);
+	ps->slot = (struct pslot *)(ps->cur + ps->nw);
+	if (pipe2(ps->notify, O_CLOEXEC | O_NONBLOCK) < 0)
+		return (-1);
+	for (i = 0; ps->capture && i < ps->nw; i++)
+		for (k = 0; k < 2; k++)
+			if ((ps->w[i].spool[k] = output_tmpfile()) < 0)
+				return (-1);
+	return (0);
+}
+
+static void
+persist_free(struct persist *ps)
+{
+	long i;
+	int k;
+
+	for (i = 0; i < ps->nw; i++)
+		for (k = 0; k < 2; k++) {
+			if (ps->w[i].spool[k] >= 0)
+				close(ps->w[i].spool[k]);
+			free(ps->w[i].rd[k].buf);
+		}
+	for (k = 0; k < 2; k++)
+		if (ps->notify[k] >= 0)
+			close(ps->notify[k]);
+	if (ps->sh)
+		munmap(ps->sh, ps->maplen);
+	for (i = 0; i < ps->n; i++)
+		input_free_vals(ps->items[i].vals, ps->items[i].nvals);
+	free(ps->items);
+	free(ps->w);
+	free(ps->pend);
+	free(ps->obuf);
+}
+
+/*
+ * Run every item of P's input in persistent workers (see the top of
+ * this file) and return the pool's status, as pool_run does.
+ */
+int
+persist_run(struct pool *p)
+{
+	struct persist ps;
+	int r;
+
+	memset(&ps, 0, sizeof(ps));
+	ps.p = p;
+	ps.capture = p->cfg.capture;
+	ps.wake = ps.capture || p->log.fp != NULL;
+	ps.seen = -1;
+	fflush(stdout);
+	fflush(stderr);
+	if (persist_items(&ps) == 0) {
+		persist_free(&ps);
+		return (0);
+	}
+	if (persist_setup(&ps) < 0) {
+		builtin_error("--persist: cannot set up workers: %s",
+		    strerror(errno));
+		persist_free(&ps);
+		return (EXECUTION_FAILURE);
+	}
+	waitset_begin(&p->ws, 0, WAITSET_GUARD);
+	r = persist_loop(&ps);
+	persist_flush(&ps);
+	persist_free(&ps);
+	if (r < 0)
+		return (waitset_deliver(&p->ws, -r));
+	waitset_end(&p->ws);
+	if (ps.werr) {
+		/* As pool_end: a closed pipe ends the shell as it would anyone. */
+		if (ps.werr == EPIPE && pool_sigpipe_kills())
+			kill(getpid(), SIGPIPE);
+		builtin_error("write error: %s", strerror(ps.werr));
+		return (EXECUTION_FAILURE);
+	}
+	return (pool_status(p));
+}

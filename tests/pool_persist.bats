@@ -1,0 +1,322 @@
+#!/usr/bin/env bats
+# pool --persist: persistent workers that run item after item as function
+# calls.  Each item keeps its own status, output, order and joblog line;
+# exit, set -e, fatal errors and signals in an item end only its worker;
+# signals to the shell stop everything; what is not supported is refused.
+#
+# Every script runs in a child bash (psh): bats keeps jobs of its own in
+# the test shell.
+
+load test_helper
+bats_require_minimum_version 1.5.0
+
+# --- status, order, output -------------------------------------------------
+
+@test "pool --persist: each item's status lands in -S and failures count as in forking mode" {
+	run -0 psh '
+		f() { return $(( $1 % 4 )); }
+		pool --persist -j2 -S a f ::: 1 2 3 4 5 6 7 8; ra=$?
+		pool -j2 -S b f ::: 1 2 3 4 5 6 7 8; rb=$?
+		echo "$ra ${a[*]}"
+		echo "$rb ${b[*]}"'
+	assert_output - <<-'EOF'
+	6 1 2 3 0 1 2 3 0
+	6 1 2 3 0 1 2 3 0
+	EOF
+}
+
+@test "pool --persist: -k output of 3,000 items is byte for byte seq's" {
+	run -0 psh '
+		f() { echo "$1"; }
+		pool --persist -j3 -k f ::: $(seq 3000) > "$1"
+		seq 3000 | cmp - "$1" && echo same' "$BATS_TEST_TMPDIR/out"
+	assert_output same
+}
+
+@test "pool --persist: grouped output keeps each item's lines together, stdout then stderr" {
+	run -0 psh '
+		f() { echo "a$1"; echo "e$1" >&2; sleep 0.0$(( $1 % 3 )); echo "b$1"; }
+		pool --persist -j3 f ::: 1 2 3 4 5 6 2>&1 | paste -d" " - - - | sort'
+	assert_output - <<-'EOF'
+	a1 b1 e1
+	a2 b2 e2
+	a3 b3 e3
+	a4 b4 e4
+	a5 b5 e5
+	a6 b6 e6
+	EOF
+}
+
+@test "pool --persist: --tag and --tagstring prefix every line of an item" {
+	run -0 psh '
+		f() { printf "x%s\ny%s\n" "$1" "$1"; }
+		pool --persist -j2 -k --tag f ::: p q
+		pool --persist -j2 -k --tagstring "[{#}]" f ::: r'
+	assert_output - <<-'EOF'
+	p	xp
+	p	yp
+	q	xq
+	q	yq
+	[1]	xr
+	[1]	yr
+	EOF
+}
+
+@test "pool --persist: --joblog has a line per item with its seq, exit value and command" {
+	run -0 psh '
+		f() { echo "$1"; return $(( $1 == 3 ? 5 : 0 )); }
+		pool --persist -j2 --joblog "$1" f ::: 1 2 3 > /dev/null
+		echo "rc=$?"
+		sed 1d "$1" | sort -n | cut -f1,6,7,8,9' "$BATS_TEST_TMPDIR/log"
+	assert_output - <<-'EOF'
+	rc=1
+	1	2	0	0	f 1
+	2	2	0	0	f 2
+	3	2	5	0	f 3
+	EOF
+	run -0 head -n 1 "$BATS_TEST_TMPDIR/log"
+	assert_output "Seq	Host	Starttime	JobRuntime	Send	Receive	Exitval	Signal	Command"
+}
+
+@test "pool --persist: POOL_* variables and replacement strings are per item" {
+	run -0 psh '
+		f() {
+			echo "$* | $POOL_ITEM $POOL_SEQ $POOL_ATTEMPT $(( POOL_SLOT >= 1 && POOL_SLOT <= 2 ))"
+			POOL_ITEM=junk POOL_SLOT=junk; unset POOL_ATTEMPT
+		}
+		pool --persist -j2 -k f {#} {.} ::: a.txt b.c
+		pool --persist -j1 -k f ::: x ::: 1 2'
+	assert_output - <<-'EOF'
+	1 a | a.txt 1 1 1
+	2 b | b.c 2 1 1
+	x 1 | x 1 1 1 1
+	x 2 | x 2 2 1 1
+	EOF
+}
+
+@test "pool --persist: a reader that goes away ends the shell with SIGPIPE, as in forking mode" {
+	run -0 psh '
+		f() { echo "$1"; }
+		pool --persist -j2 -k f ::: $(seq 100000) | head -n 1
+		echo "st=${PIPESTATUS[0]}"
+		trap "" PIPE
+		pool --persist -j2 -k f ::: $(seq 100000) | head -n 1
+		echo "st=${PIPESTATUS[0]}"'
+	assert_line -n 0 1
+	assert_line -n 1 st=141
+	assert_line -n 2 1
+	assert_line -n 3 --regexp "pool: write error: Broken pipe$"
+	assert_line -n 4 st=1
+}
+
+@test "pool --persist: items from -a ARRAY and :::: FILE, a builtin and a disk command" {
+	printf '%s\n' f1 f2 > "$BATS_TEST_TMPDIR/items"
+	run -0 psh '
+		arr=("a 1" b)
+		pool --persist -j2 -k -a arr printf "<%s>\n"
+		pool --persist -j2 -k /bin/echo :::: "$1"' "$BATS_TEST_TMPDIR/items"
+	assert_output - <<-'EOF'
+	<a 1>
+	<b>
+	f1
+	f2
+	EOF
+}
+
+# --- items that end their worker ------------------------------------------
+
+@test "pool --persist: exit, set -e, a fatal error and kill -9 in items give their statuses; every item runs once" {
+	run -0 psh '
+		f() {
+			echo "$1" >> "$2"
+			echo "$BASHPID" >> "$3"
+			case $1 in
+			2) exit 7 ;;
+			4) kill -9 "$BASHPID" ;;
+			5) local x; : "${x:?boom}" ;;
+			6) set -e; false; echo unreached ;;
+			esac
+		}
+		pool --persist -j1 -k -S st f ::: 1 2 3 4 5 6 7 8 ::: "$1" ::: "$2" 2> /dev/null
+		echo "rc=$? ${st[*]}"
+		sort -n "$1" | tr "\n" " "; echo
+		echo "workers $(sort -u "$2" | wc -l)"' "$BATS_TEST_TMPDIR/ran" "$BATS_TEST_TMPDIR/pids"
+	assert_output - <<-'EOF'
+	rc=4 0 7 0 137 1 1 0 0
+	1 2 3 4 5 6 7 8 
+	workers 5
+	EOF
+}
+
+@test "pool --persist: return in a function and a failing item keep the same worker" {
+	run -0 psh '
+		f() { echo "$BASHPID" >> "$2"; return "$1"; }
+		pool --persist -j1 -S st f ::: 0 3 0 9 ::: "$1"
+		echo "rc=$? ${st[*]} workers $(sort -u "$1" | wc -l)"' "$BATS_TEST_TMPDIR/pids"
+	assert_output "rc=2 0 3 0 9 workers 1"
+}
+
+@test "pool --persist: an item's EXIT trap runs at its end; cwd and umask come back; variables leak as documented" {
+	run -0 psh '
+		cd /tmp
+		f() {
+			trap "echo trap $1" EXIT
+			echo "$1 $PWD $(umask) ${seen:-unset}"
+			cd /; umask 077; seen=$1
+		}
+		pool --persist -j1 -k f ::: a b
+		echo "shell $PWD $(umask) ${seen:-unset}"'
+	assert_output - <<-'EOF'
+	a /tmp 0022 unset
+	trap a
+	b /tmp 0022 a
+	trap b
+	shell /tmp 0022 unset
+	EOF
+}
+
+# --- the shell around it -------------------------------------------------
+
+@test "pool --persist: under set -euo pipefail a clean pool returns 0 and a failing one stops the script" {
+	run -1 psh '
+		set -euo pipefail
+		f() { local v=$1; [ "$v" != bad ]; }
+		pool --persist -j2 f ::: a b
+		echo "clean"
+		pool --persist -j2 f ::: a bad
+		echo unreached'
+	assert_output clean
+}
+
+@test "pool --persist: each worker leads its own group; the job table is empty after, with no process left" {
+	mark 30.; local m=$REPLY
+	run -0 psh '
+		f() {
+			local me=$BASHPID
+			sleep "$2" &
+			[ "$(ps -o pgid= -p "$me" | tr -d " ")" = "$me" ] &&
+			    [ "$(ps -o ppid= -p "$me" | tr -d " ")" = "$3" ] &&
+			    echo "$1" >> "$4"
+		}
+		pool --persist -j2 f ::: 1 2 3 ::: "$1" ::: "$$" ::: "$2"
+		echo "rc=$?"
+		jobs
+		sort "$2" | tr "\n" " "; echo end' "$m" "$BATS_TEST_TMPDIR/own"
+	assert_output - <<-'EOF'
+	rc=0
+	1 2 3 end
+	EOF
+	no_leftovers "$(pat "$m")"
+}
+
+@test "pool --persist: 20,000 items: every status right, -k output exact" {
+	run -0 psh '
+		f() { return $(( $1 % 7 )); }
+		g() { echo "$1"; }
+		pool --persist -j2 -S st f ::: $(seq 20000)
+		echo "rc=$? n=${#st[@]}"
+		bad=0
+		for ((i = 0; i < 20000; i++)); do
+			(( st[i] == (i + 1) % 7 )) || bad=$((bad + 1))
+		done
+		echo "bad=$bad"
+		pool --persist -j2 -k g ::: $(seq 20000) | cmp - <(seq 20000) && echo same'
+	assert_output - <<-'EOF'
+	rc=101 n=20000
+	bad=0
+	same
+	EOF
+}
+
+# --- bad input ------------------------------------------------------------
+
+@test "pool --persist: unsupported options and stdin items are refused, nothing runs" {
+	local o
+	for o in "--timeout 1" "--halt now,fail=1" "--retries 2" "--delay 1" \
+	    "--line-buffer" "--bar" "--dry-run" "--results $BATS_TEST_TMPDIR/r"; do
+		run -2 psh 'pool --persist $1 touch "$2" ::: x' "$o" "$BATS_TEST_TMPDIR/ran"
+		assert_output --regexp "^psh: line [0-9]+: pool: --persist: ${o%% *} is not supported yet; drop --persist\$"
+	done
+	run -2 psh 'echo x | pool --persist touch "$1"' "$BATS_TEST_TMPDIR/ran"
+	assert_output --regexp "^psh: line [0-9]+: pool: --persist: reading items from stdin is not supported yet; drop --persist\$"
+	run -2 psh 'pool --persist --sem touch "$1"' "$BATS_TEST_TMPDIR/ran"
+	assert_output --partial "pool: --persist runs a batch: not with --sem, --wait or --status"
+	[ ! -e "$BATS_TEST_TMPDIR/ran" ]
+	[ ! -e "$BATS_TEST_TMPDIR/r" ]
+}
+
+# --- signals --------------------------------------------------------------
+
+# The victim script for start_victim (tests/test_helper.bash): a persist
+# pool of three workers over six items, each starting a background and a
+# foreground sleep.
+victim_script() {
+	cat <<'EOF'
+[ -n "$trapsig" ] && trap 'echo "trap $trapsig" >> "$dir/trap.log"; echo "trap ran"' "$trapsig"
+f() {
+	echo "$BASHPID" >> "$dir/workers"
+	sleep "$m" &
+	echo "$1" >> "$dir/started"
+	sleep "$m"
+	echo "$1" >> "$dir/after"
+}
+pool --persist -j3 f ::: 1 2 3 4 5 6
+echo "st=$?"
+jobs
+echo continued
+EOF
+}
+
+victim_ready() {
+	[ -e "$D/started" ] && (( $(wc -l < "$D/started") >= 3 ))
+}
+
+# nothing_left: no worker and no sleep of the mark alive; no item went on.
+nothing_left() {
+	local p
+	for p in $(cat "$D/workers"); do
+		alive "$p" && fail "worker $p still running"
+	done
+	no_leftovers "$(pat "$M")" || fail "a sleep of the items was left running"
+	[ ! -e "$D/after" ] || fail "an item went on after the signal: $(cat "$D/after")"
+}
+
+@test "pool --persist: untrapped TERM kills the script and leaves no worker or grandchild" {
+	signal_victim TERM persist "" 0
+	(( VSTATUS == 143 )) || fail "status $VSTATUS; out: $(cat "$D/out")"
+	grep -q continued "$D/out" && fail "the script went on"
+	nothing_left
+}
+
+@test "pool --persist: trapped INT runs the trap once, pool returns 130, the table is clean, nothing left" {
+	signal_victim INT persist INT 0
+	(( VSTATUS == 0 )) || fail "status $VSTATUS; out: $(cat "$D/out")"
+	run -0 cat "$D/out"
+	assert_output - <<-'EOF'
+	trap ran
+	st=130
+	continued
+	EOF
+	nothing_left
+}
+
+@test "pool --persist: interactive Ctrl-C gives the prompt back with \$? 130, no job and nothing running" {
+	require_tmux
+	start_shell
+	mark 7.6; M=$REPLY
+	run_line "f() { sleep $M & sleep $M; echo after; }"
+	type_line 'pool --persist -j3 f ::: 1 2 3 4 5'
+	wait_procs 6 "$(pat "$M")"
+	sleep 0.3
+	tm send-keys C-c
+	wait_prompt
+	run_line 'echo "st=$?"'
+	wait_for '^st=130$'
+	no_leftovers "$(pat "$M")"
+	run_line 'jobs; echo "jobs end"'
+	wait_for '^jobs end$'
+	run -0 pane
+	refute_line after
+	run -0 bash -c 'printf "%s\n" "$1" | grep -A1 -F "bgt> jobs; echo" | tail -n 1' _ "$output"
+	assert_output "jobs end"
+}
