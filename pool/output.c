@@ -86,7 +86,7 @@ output_recycle(struct output *o, int fd, off_t used)
  * non-blocking (the shell's own stays as it is); a socket takes
  * MSG_DONTWAIT.
  */
-static struct sink *
+struct sink *
 output_sink(int fd)
 {
 	struct sink *s;
@@ -124,7 +124,7 @@ output_sink(int fd)
 	return (s);
 }
 
-static void
+void
 output_sink_free(struct sink *s)
 {
 	if (s->wfd >= 0 && s->wfd != s->fd)

@@ -28,6 +28,8 @@ struct output {
 };
 
 int output_tmpfile(void);
+struct sink *output_sink(int);
+void output_sink_free(struct sink *);
 int output_begin(struct output *, int, int, int);
 struct outcap *output_open(struct output *, const char *, const char *,
     int [2]);

@@ -49,7 +49,9 @@
 #include "bashapi.h"
 #include "child.h"
 #include "duration.h"
+#include "output.h"
 #include "persist.h"
+#include "pump.h"
 #include "subst.h"
 #include "term.h"
 
@@ -119,6 +121,8 @@ struct persist {
 	char *obuf;			/* output on its way to fd ofd */
 	size_t olen;
 	int ofd, werr, stopping, forkwarned;
+	int cut;			/* a signal came: print no more */
+	struct sink *sink[2];		/* the shell's stdout and stderr */
 	/* In a worker only. */
 	int me;
 	off_t at[2];			/* where its spools end */
@@ -457,24 +461,40 @@ persist_worker(void *arg)
 
 /* --- in the shell: output ------------------------------------------ */
 
-/* Write N bytes of BUF to FD, waiting for room; keep the first error. */
+/*
+ * Write N bytes of BUF to the shell's FD (1 or 2) through its sink
+ * (pool/output.c: a description of our own that never blocks); keep
+ * the first error.  Waiting for room is a sleep in the waitset, so a
+ * signal ends it, and once a signal stops the pool nothing more is
+ * written: a reader that does not read holds back only the output.
+ */
 static void
 persist_write(struct persist *ps, int fd, const char *buf, size_t n)
 {
-	struct pollfd pfd;
+	struct pollfd fds[2];
+	struct sink *s = ps->sink[fd == 2];
 	size_t off;
 	ssize_t k;
 
-	for (off = 0; off < n && !ps->werr; off += (size_t)k)
-		if ((k = write(fd, buf + off, n - off)) < 0) {
-			k = 0;
-			if (errno == EAGAIN) {
-				pfd.fd = fd;
-				pfd.events = POLLOUT;
-				(void)!poll(&pfd, 1, -1);
-			} else if (errno != EINTR)
-				ps->werr = errno;
+	for (off = 0; off < n && !ps->werr && !ps->cut; ) {
+		if ((k = sink_write(s, buf + off, n - off)) > 0) {
+			off += (size_t)k;
+			continue;
 		}
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k == 0 || errno != EAGAIN) {
+			ps->werr = k < 0 ? errno : EIO;
+			break;
+		}
+		fds[1].fd = s->wfd;
+		fds[1].events = POLLOUT;
+		fds[1].revents = 0;
+		waitset_deadline(&ps->p->ws, 0);
+		waitset_sleep_fds(&ps->p->ws, fds, 2);
+		if (waitset_signal() != 0)
+			ps->cut = 1;
+	}
 }
 
 static void
@@ -922,6 +942,8 @@ persist_setup(struct persist *ps)
 		for (k = 0; k < 2; k++)
 			if ((ps->w[i].spool[k] = output_tmpfile()) < 0)
 				return (-1);
+	for (k = 0; ps->capture && k < 2; k++)
+		ps->sink[k] = output_sink(k + 1);	/* a closed fd: EBADF later */
 	return (0);
 }
 
@@ -937,9 +959,12 @@ persist_free(struct persist *ps)
 				close(ps->w[i].spool[k]);
 			free(ps->w[i].rd[k].buf);
 		}
-	for (k = 0; k < 2; k++)
+	for (k = 0; k < 2; k++) {
 		if (ps->notify[k] >= 0)
 			close(ps->notify[k]);
+		if (ps->sink[k])
+			output_sink_free(ps->sink[k]);
+	}
 	if (ps->sh)
 		munmap(ps->sh, ps->maplen);
 	for (i = 0; i < ps->n; i++)

@@ -223,28 +223,37 @@ pump_sink_watch(struct sink *s, int on)
  * Write what S has staged, without blocking.  Return 1 if all of it is
  * written, 0 if the rest must wait for room, -1 if the sink failed.
  */
+/*
+ * Write what of BUF's N bytes S takes now, without blocking; return the
+ * count, or -1 with errno (EAGAIN: no room yet).
+ */
+ssize_t
+sink_write(struct sink *s, const char *buf, size_t n)
+{
+	struct pollfd p;
+
+	if (s->how == SINK_POLL) {
+		p.fd = s->wfd;
+		p.events = POLLOUT;
+		if (poll(&p, 1, 0) != 1) {
+			errno = EAGAIN;
+			return (-1);
+		}
+		if (n > 4096)
+			n = 4096;	/* a pipe with room takes a page */
+	}
+	if (s->how == SINK_SOCK)
+		return (send(s->wfd, buf, n, MSG_DONTWAIT | MSG_NOSIGNAL));
+	return (write(s->wfd, buf, n));
+}
+
 static int
 sink_flush(struct sink *s)
 {
-	struct pollfd p;
-	size_t n;
 	ssize_t k;
 
 	while (s->soff < s->slen && !s->failed) {
-		n = s->slen - s->soff;
-		if (s->how == SINK_POLL) {
-			p.fd = s->wfd;
-			p.events = POLLOUT;
-			if (poll(&p, 1, 0) != 1)
-				break;
-			if (n > 4096)
-				n = 4096;	/* a pipe with room takes a page */
-		}
-		if (s->how == SINK_SOCK)
-			k = send(s->wfd, s->stage + s->soff, n,
-			    MSG_DONTWAIT | MSG_NOSIGNAL);
-		else
-			k = write(s->wfd, s->stage + s->soff, n);
+		k = sink_write(s, s->stage + s->soff, s->slen - s->soff);
 		if (k > 0)
 			s->soff += (size_t)k;
 		else if (k < 0 && errno == EINTR)

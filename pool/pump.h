@@ -77,6 +77,7 @@ struct chunkhdr {
 	unsigned int stream;
 };
 
+ssize_t sink_write(struct sink *, const char *, size_t);
 void pump_lock(void);
 void pump_unlock(void);
 int pump_init(void);

@@ -320,3 +320,36 @@ nothing_left() {
 	run -0 bash -c 'printf "%s\n" "$1" | grep -A1 -F "bgt> jobs; echo" | tail -n 1' _ "$output"
 	assert_output "jobs end"
 }
+
+@test "pool --persist: TERM and INT end a script whose output pipe is full, in every output mode, nothing left" {
+	mark 30.4; local m=$REPLY mode sig pid i t0 ms
+	mark 10.3; local r=$REPLY
+	for mode in --group -k --tag; do
+		for sig in TERM INT; do
+			cat > victim.sh <<-'EOF'
+				enable -f "$BGTOOLS_SO" pool
+				f() { if [ "$1" = big ]; then head -c 5000000 /dev/zero; else sleep "$2"; fi; }
+				pool --persist -j2 $2 f ::: big slow ::: "$1"
+				echo "went on" >&2
+			EOF
+			env --default-signal bash victim.sh "$m" "$mode" 2> err | sleep "$r" &
+			pid=
+			for ((i = 0; i < 100; i++)); do
+				pid=$(pgrep -o -f "bash victim.sh $m") && break
+				sleep 0.05
+			done
+			[ -n "$pid" ] || fail "no victim"
+			sleep 0.8
+			t0=$(now_ms)
+			kill -"$sig" "$pid"
+			while alive "$pid" && (( $(elapsed_since "$t0") < 5000 )); do sleep 0.05; done
+			ms=$(elapsed_since "$t0")
+			alive "$pid" && fail "$mode $sig: still running ${ms}ms after it"
+			(( ms < 3000 )) || fail "$mode $sig: took ${ms}ms"
+			run cat err
+			refute_output --partial "went on"
+			no_leftovers "$(pat "$m")"
+			pkill -f "$(pat "$r")" || true
+		done
+	done
+}
