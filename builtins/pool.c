@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "bashapi.h"
@@ -21,7 +22,8 @@ enum {
 	O_HALT = 256, O_TIMEOUT, O_RETRIES, O_RETRY_DELAY, O_RETRY_BACKOFF,
 	O_RETRY_MAX, O_RETRY_JITTER, O_LINEBUF, O_GROUP, O_TAG, O_TAGSTRING,
 	O_JOBLOG, O_RESUME, O_RESUME_FAILED, O_RESULTS, O_BAR, O_DELAY,
-	O_DRYRUN, O_SEM, O_WAIT, O_ID, O_STATUS, O_JSON
+	O_DRYRUN, O_SEM, O_WAIT, O_ID, O_STATUS, O_JSON,
+	O_LINK, O_TRIM, O_ARGSEP, O_ARGFILESEP, O_SHUF
 };
 
 static const struct optdef pool_opts[] = {
@@ -59,6 +61,16 @@ static const struct optdef pool_opts[] = {
 	{ "status", O_STATUS, 0 },
 	{ "json", O_JSON, 0 },
 	{ NULL, 'A', 1 },
+	/* GNU parallel's inputs and aliases (issue 13) */
+	{ "max-procs", 'P', 1 },
+	{ "halt-on-error", O_HALT, 1 },
+	{ "link", O_LINK, 0 },
+	{ "xapply", O_LINK, 0 },
+	{ "no-run-if-empty", 'r', 0 },
+	{ "trim", O_TRIM, 1 },
+	{ "arg-sep", O_ARGSEP, 1 },
+	{ "arg-file-sep", O_ARGFILESEP, 1 },
+	{ "shuf", O_SHUF, 0 },
 	{ NULL, 0, 0 }
 };
 
@@ -71,6 +83,7 @@ struct pool_args {
 	long max_args;
 	const char *id;
 	WORD_LIST *operands;
+	struct input in;		/* input options only: --link, --trim... */
 };
 
 /* The --sem pools alive between calls, by --id. */
@@ -105,6 +118,27 @@ pool_parse_delim(const char *s)
 		case '\\': return ('\\');
 		}
 	return (-1);
+}
+
+/*
+ * -j 0, GNU parallel's "as many as possible": 256 jobs, fewer when half
+ * of `ulimit -u' or a quarter of `ulimit -n' (each job holds pipes and
+ * a spool file) is less, at least 1.  Beyond those, pool already runs
+ * fewer jobs when fork or open fails.
+ */
+static int
+pool_jobs_max(void)
+{
+	struct rlimit rl;
+	rlim_t n = 256;
+
+	if (getrlimit(RLIMIT_NPROC, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur / 2 < n)
+		n = rl.rlim_cur / 2;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur / 4 < n)
+		n = rl.rlim_cur / 4;
+	return (n > 0 ? (int)n : 1);
 }
 
 static int
@@ -155,6 +189,11 @@ pool_opt_value(struct pool_args *a, int c, char *v)
 
 	switch (c) {
 	case 'j':
+	case 'P':
+		if (strcmp(v, "0") == 0) {
+			a->cfg.jobs = pool_jobs_max();
+			return (0);
+		}
 		return (poolspec_jobs(v, pool_ncpu(), &a->cfg.jobs) < 0 ?
 		    pool_bad(v, "job count") : 0);
 	case O_HALT:
@@ -193,6 +232,15 @@ pool_opt_value(struct pool_args *a, int c, char *v)
 	case 'A':
 		a->into = v;
 		return (var_name_ok(v) ? 0 : EX_USAGE);
+	case O_TRIM:
+		return (input_trim_parse(v, &a->in.trim) < 0 ?
+		    pool_bad(v, "trim mode (n, l, r, lr or rl)") : 0);
+	case O_ARGSEP:
+	case O_ARGFILESEP:
+		if (*v == '\0')
+			return (pool_bad("''", "separator"));
+		*(c == O_ARGSEP ? &a->in.arg_sep : &a->in.arg_file_sep) = v;
+		return (0);
 	default:
 		return (pool_opt_retry(a, c, v));
 	}
@@ -216,6 +264,9 @@ pool_opt_flag(struct pool_args *a, int c)
 	case O_WAIT: a->wait = 1; break;
 	case O_STATUS: a->status = 1; break;
 	case O_JSON: a->json = 1; break;
+	case O_LINK: a->in.link_all = 1; break;
+	case 'r': a->in.skip_blank = 1; break;
+	case O_SHUF: a->in.shuf = 1; break;
 	default: return (-1);
 	}
 	return (0);
@@ -284,10 +335,39 @@ pool_parse(WORD_LIST *list, struct pool_args *a)
 }
 
 static int
-pool_is_sep(WORD_LIST *w)
+pool_is_sep(const struct pool_args *a, WORD_LIST *w)
 {
-	return (w && (strcmp(w->word->word, ":::") == 0 ||
-	    strcmp(w->word->word, "::::") == 0));
+	return (w && input_sep(&a->in, w->word->word) != 0);
+}
+
+/*
+ * Add the sources that follow the separators from W on to IN.  Return 0,
+ * or a status after printing why not.
+ */
+static int
+pool_sources(struct pool_args *a, struct input *in, WORD_LIST *w)
+{
+	WORD_LIST *rest;
+	int kind;
+
+	while (w) {
+		kind = input_sep(in, w->word->word);
+		rest = w->next;
+		if ((kind & INPUT_LINKED) && in->nsrc == 0) {
+			builtin_error("%s: no input source before it to link to",
+			    w->word->word);
+			return (EX_USAGE);
+		}
+		if (kind & INPUT_WORDS)
+			input_add_words(in, rest, &rest, kind & INPUT_LINKED);
+		else
+			for (; rest && !pool_is_sep(a, rest); rest = rest->next)
+				if (input_add_file(in, rest->word->word,
+				    a->delim, kind & INPUT_LINKED) < 0)
+					return (EXECUTION_FAILURE);
+		w = rest;
+	}
+	return (0);
 }
 
 /*
@@ -298,37 +378,29 @@ pool_is_sep(WORD_LIST *w)
 static int
 pool_inputs(struct pool_args *a, struct input *in, WORD_LIST **tmpl)
 {
-	WORD_LIST *w, *prev, *rest;
+	WORD_LIST *w, *prev;
+	int r;
 
 	*tmpl = NULL;
 	prev = NULL;
-	for (w = a->operands; w && !pool_is_sep(w); w = w->next)
+	for (w = a->operands; w && !pool_is_sep(a, w); w = w->next)
 		prev = w;
 	if (prev == NULL) {
 		builtin_error("missing command");
 		builtin_usage();
 		return (EX_USAGE);
 	}
+	*in = a->in;
 	in->max_args = (int)a->max_args;
-	while (w) {
-		rest = w->next;
-		if (strcmp(w->word->word, ":::") == 0)
-			input_add_words(in, rest, &rest);
-		else {
-			for (; rest && !pool_is_sep(rest); rest = rest->next)
-				if (input_add_file(in, rest->word->word,
-				    a->delim) < 0)
-					return (EXECUTION_FAILURE);
-		}
-		w = rest;
-	}
+	if ((r = pool_sources(a, in, w)) != 0)
+		return (r);
 	if (a->array && input_add_array(in, a->array) < 0)
 		return (EXECUTION_FAILURE);
 	if (in->nsrc == 0 && input_add_fd(in, 0, a->delim) < 0)
 		return (EXECUTION_FAILURE);
 	*tmpl = copy_word_list(a->operands);
 	for (w = *tmpl; w; w = w->next)
-		if (pool_is_sep(w->next)) {
+		if (pool_is_sep(a, w->next)) {
 			dispose_words(w->next);
 			w->next = NULL;
 			break;
@@ -458,7 +530,7 @@ pool_sem(struct pool_args *a)
 		return (EX_USAGE);
 	}
 	for (w = a->operands; w; w = w->next)
-		if (pool_is_sep(w)) {
+		if (pool_is_sep(a, w)) {
 			builtin_error("--sem: one command and its arguments, no "
 			    "%s items", w->word->word);
 			return (EX_USAGE);
@@ -696,12 +768,16 @@ static char *pool_doc[] = {
 	"    ... | pool [options] COMMAND [ARG...]          (stdin, a line each)",
 	"Several ::: / :::: groups (and -a) combine into every combination,",
 	"as in GNU parallel: `pool f ::: a b ::: 1 2' runs f a 1, f a 2, f b 1,",
-	"f b 2.  COMMAND is a shell function (no export -f needed: the job sees",
-	"the script's variables, arrays and functions), a builtin or a disk",
-	"command; the item is appended as the last argument unless an argument",
-	"holds a replacement string: {} the item, {.} without extension, {/}",
-	"basename, {//} dirname, {/.} basename without extension, {#} the job's",
-	"sequence number, {%} its slot, {1} {2}... the value from each source.",
+	"f b 2.  :::+ ITEM... and ::::+ FILE... link a source to the one before",
+	"instead: `pool f ::: a b :::+ 1 2' runs f a 1, f b 2; the shortest of",
+	"linked sources ends them (--link links every source, and there the",
+	"shorter ones wrap around), as in GNU parallel.  COMMAND is a shell",
+	"function (no export -f needed: the job sees the script's variables,",
+	"arrays and functions), a builtin or a disk command; the item is",
+	"appended as the last argument unless an argument holds a replacement",
+	"string: {} the item, {.} without extension, {/} basename, {//}",
+	"dirname, {/.} basename without extension, {#} the job's sequence",
+	"number, {%} its slot, {1} {2}... the value from each source.",
 	"",
 	"Incremental mode, for loops (like GNU sem, without its cost per call):",
 	"    for f in *.c; do pool --sem -j4 cc -c \"$f\"; done",
@@ -744,7 +820,10 @@ static char *pool_doc[] = {
 	"",
 	"Options (GNU parallel's names and meanings):",
 	"  -j N, N%, +N, -N\tjobs at a time: N, N% of the online CPUs, or",
-	"\t\t\tCPUs plus/minus N (default: the online CPUs)",
+	"\t\t\tCPUs plus/minus N (default: the online CPUs);",
+	"\t\t\t0: as many as possible, 256 or fewer if half of",
+	"\t\t\t`ulimit -u' or a quarter of `ulimit -n' is less",
+	"  -P N, --max-procs N\tthe same as -j N",
 	"  --halt WHEN,ON=N\tWHEN is now (stop running jobs: TERM to each",
 	"\t\t\tgroup, KILL 2s later) or soon (start no more);",
 	"\t\t\tON is fail, success or done; N a count or N%",
@@ -787,10 +866,20 @@ static char *pool_doc[] = {
 	"  -a ARRAY\t\titems from the indexed array ARRAY",
 	"  -0, --null\t\titems are NUL-separated; -d DELIM: DELIM-separated",
 	"  -n N\t\t\tpass N items to each job",
+	"  --link, --xapply\tpair the sources (see :::+ above)",
+	"  -r, --no-run-if-empty\tblank items (spaces only) make no job",
+	"  --trim MODE\t\tremove blanks around items: l (left), r (right),",
+	"\t\t\tlr or rl (both), n (none, the default)",
+	"  --arg-sep SEP\t\tSEP instead of ::: (and SEP+ for :::+)",
+	"  --arg-file-sep SEP\tSEP instead of :::: (and SEP+ for ::::+)",
+	"  --shuf\t\trun the jobs in a random order (reads all input",
+	"\t\t\tfirst)",
 	"  --sem, --wait, --id NAME\tincremental mode, see above",
 	"  --status, --json, -A ARRAY\treport on a --sem pool, see above",
 	"Long names as in GNU parallel: --jobs (-j), --array (-a), --delimiter",
-	"(-d), --max-args (-n), --lb (--line-buffer), --semaphore (--sem).",
+	"(-d), --max-args (-n), --lb (--line-buffer), --semaphore (--sem),",
+	"--halt-on-error (--halt).  GNU parallel options that pool does not",
+	"have (--pipe, --colsep, ...) are refused as invalid options.",
 	"",
 	"Ctrl-C, TERM or HUP stop every job (the signal to each group, KILL",
 	"2s later); pool then returns 128+N and the shell's traps run.  A",
@@ -832,6 +921,6 @@ BG_EXPORT struct builtin pool_struct = {
 	pool_builtin,
 	BUILTIN_ENABLED,
 	pool_doc,
-	"pool [-j N] [--halt SPEC] [-k] [options] command [arg ...] [::: item ... | :::: file ...]",
+	"pool [-j N] [--halt SPEC] [-k] [options] command [arg ...] [:::[+] item ... | ::::[+] file ...]",
 	0
 };
