@@ -23,7 +23,7 @@ enum {
 	O_RETRY_MAX, O_RETRY_JITTER, O_LINEBUF, O_GROUP, O_TAG, O_TAGSTRING,
 	O_JOBLOG, O_RESUME, O_RESUME_FAILED, O_RESULTS, O_BAR, O_DELAY,
 	O_DRYRUN, O_SEM, O_WAIT, O_ID, O_STATUS, O_JSON,
-	O_LINK, O_TRIM, O_ARGSEP, O_ARGFILESEP, O_SHUF
+	O_LINK, O_TRIM, O_ARGSEP, O_ARGFILESEP, O_SHUF, O_PLUS
 };
 
 static const struct optdef pool_opts[] = {
@@ -71,6 +71,8 @@ static const struct optdef pool_opts[] = {
 	{ "arg-sep", O_ARGSEP, 1 },
 	{ "arg-file-sep", O_ARGFILESEP, 1 },
 	{ "shuf", O_SHUF, 0 },
+	{ NULL, 'I', 1 },
+	{ "plus", O_PLUS, 0 },
 	{ NULL, 0, 0 }
 };
 
@@ -84,6 +86,7 @@ struct pool_args {
 	const char *id;
 	WORD_LIST *operands;
 	struct input in;		/* input options only: --link, --trim... */
+	struct subst_rules rules;	/* -I, --plus */
 };
 
 /* The --sem pools alive between calls, by --id. */
@@ -235,6 +238,11 @@ pool_opt_value(struct pool_args *a, int c, char *v)
 	case O_TRIM:
 		return (input_trim_parse(v, &a->in.trim) < 0 ?
 		    pool_bad(v, "trim mode (n, l, r, lr or rl)") : 0);
+	case 'I':
+		if (*v == '\0')
+			return (pool_bad("''", "replacement string"));
+		a->rules.repl = v;
+		return (0);
 	case O_ARGSEP:
 	case O_ARGFILESEP:
 		if (*v == '\0')
@@ -267,6 +275,7 @@ pool_opt_flag(struct pool_args *a, int c)
 	case O_LINK: a->in.link_all = 1; break;
 	case 'r': a->in.skip_blank = 1; break;
 	case O_SHUF: a->in.shuf = 1; break;
+	case O_PLUS: a->rules.plus = 1; break;
 	default: return (-1);
 	}
 	return (0);
@@ -331,6 +340,8 @@ pool_parse(WORD_LIST *list, struct pool_args *a)
 		return (EX_USAGE);
 	}
 	a->operands = o.list;
+	a->rules.total = -1;
+	subst_use(&a->rules);
 	return (pool_conflicts(a));
 }
 
@@ -385,11 +396,8 @@ pool_inputs(struct pool_args *a, struct input *in, WORD_LIST **tmpl)
 	prev = NULL;
 	for (w = a->operands; w && !pool_is_sep(a, w); w = w->next)
 		prev = w;
-	if (prev == NULL) {
-		builtin_error("missing command");
-		builtin_usage();
-		return (EX_USAGE);
-	}
+	/* No command: each item is one, run as `eval ITEM' (GNU parallel). */
+	a->cfg.raw_cmd = prev == NULL;
 	*in = a->in;
 	in->max_args = (int)a->max_args;
 	if ((r = pool_sources(a, in, w)) != 0)
@@ -398,6 +406,10 @@ pool_inputs(struct pool_args *a, struct input *in, WORD_LIST **tmpl)
 		return (EXECUTION_FAILURE);
 	if (in->nsrc == 0 && input_add_fd(in, 0, a->delim) < 0)
 		return (EXECUTION_FAILURE);
+	if (a->cfg.raw_cmd) {
+		*tmpl = make_word_list(make_word("eval"), NULL);
+		return (0);
+	}
 	*tmpl = copy_word_list(a->operands);
 	for (w = *tmpl; w; w = w->next)
 		if (pool_is_sep(a, w->next)) {
@@ -694,6 +706,22 @@ pool_sem_status(struct pool_args *a)
 	return (sh_chkwrite(EXECUTION_SUCCESS));
 }
 
+/* Return non-zero if the --tagstring uses {##} (the jobs in all). */
+static int
+pool_tag_total(const struct pool_args *a)
+{
+	WORD_DESC d;
+	WORD_LIST one;
+
+	if (a->cfg.tagstring == NULL)
+		return (0);
+	d.word = a->cfg.tagstring;
+	d.flags = 0;
+	one.word = &d;
+	one.next = NULL;
+	return (subst_has_total(&one));
+}
+
 static int
 pool_batch(struct pool_args *a)
 {
@@ -715,8 +743,11 @@ pool_batch(struct pool_args *a)
 		pool_cleanup(p);
 		return (r);
 	}
+	p->in.load_all = subst_has_total(tmpl) || pool_tag_total(a);
 	dispose_words(tmpl);
 	input_prepare(&p->in);
+	a->rules.total = p->in.total;
+	subst_use(&a->rules);
 	begin_unwind_frame("pool");
 	bg_unwind(pool_cleanup, p);
 	r = pool_run(p);
@@ -766,6 +797,9 @@ static char *pool_doc[] = {
 	"    pool [options] COMMAND [ARG...] :::: FILE...   (one item a line)",
 	"    pool [options] -a ARRAY COMMAND [ARG...]       (a bash array)",
 	"    ... | pool [options] COMMAND [ARG...]          (stdin, a line each)",
+	"With no COMMAND, each item is the command line (GNU parallel's",
+	"`parallel < cmds.txt'): `pool ::: \"f a\" \"echo b\"' runs eval ITEM,",
+	"functions included; --dry-run, -t and the joblog show ITEM.",
 	"Several ::: / :::: groups (and -a) combine into every combination,",
 	"as in GNU parallel: `pool f ::: a b ::: 1 2' runs f a 1, f a 2, f b 1,",
 	"f b 2.  :::+ ITEM... and ::::+ FILE... link a source to the one before",
@@ -777,7 +811,14 @@ static char *pool_doc[] = {
 	"appended as the last argument unless an argument holds a replacement",
 	"string: {} the item, {.} without extension, {/} basename, {//}",
 	"dirname, {/.} basename without extension, {#} the job's sequence",
-	"number, {%} its slot, {1} {2}... the value from each source.",
+	"number, {%} its slot, {1} {2}... the value from each source, and",
+	"{1.} {1/} {1//} {1/.} {2/}... the same on one source's value.  With",
+	"--plus also (as GNU parallel defines them, so that {} = {+/}/{/} =",
+	"{.}.{+.} = {..}.{+..}): {+/} the directory, {+.} the extension, {..}",
+	"and {...} without two or three extensions, {+..} and {+...} those",
+	"extensions, {/..} {/...} the basename without them, {##} the number",
+	"of jobs (stdin is read to the end first).  -I STR: STR stands for {}",
+	"(and {} and {1} {2}... are plain text, as in GNU parallel).",
 	"",
 	"Incremental mode, for loops (like GNU sem, without its cost per call):",
 	"    for f in *.c; do pool --sem -j4 cc -c \"$f\"; done",
@@ -874,6 +915,8 @@ static char *pool_doc[] = {
 	"  --arg-file-sep SEP\tSEP instead of :::: (and SEP+ for ::::+)",
 	"  --shuf\t\trun the jobs in a random order (reads all input",
 	"\t\t\tfirst)",
+	"  -I STR\t\tSTR instead of {} (see above)",
+	"  --plus\t\tthe replacement strings of GNU parallel's --plus",
 	"  --sem, --wait, --id NAME\tincremental mode, see above",
 	"  --status, --json, -A ARRAY\treport on a --sem pool, see above",
 	"Long names as in GNU parallel: --jobs (-j), --array (-a), --delimiter",

@@ -315,7 +315,7 @@ input_shuffle(struct input *in)
 
 /*
  * Load every source that must be loaded (all of them when there are
- * several, or with --shuf) and work out the number of jobs when it is
+ * several, or with --shuf or {##}) and work out the number of jobs when it is
  * known.  Return 0.
  */
 int
@@ -325,7 +325,7 @@ input_prepare(struct input *in)
 
 	if (in->max_args < 1)
 		in->max_args = 1;
-	if (in->nsrc == 1 && in->src[0].fp && !in->shuf) {
+	if (in->nsrc == 1 && in->src[0].fp && !in->shuf && !in->load_all) {
 		in->total = -1;
 		return (0);
 	}

@@ -38,6 +38,7 @@ struct input {
 	int max_args;		/* -n: values per job (one source) */
 	int link_all;		/* --link: every source paired, shorter wrap */
 	int shuf;		/* --shuf */
+	int load_all;		/* count the jobs first ({##}) */
 	int trim;		/* INPUT_TRIM_* */
 	int skip_blank;		/* -r: blank values are no items */
 	const char *arg_sep;	/* ":::", or --arg-sep */

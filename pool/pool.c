@@ -752,7 +752,8 @@ pool_start(struct pool *p, long seq, int attempt, char **vals, int nvals,
 	wk->nvals = nvals;
 	cmd = words ? copy_word_list(words) :
 	    subst_build(p->tmpl, vals, nvals, seq, wk->slot);
-	wk->cmd = child_text(cmd);
+	wk->cmd = p->cfg.raw_cmd && cmd->next ? string_list(cmd->next) :
+	    child_text(cmd);
 	if (p->cfg.dry_run) {
 		dispose_words(cmd);
 		return (pool_dry(p, wk));

@@ -37,6 +37,7 @@ struct pool_cfg {
 	char *results;			/* --results DIR */
 	char *status_array;		/* -S ARRAY */
 	int bar, dry_run;
+	int raw_cmd;			/* no command: `eval ITEM', shown as ITEM */
 	int capture;			/* jobs' output goes through pipes */
 };
 

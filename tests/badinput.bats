@@ -275,7 +275,8 @@ pool|-j5x mk ::: 1|2|5x: invalid job count
 pool|--halt=never mk ::: 1|ok|
 pool|-X mk ::: 1|2|-X: invalid option
 pool|--resume mk ::: 1|2|--resume needs --joblog FILE
-pool|::: 1|2|missing command
+pool|:::+ 1|2|:::+: no input source before it to link to
+pool|--trim x mk ::: 1|2|x: invalid trim mode
 pool|--sem|2|missing command
 pool|--joblog "" mk ::: 1|1|: cannot write the joblog
 pool|--results "" mk ::: 1|1|: No such file or directory

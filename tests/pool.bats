@@ -1524,12 +1524,11 @@ ncpu() {
 	assert_line --partial "1bad': not a valid identifier"
 }
 
-@test "pool: a missing command is a usage error with the usage line" {
-	run -2 psh 'pool ::: a b'
-	assert_line --partial "pool: missing command"
-	assert_line --partial "pool: usage: pool "
-	run -2 psh 'pool -j2'
-	assert_line --partial "pool: missing command"
+@test "pool: with no command each item is the command, as in GNU parallel (tests/pool_gnu.bats)" {
+	run -0 psh 'pool -k ::: "echo a" "echo b"'
+	assert_output $'a\nb'
+	run -0 psh 'pool -j2 </dev/null; echo "st=$?"'
+	assert_output 'st=0'
 }
 
 @test "pool: an unreadable :::: file is reported, returns 1 and starts nothing" {

@@ -191,3 +191,92 @@ same() {
 		refute_line 'a'
 	done
 }
+
+# --- replacement strings --------------------------------------------------
+
+@test "pool {1.} {1/} {1//} {1/.} {2/}: the path operations on one source's value" {
+	run -0 psh 'pool echo "{1.}|{1/}|{1//}|{1/.}|{2/}|{2.}|{3}|{2}" ::: dir/a.x ::: b/c.d'
+	assert_output 'dir/a|a.x|dir|a|c.d|b/c||b/c.d'
+	same echo "{1.}:{1/}:{1//}:{1/.}:{2/}:{2.}" ::: dir/a.x /r/s.t.u ::: b/c.d e
+}
+
+@test "pool {} is the item as it is, trailing slash included (GNU parallel's)" {
+	run -0 psh 'pool echo "[{}]" ::: a/b/; pool echo {} ::: a/b/'
+	assert_output $'[a/b/]\na/b/'
+	same echo "[{}]" ::: a/b/ x//
+}
+
+@test "pool --plus: {+/} {+.} {..} {...} {+..} {+...} {/..} {/...} {##} as GNU parallel's" {
+	run -0 psh 'pool --plus echo "{+/}|{+.}|{..}|{+..}|{...}|{+...}|{/..}|{/...}|{##}" ::: dir/sub/a.b.tar.gz'
+	assert_output 'dir/sub|gz|dir/sub/a.b|tar.gz|dir/sub/a|b.tar.gz|a.b|a|1'
+	run -0 psh 'pool -k --plus echo "{+/}|{+.}|{..}|{+..}" ::: noext a.gz /abs.x ./a.b ""'
+	assert_output $'||noext|\n|gz|a.gz|\n|x|/abs.x|\n.|b|./a.b|\n|||'
+	same --plus echo "[{+/}][{+.}][{..}][{+..}][{...}][{+...}][{/..}][{/...}][{##}]" \
+	    ::: dir/sub/a.b.tar.gz noext a.gz /abs.x ./a.b "" x.y.z/w.v
+	same --plus echo "{1+/}:{2+.}:{1..}:{2/..}" ::: dir/a.b.c ::: b/c.d.e
+}
+
+@test "pool --plus {##}: the number of jobs, stdin read to the end first" {
+	run -0 psh 'seq 3 | pool -k --plus echo "{#}/{##}"'
+	assert_output $'1/3\n2/3\n3/3'
+	run -0 psh 'pool -k --plus --tagstring "{##}" echo ::: a :::+ b c'
+	assert_output $'1\ta b'
+	run -0 psh 'pool -k echo "{##}|{+/}" ::: a/b'
+	assert_output '{##}|{+/} a/b'
+}
+
+@test "pool -I STR: STR stands for {}; {} and {1} are plain text then" {
+	run -0 psh 'pool -k -I @@ echo "x@@.y" @@ "{}" "{.}" "{1}" ::: a.x b'
+	assert_output $'xa.x.y a.x {} a {1}\nxb.y b {} b {1}'
+	run -0 psh 'f() { echo "$#"; }; pool -I ,, -n 3 f ,, ::: a b c'
+	assert_output 3
+	same -I @@ echo "x@@.y" @@ "{}" "{.}" "{1}" ::: a.x b
+	same -I {x} echo "{x}" "{}" ::: a.x
+}
+
+@test "pool -I with an empty string: a usage error, nothing runs" {
+	run -2 psh 'pool -I "" echo ran ::: a'
+	assert_output --partial "pool: '': invalid replacement string"
+	refute_output --partial ran
+	run -2 psh 'pool -I'
+	assert_output --partial 'option requires an argument'
+}
+
+# --- no command -----------------------------------------------------------
+
+@test "pool with no command: each ::: item is the command, functions included" {
+	run -2 psh '
+		f() { echo "f:$1"; }
+		pool -k ::: "echo a  b" "f \"x y\"" "exit 3" "nosuchcmd_i13"'
+	assert_line 'a b'
+	assert_line 'f:x y'
+	assert_line --partial 'nosuchcmd_i13: command not found'
+	same ::: "echo a  b" "echo 'x y'" "exit 3"
+}
+
+@test "pool with no command: each stdin line is the command (pool < cmds.txt)" {
+	printf 'echo one\ng two\n\nfalse\n' > "$BATS_TEST_TMPDIR/cmds"
+	run -1 psh 'g() { echo "g=$1"; }; pool -k < "$1"' "$BATS_TEST_TMPDIR/cmds"
+	assert_output $'one\ng=two'
+	run -0 psh 'pool -k -n 2 ::: "echo a" b "echo c" d'
+	assert_output $'a b\nc d'
+	same -n 2 ::: "echo a" b "echo c" d
+}
+
+@test "pool with no command: --dry-run and --joblog show the item as it is, not eval" {
+	run -0 psh 'pool -k --dry-run ::: "echo a  b" "f \"q\""'
+	assert_output $'echo a  b\nf "q"'
+	same --dry-run ::: "echo a  b" "f \"q\""
+	run -0 psh 'pool --joblog "$1" ::: "echo  z" >/dev/null; cut -f9 "$1"' \
+	    "$BATS_TEST_TMPDIR/log"
+	assert_output $'Command\necho  z'
+}
+
+@test "pool with no command under set -euo pipefail: a failing item stops the script" {
+	run -1 psh '
+		set -euo pipefail
+		pool -k ::: "echo ok"
+		pool -k ::: "echo two" "false"
+		echo not reached'
+	assert_output $'ok\ntwo'
+}
