@@ -73,6 +73,8 @@ static const struct optdef pool_opts[] = {
 	{ "shuf", O_SHUF, 0 },
 	{ NULL, 'I', 1 },
 	{ "plus", O_PLUS, 0 },
+	{ "verbose", 'v', 0 },
+	{ NULL, 't', 0 },
 	{ NULL, 0, 0 }
 };
 
@@ -276,6 +278,8 @@ pool_opt_flag(struct pool_args *a, int c)
 	case 'r': a->in.skip_blank = 1; break;
 	case O_SHUF: a->in.shuf = 1; break;
 	case O_PLUS: a->rules.plus = 1; break;
+	case 'v': a->cfg.show_cmd |= POOL_SHOW_V; break;
+	case 't': a->cfg.show_cmd |= POOL_SHOW_T; break;
 	default: return (-1);
 	}
 	return (0);
@@ -892,7 +896,8 @@ static char *pool_doc[] = {
 	"\t\t\tnot with -k, --group or --line-buffer",
 	"  --tag\t\t\tprefix each output line with the item and a tab",
 	"  --tagstring STR\tprefix with STR (replacement strings work)",
-	"  --joblog FILE\t\tlog each job in GNU parallel's format",
+	"  --joblog FILE\t\tlog each job in GNU parallel's format; +FILE",
+	"\t\t\tappends to FILE (no header line, as GNU parallel)",
 	"  --resume\t\tskip the jobs FILE already lists",
 	"  --resume-failed\tskip the jobs FILE lists as succeeded",
 	"  --results DIR\t\tsave DIR/SEQ/{cmd,stdout,stderr,status}, every",
@@ -904,6 +909,9 @@ static char *pool_doc[] = {
 	"\t\t\thalt or a signal stopped count as failed",
 	"  --delay DURATION\twait DURATION between job starts",
 	"  --dry-run\t\tprint the commands, run nothing",
+	"  -v, --verbose\t\tprint each command first in its job's stdout",
+	"\t\t\t(grouped, tagged and ordered with its output)",
+	"  -t\t\t\tprint each command on stderr as it starts",
 	"  -a ARRAY\t\titems from the indexed array ARRAY",
 	"  -0, --null\t\titems are NUL-separated; -d DELIM: DELIM-separated",
 	"  -n N\t\t\tpass N items to each job",

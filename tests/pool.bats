@@ -1462,11 +1462,11 @@ ncpu() {
 @test "pool: bad -j values are refused with status 2 and nothing runs" {
 	run -0 psh '
 		f() { echo ran; }
-		for j in 0 abc "" -100000 1.5 5%% 0% 100001; do
+		for j in 00 abc "" -100000 1.5 5%% 0% 100001; do
 			pool -j "$j" f ::: a; echo "[$j] st=$?"
 		done 2>&1'
 	refute_line "ran"
-	assert_line "[0] st=2"
+	assert_line "[00] st=2"
 	assert_line "[abc] st=2"
 	assert_line "[] st=2"
 	assert_line "[-100000] st=2"

@@ -280,3 +280,55 @@ same() {
 		echo not reached'
 	assert_output $'ok\ntwo'
 }
+
+# --- showing the commands -------------------------------------------------
+
+@test "pool -v / --verbose: each command on stdout, grouped with its output" {
+	run -0 psh 'pool -k -v echo ::: "a b" c'
+	assert_output $'echo \'a b\'\na b\necho c\nc'
+	same -v echo ::: "a b" c
+	run -0 psh 'pool -k --verbose --tag echo ::: a b'
+	assert_output $'a\techo a\na\ta\nb\techo b\nb\tb'
+	run -0 psh 'f() { sleep "$1"; echo "f$1"; }; pool -j2 -v f ::: 0.4 0'
+	assert_output $'f 0\nf0\nf 0.4\nf0.4'
+}
+
+@test "pool -v with -u: the command is printed before the job runs" {
+	run -0 psh 'pool -v -u echo ::: a'
+	assert_output $'echo a\na'
+}
+
+@test "pool -v: a command line longer than a pipe holds is printed whole" {
+	run -0 psh 'pool -v -n 20000 echo ::: $(seq 20000) | head -1 | wc -c'
+	assert_output $(( $(seq 20000 | wc -c) + 5 ))
+}
+
+@test "pool -t: each command on stderr as it starts, quoted" {
+	run -0 psh 'pool -k -t echo ::: "a b" "x*" 2>&1 >/dev/null'
+	assert_output $'echo \'a b\'\necho \'x*\''
+	command -v parallel >/dev/null || skip "GNU parallel is not installed"
+	assert_equal "$output" "$(parallel -k -t echo ::: "a b" "x*" 2>&1 >/dev/null)"
+	run -0 psh 'pool -t --dry-run echo ::: a 2>&1 >/dev/null'
+	assert_output 'echo a'
+}
+
+@test "pool --joblog +FILE: appends, without a header, as GNU parallel" {
+	local log=$BATS_TEST_TMPDIR/log
+	run -0 psh 'pool --joblog "+$1" echo ::: a; pool --joblog "+$1" echo ::: b c' "$log"
+	assert_equal "$(cut -f9 "$log")" $'echo a\necho b\necho c'
+	run -0 psh 'pool --joblog "$1" echo ::: d >/dev/null; cut -f9 "$1"' "$log"
+	assert_output $'Command\necho d'
+	run -0 psh 'pool --joblog "+$1" echo ::: e >/dev/null; cut -f9 "$1"' "$log"
+	assert_output $'Command\necho d\necho e'
+	command -v parallel >/dev/null || skip "GNU parallel is not installed"
+	rm -f "$log"
+	parallel --joblog "+$log" echo ::: a >/dev/null
+	parallel --joblog "+$log" echo ::: b >/dev/null
+	assert_equal "$(cut -f9 "$log")" $'echo a\necho b'
+}
+
+@test "pool --joblog +DIR/FILE that cannot be written: status 1, nothing runs" {
+	run -1 psh 'pool --joblog "+$1/no/such/log" echo ran ::: a' "$BATS_TEST_TMPDIR"
+	assert_output --partial 'no/such/log: cannot write the joblog'
+	refute_output --partial 'ran'
+}
