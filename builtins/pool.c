@@ -23,7 +23,7 @@ enum {
 	O_RETRY_MAX, O_RETRY_JITTER, O_LINEBUF, O_GROUP, O_TAG, O_TAGSTRING,
 	O_JOBLOG, O_RESUME, O_RESUME_FAILED, O_RESULTS, O_BAR, O_DELAY,
 	O_DRYRUN, O_SEM, O_WAIT, O_ID, O_STATUS, O_JSON,
-	O_LINK, O_TRIM, O_ARGSEP, O_ARGFILESEP, O_SHUF, O_PLUS
+	O_LINK, O_TRIM, O_ARGSEP, O_ARGFILESEP, O_SHUF, O_PLUS, O_XARGS
 };
 
 static const struct optdef pool_opts[] = {
@@ -75,6 +75,10 @@ static const struct optdef pool_opts[] = {
 	{ "plus", O_PLUS, 0 },
 	{ "verbose", 'v', 0 },
 	{ NULL, 't', 0 },
+	{ NULL, 'X', 0 },
+	{ NULL, 'm', 0 },
+	{ "xargs", O_XARGS, 0 },
+	{ NULL, 'N', 1 },
 	{ NULL, 0, 0 }
 };
 
@@ -218,9 +222,11 @@ pool_opt_value(struct pool_args *a, int c, char *v)
 		return ((a->delim = pool_parse_delim(v)) < 0 ?
 		    pool_bad(v, "delimiter") : 0);
 	case 'n':
-		if (pool_number(v, 1, 1000000, &n) < 0)
+	case 'N':
+		if (pool_number(v, c == 'N' ? 0 : 1, 1000000, &n) < 0)
 			return (pool_bad(v, "argument count"));
-		a->max_args = n;
+		a->max_args = n ? n : 1;
+		a->rules.noargs = n == 0;	/* -N 0: one item, none used */
 		return (0);
 	case O_TAGSTRING:
 		a->cfg.tagstring = v;
@@ -280,6 +286,9 @@ pool_opt_flag(struct pool_args *a, int c)
 	case O_PLUS: a->rules.plus = 1; break;
 	case 'v': a->cfg.show_cmd |= POOL_SHOW_V; break;
 	case 't': a->cfg.show_cmd |= POOL_SHOW_T; break;
+	case 'X': a->rules.context = 1; a->in.xargs = INPUT_SPREAD; break;
+	case 'm': a->rules.multi = 1; a->in.xargs = INPUT_SPREAD; break;
+	case O_XARGS: a->in.xargs = INPUT_FILL; break;
 	default: return (-1);
 	}
 	return (0);
@@ -309,6 +318,9 @@ pool_conflicts(struct pool_args *a)
 		why = "--json and -A report on a pool: only with --status";
 	else if (a->json && a->into)
 		why = "--json and -A: choose one";
+	else if (a->rules.context + a->rules.multi + (a->in.xargs ==
+	    INPUT_FILL) > 1)
+		why = "-X, -m and --xargs: choose one";
 	if (why == NULL)
 		return (0);
 	builtin_error("%s", why);
@@ -410,6 +422,12 @@ pool_inputs(struct pool_args *a, struct input *in, WORD_LIST **tmpl)
 		return (EXECUTION_FAILURE);
 	if (in->nsrc == 0 && input_add_fd(in, 0, a->delim) < 0)
 		return (EXECUTION_FAILURE);
+	if (in->xargs && in->nsrc > 1) {
+		builtin_error("-X, -m and --xargs: one input source, not %d",
+		    in->nsrc);
+		return (EX_USAGE);
+	}
+	in->jobs = a->cfg.jobs;
 	if (a->cfg.raw_cmd) {
 		*tmpl = make_word_list(make_word("eval"), NULL);
 		return (0);
@@ -915,6 +933,15 @@ static char *pool_doc[] = {
 	"  -a ARRAY\t\titems from the indexed array ARRAY",
 	"  -0, --null\t\titems are NUL-separated; -d DELIM: DELIM-separated",
 	"  -n N\t\t\tpass N items to each job",
+	"  -N N\t\t\tthe same (GNU parallel's -N: {1}..{N} are the",
+	"\t\t\titems); -N 0: one item a job, not passed",
+	"  -X\t\t\tas many items a job as spread them evenly over",
+	"\t\t\tthe -j slots (and at most -n, and 128 KiB); a word",
+	"\t\t\twith {} is repeated per item: pre-{} -> pre-a pre-b",
+	"  -m\t\t\tas -X, but the items spread over one word's place:",
+	"\t\t\tpre-{}-post -> pre-a b-post (a and b words of their",
+	"\t\t\town); -X and -m take one input source",
+	"  --xargs\t\tas many items a job as 128 KiB holds (or -n)",
 	"  --link, --xapply\tpair the sources (see :::+ above)",
 	"  -r, --no-run-if-empty\tblank items (spaces only) make no job",
 	"  --trim MODE\t\tremove blanks around items: l (left), r (right),",

@@ -314,8 +314,41 @@ input_shuffle(struct input *in)
 }
 
 /*
+ * -X, -m, --xargs: cut the one source's values into jobs, each of at
+ * most -n values (if given) and INPUT_MAX_CHARS bytes, and for -X and -m
+ * at most an even share of the -j slots, as GNU parallel.  Return the
+ * number of jobs.
+ */
+static long
+input_cut(struct input *in, int nmax)
+{
+	struct source *s = &in->src[0];
+	size_t per, first, k, bytes;
+
+	per = nmax > 0 ? (size_t)nmax : s->n;
+	if (in->xargs == INPUT_SPREAD && in->jobs > 0 &&
+	    (s->n + in->jobs - 1) / in->jobs < per)
+		per = (s->n + in->jobs - 1) / in->jobs;
+	if (per < 1)
+		per = 1;
+	in->cuts = xmalloc((s->n + 1) * sizeof(*in->cuts));
+	in->ncuts = 0;
+	for (first = 0; first < s->n; first = k) {
+		in->cuts[in->ncuts++] = first;
+		bytes = 0;
+		for (k = first; k < s->n && k - first < per; k++) {
+			bytes += strlen(s->vals[k]) + 1;
+			if (k > first && bytes > INPUT_MAX_CHARS)
+				break;
+		}
+	}
+	in->cuts[in->ncuts] = s->n;
+	return (in->ncuts);
+}
+
+/*
  * Load every source that must be loaded (all of them when there are
- * several, or with --shuf or {##}) and work out the number of jobs when it is
+ * several, or with --shuf, {##}, -X, -m or --xargs) and work out the number of jobs when it is
  * known.  Return 0.
  */
 int
@@ -323,9 +356,12 @@ input_prepare(struct input *in)
 {
 	int i;
 
+	int nmax = in->max_args;
+
 	if (in->max_args < 1)
 		in->max_args = 1;
-	if (in->nsrc == 1 && in->src[0].fp && !in->shuf && !in->load_all) {
+	if (in->nsrc == 1 && in->src[0].fp && !in->shuf && !in->load_all &&
+	    !in->xargs) {
 		in->total = -1;
 		return (0);
 	}
@@ -338,8 +374,8 @@ input_prepare(struct input *in)
 		}
 	in->total = input_group(in);
 	if (in->nsrc == 1)
-		in->total = ((long)in->src[0].n + in->max_args - 1) /
-		    in->max_args;
+		in->total = in->xargs ? input_cut(in, nmax) :
+		    ((long)in->src[0].n + in->max_args - 1) / in->max_args;
 	if (in->nsrc == 0)
 		in->total = 0;
 	if (in->shuf && in->total > 0)
@@ -372,18 +408,23 @@ input_lazy(struct input *in, struct source *s, int *nvals)
 	return (vals);
 }
 
-/* Job K's values from the one loaded source: -n of them. */
+/* Job K's values from the one loaded source: -n of them, or its cut. */
 static char **
 input_slice(struct input *in, long k, int *nvals)
 {
 	struct source *s = &in->src[0];
-	size_t first;
+	size_t first, end;
 	char **vals;
 	int i;
 
 	first = (size_t)k * (size_t)in->max_args;
-	vals = xmalloc(in->max_args * sizeof(*vals));
-	for (i = 0; i < in->max_args && first + i < s->n; i++)
+	end = first + (size_t)in->max_args;
+	if (in->cuts)
+		first = in->cuts[k], end = in->cuts[k + 1];
+	if (end > s->n)
+		end = s->n;
+	vals = xmalloc((end - first + 1) * sizeof(*vals));
+	for (i = 0; first + i < end; i++)
 		vals[i] = savestring(s->vals[first + i]);
 	*nvals = i;
 	return (vals);
@@ -466,5 +507,6 @@ input_free(struct input *in)
 	free(in->gfirst);
 	free(in->glen);
 	free(in->perm);
+	free(in->cuts);
 	memset(in, 0, sizeof(*in));
 }

@@ -15,6 +15,10 @@
 #define INPUT_FILES	2	/* :::: (--arg-file-sep) */
 #define INPUT_LINKED	4	/* with a +: linked to the source before */
 
+#define INPUT_SPREAD	1	/* -X, -m: the values spread over the jobs */
+#define INPUT_FILL	2	/* --xargs: as many values a job as fit */
+#define INPUT_MAX_CHARS	(128 * 1024)	/* their bytes a job, at most */
+
 struct source {
 	char **vals;		/* loaded values */
 	size_t n, cap;
@@ -39,6 +43,10 @@ struct input {
 	int link_all;		/* --link: every source paired, shorter wrap */
 	int shuf;		/* --shuf */
 	int load_all;		/* count the jobs first ({##}) */
+	int xargs;		/* INPUT_SPREAD, INPUT_FILL, or 0 */
+	int jobs;		/* -j, for INPUT_SPREAD */
+	size_t *cuts;		/* -X, -m, --xargs: job K has values */
+	long ncuts;		/* cuts[K] .. cuts[K+1]-1 */
 	int trim;		/* INPUT_TRIM_* */
 	int skip_blank;		/* -r: blank values are no items */
 	const char *arg_sep;	/* ":::", or --arg-sep */

@@ -9,6 +9,13 @@
  * {} = {+/}/{/} = {.}.{+.} = {..}.{+..}.  -I STR makes STR stand for
  * {}; as in GNU parallel, {} and {N} are then plain text.
  *
+ * With several values a job (-n, -X, -m), a word that is exactly {}
+ * becomes one word per value.  -X (GNU parallel's context replace)
+ * repeats any other word that holds a value's replacement string once
+ * per value: pre-{}-post gives pre-a-post pre-b-post.  -m spreads it:
+ * pre-a b-post, the values as words of their own, as GNU parallel's
+ * quoting makes the shell see them.
+ *
  * The rules are set by the pool call that runs (subst_use) rather than
  * carried to every call: a batch pool runs to its end inside one call,
  * and a pool inside a job is in another process.
@@ -47,7 +54,7 @@ static const struct subst_op subst_ops[] = {
 	{ NULL, 0, 0, 0 }
 };
 
-static struct subst_rules rules = { NULL, 0, -1 };
+static struct subst_rules rules = { NULL, 0, -1, 0, 0, 0 };
 
 /* Use R (copied) for the replacement strings from now on. */
 void
@@ -279,6 +286,76 @@ subst_push(WORD_LIST *rev, const char *s)
 }
 
 /*
+ * Return the number of value replacement strings in W (not {#} {%}
+ * {##}); store the offset and length of the first in *OFF and *LEN.
+ */
+static int
+subst_values_in(const char *w, size_t *off, size_t *len)
+{
+	const char *p;
+	size_t r;
+	int pos, op, k;
+
+	k = 0;
+	for (p = w; *p; p += r ? r : 1) {
+		if ((r = subst_at(p, &pos, &op)) == 0 || op == OP_SEQ ||
+		    op == OP_SLOT || op == OP_TOTAL)
+			continue;
+		if (k++ == 0)
+			*off = (size_t)(p - w), *len = r;
+	}
+	return (k);
+}
+
+/* Push word W with the values taken one at a time (-X) onto REV. */
+static WORD_LIST *
+subst_context(WORD_LIST *rev, struct sbuf *b, const char *w, char **vals,
+    int n, long seq, int slot)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		b->len = 0;
+		sbuf_add(b, "", 0);
+		subst_word(b, w, vals + i, 1, seq, slot);
+		rev = subst_push(rev, b->s);
+	}
+	return (rev);
+}
+
+/*
+ * Push word W, whose one value replacement string is at OFF (LEN bytes),
+ * spread over the values (-m): the text before it joins the first value,
+ * the text after it the last.
+ */
+static WORD_LIST *
+subst_spread(WORD_LIST *rev, struct sbuf *b, const char *w, size_t off,
+    size_t len, char **vals, int n, long seq, int slot)
+{
+	char *pre, *rs;
+	int i;
+
+	pre = xmalloc(off + len + 1);
+	memcpy(pre, w, off);
+	pre[off] = '\0';
+	rs = pre + off + 1;
+	memcpy(rs, w + off, len);
+	rs[len] = '\0';
+	for (i = 0; i < n; i++) {
+		b->len = 0;
+		sbuf_add(b, "", 0);
+		if (i == 0)
+			subst_word(b, pre, vals, n, seq, slot);
+		subst_word(b, rs, vals + i, 1, seq, slot);
+		if (i == n - 1)
+			subst_word(b, w + off + len, vals, n, seq, slot);
+		rev = subst_push(rev, b->s);
+	}
+	free(pre);
+	return (rev);
+}
+
+/*
  * Build a job's words from the template TMPL and its N values VALS: each
  * replacement string is replaced ({#} by SEQ, {%} by SLOT); a word that
  * is exactly "{}" (or -I's string) becomes one word per value.  Without
@@ -291,9 +368,12 @@ subst_build(WORD_LIST *tmpl, char **vals, int n, long seq, int slot)
 	struct sbuf b;
 	WORD_LIST *rev, *w;
 	const char *all;
-	int i, any;
+	size_t off = 0, len = 0;
+	int i, k, any;
 
 	rev = NULL;
+	if (rules.noargs)
+		n = 0;
 	any = subst_has(tmpl);
 	all = rules.repl ? rules.repl : "{}";
 	memset(&b, 0, sizeof(b));
@@ -305,6 +385,18 @@ subst_build(WORD_LIST *tmpl, char **vals, int n, long seq, int slot)
 		if (strcmp(w->word->word, all) == 0 && n > 1) {
 			for (i = 0; i < n; i++)
 				rev = subst_push(rev, vals[i]);
+			continue;
+		}
+		k = n > 1 && (rules.context || rules.multi) ?
+		    subst_values_in(w->word->word, &off, &len) : 0;
+		if (k > 0 && rules.context) {
+			rev = subst_context(rev, &b, w->word->word, vals, n,
+			    seq, slot);
+			continue;
+		}
+		if (k == 1 && rules.multi) {
+			rev = subst_spread(rev, &b, w->word->word, off, len,
+			    vals, n, seq, slot);
 			continue;
 		}
 		b.len = 0;

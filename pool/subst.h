@@ -10,6 +10,9 @@ struct subst_rules {
 	const char *repl;	/* -I STR: STR instead of {}; NULL for {} */
 	int plus;		/* --plus: {+/} {+.} {..} {...} {##} ... */
 	long total;		/* {##}: the number of jobs */
+	int context;		/* -X: a word with {} repeated per value */
+	int multi;		/* -m: a word with {} spread over the values */
+	int noargs;		/* -N 0: the values are not used */
 };
 
 void subst_use(const struct subst_rules *);

@@ -273,7 +273,8 @@ pool|--jobs=abc mk ::: 1|2|abc: invalid job count
 pool|-j 0% mk ::: 1|2|0%: invalid job count
 pool|-j5x mk ::: 1|2|5x: invalid job count
 pool|--halt=never mk ::: 1|ok|
-pool|-X mk ::: 1|2|-X: invalid option
+pool|--pipe mk ::: 1|2|--pipe: invalid option
+pool|-X mk ::: 1 ::: 2|2|-X, -m and --xargs: one input source, not 2
 pool|--resume mk ::: 1|2|--resume needs --joblog FILE
 pool|:::+ 1|2|:::+: no input source before it to link to
 pool|--trim x mk ::: 1|2|x: invalid trim mode

@@ -332,3 +332,56 @@ same() {
 	assert_output --partial 'no/such/log: cannot write the joblog'
 	refute_output --partial 'ran'
 }
+
+# --- several items a job --------------------------------------------------
+
+@test "pool -N N: N items a job, {1}..{N} each of them; -N 0 passes none" {
+	run -0 psh 'pool -k -N2 echo {1}-{2} ::: a b c'
+	assert_output $'a-b\nc-'
+	run -0 psh 'pool -k -N0 echo x ::: a b'
+	assert_output $'x\nx'
+	same -N2 echo ::: a b c
+	same -N2 echo {1}-{2} ::: a b c
+	same -N0 echo x ::: a b
+	run -2 psh 'pool -N -1 echo ::: a'
+	assert_output --partial 'pool: -1: invalid argument count'
+}
+
+@test "pool -X: items spread over the slots, a word with {} repeated per item" {
+	run -0 psh 'pool -k -j2 -X echo pre-{}-post ::: a b c'
+	assert_output $'pre-a-post pre-b-post\npre-c-post'
+	same -j2 -X echo pre-{}-post ::: a b c
+	same -j1 -X echo {#} {} ::: a b c
+	seq 10 > "$BATS_TEST_TMPDIR/ten"
+	same -j4 -X echo :::: "$BATS_TEST_TMPDIR/ten"
+	run -0 psh 'seq 10 | pool -k -j4 -X echo'
+	assert_output $'1 2 3\n4 5 6\n7 8 9\n10'
+}
+
+@test "pool -m: items spread over the slots, pre-{}-post spread over words" {
+	run -0 psh 'f() { printf "<%s>" "$@"; echo; }; pool -k -j1 -m f pre-{}-post ::: "a b" c d'
+	assert_output '<pre-a b><c><d-post>'
+	same -j2 -m echo pre-{}-post ::: a b c
+	seq 10 > "$BATS_TEST_TMPDIR/ten"
+	same -j4 -m echo :::: "$BATS_TEST_TMPDIR/ten"
+}
+
+@test "pool --xargs: as many items a job as 128 KiB holds" {
+	run -0 psh 'pool -k --xargs echo ::: a b c'
+	assert_output 'a b c'
+	same --xargs echo ::: a b c
+	run -0 psh 'seq 100000 | pool -k --xargs echo | awk "{ n += NF; if (length > 131072) big++ } END { print (NR > 1), n, big + 0 }"'
+	assert_output '1 100000 0'
+	run -0 psh 'pool -k --xargs -n 2 echo ::: a b c'
+	assert_output $'a b\nc'
+}
+
+@test "pool -X, -m, --xargs: one input source; not together" {
+	run -2 psh 'pool -X echo ran ::: a ::: b'
+	assert_output --partial 'pool: -X, -m and --xargs: one input source, not 2'
+	refute_output --partial ran
+	run -2 psh 'pool -X -m echo ran ::: a'
+	assert_output --partial 'pool: -X, -m and --xargs: choose one'
+	run -2 psh 'pool -m --xargs echo ran ::: a'
+	assert_output --partial 'choose one'
+}
