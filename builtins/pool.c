@@ -321,6 +321,9 @@ pool_conflicts(struct pool_args *a)
 	else if (a->rules.context + a->rules.multi + (a->in.xargs ==
 	    INPUT_FILL) > 1)
 		why = "-X, -m and --xargs: choose one";
+	else if (a->in.arg_sep && a->in.arg_file_sep &&
+	    strcmp(a->in.arg_sep, a->in.arg_file_sep) == 0)
+		why = "--arg-sep and --arg-file-sep: the same separator";
 	if (why == NULL)
 		return (0);
 	builtin_error("%s", why);
@@ -341,6 +344,8 @@ pool_parse(WORD_LIST *list, struct pool_args *a)
 	backoff_init(&a->cfg.backoff);
 	a->cfg.backoff.first_ns = 0;	/* GNU parallel retries at once */
 	a->delim = '\n';
+	a->rules.total = -1;
+	subst_use(&a->rules);		/* the defaults, until parsed */
 	opts_init(&o, list);
 	while ((c = opts_next(&o, pool_opts)) != OPTS_END) {
 		if (c == OPTS_ERROR || c == OPTS_HELP)
@@ -356,7 +361,6 @@ pool_parse(WORD_LIST *list, struct pool_args *a)
 		return (EX_USAGE);
 	}
 	a->operands = o.list;
-	a->rules.total = -1;
 	subst_use(&a->rules);
 	return (pool_conflicts(a));
 }

@@ -169,6 +169,9 @@ same() {
 	same --arg-file-sep // echo // "$BATS_TEST_TMPDIR/n"
 	run -2 psh 'pool --arg-sep "" echo ::: a'
 	assert_output --partial "invalid separator"
+	run -2 psh 'pool --arg-sep ,, --arg-file-sep ,, echo ran ,, a'
+	assert_output --partial "pool: --arg-sep and --arg-file-sep: the same separator"
+	refute_output --partial ran
 }
 
 @test "pool --shuf: every job once, in another order" {
