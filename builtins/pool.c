@@ -191,11 +191,42 @@ pool_opt_retry(struct pool_args *a, int c, const char *v)
 	}
 }
 
+/* The options with a value that say what the items are and how used. */
 static int
-pool_opt_value(struct pool_args *a, int c, char *v)
+pool_opt_input(struct pool_args *a, int c, char *v)
 {
 	long n;
 
+	switch (c) {
+	case 'n':
+	case 'N':
+		if (pool_number(v, c == 'N' ? 0 : 1, 1000000, &n) < 0)
+			return (pool_bad(v, "argument count"));
+		a->max_args = n ? n : 1;
+		a->rules.noargs = n == 0;	/* -N 0: one item, none used */
+		return (0);
+	case 'I':
+		if (*v == '\0')
+			return (pool_bad("''", "replacement string"));
+		a->rules.repl = v;
+		return (0);
+	case O_TRIM:
+		return (input_trim_parse(v, &a->in.trim) < 0 ?
+		    pool_bad(v, "trim mode (n, l, r, lr or rl)") : 0);
+	case O_ARGSEP:
+	case O_ARGFILESEP:
+		if (*v == '\0')
+			return (pool_bad("''", "separator"));
+		*(c == O_ARGSEP ? &a->in.arg_sep : &a->in.arg_file_sep) = v;
+		return (0);
+	default:
+		return (pool_opt_retry(a, c, v));
+	}
+}
+
+static int
+pool_opt_value(struct pool_args *a, int c, char *v)
+{
 	switch (c) {
 	case 'j':
 	case 'P':
@@ -221,13 +252,6 @@ pool_opt_value(struct pool_args *a, int c, char *v)
 	case 'd':
 		return ((a->delim = pool_parse_delim(v)) < 0 ?
 		    pool_bad(v, "delimiter") : 0);
-	case 'n':
-	case 'N':
-		if (pool_number(v, c == 'N' ? 0 : 1, 1000000, &n) < 0)
-			return (pool_bad(v, "argument count"));
-		a->max_args = n ? n : 1;
-		a->rules.noargs = n == 0;	/* -N 0: one item, none used */
-		return (0);
 	case O_TAGSTRING:
 		a->cfg.tagstring = v;
 		return (0);
@@ -243,22 +267,8 @@ pool_opt_value(struct pool_args *a, int c, char *v)
 	case 'A':
 		a->into = v;
 		return (var_name_ok(v) ? 0 : EX_USAGE);
-	case O_TRIM:
-		return (input_trim_parse(v, &a->in.trim) < 0 ?
-		    pool_bad(v, "trim mode (n, l, r, lr or rl)") : 0);
-	case 'I':
-		if (*v == '\0')
-			return (pool_bad("''", "replacement string"));
-		a->rules.repl = v;
-		return (0);
-	case O_ARGSEP:
-	case O_ARGFILESEP:
-		if (*v == '\0')
-			return (pool_bad("''", "separator"));
-		*(c == O_ARGSEP ? &a->in.arg_sep : &a->in.arg_file_sep) = v;
-		return (0);
 	default:
-		return (pool_opt_retry(a, c, v));
+		return (pool_opt_input(a, c, v));
 	}
 }
 
