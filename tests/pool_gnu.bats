@@ -317,7 +317,7 @@ same() {
 
 @test "pool --joblog +FILE: appends, without a header, as GNU parallel" {
 	local log=$BATS_TEST_TMPDIR/log
-	run -0 psh 'pool --joblog "+$1" echo ::: a; pool --joblog "+$1" echo ::: b c' "$log"
+	run -0 psh 'pool --joblog "+$1" echo ::: a; pool -j1 --joblog "+$1" echo ::: b c' "$log"
 	assert_equal "$(cut -f9 "$log")" $'echo a\necho b\necho c'
 	run -0 psh 'pool --joblog "$1" echo ::: d >/dev/null; cut -f9 "$1"' "$log"
 	assert_output $'Command\necho d'
