@@ -292,7 +292,29 @@ input_group(struct input *in)
 	return (total);
 }
 
-/* --shuf: the jobs in a random order (Fisher-Yates). */
+#define INPUT_SHUF_MAX	(1L << 22)	/* jobs shuffled in a table */
+
+static uint64_t
+input_rand(uint64_t *x)
+{
+	*x ^= *x << 13, *x ^= *x >> 7, *x ^= *x << 17;	/* xorshift64 */
+	return (*x);
+}
+
+static unsigned long
+input_gcd(unsigned long a, unsigned long b)
+{
+	while (b)
+		a %= b, a ^= b, b ^= a, a ^= b;
+	return (a);
+}
+
+/*
+ * --shuf: the jobs in a random order (Fisher-Yates).  Beyond
+ * INPUT_SHUF_MAX jobs a table would cost too much memory: job K is then
+ * (A*K + B) mod total, A prime to the total, a permutation that is
+ * random enough to spread the jobs and costs nothing.
+ */
 static void
 input_shuffle(struct input *in)
 {
@@ -300,15 +322,21 @@ input_shuffle(struct input *in)
 	uint64_t x;
 	long i, j, t;
 
-	in->perm = xmalloc((in->total + 1) * sizeof(*in->perm));
-	for (i = 0; i < in->total; i++)
-		in->perm[i] = i;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	x = ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)ts.tv_sec ^
 	    ((uint64_t)getpid() << 40) ^ 0x9e3779b97f4a7c15ULL;
+	if (in->total > INPUT_SHUF_MAX) {
+		do
+			in->shuf_a = 1 + input_rand(&x) % (in->total - 1);
+		while (input_gcd(in->shuf_a, (unsigned long)in->total) != 1);
+		in->shuf_b = input_rand(&x) % in->total;
+		return;
+	}
+	in->perm = xmalloc((in->total + 1) * sizeof(*in->perm));
+	for (i = 0; i < in->total; i++)
+		in->perm[i] = i;
 	for (i = in->total - 1; i > 0; i--) {
-		x ^= x << 13, x ^= x >> 7, x ^= x << 17;	/* xorshift64 */
-		j = (long)(x % (uint64_t)(i + 1));
+		j = (long)(input_rand(&x) % (uint64_t)(i + 1));
 		t = in->perm[i], in->perm[i] = in->perm[j], in->perm[j] = t;
 	}
 }
@@ -472,6 +500,9 @@ input_next(struct input *in, int *nvals)
 		return (NULL);
 	}
 	k = in->perm ? in->perm[in->next] : in->next;
+	if (in->shuf_a)
+		k = (long)(((unsigned __int128)in->shuf_a * (unsigned long)k +
+		    in->shuf_b) % (unsigned long)in->total);
 	in->next++;
 	if (in->nsrc == 1)
 		return (input_slice(in, k, nvals));

@@ -37,6 +37,7 @@ struct input {
 	int ngrp;
 	long next;		/* the next job, 0-based */
 	long *perm;		/* --shuf: the order of the jobs */
+	unsigned long shuf_a, shuf_b;	/* --shuf beyond perm's size */
 	int started, done;
 	long total;		/* number of jobs, or -1 while unknown */
 	int max_args;		/* -n: values per job (one source) */
