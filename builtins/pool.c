@@ -1013,6 +1013,6 @@ BG_EXPORT struct builtin pool_struct = {
 	pool_builtin,
 	BUILTIN_ENABLED,
 	pool_doc,
-	"pool [-j N] [--halt SPEC] [-k] [options] [command [arg ...]] [:::[+] item ... | ::::[+] file ...]",
+	"pool [-j N] [--halt SPEC] [-k] [options] command [arg ...] [:::[+] item ... | ::::[+] file ...]",
 	0
 };
