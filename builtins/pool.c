@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "bashapi.h"
@@ -23,7 +24,8 @@ enum {
 	O_HALT = 256, O_TIMEOUT, O_RETRIES, O_RETRY_DELAY, O_RETRY_BACKOFF,
 	O_RETRY_MAX, O_RETRY_JITTER, O_LINEBUF, O_GROUP, O_TAG, O_TAGSTRING,
 	O_JOBLOG, O_RESUME, O_RESUME_FAILED, O_RESULTS, O_BAR, O_DELAY,
-	O_DRYRUN, O_SEM, O_WAIT, O_ID, O_STATUS, O_JSON, O_PERSIST
+	O_DRYRUN, O_SEM, O_WAIT, O_ID, O_STATUS, O_JSON, O_PERSIST,
+	O_LINK, O_TRIM, O_ARGSEP, O_ARGFILESEP, O_SHUF, O_PLUS, O_XARGS
 };
 
 static const struct optdef pool_opts[] = {
@@ -62,6 +64,24 @@ static const struct optdef pool_opts[] = {
 	{ "json", O_JSON, 0 },
 	{ "persist", O_PERSIST, 0 },
 	{ NULL, 'A', 1 },
+	/* GNU parallel's inputs and aliases (issue 13) */
+	{ "max-procs", 'P', 1 },
+	{ "halt-on-error", O_HALT, 1 },
+	{ "link", O_LINK, 0 },
+	{ "xapply", O_LINK, 0 },
+	{ "no-run-if-empty", 'r', 0 },
+	{ "trim", O_TRIM, 1 },
+	{ "arg-sep", O_ARGSEP, 1 },
+	{ "arg-file-sep", O_ARGFILESEP, 1 },
+	{ "shuf", O_SHUF, 0 },
+	{ NULL, 'I', 1 },
+	{ "plus", O_PLUS, 0 },
+	{ "verbose", 'v', 0 },
+	{ NULL, 't', 0 },
+	{ NULL, 'X', 0 },
+	{ NULL, 'm', 0 },
+	{ "xargs", O_XARGS, 0 },
+	{ NULL, 'N', 1 },
 	{ NULL, 0, 0 }
 };
 
@@ -74,6 +94,8 @@ struct pool_args {
 	long max_args;
 	const char *id;
 	WORD_LIST *operands;
+	struct input in;		/* input options only: --link, --trim... */
+	struct subst_rules rules;	/* -I, --plus */
 };
 
 /* The --sem pools alive between calls, by --id. */
@@ -108,6 +130,27 @@ pool_parse_delim(const char *s)
 		case '\\': return ('\\');
 		}
 	return (-1);
+}
+
+/*
+ * -j 0, GNU parallel's "as many as possible": 256 jobs, fewer when half
+ * of `ulimit -u' or a quarter of `ulimit -n' (each job holds pipes and
+ * a spool file) is less, at least 1.  Beyond those, pool already runs
+ * fewer jobs when fork or open fails.
+ */
+static int
+pool_jobs_max(void)
+{
+	struct rlimit rl;
+	rlim_t n = 256;
+
+	if (getrlimit(RLIMIT_NPROC, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur / 2 < n)
+		n = rl.rlim_cur / 2;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur / 4 < n)
+		n = rl.rlim_cur / 4;
+	return (n > 0 ? (int)n : 1);
 }
 
 static int
@@ -151,13 +194,49 @@ pool_opt_retry(struct pool_args *a, int c, const char *v)
 	}
 }
 
+/* The options with a value that say what the items are and how used. */
 static int
-pool_opt_value(struct pool_args *a, int c, char *v)
+pool_opt_input(struct pool_args *a, int c, char *v)
 {
 	long n;
 
 	switch (c) {
+	case 'n':
+	case 'N':
+		if (pool_number(v, c == 'N' ? 0 : 1, 1000000, &n) < 0)
+			return (pool_bad(v, "argument count"));
+		a->max_args = n ? n : 1;
+		a->rules.noargs = n == 0;	/* -N 0: one item, none used */
+		return (0);
+	case 'I':
+		if (*v == '\0')
+			return (pool_bad("''", "replacement string"));
+		a->rules.repl = v;
+		return (0);
+	case O_TRIM:
+		return (input_trim_parse(v, &a->in.trim) < 0 ?
+		    pool_bad(v, "trim mode (n, l, r, lr or rl)") : 0);
+	case O_ARGSEP:
+	case O_ARGFILESEP:
+		if (*v == '\0')
+			return (pool_bad("''", "separator"));
+		*(c == O_ARGSEP ? &a->in.arg_sep : &a->in.arg_file_sep) = v;
+		return (0);
+	default:
+		return (pool_opt_retry(a, c, v));
+	}
+}
+
+static int
+pool_opt_value(struct pool_args *a, int c, char *v)
+{
+	switch (c) {
 	case 'j':
+	case 'P':
+		if (strcmp(v, "0") == 0) {
+			a->cfg.jobs = pool_jobs_max();
+			return (0);
+		}
 		return (poolspec_jobs(v, pool_ncpu(), &a->cfg.jobs) < 0 ?
 		    pool_bad(v, "job count") : 0);
 	case O_HALT:
@@ -176,11 +255,6 @@ pool_opt_value(struct pool_args *a, int c, char *v)
 	case 'd':
 		return ((a->delim = pool_parse_delim(v)) < 0 ?
 		    pool_bad(v, "delimiter") : 0);
-	case 'n':
-		if (pool_number(v, 1, 1000000, &n) < 0)
-			return (pool_bad(v, "argument count"));
-		a->max_args = n;
-		return (0);
 	case O_TAGSTRING:
 		a->cfg.tagstring = v;
 		return (0);
@@ -197,7 +271,7 @@ pool_opt_value(struct pool_args *a, int c, char *v)
 		a->into = v;
 		return (var_name_ok(v) ? 0 : EX_USAGE);
 	default:
-		return (pool_opt_retry(a, c, v));
+		return (pool_opt_input(a, c, v));
 	}
 }
 
@@ -220,6 +294,15 @@ pool_opt_flag(struct pool_args *a, int c)
 	case O_STATUS: a->status = 1; break;
 	case O_JSON: a->json = 1; break;
 	case O_PERSIST: a->persist = 1; break;
+	case O_LINK: a->in.link_all = 1; break;
+	case 'r': a->in.skip_blank = 1; break;
+	case O_SHUF: a->in.shuf = 1; break;
+	case O_PLUS: a->rules.plus = 1; break;
+	case 'v': a->cfg.show_cmd |= POOL_SHOW_V; break;
+	case 't': a->cfg.show_cmd |= POOL_SHOW_T; break;
+	case 'X': a->rules.context = 1; a->in.xargs = INPUT_SPREAD; break;
+	case 'm': a->rules.multi = 1; a->in.xargs = INPUT_SPREAD; break;
+	case O_XARGS: a->in.xargs = INPUT_FILL; break;
 	default: return (-1);
 	}
 	return (0);
@@ -252,6 +335,12 @@ pool_conflicts(struct pool_args *a)
 	else if (a->persist && (a->sem || a->wait || a->status))
 		why = "--persist runs a batch: not with --sem, --wait or "
 		    "--status";
+	else if (a->rules.context + a->rules.multi + (a->in.xargs ==
+	    INPUT_FILL) > 1)
+		why = "-X, -m and --xargs: choose one";
+	else if (a->in.arg_sep && a->in.arg_file_sep &&
+	    strcmp(a->in.arg_sep, a->in.arg_file_sep) == 0)
+		why = "--arg-sep and --arg-file-sep: the same separator";
 	if (why == NULL)
 		return (0);
 	builtin_error("%s", why);
@@ -272,6 +361,8 @@ pool_parse(WORD_LIST *list, struct pool_args *a)
 	backoff_init(&a->cfg.backoff);
 	a->cfg.backoff.first_ns = 0;	/* GNU parallel retries at once */
 	a->delim = '\n';
+	a->rules.total = -1;
+	subst_use(&a->rules);		/* the defaults, until parsed */
 	opts_init(&o, list);
 	while ((c = opts_next(&o, pool_opts)) != OPTS_END) {
 		if (c == OPTS_ERROR || c == OPTS_HELP)
@@ -287,14 +378,44 @@ pool_parse(WORD_LIST *list, struct pool_args *a)
 		return (EX_USAGE);
 	}
 	a->operands = o.list;
+	subst_use(&a->rules);
 	return (pool_conflicts(a));
 }
 
 static int
-pool_is_sep(WORD_LIST *w)
+pool_is_sep(const struct pool_args *a, WORD_LIST *w)
 {
-	return (w && (strcmp(w->word->word, ":::") == 0 ||
-	    strcmp(w->word->word, "::::") == 0));
+	return (w && input_sep(&a->in, w->word->word) != 0);
+}
+
+/*
+ * Add the sources that follow the separators from W on to IN.  Return 0,
+ * or a status after printing why not.
+ */
+static int
+pool_sources(struct pool_args *a, struct input *in, WORD_LIST *w)
+{
+	WORD_LIST *rest;
+	int kind;
+
+	while (w) {
+		kind = input_sep(in, w->word->word);
+		rest = w->next;
+		if ((kind & INPUT_LINKED) && in->nsrc == 0) {
+			builtin_error("%s: no input source before it to link to",
+			    w->word->word);
+			return (EX_USAGE);
+		}
+		if (kind & INPUT_WORDS)
+			input_add_words(in, rest, &rest, kind & INPUT_LINKED);
+		else
+			for (; rest && !pool_is_sep(a, rest); rest = rest->next)
+				if (input_add_file(in, rest->word->word,
+				    a->delim, kind & INPUT_LINKED) < 0)
+					return (EXECUTION_FAILURE);
+		w = rest;
+	}
+	return (0);
 }
 
 /*
@@ -305,37 +426,36 @@ pool_is_sep(WORD_LIST *w)
 static int
 pool_inputs(struct pool_args *a, struct input *in, WORD_LIST **tmpl)
 {
-	WORD_LIST *w, *prev, *rest;
+	WORD_LIST *w, *prev;
+	int r;
 
 	*tmpl = NULL;
 	prev = NULL;
-	for (w = a->operands; w && !pool_is_sep(w); w = w->next)
+	for (w = a->operands; w && !pool_is_sep(a, w); w = w->next)
 		prev = w;
-	if (prev == NULL) {
-		builtin_error("missing command");
-		builtin_usage();
-		return (EX_USAGE);
-	}
+	/* No command: each item is one, run as `eval ITEM' (GNU parallel). */
+	a->cfg.raw_cmd = prev == NULL;
+	*in = a->in;
 	in->max_args = (int)a->max_args;
-	while (w) {
-		rest = w->next;
-		if (strcmp(w->word->word, ":::") == 0)
-			input_add_words(in, rest, &rest);
-		else {
-			for (; rest && !pool_is_sep(rest); rest = rest->next)
-				if (input_add_file(in, rest->word->word,
-				    a->delim) < 0)
-					return (EXECUTION_FAILURE);
-		}
-		w = rest;
-	}
+	if ((r = pool_sources(a, in, w)) != 0)
+		return (r);
 	if (a->array && input_add_array(in, a->array) < 0)
 		return (EXECUTION_FAILURE);
 	if (in->nsrc == 0 && input_add_fd(in, 0, a->delim) < 0)
 		return (EXECUTION_FAILURE);
+	if (in->xargs && in->nsrc > 1) {
+		builtin_error("-X, -m and --xargs: one input source, not %d",
+		    in->nsrc);
+		return (EX_USAGE);
+	}
+	in->jobs = a->cfg.jobs;
+	if (a->cfg.raw_cmd) {
+		*tmpl = make_word_list(make_word("eval"), NULL);
+		return (0);
+	}
 	*tmpl = copy_word_list(a->operands);
 	for (w = *tmpl; w; w = w->next)
-		if (pool_is_sep(w->next)) {
+		if (pool_is_sep(a, w->next)) {
 			dispose_words(w->next);
 			w->next = NULL;
 			break;
@@ -504,7 +624,7 @@ pool_sem(struct pool_args *a)
 		return (EX_USAGE);
 	}
 	for (w = a->operands; w; w = w->next)
-		if (pool_is_sep(w)) {
+		if (pool_is_sep(a, w)) {
 			builtin_error("--sem: one command and its arguments, no "
 			    "%s items", w->word->word);
 			return (EX_USAGE);
@@ -668,6 +788,22 @@ pool_sem_status(struct pool_args *a)
 	return (sh_chkwrite(EXECUTION_SUCCESS));
 }
 
+/* Return non-zero if the --tagstring uses {##} (the jobs in all). */
+static int
+pool_tag_total(const struct pool_args *a)
+{
+	WORD_DESC d;
+	WORD_LIST one;
+
+	if (a->cfg.tagstring == NULL)
+		return (0);
+	d.word = a->cfg.tagstring;
+	d.flags = 0;
+	one.word = &d;
+	one.next = NULL;
+	return (subst_has_total(&one));
+}
+
 static int
 pool_batch(struct pool_args *a)
 {
@@ -690,8 +826,11 @@ pool_batch(struct pool_args *a)
 		pool_cleanup(p);
 		return (r);
 	}
+	p->in.load_all = subst_has_total(tmpl) || pool_tag_total(a);
 	dispose_words(tmpl);
 	input_prepare(&p->in);
+	a->rules.total = p->in.total;
+	subst_use(&a->rules);
 	begin_unwind_frame("pool");
 	bg_unwind(pool_cleanup, p);
 	r = a->persist ? persist_run(p) : pool_run(p);
@@ -744,14 +883,28 @@ static char *pool_doc[] = {
 	"    pool [options] COMMAND [ARG...] :::: FILE...   (one item a line)",
 	"    pool [options] -a ARRAY COMMAND [ARG...]       (a bash array)",
 	"    ... | pool [options] COMMAND [ARG...]          (stdin, a line each)",
+	"With no COMMAND, each item is the command line (GNU parallel's",
+	"`parallel < cmds.txt'): `pool ::: \"f a\" \"echo b\"' runs eval ITEM,",
+	"functions included; --dry-run, -t and the joblog show ITEM.",
 	"Several ::: / :::: groups (and -a) combine into every combination,",
 	"as in GNU parallel: `pool f ::: a b ::: 1 2' runs f a 1, f a 2, f b 1,",
-	"f b 2.  COMMAND is a shell function (no export -f needed: the job sees",
-	"the script's variables, arrays and functions), a builtin or a disk",
-	"command; the item is appended as the last argument unless an argument",
-	"holds a replacement string: {} the item, {.} without extension, {/}",
-	"basename, {//} dirname, {/.} basename without extension, {#} the job's",
-	"sequence number, {%} its slot, {1} {2}... the value from each source.",
+	"f b 2.  :::+ ITEM... and ::::+ FILE... link a source to the one before",
+	"instead: `pool f ::: a b :::+ 1 2' runs f a 1, f b 2; the shortest of",
+	"linked sources ends them (--link links every source, and there the",
+	"shorter ones wrap around), as in GNU parallel.  COMMAND is a shell",
+	"function (no export -f needed: the job sees the script's variables,",
+	"arrays and functions), a builtin or a disk command; the item is",
+	"appended as the last argument unless an argument holds a replacement",
+	"string: {} the item, {.} without extension, {/} basename, {//}",
+	"dirname, {/.} basename without extension, {#} the job's sequence",
+	"number, {%} its slot, {1} {2}... the value from each source, and",
+	"{1.} {1/} {1//} {1/.} {2/}... the same on one source's value.  With",
+	"--plus also (as GNU parallel defines them, so that {} = {+/}/{/} =",
+	"{.}.{+.} = {..}.{+..}): {+/} the directory, {+.} the extension, {..}",
+	"and {...} without two or three extensions, {+..} and {+...} those",
+	"extensions, {/..} {/...} the basename without them, {##} the number",
+	"of jobs (stdin is read to the end first).  -I STR: STR stands for {}",
+	"(and {} and {1} {2}... are plain text, as in GNU parallel).",
 	"",
 	"Persistent workers (--persist), for many small items:",
 	"    pool --persist [options] FUNCTION [ARG...] ::: ITEM...",
@@ -787,7 +940,8 @@ static char *pool_doc[] = {
 	"output of that worker's earlier items may be lost.",
 	"Not supported yet with --persist (refused with an error, never",
 	"ignored): items from stdin, --timeout, --halt, --retries, --delay,",
-	"--line-buffer, --results, --resume, --bar, --dry-run, --sem.  As in",
+	"--line-buffer, --results, --resume, --bar, --dry-run, -v, -t, --sem.",
+	"As in",
 	"forking mode, a reader that does not read holds back the output and",
 	"the items after it, never a signal: Ctrl-C and TERM still stop all.",
 	"",
@@ -832,7 +986,10 @@ static char *pool_doc[] = {
 	"",
 	"Options (GNU parallel's names and meanings):",
 	"  -j N, N%, +N, -N\tjobs at a time: N, N% of the online CPUs, or",
-	"\t\t\tCPUs plus/minus N (default: the online CPUs)",
+	"\t\t\tCPUs plus/minus N (default: the online CPUs);",
+	"\t\t\t0: as many as possible, 256 or fewer if half of",
+	"\t\t\t`ulimit -u' or a quarter of `ulimit -n' is less",
+	"  -P N, --max-procs N\tthe same as -j N",
 	"  --halt WHEN,ON=N\tWHEN is now (stop running jobs: TERM to each",
 	"\t\t\tgroup, KILL 2s later) or soon (start no more);",
 	"\t\t\tON is fail, success or done; N a count or N%",
@@ -860,7 +1017,8 @@ static char *pool_doc[] = {
 	"\t\t\tnot with -k, --group or --line-buffer",
 	"  --tag\t\t\tprefix each output line with the item and a tab",
 	"  --tagstring STR\tprefix with STR (replacement strings work)",
-	"  --joblog FILE\t\tlog each job in GNU parallel's format",
+	"  --joblog FILE\t\tlog each job in GNU parallel's format; +FILE",
+	"\t\t\tappends to FILE (no header line, as GNU parallel)",
 	"  --resume\t\tskip the jobs FILE already lists",
 	"  --resume-failed\tskip the jobs FILE lists as succeeded",
 	"  --results DIR\t\tsave DIR/SEQ/{cmd,stdout,stderr,status}, every",
@@ -872,14 +1030,38 @@ static char *pool_doc[] = {
 	"\t\t\thalt or a signal stopped count as failed",
 	"  --delay DURATION\twait DURATION between job starts",
 	"  --dry-run\t\tprint the commands, run nothing",
+	"  -v, --verbose\t\tprint each command first in its job's stdout",
+	"\t\t\t(grouped, tagged and ordered with its output)",
+	"  -t\t\t\tprint each command on stderr as it starts",
 	"  -a ARRAY\t\titems from the indexed array ARRAY",
 	"  -0, --null\t\titems are NUL-separated; -d DELIM: DELIM-separated",
 	"  -n N\t\t\tpass N items to each job",
 	"  --persist\t\tpersistent workers, see above",
+	"  -N N\t\t\tthe same (GNU parallel's -N: {1}..{N} are the",
+	"\t\t\titems); -N 0: one item a job, not passed",
+	"  -X\t\t\tas many items a job as spread them evenly over",
+	"\t\t\tthe -j slots (and at most -n, and 128 KiB); a word",
+	"\t\t\twith {} is repeated per item: pre-{} -> pre-a pre-b",
+	"  -m\t\t\tas -X, but the items spread over one word's place:",
+	"\t\t\tpre-{}-post -> pre-a b-post (a and b words of their",
+	"\t\t\town); -X and -m take one input source",
+	"  --xargs\t\tas many items a job as 128 KiB holds (or -n)",
+	"  --link, --xapply\tpair the sources (see :::+ above)",
+	"  -r, --no-run-if-empty\tblank items (spaces only) make no job",
+	"  --trim MODE\t\tremove blanks around items: l (left), r (right),",
+	"\t\t\tlr or rl (both), n (none, the default)",
+	"  --arg-sep SEP\t\tSEP instead of ::: (and SEP+ for :::+)",
+	"  --arg-file-sep SEP\tSEP instead of :::: (and SEP+ for ::::+)",
+	"  --shuf\t\trun the jobs in a random order (reads all input",
+	"\t\t\tfirst)",
+	"  -I STR\t\tSTR instead of {} (see above)",
+	"  --plus\t\tthe replacement strings of GNU parallel's --plus",
 	"  --sem, --wait, --id NAME\tincremental mode, see above",
 	"  --status, --json, -A ARRAY\treport on a --sem pool, see above",
 	"Long names as in GNU parallel: --jobs (-j), --array (-a), --delimiter",
-	"(-d), --max-args (-n), --lb (--line-buffer), --semaphore (--sem).",
+	"(-d), --max-args (-n), --lb (--line-buffer), --semaphore (--sem),",
+	"--halt-on-error (--halt).  GNU parallel options that pool does not",
+	"have (--pipe, --colsep, ...) are refused as invalid options.",
 	"",
 	"Ctrl-C, TERM or HUP stop every job (the signal to each group, KILL",
 	"2s later); pool then returns 128+N and the shell's traps run.  A",
@@ -926,6 +1108,6 @@ BG_EXPORT struct builtin pool_struct = {
 	pool_builtin,
 	BUILTIN_ENABLED,
 	pool_doc,
-	"pool [-j N] [--halt SPEC] [-k] [options] command [arg ...] [::: item ... | :::: file ...]",
+	"pool [-j N] [--halt SPEC] [-k] [options] command [arg ...] [:::[+] item ... | ::::[+] file ...]",
 	0
 };

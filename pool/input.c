@@ -2,23 +2,81 @@
 
 /*
  * Several sources make the product of their values, as GNU parallel's
- * `::: a b ::: 1 2' runs a 1, a 2, b 1, b 2.  A single file or stdin is
- * read one item at a time, so that a million lines cost no memory; the
- * others are loaded first (the product needs them all).
+ * `::: a b ::: 1 2' runs a 1, a 2, b 1, b 2.  A source given with :::+
+ * or ::::+ is linked to the one before: they make pairs, not the
+ * product, and the shortest ends the group (GNU parallel's rule for
+ * :::+); --link links them all, and there the shorter ones wrap around
+ * (GNU parallel's rule for --link).  Jobs are numbered: job K's values
+ * come from K read as a number whose digits are the groups' positions,
+ * the last group fastest, so that --shuf is a permutation of 0..total-1.
+ * A single file or stdin is read one item at a time, so that a million
+ * lines cost no memory; the others are loaded first (the product needs
+ * them all), and so is everything for --shuf.
  */
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bashapi.h"
 #include "input.h"
 
+/*
+ * Parse TEXT, the argument of --trim (n, l, r, lr or rl), into *TRIM.
+ * Return 0, or -1 if it is none of those.  Pure, for fuzzing.
+ */
+int
+input_trim_parse(const char *text, int *trim)
+{
+	static const struct { const char *s; int v; } t[] = {
+		{ "n", 0 }, { "l", INPUT_TRIM_L }, { "r", INPUT_TRIM_R },
+		{ "lr", INPUT_TRIM_L | INPUT_TRIM_R },
+		{ "rl", INPUT_TRIM_L | INPUT_TRIM_R }, { NULL, 0 }
+	};
+	int i;
+
+	for (i = 0; t[i].s; i++)
+		if (strcmp(text, t[i].s) == 0) {
+			*trim = t[i].v;
+			return (0);
+		}
+	return (-1);
+}
+
+/*
+ * Say what the word W is among the operands: INPUT_WORDS (:::),
+ * INPUT_FILES (::::), either with INPUT_LINKED (:::+, ::::+), or 0.
+ * The separators are IN's (--arg-sep, --arg-file-sep).
+ */
+int
+input_sep(const struct input *in, const char *w)
+{
+	const char *seps[2];
+	size_t n;
+	int i;
+
+	seps[0] = in->arg_sep ? in->arg_sep : ":::";
+	seps[1] = in->arg_file_sep ? in->arg_file_sep : "::::";
+	for (i = 0; i < 2; i++) {
+		n = strlen(seps[i]);
+		if (strncmp(w, seps[i], n) != 0)
+			continue;
+		if (w[n] == '\0')
+			return (i ? INPUT_FILES : INPUT_WORDS);
+		if (w[n] == '+' && w[n + 1] == '\0')
+			return ((i ? INPUT_FILES : INPUT_WORDS) | INPUT_LINKED);
+	}
+	return (0);
+}
+
 static struct source *
-input_new(struct input *in, const char *name)
+input_new(struct input *in, const char *name, int link)
 {
 	struct source *s;
 
@@ -27,12 +85,40 @@ input_new(struct input *in, const char *name)
 	memset(s, 0, sizeof(*s));
 	s->name = name;
 	s->delim = '\n';
+	s->link = link;
+	s->trim = in->trim;
+	s->skip_blank = in->skip_blank;
 	return (s);
 }
 
-static void
+static int
+input_blank(int c)
+{
+	return (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
+	    c == '\f');
+}
+
+/*
+ * Keep the value V (LEN bytes), trimmed as --trim says.  Return 0, or
+ * -1 if -r drops it as blank.
+ */
+static int
 source_push(struct source *s, const char *v, size_t len)
 {
+	if (s->trim & INPUT_TRIM_L)
+		while (len > 0 && input_blank((unsigned char)*v))
+			v++, len--;
+	if (s->trim & INPUT_TRIM_R)
+		while (len > 0 && input_blank((unsigned char)v[len - 1]))
+			len--;
+	if (s->skip_blank) {
+		size_t i;
+
+		for (i = 0; i < len && input_blank((unsigned char)v[i]); i++)
+			;
+		if (i == len)
+			return (-1);
+	}
 	if (s->n == s->cap) {
 		s->cap = s->cap ? s->cap * 2 : 64;
 		s->vals = xrealloc(s->vals, s->cap * sizeof(*s->vals));
@@ -41,21 +127,21 @@ source_push(struct source *s, const char *v, size_t len)
 	memcpy(s->vals[s->n], v, len);
 	s->vals[s->n][len] = '\0';
 	s->n++;
+	return (0);
 }
 
 /*
- * Add the words of LIST up to the next ":::" or "::::" as a source; store
- * the rest in *REST.  Return 0.
+ * Add the words of LIST up to the next separator as a source, linked to
+ * the one before if LINK; store the rest in *REST.  Return 0.
  */
 int
-input_add_words(struct input *in, WORD_LIST *list, WORD_LIST **rest)
+input_add_words(struct input *in, WORD_LIST *list, WORD_LIST **rest, int link)
 {
 	struct source *s;
 
-	s = input_new(in, ":::");
+	s = input_new(in, ":::", link);
 	for (; list; list = list->next) {
-		if (strcmp(list->word->word, ":::") == 0 ||
-		    strcmp(list->word->word, "::::") == 0)
+		if (input_sep(in, list->word->word))
 			break;
 		source_push(s, list->word->word, strlen(list->word->word));
 	}
@@ -65,28 +151,34 @@ input_add_words(struct input *in, WORD_LIST *list, WORD_LIST **rest)
 
 /* Read items from FP, separated by DELIM, as a lazy source NAME. */
 static int
-input_add_fp(struct input *in, FILE *fp, int delim, const char *name)
+input_add_fp(struct input *in, FILE *fp, int delim, const char *name,
+    int link)
 {
 	struct source *s;
 
-	s = input_new(in, name);
+	s = input_new(in, name, link);
 	s->fp = fp;
 	s->delim = delim;
 	return (0);
 }
 
 /*
- * Add the lines of the file PATH ("-" for stdin) as a source.  Return 0,
- * or -1 after printing why it cannot be read.
+ * Add the lines of the file PATH ("-" for stdin) as a source, linked to
+ * the one before if LINK.  Return 0, or -1 after printing why it cannot
+ * be read.
  */
 int
-input_add_file(struct input *in, const char *path, int delim)
+input_add_file(struct input *in, const char *path, int delim, int link)
 {
 	FILE *fp;
 	int fd;
 
-	if (strcmp(path, "-") == 0)
-		return (input_add_fd(in, 0, delim));
+	if (strcmp(path, "-") == 0) {
+		if (input_add_fd(in, 0, delim) < 0)
+			return (-1);
+		in->src[in->nsrc - 1].link = link;
+		return (0);
+	}
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || (fp = fdopen(fd, "r")) == NULL) {
 		builtin_error("%s: cannot read: %s", path, strerror(errno));
@@ -94,7 +186,7 @@ input_add_file(struct input *in, const char *path, int delim)
 			close(fd);
 		return (-1);
 	}
-	return (input_add_fp(in, fp, delim, path));
+	return (input_add_fp(in, fp, delim, path, link));
 }
 
 /* Add the items on file descriptor FD, separated by DELIM.  Return 0/-1. */
@@ -111,7 +203,7 @@ input_add_fd(struct input *in, int fd, int delim)
 			close(d);
 		return (-1);
 	}
-	return (input_add_fp(in, fp, delim, "stdin"));
+	return (input_add_fp(in, fp, delim, "stdin", 0));
 }
 
 /* Add the elements of the indexed array NAME.  Return 0, or -1. */
@@ -128,90 +220,212 @@ input_add_array(struct input *in, const char *name)
 		builtin_error("%s: not an indexed array", name);
 		return (-1);
 	}
-	s = input_new(in, name);
+	s = input_new(in, name, 0);
 	a = array_cell(v);
 	for (e = element_forw(a->head); e != a->head; e = element_forw(e))
 		source_push(s, element_value(e), strlen(element_value(e)));
 	return (0);
 }
 
+/* Read S's next value (one that -r keeps).  Return 1, or 0 at the end. */
 static int
 source_read(struct source *s)
 {
 	char *line;
 	size_t cap;
 	ssize_t n;
+	int kept;
 
 	line = NULL;
 	cap = 0;
-	n = getdelim(&line, &cap, s->delim, s->fp);
-	if (n < 0) {
-		free(line);
-		return (0);
-	}
-	if (n > 0 && line[n - 1] == s->delim)
-		n--;
-	source_push(s, line, (size_t)n);
+	do {
+		n = getdelim(&line, &cap, s->delim, s->fp);
+		if (n < 0) {
+			free(line);
+			return (0);
+		}
+		if (n > 0 && line[n - 1] == s->delim)
+			n--;
+		kept = source_push(s, line, (size_t)n) == 0;
+	} while (!kept);
 	free(line);
 	return (1);
 }
 
 /*
+ * Group the sources: a source starts a group unless it is linked to the
+ * one before.  A group makes as many values as its shortest source, or
+ * with --link its longest (the others wrap), none if one is empty.
+ * Return the number of jobs.
+ */
+static long
+input_group(struct input *in)
+{
+	size_t len;
+	long total;
+	int g, i;
+
+	in->gfirst = xmalloc((in->nsrc + 1) * sizeof(*in->gfirst));
+	in->glen = xmalloc((in->nsrc + 1) * sizeof(*in->glen));
+	in->ngrp = 0;
+	for (i = 0; i < in->nsrc; i++) {
+		len = in->src[i].n;
+		if (i > 0 && (in->src[i].link || in->link_all)) {
+			g = in->ngrp - 1;
+			if (len == 0 || in->src[in->gfirst[g]].n == 0)
+				in->glen[g] = 0;
+			else if (in->link_all ? len > in->glen[g] :
+			    len < in->glen[g])
+				in->glen[g] = len;
+			continue;
+		}
+		in->gfirst[in->ngrp] = i;
+		in->glen[in->ngrp++] = len;
+	}
+	in->gfirst[in->ngrp] = in->nsrc;
+	total = 1;
+	for (g = 0; g < in->ngrp; g++) {
+		if (in->glen[g] > 0 && total > LONG_MAX / (long)in->glen[g])
+			return (LONG_MAX);
+		total *= (long)in->glen[g];
+	}
+	return (total);
+}
+
+#define INPUT_SHUF_MAX	(1L << 22)	/* jobs shuffled in a table */
+
+static uint64_t
+input_rand(uint64_t *x)
+{
+	*x ^= *x << 13, *x ^= *x >> 7, *x ^= *x << 17;	/* xorshift64 */
+	return (*x);
+}
+
+static unsigned long
+input_gcd(unsigned long a, unsigned long b)
+{
+	while (b)
+		a %= b, a ^= b, b ^= a, a ^= b;
+	return (a);
+}
+
+/*
+ * --shuf: the jobs in a random order (Fisher-Yates).  Beyond
+ * INPUT_SHUF_MAX jobs a table would cost too much memory: job K is then
+ * (A*K + B) mod total, A prime to the total, a permutation that is
+ * random enough to spread the jobs and costs nothing.
+ */
+static void
+input_shuffle(struct input *in)
+{
+	struct timespec ts;
+	uint64_t x;
+	long i, j, t;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	x = ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)ts.tv_sec ^
+	    ((uint64_t)getpid() << 40) ^ 0x9e3779b97f4a7c15ULL;
+	if (in->total > INPUT_SHUF_MAX) {
+		do
+			in->shuf_a = 1 + input_rand(&x) % (in->total - 1);
+		while (input_gcd(in->shuf_a, (unsigned long)in->total) != 1);
+		in->shuf_b = input_rand(&x) % in->total;
+		return;
+	}
+	in->perm = xmalloc((in->total + 1) * sizeof(*in->perm));
+	for (i = 0; i < in->total; i++)
+		in->perm[i] = i;
+	for (i = in->total - 1; i > 0; i--) {
+		j = (long)(input_rand(&x) % (uint64_t)(i + 1));
+		t = in->perm[i], in->perm[i] = in->perm[j], in->perm[j] = t;
+	}
+}
+
+/*
+ * -X, -m, --xargs: cut the one source's values into jobs, each of at
+ * most -n values (if given) and INPUT_MAX_CHARS bytes, and for -X and -m
+ * at most an even share of the -j slots, as GNU parallel.  Return the
+ * number of jobs.
+ */
+static long
+input_cut(struct input *in, int nmax)
+{
+	struct source *s = &in->src[0];
+	size_t per, first, k, bytes;
+
+	per = nmax > 0 ? (size_t)nmax : s->n;
+	if (in->xargs == INPUT_SPREAD && in->jobs > 0 &&
+	    (s->n + in->jobs - 1) / in->jobs < per)
+		per = (s->n + in->jobs - 1) / in->jobs;
+	if (per < 1)
+		per = 1;
+	in->cuts = xmalloc((s->n + 1) * sizeof(*in->cuts));
+	in->ncuts = 0;
+	for (first = 0; first < s->n; first = k) {
+		in->cuts[in->ncuts++] = first;
+		bytes = 0;
+		for (k = first; k < s->n && k - first < per; k++) {
+			bytes += strlen(s->vals[k]) + 1;
+			if (k > first && bytes > INPUT_MAX_CHARS)
+				break;
+		}
+	}
+	in->cuts[in->ncuts] = s->n;
+	return (in->ncuts);
+}
+
+/*
  * Load every source that must be loaded (all of them when there are
- * several) and work out the number of jobs when it is known.  Return 0.
+ * several, or with --shuf, {##}, -X, -m or --xargs) and work out the number of jobs when it is
+ * known.  Return 0.
  */
 int
 input_prepare(struct input *in)
 {
-	long total;
 	int i;
+
+	int nmax = in->max_args;
 
 	if (in->max_args < 1)
 		in->max_args = 1;
-	in->odo = xmalloc((in->nsrc + 1) * sizeof(*in->odo));
-	memset(in->odo, 0, (in->nsrc + 1) * sizeof(*in->odo));
-	if (in->nsrc == 1 && in->src[0].fp) {
+	if (in->nsrc == 1 && in->src[0].fp && !in->shuf && !in->load_all &&
+	    !in->xargs) {
 		in->total = -1;
 		return (0);
 	}
-	total = 1;
-	for (i = 0; i < in->nsrc; i++) {
+	for (i = 0; i < in->nsrc; i++)
 		if (in->src[i].fp) {
 			while (source_read(&in->src[i]))
 				;
 			fclose(in->src[i].fp);
 			in->src[i].fp = NULL;
 		}
-		total *= (long)in->src[i].n;
-	}
+	in->total = input_group(in);
 	if (in->nsrc == 1)
-		total = (total + in->max_args - 1) / in->max_args;
-	in->total = in->nsrc ? total : 0;
+		in->total = in->xargs ? input_cut(in, nmax) :
+		    ((long)in->src[0].n + in->max_args - 1) / in->max_args;
+	if (in->nsrc == 0)
+		in->total = 0;
+	if (in->shuf && in->total > 0)
+		input_shuffle(in);
 	return (0);
 }
 
+/* The next job's values from the lazy source S (up to -n of them). */
 static char **
-input_single(struct input *in, int *nvals)
+input_lazy(struct input *in, struct source *s, int *nvals)
 {
-	struct source *s = &in->src[0];
 	char **vals;
 	int k;
 
 	vals = xmalloc(in->max_args * sizeof(*vals));
 	for (k = 0; k < in->max_args; k++) {
-		if (s->fp) {
-			/* A lazy source keeps one value at a time. */
-			s->n = 0;
-			if (!source_read(s))
-				break;
-			vals[k] = s->vals[0];
-			s->n = 0;
-			continue;
-		}
-		if (in->odo[0] >= s->n)
+		/* A lazy source keeps one value at a time. */
+		s->n = 0;
+		if (!source_read(s))
 			break;
-		vals[k] = savestring(s->vals[in->odo[0]]);
-		in->odo[0]++;
+		vals[k] = s->vals[0];
+		s->n = 0;
 	}
 	if (k == 0) {
 		free(vals);
@@ -222,6 +436,50 @@ input_single(struct input *in, int *nvals)
 	return (vals);
 }
 
+/* Job K's values from the one loaded source: -n of them, or its cut. */
+static char **
+input_slice(struct input *in, long k, int *nvals)
+{
+	struct source *s = &in->src[0];
+	size_t first, end;
+	char **vals;
+	int i;
+
+	first = (size_t)k * (size_t)in->max_args;
+	end = first + (size_t)in->max_args;
+	if (in->cuts)
+		first = in->cuts[k], end = in->cuts[k + 1];
+	if (end > s->n)
+		end = s->n;
+	vals = xmalloc((end - first + 1) * sizeof(*vals));
+	for (i = 0; first + i < end; i++)
+		vals[i] = savestring(s->vals[first + i]);
+	*nvals = i;
+	return (vals);
+}
+
+/* Job K's values, one from each source: the last group moves fastest. */
+static char **
+input_pick(struct input *in, long k, int *nvals)
+{
+	struct source *s;
+	char **vals;
+	size_t pos;
+	int g, i;
+
+	vals = xmalloc(in->nsrc * sizeof(*vals));
+	for (g = in->ngrp - 1; g >= 0; g--) {
+		pos = (size_t)k % in->glen[g];
+		k /= (long)in->glen[g];
+		for (i = in->gfirst[g]; i < in->gfirst[g + 1]; i++) {
+			s = &in->src[i];
+			vals[i] = savestring(s->vals[pos % s->n]);
+		}
+	}
+	*nvals = in->nsrc;
+	return (vals);
+}
+
 /*
  * Return the values of the next job (a new array of *NVALS strings, for
  * input_free_vals), or NULL when the input is exhausted.
@@ -229,35 +487,26 @@ input_single(struct input *in, int *nvals)
 char **
 input_next(struct input *in, int *nvals)
 {
-	char **vals;
-	int i;
+	long k;
 
 	if (in->done || in->nsrc == 0) {
 		in->done = 1;
 		return (NULL);
 	}
-	if (in->nsrc == 1)
-		return (input_single(in, nvals));
-	for (i = 0; i < in->nsrc; i++)
-		if (in->src[i].n == 0) {
-			in->done = 1;
-			return (NULL);
-		}
-	if (in->odo[in->nsrc])		/* the odometer wrapped: done */
-		return ((in->done = 1), (char **)NULL);
-	vals = xmalloc(in->nsrc * sizeof(*vals));
-	for (i = 0; i < in->nsrc; i++)
-		vals[i] = savestring(in->src[i].vals[in->odo[i]]);
-	/* Advance the last source fastest, as GNU parallel orders them. */
-	for (i = in->nsrc - 1; i >= 0; i--) {
-		if (++in->odo[i] < in->src[i].n)
-			break;
-		in->odo[i] = 0;
-		if (i == 0)
-			in->odo[in->nsrc] = 1;
+	if (in->total < 0)
+		return (input_lazy(in, &in->src[0], nvals));
+	if (in->next >= in->total) {
+		in->done = 1;
+		return (NULL);
 	}
-	*nvals = in->nsrc;
-	return (vals);
+	k = in->perm ? in->perm[in->next] : in->next;
+	if (in->shuf_a)
+		k = (long)(((unsigned __int128)in->shuf_a * (unsigned long)k +
+		    in->shuf_b) % (unsigned long)in->total);
+	in->next++;
+	if (in->nsrc == 1)
+		return (input_slice(in, k, nvals));
+	return (input_pick(in, k, nvals));
 }
 
 /* Free an array returned by input_next. */
@@ -286,6 +535,9 @@ input_free(struct input *in)
 		free(in->src[i].vals);
 	}
 	free(in->src);
-	free(in->odo);
+	free(in->gfirst);
+	free(in->glen);
+	free(in->perm);
+	free(in->cuts);
 	memset(in, 0, sizeof(*in));
 }

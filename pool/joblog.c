@@ -61,25 +61,30 @@ joblog_read(struct joblog *l, FILE *fp)
 
 /*
  * Open the joblog PATH.  With RESUME, read the jobs it lists and append;
- * otherwise start it afresh.  Return 0, or -1 after printing why.
+ * otherwise start it afresh.  PATH +FILE appends to FILE, without the
+ * header line (GNU parallel's --joblog +FILE).  Return 0, or -1 after
+ * printing why.
  */
 int
 joblog_open(struct joblog *l, const char *path, int resume)
 {
 	FILE *fp;
+	int append;
 
 	memset(l, 0, sizeof(*l));
+	if ((append = path[0] == '+' && path[1] != '\0'))
+		path++;
 	if (resume && (fp = fopen(path, "re")) != NULL) {
 		joblog_read(l, fp);
 		fclose(fp);
 	}
-	l->fp = fopen(path, resume ? "ae" : "we");
+	l->fp = fopen(path, resume || append ? "ae" : "we");
 	if (l->fp == NULL) {
 		builtin_error("%s: cannot write the joblog: %s", path,
 		    strerror(errno));
 		return (-1);
 	}
-	if (ftell(l->fp) == 0)
+	if (ftell(l->fp) == 0 && !append)
 		fputs(joblog_header, l->fp);
 	fflush(l->fp);
 	return (0);

@@ -179,6 +179,8 @@ persist_refuse(const struct pool_cfg *cfg, const struct input *in)
 		return (persist_no("--bar"));
 	if (cfg->dry_run)
 		return (persist_no("--dry-run"));
+	if (cfg->show_cmd)
+		return (persist_no(cfg->show_cmd & POOL_SHOW_V ? "-v" : "-t"));
 	for (i = 0; i < in->nsrc; i++)
 		if (in->src[i].fp && strcmp(in->src[i].name, "stdin") == 0)
 			return (persist_no("reading items from stdin"));

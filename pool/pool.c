@@ -22,6 +22,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -705,6 +706,28 @@ pool_dry(struct pool *p, struct pool_worker *wk)
 	return (0);
 }
 
+/*
+ * -v: the command line goes first in the job's stdout, so that it is
+ * grouped, tagged and ordered with the job's output (GNU parallel's -v):
+ * written into the new, empty pipe FD before the job starts.  A line too
+ * long for the pipe, or with -u (FD < 0), goes straight to stdout.
+ */
+static void
+pool_verbose(const char *cmd, int fd)
+{
+	size_t len = strlen(cmd) + 1;
+	int cap;
+
+	if (fd >= 0 && ((cap = fcntl(fd, F_GETPIPE_SZ)) >= (int)len ||
+	    fcntl(fd, F_SETPIPE_SZ, (int)len) >= (int)len)) {
+		if (write(fd, cmd, len - 1) == (ssize_t)len - 1 &&
+		    write(fd, "\n", 1) == 1)
+			return;
+	}
+	printf("%s\n", cmd);
+	fflush(stdout);
+}
+
 /* Start WK's job, CMD, with its output captured or not; return its pid. */
 static pid_t
 pool_spawn(struct pool *p, struct pool_worker *wk, WORD_LIST *cmd)
@@ -725,6 +748,8 @@ pool_spawn(struct pool *p, struct pool_worker *wk, WORD_LIST *cmd)
 		co.outfd = wfd[0];
 		co.errfd = wfd[1];
 	}
+	if (p->cfg.show_cmd & POOL_SHOW_V)
+		pool_verbose(wk->cmd, p->cfg.capture ? wfd[0] : -1);
 	ctx.bigitem = pool_env(wk, env);
 	co.env = env;
 	co.setup = pool_child_setup;
@@ -761,7 +786,12 @@ pool_start(struct pool *p, long seq, int attempt, char **vals, int nvals,
 	wk->nvals = nvals;
 	cmd = words ? copy_word_list(words) :
 	    subst_build(p->tmpl, vals, nvals, seq, wk->slot);
-	wk->cmd = child_text(cmd);
+	wk->cmd = p->cfg.raw_cmd && cmd->next ? string_list(cmd->next) :
+	    child_text(cmd);
+	if (p->cfg.show_cmd & POOL_SHOW_T) {
+		fprintf(stderr, "%s\n", wk->cmd);
+		fflush(stderr);
+	}
 	if (p->cfg.dry_run) {
 		dispose_words(cmd);
 		return (pool_dry(p, wk));

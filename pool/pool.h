@@ -16,6 +16,9 @@
 #define HALT_SOON	1	/* start no more jobs, let running ones end */
 #define HALT_NOW	2	/* stop the running jobs too */
 
+#define POOL_SHOW_V	0x01	/* -v: each command on stdout, in its output */
+#define POOL_SHOW_T	0x02	/* -t: each command on stderr as it starts */
+
 #define HALT_FAIL	0
 #define HALT_SUCCESS	1
 #define HALT_DONE	2
@@ -37,6 +40,8 @@ struct pool_cfg {
 	char *results;			/* --results DIR */
 	char *status_array;		/* -S ARRAY */
 	int bar, dry_run;
+	int raw_cmd;			/* no command: `eval ITEM', shown as ITEM */
+	int show_cmd;			/* POOL_SHOW_*: -v, -t */
 	int capture;			/* jobs' output goes through pipes */
 };
 

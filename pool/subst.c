@@ -1,11 +1,67 @@
 /* subst.c - GNU parallel's replacement strings: {} {.} {/} {//} {/.} {#} {%} {N} */
 
+/*
+ * A replacement string is `{', an optional source number N, an
+ * operation, `}': {1/.} is the basename without extension of the first
+ * source's value.  --plus adds GNU parallel's {+/} {+.} {..} {...}
+ * {+..} {+...} {/..} {/...} {##}, each defined as its regular
+ * expression in GNU parallel (the comments quote them), so that
+ * {} = {+/}/{/} = {.}.{+.} = {..}.{+..}.  -I STR makes STR stand for
+ * {}; as in GNU parallel, {} and {N} are then plain text.
+ *
+ * With several values a job (-n, -X, -m), a word that is exactly {}
+ * becomes one word per value.  -X (GNU parallel's context replace)
+ * repeats any other word that holds a value's replacement string once
+ * per value: pre-{}-post gives pre-a-post pre-b-post.  -m spreads it:
+ * pre-a b-post, the values as words of their own, as GNU parallel's
+ * quoting makes the shell see them.
+ *
+ * The rules are set by the pool call that runs (subst_use) rather than
+ * carried to every call: a batch pool runs to its end inside one call,
+ * and a pool inside a job is in another process.
+ */
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bashapi.h"
 #include "subst.h"
+
+enum {
+	OP_ALL, OP_NOEXT, OP_BASE, OP_DIR, OP_BASENOEXT, OP_SEQ, OP_SLOT,
+	OP_TOTAL, OP_PDIR, OP_PEXT, OP_PEXT2, OP_PEXT3, OP_NOEXT2,
+	OP_NOEXT3, OP_BASENOEXT2, OP_BASENOEXT3
+};
+
+struct subst_op {
+	const char *name;	/* between `{' (and N) and `}' */
+	int op;
+	int plus;		/* only with --plus */
+	int positional;		/* may follow a source number */
+};
+
+/* Longer names first where one is the start of another. */
+static const struct subst_op subst_ops[] = {
+	{ "", OP_ALL, 0, 1 }, { ".", OP_NOEXT, 0, 1 },
+	{ "//", OP_DIR, 0, 1 }, { "/...", OP_BASENOEXT3, 1, 1 },
+	{ "/..", OP_BASENOEXT2, 1, 1 }, { "/.", OP_BASENOEXT, 0, 1 },
+	{ "/", OP_BASE, 0, 1 }, { "##", OP_TOTAL, 1, 0 },
+	{ "#", OP_SEQ, 0, 0 }, { "%", OP_SLOT, 0, 0 },
+	{ "+/", OP_PDIR, 1, 1 }, { "+...", OP_PEXT3, 1, 1 },
+	{ "+..", OP_PEXT2, 1, 1 }, { "+.", OP_PEXT, 1, 1 },
+	{ "...", OP_NOEXT3, 1, 1 }, { "..", OP_NOEXT2, 1, 1 },
+	{ NULL, 0, 0, 0 }
+};
+
+static struct subst_rules rules = { NULL, 0, -1, 0, 0, 0 };
+
+/* Use R (copied) for the replacement strings from now on. */
+void
+subst_use(const struct subst_rules *r)
+{
+	rules = *r;
+}
 
 struct sbuf {
 	char *s;
@@ -25,23 +81,37 @@ sbuf_add(struct sbuf *b, const char *p, size_t n)
 	b->s[b->len] = '\0';
 }
 
-/* Return the length of the replacement string at P ("{...}"), or 0. */
+/*
+ * Return the length of the replacement string at P, or 0; store its
+ * source number (0: every value) in *POS and its operation in *OP.
+ */
 static size_t
-subst_at(const char *p)
+subst_at(const char *p, int *pos, int *op)
 {
-	static const char *const names[] = {
-		"{}", "{.}", "{/}", "{//}", "{/.}", "{#}", "{%}", NULL
-	};
-	size_t i;
+	const struct subst_op *o;
+	size_t i, n;
 
-	for (i = 0; names[i]; i++)
-		if (strncmp(p, names[i], strlen(names[i])) == 0)
-			return (strlen(names[i]));
-	if (p[0] == '{' && p[1] >= '1' && p[1] <= '9') {
-		for (i = 1; p[i] >= '0' && p[i] <= '9'; i++)
-			;
-		if (p[i] == '}')
-			return (i + 1);
+	if (rules.repl && *rules.repl &&
+	    strncmp(p, rules.repl, strlen(rules.repl)) == 0) {
+		*pos = 0;
+		*op = OP_ALL;
+		return (strlen(rules.repl));
+	}
+	if (p[0] != '{')
+		return (0);
+	*pos = 0;
+	for (i = 1; p[i] >= '0' && p[i] <= '9' && i < 8; i++)
+		*pos = *pos * 10 + (p[i] - '0');
+	if (i > 1 && (p[1] == '0' || rules.repl))
+		return (0);
+	for (o = subst_ops; o->name; o++) {
+		n = strlen(o->name);
+		if ((o->plus && !rules.plus) || (i > 1 && !o->positional) ||
+		    (rules.repl && o->op == OP_ALL) ||
+		    strncmp(p + i, o->name, n) != 0 || p[i + n] != '}')
+			continue;
+		*op = o->op;
+		return (i + n + 1);
 	}
 	return (0);
 }
@@ -51,22 +121,102 @@ int
 subst_has(WORD_LIST *tmpl)
 {
 	const char *p;
+	int pos, op;
 
 	for (; tmpl; tmpl = tmpl->next)
-		for (p = tmpl->word->word; (p = strchr(p, '{')) != NULL; p++)
-			if (subst_at(p))
+		for (p = tmpl->word->word; *p; p++)
+			if (subst_at(p, &pos, &op))
 				return (1);
 	return (0);
 }
 
-/* Append the value V transformed as replacement string R says. */
+/* Return non-zero if TMPL uses {##}: the input must be counted first. */
+int
+subst_has_total(WORD_LIST *tmpl)
+{
+	const char *p;
+	int pos, op;
+
+	for (; tmpl; tmpl = tmpl->next)
+		for (p = tmpl->word->word; *p; p++)
+			if (subst_at(p, &pos, &op) && op == OP_TOTAL)
+				return (1);
+	return (0);
+}
+
+/*
+ * The offset in V (LEN bytes) of the dot that starts its last K
+ * extensions, GNU parallel's (\.[^/.]*){K}$, or -1 if it has fewer.
+ */
+static long
+subst_exts(const char *v, size_t len, int k)
+{
+	size_t i = len;
+
+	while (k-- > 0) {
+		while (i > 0 && v[i - 1] != '.' && v[i - 1] != '/')
+			i--;
+		if (i == 0 || v[i - 1] != '.')
+			return (-1);
+		i--;
+	}
+	return ((long)i);
+}
+
+/* Append the --plus operation OP on the value V. */
 static void
-subst_one(struct sbuf *b, const char *r, size_t rlen, const char *v)
+subst_plus(struct sbuf *b, int op, const char *v)
+{
+	const char *slash, *base, *dot;
+	size_t len = strlen(v);
+	long e;
+
+	slash = strrchr(v, '/');
+	base = slash ? slash + 1 : v;
+	switch (op) {
+	case OP_PDIR:		/* s:/[^/]*$:: || s:.*$:: */
+		if (slash)
+			sbuf_add(b, v, (size_t)(slash - v));
+		return;
+	case OP_PEXT:		/* s:.*\.:: || s:.*$:: */
+		if ((dot = strrchr(v, '.')) != NULL)
+			sbuf_add(b, dot + 1, strlen(dot + 1));
+		return;
+	case OP_PEXT2:		/* s:.*\.([^/.]*\.[^/.]*)$:$1: || s:.*$:: */
+	case OP_PEXT3:
+		e = subst_exts(v, len, op == OP_PEXT2 ? 2 : 3);
+		if (e >= 0)
+			sbuf_add(b, v + e + 1, len - (size_t)e - 1);
+		return;
+	case OP_NOEXT2:		/* s:\.[^/.]*\.[^/.]*$:: */
+	case OP_NOEXT3:
+		e = subst_exts(v, len, op == OP_NOEXT2 ? 2 : 3);
+		sbuf_add(b, v, e >= 0 ? (size_t)e : len);
+		return;
+	default:		/* {/..} {/...}: s:.*\/::, then as above */
+		len = strlen(base);
+		e = subst_exts(base, len, op == OP_BASENOEXT2 ? 2 : 3);
+		sbuf_add(b, base, e >= 0 ? (size_t)e : len);
+		return;
+	}
+}
+
+/* Append the value V transformed by OP (a path operation). */
+static void
+subst_one(struct sbuf *b, int op, const char *v)
 {
 	const char *slash, *base, *dot;
 	char *trim;
 	size_t len;
 
+	if (op == OP_ALL) {
+		sbuf_add(b, v, strlen(v));
+		return;
+	}
+	if (op >= OP_PDIR) {
+		subst_plus(b, op, v);
+		return;
+	}
 	/* "a/b/" names b, as for dirname and basename. */
 	len = strlen(v);
 	while (len > 1 && v[len - 1] == '/')
@@ -75,59 +225,54 @@ subst_one(struct sbuf *b, const char *r, size_t rlen, const char *v)
 		trim = xmalloc(len + 1);
 		memcpy(trim, v, len);
 		trim[len] = '\0';
-		subst_one(b, r, rlen, trim);
+		subst_one(b, op, trim);
 		free(trim);
 		return;
 	}
 	slash = strrchr(v, '/');
 	base = slash ? slash + 1 : v;
-	if (rlen == 3 && r[1] == '.') {			/* {.}: no extension */
-		dot = strrchr(base, '.');
-		sbuf_add(b, v, dot && dot != base ? (size_t)(dot - v) : strlen(v));
-	} else if (rlen == 3 && r[1] == '/')		/* {/}: basename */
+	dot = strrchr(base, '.');
+	if (dot == base)
+		dot = NULL;
+	if (op == OP_NOEXT)
+		sbuf_add(b, v, dot ? (size_t)(dot - v) : strlen(v));
+	else if (op == OP_BASE)
 		sbuf_add(b, base, strlen(base));
-	else if (rlen == 4 && r[2] == '/') {		/* {//}: dirname */
+	else if (op == OP_DIR) {
 		if (slash)
 			sbuf_add(b, v, slash == v ? 1 : (size_t)(slash - v));
 		else
 			sbuf_add(b, ".", 1);
-	} else if (rlen == 4 && r[2] == '.') {		/* {/.}: basename, no ext */
-		dot = strrchr(base, '.');
-		sbuf_add(b, base, dot && dot != base ? (size_t)(dot - base) :
-		    strlen(base));
-	} else
-		sbuf_add(b, v, strlen(v));
+	} else			/* OP_BASENOEXT */
+		sbuf_add(b, base, dot ? (size_t)(dot - base) : strlen(base));
 }
 
 static void
 subst_word(struct sbuf *b, const char *w, char **vals, int n, long seq,
     int slot)
 {
-	char num[32], *joined;
+	char num[32];
 	size_t r;
-	long k;
-	int i;
+	int i, pos, op;
 
 	while (*w) {
-		if (*w != '{' || (r = subst_at(w)) == 0) {
+		if ((r = subst_at(w, &pos, &op)) == 0) {
 			sbuf_add(b, w++, 1);
 			continue;
 		}
-		if (w[1] == '#' || w[1] == '%') {
-			snprintf(num, sizeof(num), "%ld", w[1] == '#' ? seq :
-			    (long)slot);
+		if (op == OP_SEQ || op == OP_SLOT || op == OP_TOTAL) {
+			snprintf(num, sizeof(num), "%ld", op == OP_SEQ ? seq :
+			    op == OP_SLOT ? (long)slot : rules.total);
 			sbuf_add(b, num, strlen(num));
-		} else if (w[1] >= '1' && w[1] <= '9') {
-			k = strtol(w + 1, NULL, 10);
-			if (k <= n)
-				sbuf_add(b, vals[k - 1], strlen(vals[k - 1]));
+		} else if (pos > 0) {
+			if (pos <= n)
+				subst_one(b, op, vals[pos - 1]);
 		} else {
 			/* {} and friends on several values: each, space-joined. */
 			for (i = 0; i < n; i++) {
 				if (i)
 					sbuf_add(b, " ", 1);
-				joined = vals[i];
-				subst_one(b, w, r, joined);
+				subst_one(b, op, vals[i]);
 			}
 		}
 		w += r;
@@ -141,29 +286,117 @@ subst_push(WORD_LIST *rev, const char *s)
 }
 
 /*
+ * Return the number of value replacement strings in W (not {#} {%}
+ * {##}); store the offset and length of the first in *OFF and *LEN.
+ */
+static int
+subst_values_in(const char *w, size_t *off, size_t *len)
+{
+	const char *p;
+	size_t r;
+	int pos, op, k;
+
+	k = 0;
+	for (p = w; *p; p += r ? r : 1) {
+		if ((r = subst_at(p, &pos, &op)) == 0 || op == OP_SEQ ||
+		    op == OP_SLOT || op == OP_TOTAL)
+			continue;
+		if (k++ == 0)
+			*off = (size_t)(p - w), *len = r;
+	}
+	return (k);
+}
+
+/* Push word W with the values taken one at a time (-X) onto REV. */
+static WORD_LIST *
+subst_context(WORD_LIST *rev, struct sbuf *b, const char *w, char **vals,
+    int n, long seq, int slot)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		b->len = 0;
+		sbuf_add(b, "", 0);
+		subst_word(b, w, vals + i, 1, seq, slot);
+		rev = subst_push(rev, b->s);
+	}
+	return (rev);
+}
+
+/*
+ * Push word W, whose one value replacement string is at OFF (LEN bytes),
+ * spread over the values (-m): the text before it joins the first value,
+ * the text after it the last.
+ */
+static WORD_LIST *
+subst_spread(WORD_LIST *rev, struct sbuf *b, const char *w, size_t off,
+    size_t len, char **vals, int n, long seq, int slot)
+{
+	char *pre, *rs;
+	int i;
+
+	pre = xmalloc(off + len + 1);
+	memcpy(pre, w, off);
+	pre[off] = '\0';
+	rs = pre + off + 1;
+	memcpy(rs, w + off, len);
+	rs[len] = '\0';
+	for (i = 0; i < n; i++) {
+		b->len = 0;
+		sbuf_add(b, "", 0);
+		if (i == 0)
+			subst_word(b, pre, vals, n, seq, slot);
+		subst_word(b, rs, vals + i, 1, seq, slot);
+		if (i == n - 1)
+			subst_word(b, w + off + len, vals, n, seq, slot);
+		rev = subst_push(rev, b->s);
+	}
+	free(pre);
+	return (rev);
+}
+
+/*
  * Build a job's words from the template TMPL and its N values VALS: each
  * replacement string is replaced ({#} by SEQ, {%} by SLOT); a word that
- * is exactly "{}" becomes one word per value.  Without any replacement
- * string the values are appended as words.  Return a new list.
+ * is exactly "{}" (or -I's string) becomes one word per value.  Without
+ * any replacement string the values are appended as words.  Return a
+ * new list.
  */
 WORD_LIST *
 subst_build(WORD_LIST *tmpl, char **vals, int n, long seq, int slot)
 {
 	struct sbuf b;
 	WORD_LIST *rev, *w;
-	int i, any;
+	const char *all;
+	size_t off = 0, len = 0;
+	int i, k, any;
 
 	rev = NULL;
+	if (rules.noargs)
+		n = 0;
 	any = subst_has(tmpl);
+	all = rules.repl ? rules.repl : "{}";
 	memset(&b, 0, sizeof(b));
 	for (w = tmpl; w; w = w->next) {
-		if (!any || strchr(w->word->word, '{') == NULL) {
+		if (!any) {
 			rev = subst_push(rev, w->word->word);
 			continue;
 		}
-		if (strcmp(w->word->word, "{}") == 0 && n > 1) {
+		if (strcmp(w->word->word, all) == 0 && n > 1) {
 			for (i = 0; i < n; i++)
 				rev = subst_push(rev, vals[i]);
+			continue;
+		}
+		k = n > 1 && (rules.context || rules.multi) ?
+		    subst_values_in(w->word->word, &off, &len) : 0;
+		if (k > 0 && rules.context) {
+			rev = subst_context(rev, &b, w->word->word, vals, n,
+			    seq, slot);
+			continue;
+		}
+		if (k == 1 && rules.multi) {
+			rev = subst_spread(rev, &b, w->word->word, off, len,
+			    vals, n, seq, slot);
 			continue;
 		}
 		b.len = 0;

@@ -53,6 +53,13 @@ pool|--joblog|str
 pool|--results|str
 pool|--id|str
 pool|-A|avar
+pool|-P|jobs
+pool|--max-procs|jobs
+pool|-N|nargs
+pool|--trim|trim
+pool|--arg-sep|sep
+pool|--arg-file-sep|sep
+pool|-I|repl
 retry|-n|attempts
 retry|--attempts|attempts
 retry|-d|dur
@@ -160,7 +167,8 @@ jobs|non-numeric|abc|%s: invalid job count
 jobs|huge|99999999999999999999|%s: invalid job count
 jobs|overflow|2147483648|%s: invalid job count
 jobs|suffix|5xs|%s: invalid job count
-jobs|zero|0|%s: invalid job count
+jobs|zero|0|ok
+jobs|fraction|0.5|%s: invalid job count
 jobs|valid|2|ok
 halt|empty||%s: invalid halt specification
 halt|negative|now,fail=-1|%s: invalid halt specification
@@ -210,6 +218,20 @@ maxargs|overflow|2147483648|%s: invalid argument count
 maxargs|suffix|5xs|%s: invalid argument count
 maxargs|zero|0|%s: invalid argument count
 maxargs|valid|1|ok
+nargs|empty||%s: invalid argument count
+nargs|negative|-1|%s: invalid argument count
+nargs|non-numeric|abc|%s: invalid argument count
+nargs|huge|99999999999999999999|%s: invalid argument count
+nargs|suffix|5xs|%s: invalid argument count
+nargs|zero|0|ok
+trim|empty||%s: invalid trim mode (n, l, r, lr or rl)
+trim|non-numeric|abc|%s: invalid trim mode (n, l, r, lr or rl)
+trim|suffix|lrx|%s: invalid trim mode (n, l, r, lr or rl)
+trim|valid|lr|ok
+sep|empty||'"'"''"'"': invalid separator
+sep|valid|:::|ok
+repl|empty||'"'"''"'"': invalid replacement string
+repl|valid|@@|ok
 attempts|empty||%s: invalid attempt count
 attempts|negative|-1|%s: invalid attempt count
 attempts|non-numeric|abc|%s: invalid attempt count
@@ -273,9 +295,11 @@ pool|--jobs=abc mk ::: 1|2|abc: invalid job count
 pool|-j 0% mk ::: 1|2|0%: invalid job count
 pool|-j5x mk ::: 1|2|5x: invalid job count
 pool|--halt=never mk ::: 1|ok|
-pool|-X mk ::: 1|2|-X: invalid option
+pool|--pipe mk ::: 1|2|--pipe: invalid option
+pool|-X mk ::: 1 ::: 2|2|-X, -m and --xargs: one input source, not 2
 pool|--resume mk ::: 1|2|--resume needs --joblog FILE
-pool|::: 1|2|missing command
+pool|:::+ 1|2|:::+: no input source before it to link to
+pool|--trim x mk ::: 1|2|x: invalid trim mode
 pool|--sem|2|missing command
 pool|--joblog "" mk ::: 1|1|: cannot write the joblog
 pool|--results "" mk ::: 1|1|: No such file or directory

@@ -43,14 +43,16 @@ bats_require_minimum_version 1.5.0
 
 # build_so OUT [CFILE...]: build bgtools.so from the sources, and CFILEs,
 # against the headers pkg-config finds (make compat points it at the bash
-# under test), into OUT.
+# under test), into OUT; -isystem as in the Makefile, so that pool/subst.h
+# is found before bash's own subst.h.
 build_so() {
 	local out=$1
 	shift
 	command -v gcc >/dev/null || skip "no gcc"
 	(cd "$BATS_TEST_DIRNAME/.." &&
 	    gcc -std=c11 -D_GNU_SOURCE -DSHELL -fPIC -fvisibility=hidden \
-	    -shared -Wl,-z,nodelete $(pkg-config --cflags bash) -Ilib -Ipool \
+	    -shared -Wl,-z,nodelete \
+	    $(pkg-config --cflags bash | sed 's/-I/-isystem /g') -Ilib -Ipool \
 	    -o "$out" $(ls lib/*.c pool/*.c builtins/*.c | grep -v '^lib/load.c$') \
 	    "$@")
 }

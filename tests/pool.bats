@@ -1462,11 +1462,11 @@ ncpu() {
 @test "pool: bad -j values are refused with status 2 and nothing runs" {
 	run -0 psh '
 		f() { echo ran; }
-		for j in 0 abc "" -100000 1.5 5%% 0% 100001; do
+		for j in 00 abc "" -100000 1.5 5%% 0% 100001; do
 			pool -j "$j" f ::: a; echo "[$j] st=$?"
 		done 2>&1'
 	refute_line "ran"
-	assert_line "[0] st=2"
+	assert_line "[00] st=2"
 	assert_line "[abc] st=2"
 	assert_line "[] st=2"
 	assert_line "[-100000] st=2"
@@ -1524,12 +1524,11 @@ ncpu() {
 	assert_line --partial "1bad': not a valid identifier"
 }
 
-@test "pool: a missing command is a usage error with the usage line" {
-	run -2 psh 'pool ::: a b'
-	assert_line --partial "pool: missing command"
-	assert_line --partial "pool: usage: pool "
-	run -2 psh 'pool -j2'
-	assert_line --partial "pool: missing command"
+@test "pool: with no command each item is the command, as in GNU parallel (tests/pool_gnu.bats)" {
+	run -0 psh 'pool -k ::: "echo a" "echo b"'
+	assert_output $'a\nb'
+	run -0 psh 'pool -j2 </dev/null; echo "st=$?"'
+	assert_output 'st=0'
 }
 
 @test "pool: an unreadable :::: file is reported, returns 1 and starts nothing" {
