@@ -13,6 +13,8 @@
 #include "opts.h"
 #include "pool.h"
 #include "poolspec.h"
+#include "reslimits.h"
+#include "shard.h"
 #include "subst.h"
 
 #define NSEMS		32
@@ -21,7 +23,8 @@ enum {
 	O_HALT = 256, O_TIMEOUT, O_RETRIES, O_RETRY_DELAY, O_RETRY_BACKOFF,
 	O_RETRY_MAX, O_RETRY_JITTER, O_LINEBUF, O_GROUP, O_TAG, O_TAGSTRING,
 	O_JOBLOG, O_RESUME, O_RESUME_FAILED, O_RESULTS, O_BAR, O_DELAY,
-	O_DRYRUN, O_SEM, O_WAIT, O_ID, O_STATUS, O_JSON
+	O_DRYRUN, O_SEM, O_WAIT, O_ID, O_STATUS, O_JSON,
+	O_SHARD, O_TERMSEQ, O_NICE, O_LOAD, O_MEMFREE, O_LIMIT
 };
 
 static const struct optdef pool_opts[] = {
@@ -59,6 +62,13 @@ static const struct optdef pool_opts[] = {
 	{ "status", O_STATUS, 0 },
 	{ "json", O_JSON, 0 },
 	{ NULL, 'A', 1 },
+	{ "shard", O_SHARD, 1 },
+	{ "termseq", O_TERMSEQ, 1 },
+	{ "term-seq", O_TERMSEQ, 1 },
+	{ "nice", O_NICE, 1 },
+	{ "load", O_LOAD, 1 },
+	{ "memfree", O_MEMFREE, 1 },
+	{ "limit", O_LIMIT, 1 },
 	{ NULL, 0, 0 }
 };
 
@@ -71,6 +81,7 @@ struct pool_args {
 	long max_args;
 	const char *id;
 	WORD_LIST *operands;
+	long shard_i, shard_n;		/* --shard I/N */
 };
 
 /* The --sem pools alive between calls, by --id. */
@@ -148,6 +159,37 @@ pool_opt_retry(struct pool_args *a, int c, const char *v)
 	}
 }
 
+/* --shard, --termseq, --nice, --load, --memfree, --limit. */
+static int
+pool_opt_limits(struct pool_args *a, int c, char *v)
+{
+	long n;
+
+	switch (c) {
+	case O_SHARD:
+		return (shard_parse(v, &a->shard_i, &a->shard_n) < 0 ?
+		    EX_USAGE : 0);
+	case O_TERMSEQ:
+		return (termseq_parse(v, &a->cfg.termseq) < 0 ?
+		    pool_bad(v, "termination sequence") : 0);
+	case O_NICE:
+		if (pool_number(v, -39, 39, &n) < 0)
+			return (pool_bad(v, "niceness"));
+		a->cfg.lim.nice = (int)n;
+		a->cfg.lim.nice_set = 1;
+		return (0);
+	case O_LOAD:
+		return (limits_load_parse(v, pool_ncpu(), &a->cfg.lim.load) <
+		    0 ? pool_bad(v, "load") : 0);
+	case O_MEMFREE:
+		return (limits_size_parse(v, &a->cfg.lim.memfree) < 0 ?
+		    pool_bad(v, "size") : 0);
+	default:
+		a->cfg.lim.cmd = v;
+		return (0);
+	}
+}
+
 static int
 pool_opt_value(struct pool_args *a, int c, char *v)
 {
@@ -193,6 +235,9 @@ pool_opt_value(struct pool_args *a, int c, char *v)
 	case 'A':
 		a->into = v;
 		return (var_name_ok(v) ? 0 : EX_USAGE);
+	case O_SHARD: case O_TERMSEQ: case O_NICE: case O_LOAD:
+	case O_MEMFREE: case O_LIMIT:
+		return (pool_opt_limits(a, c, v));
 	default:
 		return (pool_opt_retry(a, c, v));
 	}
@@ -245,6 +290,10 @@ pool_conflicts(struct pool_args *a)
 		why = "--json and -A report on a pool: only with --status";
 	else if (a->json && a->into)
 		why = "--json and -A: choose one";
+	else if ((a->sem || a->wait || a->status) && (a->shard_n ||
+	    limits_active(&a->cfg.lim)))
+		why = "--shard, --load, --memfree and --limit work on a "
+		    "batch: not with --sem, --wait or --status";
 	if (why == NULL)
 		return (0);
 	builtin_error("%s", why);
@@ -644,6 +693,8 @@ pool_batch(struct pool_args *a)
 		return (r);
 	}
 	dispose_words(tmpl);
+	p->in.shard_i = a->shard_i;
+	p->in.shard_n = a->shard_n;
 	input_prepare(&p->in);
 	begin_unwind_frame("pool");
 	bg_unwind(pool_cleanup, p);

@@ -4,7 +4,10 @@
  * Several sources make the product of their values, as GNU parallel's
  * `::: a b ::: 1 2' runs a 1, a 2, b 1, b 2.  A single file or stdin is
  * read one item at a time, so that a million lines cost no memory; the
- * others are loaded first (the product needs them all).
+ * others are loaded first (the product needs them all).  Each job's
+ * values are numbered here, whether or not they are run: --shard I/N
+ * (pool/shard.c) skips those of other copies without changing the
+ * numbers of its own.
  */
 
 #include <errno.h>
@@ -186,6 +189,9 @@ input_prepare(struct input *in)
 	}
 	if (in->nsrc == 1)
 		total = (total + in->max_args - 1) / in->max_args;
+	if (in->shard_n > 0)
+		total = total > in->shard_i ?
+		    (total - in->shard_i - 1) / in->shard_n + 1 : 0;
 	in->total = in->nsrc ? total : 0;
 	return (0);
 }
@@ -222,12 +228,9 @@ input_single(struct input *in, int *nvals)
 	return (vals);
 }
 
-/*
- * Return the values of the next job (a new array of *NVALS strings, for
- * input_free_vals), or NULL when the input is exhausted.
- */
-char **
-input_next(struct input *in, int *nvals)
+/* The values of the next job in the input, shard or not. */
+static char **
+input_take(struct input *in, int *nvals)
 {
 	char **vals;
 	int i;
@@ -257,6 +260,26 @@ input_next(struct input *in, int *nvals)
 			in->odo[in->nsrc] = 1;
 	}
 	*nvals = in->nsrc;
+	return (vals);
+}
+
+/*
+ * Return the values of the next job of this shard (a new array of *NVALS
+ * strings, for input_free_vals), or NULL when the input is exhausted;
+ * its position is then in IN->pos.
+ */
+char **
+input_next(struct input *in, int *nvals)
+{
+	char **vals;
+
+	while ((vals = input_take(in, nvals)) != NULL) {
+		if (in->shard_n <= 0 || in->pos++ % in->shard_n == in->shard_i)
+			break;
+		input_free_vals(vals, *nvals);
+	}
+	if (vals && in->shard_n <= 0)
+		in->pos++;
 	return (vals);
 }
 

@@ -22,6 +22,8 @@ struct input {
 	int started, done;
 	long total;		/* number of jobs, or -1 while unknown */
 	int max_args;		/* -n: values per job (one source) */
+	long pos;		/* 1-based position of the last job read */
+	long shard_i, shard_n;	/* --shard I/N: only positions I mod N */
 };
 
 int input_add_words(struct input *, WORD_LIST *, WORD_LIST **);
