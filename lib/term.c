@@ -104,7 +104,7 @@ termseq_parse(const char *text, struct termseq *s)
 	}
 	free(copy);
 	/* Every SIG has its MS, nothing is left over, commas not doubled. */
-	return (tok || i == 0 || i % 2 ||
+	return (tok || i == 0 || i % 2 || text[0] == ',' ||
 	    strstr(text, ",,") || text[strlen(text) - 1] == ',' ? -1 : 0);
 }
 

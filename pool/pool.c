@@ -870,6 +870,10 @@ pool_limits(struct pool *p)
 
 	if (!limits_active(&p->cfg.lim) || p->halting)
 		return;
+	/* Nothing left to start, nothing to stop: no need to ask. */
+	if (p->in.done && p->ahead == NULL && p->retry == NULL &&
+	    (p->running == 0 || (!p->cfg.lim.memfree && !p->cfg.lim.cmd)))
+		return;
 	now = duration_now();
 	if (p->lim_due && now < p->lim_due)
 		return;
