@@ -133,7 +133,7 @@ shard_parse(const char *spec, long *index, long *count)
 	const char *slash;
 	char *head;
 	intmax_t i, n;
-	int ok;
+	int ok, autom;
 
 	slash = strchr(spec, '/');
 	n = 0;
@@ -143,13 +143,19 @@ shard_parse(const char *spec, long *index, long *count)
 	head = savestring(spec);
 	if (slash)
 		head[slash - spec] = '\0';
-	ok = strcmp(head, "auto") == 0 ? 2 : slash && legal_number(head, &i);
+	autom = strcmp(head, "auto") == 0;
+	ok = slash && legal_number(head, &i) && i >= 0 && i < n;
 	free(head);
-	if (ok == 2)
-		return (shard_auto((long)n, index, count) < 0 ? -1 :
-		    *index < *count ? 0 : (builtin_error("%s: invalid shard: "
-		    "index %ld of %ld", spec, *index, *count), -1));
-	if (!ok || i < 0 || i >= n)
+	if (autom) {
+		if (shard_auto((long)n, index, count) < 0)
+			return (-1);
+		if (*index < *count)
+			return (0);
+		builtin_error("%s: invalid shard: index %ld of %ld", spec,
+		    *index, *count);
+		return (-1);
+	}
+	if (!ok)
 		return (builtin_error("%s: invalid shard", spec), -1);
 	*index = (long)i;
 	*count = (long)n;

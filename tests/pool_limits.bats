@@ -222,11 +222,12 @@ victim() {
 		kill -TERM $!; wait $!; echo "held status $?"
 		[ -e held ] || echo nothing-started
 		pool --load 100000 touch ::: ran; echo "ran status $?"
-		pool --load 100% touch ::: ran2; echo "pct status $?"
+		pool --load 100000% touch ::: ran2; echo "pct status $?"
 	' "$BATS_TEST_TMPDIR"
 	assert_line "held status 143"
 	assert_line nothing-started
 	assert_line "ran status 0"
+	assert_line "pct status 0"
 	[ -e "$BATS_TEST_TMPDIR/ran" ]
 }
 
@@ -267,7 +268,7 @@ victim() {
 		for v in x -1 0 1%x ""; do pool --load "$v" echo ran ::: a; echo "load[$v]: $?"; done
 		for v in x 0 10X 1kb -5 ""; do pool --memfree "$v" echo ran ::: a; echo "mem[$v]: $?"; done
 		pool --sem --load 1 echo ran; echo "sem: $?"
-		pool --memfree 1Ki --load 50% echo ran ::: ok
+		pool --memfree 1Ki --load 100000% echo ran ::: ok
 	'
 	for v in x -1 0 1%x; do
 		assert_line --partial "pool: $v: invalid load"
