@@ -24,7 +24,7 @@ enum {
 	O_RETRY_MAX, O_RETRY_JITTER, O_LINEBUF, O_GROUP, O_TAG, O_TAGSTRING,
 	O_JOBLOG, O_RESUME, O_RESUME_FAILED, O_RESULTS, O_BAR, O_DELAY,
 	O_DRYRUN, O_SEM, O_WAIT, O_ID, O_STATUS, O_JSON,
-	O_SHARD, O_TERMSEQ, O_NICE, O_LOAD, O_MEMFREE, O_LIMIT
+	O_SHARD, O_TERMSEQ, O_NICE, O_LOAD, O_MEMFREE, O_LIMIT, O_RLIMIT
 };
 
 static const struct optdef pool_opts[] = {
@@ -69,6 +69,7 @@ static const struct optdef pool_opts[] = {
 	{ "load", O_LOAD, 1 },
 	{ "memfree", O_MEMFREE, 1 },
 	{ "limit", O_LIMIT, 1 },
+	{ "rlimit", O_RLIMIT, 1 },
 	{ NULL, 0, 0 }
 };
 
@@ -159,7 +160,7 @@ pool_opt_retry(struct pool_args *a, int c, const char *v)
 	}
 }
 
-/* --shard, --termseq, --nice, --load, --memfree, --limit. */
+/* --shard, --termseq, --nice, --load, --memfree, --limit, --rlimit. */
 static int
 pool_opt_limits(struct pool_args *a, int c, char *v)
 {
@@ -184,6 +185,8 @@ pool_opt_limits(struct pool_args *a, int c, char *v)
 	case O_MEMFREE:
 		return (limits_size_parse(v, &a->cfg.lim.memfree) < 0 ?
 		    pool_bad(v, "size") : 0);
+	case O_RLIMIT:
+		return (limits_rlimit_parse(v, &a->cfg.lim) < 0 ? EX_USAGE : 0);
 	default:
 		a->cfg.lim.cmd = v;
 		return (0);
@@ -236,7 +239,7 @@ pool_opt_value(struct pool_args *a, int c, char *v)
 		a->into = v;
 		return (var_name_ok(v) ? 0 : EX_USAGE);
 	case O_SHARD: case O_TERMSEQ: case O_NICE: case O_LOAD:
-	case O_MEMFREE: case O_LIMIT:
+	case O_MEMFREE: case O_LIMIT: case O_RLIMIT:
 		return (pool_opt_limits(a, c, v));
 	default:
 		return (pool_opt_retry(a, c, v));
@@ -858,6 +861,11 @@ static char *pool_doc[] = {
 	"\t\t\tKILL,25 is not pool's (see --halt, --timeout,",
 	"\t\t\tand signals below); also --term-seq",
 	"  --nice N\t\trun jobs at the shell's niceness plus N (nice -n)",
+	"  --rlimit R=V,...\tper-job limits, soft and hard, as prlimit(1):",
+	"\t\t\tcpu=SECONDS (SIGXCPU, then KILL), as=SIZE (address",
+	"\t\t\tspace), fsize=SIZE (largest file written; SIZE as",
+	"\t\t\tfor --memfree); not GNU parallel's; above the hard",
+	"\t\t\tlimit (not root): refused",
 	"  --load MAX\t\tstart no job while the 1-minute load average",
 	"\t\t\tis above MAX (a number, or N% of the CPUs)",
 	"  --memfree SIZE\tstart no job while MemAvailable is below SIZE",

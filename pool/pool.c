@@ -742,7 +742,8 @@ pool_spawn(struct pool *p, struct pool_worker *wk, WORD_LIST *cmd)
 
 	memset(&co, 0, sizeof(co));
 	co.flags = CHILD_OWNPGRP;
-	if (p->cfg.lim.nice_set)	/* posix_spawn cannot renice */
+	/* posix_spawn can neither renice nor set limits. */
+	if (p->cfg.lim.nice_set || p->cfg.lim.nrl)
 		co.flags |= CHILD_FORK;
 	if (p->cfg.capture) {
 		wk->cap = output_open(&p->out, wk->tag,

@@ -23,6 +23,12 @@
  * for it with every signal blocked, by its pid: bash's SIGCHLD handler
  * cannot take its status first.  GNU's predefined `io', `mem', `load'
  * limit scripts are not provided.
+ *
+ * Per job, --nice and --rlimit (prlimit(1)'s names: cpu seconds, as and
+ * fsize bytes; GNU parallel has no such option) are set in the job's
+ * child before its command; posix_spawn can do neither, so with them
+ * every job is forked (lib/child.c CHILD_FORK).  A limit above the hard
+ * one is refused at once, not left to fail in every job.
  */
 
 #include <errno.h>
@@ -96,6 +102,71 @@ limits_size_parse(const char *text, int64_t *bytes)
 		return (-1);
 	*bytes = (int64_t)(v * mul);
 	return (*bytes > 0 ? 0 : -1);
+}
+
+static const struct {
+	const char *name;
+	int res;
+} limits_names[] = {
+	{ "cpu", RLIMIT_CPU },
+	{ "as", RLIMIT_AS },
+	{ "fsize", RLIMIT_FSIZE },
+};
+
+/* --rlimit: one NAME=VALUE into L.  Return 0, or -1 after saying why. */
+static int
+limits_rlimit_one(char *spec, struct limits *l)
+{
+	struct rlimit cur;
+	char *eq;
+	int64_t v;
+	intmax_t n;
+	size_t i;
+
+	if ((eq = strchr(spec, '=')) == NULL)
+		return (-1);
+	*eq++ = '\0';
+	for (i = 0; i < 3 && strcmp(spec, limits_names[i].name); i++)
+		;
+	if (i == 3 || (i == 0 ? !legal_number(eq, &n) || n < 1 ||
+	    n > 1000000000 : limits_size_parse(eq, &v) < 0))
+		return (-1);
+	if (i == 0)
+		v = (int64_t)n;
+	if (getrlimit(limits_names[i].res, &cur) == 0 &&
+	    cur.rlim_max != RLIM_INFINITY && (rlim_t)v > cur.rlim_max &&
+	    geteuid() != 0) {
+		builtin_error("--rlimit %s=%s: above the hard limit (%llu)",
+		    spec, eq, (unsigned long long)cur.rlim_max);
+		return (-2);
+	}
+	l->rl[l->nrl].res = limits_names[i].res;
+	l->rl[l->nrl++].max = (rlim_t)v;
+	return (0);
+}
+
+/*
+ * --rlimit NAME=VALUE[,NAME=VALUE...]: cpu=SECONDS, as=SIZE, fsize=SIZE
+ * (SIZE as for --memfree), each the soft and hard limit of every job.
+ * Return 0, or -1 after saying why not.
+ */
+int
+limits_rlimit_parse(const char *text, struct limits *l)
+{
+	char *copy, *tok, *save;
+	int r;
+
+	copy = savestring(text);
+	l->nrl = 0;
+	r = *text && *text != ',' && !strstr(text, ",,") &&
+	    text[strlen(text) - 1] != ',' ? 0 : -1;
+	for (tok = strtok_r(copy, ",", &save); tok && r == 0;
+	    tok = strtok_r(NULL, ",", &save))
+		r = l->nrl < 3 ? limits_rlimit_one(tok, l) : -1;
+	free(copy);
+	if (r == -1)
+		builtin_error("%s: invalid resource limit", text);
+	return (r < 0 ? -1 : 0);
 }
 
 /* Return non-zero if L holds jobs back at all. */
@@ -187,7 +258,8 @@ limits_check(const struct limits *l)
 }
 
 /*
- * In a job's child, before its command: --nice N adds N to its niceness,
+ * In a job's child, before its command: --rlimit's limits; --nice N adds
+ * N to its niceness,
  * as `nice -n N' does (GNU parallel runs jobs so).  If that is refused
  * (a negative N without the privilege), the job says so on its stderr
  * and runs anyway, as nice(1) does.
@@ -195,6 +267,15 @@ limits_check(const struct limits *l)
 void
 limits_child(const struct limits *l)
 {
+	struct rlimit rl;
+	int i;
+
+	for (i = 0; i < l->nrl; i++) {
+		rl.rlim_cur = rl.rlim_max = l->rl[i].max;
+		if (setrlimit(l->rl[i].res, &rl) < 0)
+			fprintf(stderr, "pool: --rlimit: %s\n",
+			    strerror(errno));
+	}
 	if (!l->nice_set)
 		return;
 	errno = 0;

@@ -4,6 +4,7 @@
 #define BGTOOLS_RESLIMITS_H
 
 #include <stdint.h>
+#include <sys/resource.h>
 
 #define LIMITS_GO	0	/* start another job */
 #define LIMITS_HOLD	1	/* start none for now */
@@ -16,10 +17,16 @@ struct limits {
 	int64_t memfree;	/* --memfree, bytes: 0 for none */
 	char *cmd;		/* --limit */
 	int nice, nice_set;	/* --nice */
+	int nrl;		/* --rlimit: how many of rl */
+	struct {
+		int res;
+		rlim_t max;
+	} rl[3];
 };
 
 int limits_load_parse(const char *, long, double *);
 int limits_size_parse(const char *, int64_t *);
+int limits_rlimit_parse(const char *, struct limits *);
 int limits_active(const struct limits *);
 int limits_check(const struct limits *);
 void limits_child(const struct limits *);

@@ -60,6 +60,7 @@ pool|--nice|nice
 pool|--load|load
 pool|--memfree|size
 pool|--limit|str
+pool|--rlimit|rlimit
 retry|-n|attempts
 retry|--attempts|attempts
 retry|-d|dur
@@ -224,6 +225,13 @@ size|overflow|1e400|%s: invalid size
 size|suffix|5x|%s: invalid size
 size|zero|0|%s: invalid size
 size|valid|1k|ok
+rlimit|empty||%s: invalid resource limit
+rlimit|negative|cpu=-1|%s: invalid resource limit
+rlimit|non-numeric|cpu=abc|%s: invalid resource limit
+rlimit|huge|cpu=99999999999999999999|%s: invalid resource limit
+rlimit|suffix|as=5x|%s: invalid resource limit
+rlimit|name|nosuch=1|%s: invalid resource limit
+rlimit|valid|cpu=60,as=1G,fsize=1G|ok
 rfactor|empty||%s: invalid factor
 rfactor|negative|-1|%s: invalid factor
 rfactor|non-numeric|abc|%s: invalid factor

@@ -282,3 +282,50 @@ victim() {
 	assert_line "ran ok"
 	assert_equal "$(grep -c '^ran' <<< "$output")" 1
 }
+
+# --- --rlimit --------------------------------------------------------------
+
+@test "pool --rlimit: each job gets the cpu, as and fsize limits, soft and hard" {
+	run -0 bg_bash '
+		cd "$1"
+		pool --rlimit cpu=7,as=100M,fsize=10K bash -c "ulimit -St; ulimit -Ht; ulimit -Sv; ulimit -Hv; ulimit -f" ::: 1 | tr "\n" " "; echo
+		f() { ulimit -t; }
+		pool --rlimit cpu=9 f ::: 1
+		ulimit -t
+	' "$BATS_TEST_TMPDIR"
+	assert_line -n 0 "7 7 102400 102400 10 "
+	assert_line -n 1 9
+	assert_line -n 2 unlimited
+}
+
+@test "pool --rlimit: a job over its cpu or fsize limit is stopped by the kernel" {
+	run -0 bg_bash '
+		cd "$1"
+		t0=$EPOCHREALTIME
+		pool --rlimit cpu=1 bash -c "while :; do :; done" ::: 1; echo "cpu status $?"
+		t=$(( (${EPOCHREALTIME/./} - ${t0/./}) / 1000 ))
+		(( t < 20000 )) && echo "cpu stopped"
+		pool --rlimit fsize=1k --joblog log sh -c "head -c 5000 /dev/zero > big" ::: 1; echo "fsize status $?"
+		echo "size $(stat -c %s big)"
+		echo "exitval $(tail -n 1 log | cut -f7)"
+	' "$BATS_TEST_TMPDIR"
+	assert_line "cpu status 1"
+	assert_line "cpu stopped"
+	assert_line "fsize status 1"
+	assert_line "size 1000"
+	assert_line "exitval 153"	# 128 + SIGXFSZ
+}
+
+@test "pool --rlimit: bad limits are refused, nothing runs" {
+	run -0 bg_bash '
+		for v in "" foo=1 cpu cpu= cpu=0 cpu=x cpu=1, ,cpu=1 as=1x fsize=-1 "cpu=1,,as=1M" cpu=1,as=1M,fsize=1M,cpu=2; do
+			pool --rlimit "$v" echo ran ::: a; echo "[$v]: $?"
+		done
+	'
+	refute_line --partial ran
+	for v in foo=1 cpu cpu= cpu=0 cpu=x cpu=1, ,cpu=1 as=1x fsize=-1 "cpu=1,,as=1M" cpu=1,as=1M,fsize=1M,cpu=2; do
+		assert_line --partial "pool: $v: invalid resource limit"
+		assert_line "[$v]: 2"
+	done
+	assert_line "[]: 2"
+}
