@@ -72,8 +72,9 @@ LIB_SRCS := lib/duration.c lib/child.c lib/waitset.c lib/sigguard.c \
 BUILTIN_SRCS := builtins/waitany.c builtins/waitall.c builtins/timeout_run.c \
 	builtins/killjobs.c builtins/retry.c builtins/every.c \
 	builtins/onchange.c builtins/jobinfo.c builtins/detach.c
-POOL_SRCS := pool/input.c pool/subst.c pool/output.c pool/pump.c pool/joblog.c pool/pool.c \
-	pool/persist.c pool/poolspec.c lib/backoff.c builtins/pool.c
+POOL_SRCS := pool/input.c pool/reslimits.c pool/shard.c pool/subst.c \
+	pool/output.c pool/pump.c pool/joblog.c pool/pool.c pool/persist.c \
+	pool/poolspec.c lib/backoff.c builtins/pool.c
 # sort: one object per source, whichever list names it.
 SRCS := $(sort $(LIB_SRCS) $(BUILTIN_SRCS) $(POOL_SRCS))
 HDRS := $(wildcard lib/*.h pool/*.h)

@@ -16,6 +16,8 @@
 #include "pool.h"
 #include "poolspec.h"
 #include "sigguard.h"
+#include "reslimits.h"
+#include "shard.h"
 #include "subst.h"
 
 #define NSEMS		32
@@ -25,7 +27,8 @@ enum {
 	O_RETRY_MAX, O_RETRY_JITTER, O_LINEBUF, O_GROUP, O_TAG, O_TAGSTRING,
 	O_JOBLOG, O_RESUME, O_RESUME_FAILED, O_RESULTS, O_BAR, O_DELAY,
 	O_DRYRUN, O_SEM, O_WAIT, O_ID, O_STATUS, O_JSON, O_PERSIST,
-	O_LINK, O_TRIM, O_ARGSEP, O_ARGFILESEP, O_SHUF, O_PLUS, O_XARGS
+	O_LINK, O_TRIM, O_ARGSEP, O_ARGFILESEP, O_SHUF, O_PLUS, O_XARGS,
+	O_SHARD, O_TERMSEQ, O_NICE, O_LOAD, O_MEMFREE, O_LIMIT, O_RLIMIT
 };
 
 static const struct optdef pool_opts[] = {
@@ -82,6 +85,14 @@ static const struct optdef pool_opts[] = {
 	{ NULL, 'm', 0 },
 	{ "xargs", O_XARGS, 0 },
 	{ NULL, 'N', 1 },
+	{ "shard", O_SHARD, 1 },
+	{ "termseq", O_TERMSEQ, 1 },
+	{ "term-seq", O_TERMSEQ, 1 },
+	{ "nice", O_NICE, 1 },
+	{ "load", O_LOAD, 1 },
+	{ "memfree", O_MEMFREE, 1 },
+	{ "limit", O_LIMIT, 1 },
+	{ "rlimit", O_RLIMIT, 1 },
 	{ NULL, 0, 0 }
 };
 
@@ -96,6 +107,7 @@ struct pool_args {
 	WORD_LIST *operands;
 	struct input in;		/* input options only: --link, --trim... */
 	struct subst_rules rules;	/* -I, --plus */
+	long shard_i, shard_n;		/* --shard I/N */
 };
 
 /* The --sem pools alive between calls, by --id. */
@@ -194,6 +206,39 @@ pool_opt_retry(struct pool_args *a, int c, const char *v)
 	}
 }
 
+/* --shard, --termseq, --nice, --load, --memfree, --limit, --rlimit. */
+static int
+pool_opt_limits(struct pool_args *a, int c, char *v)
+{
+	long n;
+
+	switch (c) {
+	case O_SHARD:
+		return (shard_parse(v, &a->shard_i, &a->shard_n) < 0 ?
+		    EX_USAGE : 0);
+	case O_TERMSEQ:
+		return (termseq_parse(v, &a->cfg.termseq) < 0 ?
+		    pool_bad(v, "termination sequence") : 0);
+	case O_NICE:
+		if (pool_number(v, -39, 39, &n) < 0)
+			return (pool_bad(v, "niceness"));
+		a->cfg.lim.nice = (int)n;
+		a->cfg.lim.nice_set = 1;
+		return (0);
+	case O_LOAD:
+		return (limits_load_parse(v, pool_ncpu(), &a->cfg.lim.load) <
+		    0 ? pool_bad(v, "load") : 0);
+	case O_MEMFREE:
+		return (limits_size_parse(v, &a->cfg.lim.memfree) < 0 ?
+		    pool_bad(v, "size") : 0);
+	case O_RLIMIT:
+		return (limits_rlimit_parse(v, &a->cfg.lim) < 0 ? EX_USAGE : 0);
+	default:
+		a->cfg.lim.cmd = v;
+		return (0);
+	}
+}
+
 /* The options with a value that say what the items are and how used. */
 static int
 pool_opt_input(struct pool_args *a, int c, char *v)
@@ -270,6 +315,9 @@ pool_opt_value(struct pool_args *a, int c, char *v)
 	case 'A':
 		a->into = v;
 		return (var_name_ok(v) ? 0 : EX_USAGE);
+	case O_SHARD: case O_TERMSEQ: case O_NICE: case O_LOAD:
+	case O_MEMFREE: case O_LIMIT: case O_RLIMIT:
+		return (pool_opt_limits(a, c, v));
 	default:
 		return (pool_opt_input(a, c, v));
 	}
@@ -341,6 +389,10 @@ pool_conflicts(struct pool_args *a)
 	else if (a->in.arg_sep && a->in.arg_file_sep &&
 	    strcmp(a->in.arg_sep, a->in.arg_file_sep) == 0)
 		why = "--arg-sep and --arg-file-sep: the same separator";
+	else if ((a->sem || a->wait || a->status) && (a->shard_n ||
+	    limits_active(&a->cfg.lim)))
+		why = "--shard, --load, --memfree and --limit work on a "
+		    "batch: not with --sem, --wait or --status";
 	if (why == NULL)
 		return (0);
 	builtin_error("%s", why);
@@ -437,6 +489,8 @@ pool_inputs(struct pool_args *a, struct input *in, WORD_LIST **tmpl)
 	a->cfg.raw_cmd = prev == NULL;
 	*in = a->in;
 	in->max_args = (int)a->max_args;
+	in->shard_i = a->shard_i;
+	in->shard_n = a->shard_n;
 	if ((r = pool_sources(a, in, w)) != 0)
 		return (r);
 	if (a->array && input_add_array(in, a->array) < 0)
@@ -940,10 +994,11 @@ static char *pool_doc[] = {
 	"output of that worker's earlier items may be lost.",
 	"Not supported yet with --persist (refused with an error, never",
 	"ignored): items from stdin, --timeout, --halt, --retries, --delay,",
-	"--line-buffer, --results, --resume, --bar, --dry-run, -v, -t, --sem.",
-	"As in",
-	"forking mode, a reader that does not read holds back the output and",
-	"the items after it, never a signal: Ctrl-C and TERM still stop all.",
+	"--line-buffer, --results, --resume, --bar, --dry-run, -v, -t, --sem,",
+	"--shard, --load, --memfree, --limit, --nice, --rlimit, --termseq.",
+	"As in forking mode, a reader that does not read holds back the",
+	"output and the items after it, never a signal: Ctrl-C and TERM",
+	"still stop everything.",
 	"",
 	"Incremental mode, for loops (like GNU sem, without its cost per call):",
 	"    for f in *.c; do pool --sem -j4 cc -c \"$f\"; done",
@@ -1058,6 +1113,40 @@ static char *pool_doc[] = {
 	"  --plus\t\tthe replacement strings of GNU parallel's --plus",
 	"  --sem, --wait, --id NAME\tincremental mode, see above",
 	"  --status, --json, -A ARRAY\treport on a --sem pool, see above",
+	"  --shard I/N\t\trun only the jobs whose 0-based input position",
+	"\t\t\tmodulo N is I, so N copies of a script split the",
+	"\t\t\twork untold; {#} stays the global position, so",
+	"\t\t\tthe copies' joblogs concatenate into the whole.",
+	"\t\t\t`--shard auto[/N]' reads I and N from Slurm",
+	"\t\t\t(SLURM_ARRAY_TASK_ID - _MIN, of _COUNT), a",
+	"\t\t\tKubernetes Indexed Job (JOB_COMPLETION_INDEX;",
+	"\t\t\tpass .spec.completions as auto/N), AWS Batch",
+	"\t\t\t(AWS_BATCH_JOB_ARRAY_INDEX, _SIZE) or GitLab",
+	"\t\t\t(CI_NODE_INDEX, 1-based, CI_NODE_TOTAL).  Not",
+	"\t\t\tGNU parallel's --shard (a --pipe column hash)",
+	"  --termseq SIG,MS,...\tstop jobs (--timeout, --halt now, a signal",
+	"\t\t\tto the shell, --memfree, --limit) by sending SIG,",
+	"\t\t\twaiting up to MS ms, and so on, then KILL; GNU",
+	"\t\t\tparallel's default TERM,200,TERM,100,TERM,50,",
+	"\t\t\tKILL,25 is not pool's (see --halt, --timeout,",
+	"\t\t\tand signals below); also --term-seq",
+	"  --nice N\t\trun jobs at the shell's niceness plus N (nice -n)",
+	"  --rlimit R=V,...\tper-job limits, soft and hard, as prlimit(1):",
+	"\t\t\tcpu=SECONDS (SIGXCPU, then KILL), as=SIZE (address",
+	"\t\t\tspace), fsize=SIZE (largest file written; SIZE as",
+	"\t\t\tfor --memfree); not GNU parallel's; above the hard",
+	"\t\t\tlimit (not root): refused",
+	"  --load MAX\t\tstart no job while the 1-minute load average",
+	"\t\t\tis above MAX (a number, or N% of the CPUs)",
+	"  --memfree SIZE\tstart no job while MemAvailable is below SIZE",
+	"\t\t\t(K M G T P: powers of 1024, k m g t p: of 1000);",
+	"\t\t\tbelow SIZE/2 stop the youngest job (--termseq)",
+	"\t\t\tand run it again later, from the start",
+	"  --limit CMD\t\trun CMD (bash -c) before starting a job: exit 0",
+	"\t\t\tstart, 1 (or other) hold, 2 stop the youngest",
+	"\t\t\tjob and run it again later.  While held, pool",
+	"\t\t\tasks again when a job ends, else once a second;",
+	"\t\t\t--shard, --load, --memfree, --limit: batch only",
 	"Long names as in GNU parallel: --jobs (-j), --array (-a), --delimiter",
 	"(-d), --max-args (-n), --lb (--line-buffer), --semaphore (--sem),",
 	"--halt-on-error (--halt).  GNU parallel options that pool does not",

@@ -250,7 +250,8 @@ child_direct(WORD_LIST *words, const struct child_opts *o)
 {
 	char *name, *path;
 
-	if (words == NULL || (o->flags & CHILD_TTY) || restricted)
+	if (words == NULL || (o->flags & (CHILD_TTY | CHILD_FORK)) ||
+	    restricted)
 		return (NULL);
 	/* Under set -m bash puts a job in its own group: so do we, or fork. */
 	if (job_control && (o->flags & CHILD_OWNPGRP) == 0)

@@ -13,6 +13,7 @@
 #define CHILD_SETBANG	0x04	/* let $! name the child */
 #define CHILD_TTY	0x08	/* give it the terminal (job control only) */
 #define CHILD_LEAVE	0x10	/* leave what a forked child leaves running */
+#define CHILD_FORK	0x20	/* always fork: setup applies to every job */
 
 /* How long what a forked child leaves running gets between TERM and KILL. */
 #define CHILD_GRACE_NS	(1000LL * 1000000)

@@ -10,7 +10,10 @@
  * stops (a trap's clean-up) is left to finish; once the jobs are gone,
  * what the signal missed (forked while it was pending, blocked around a
  * fork) gets it then; what is left when the grace period is over gets
- * KILL, as systemd does with a unit's control group.  The jobs' deaths wake us through SIGCHLD; the rest of
+ * KILL, as systemd does with a unit's control group.  That is the one
+ * step SIG, GRACE; pool --termseq gives several (TERM,200,TERM,100,...,
+ * as GNU parallel), each signal going to what is left when the previous
+ * wait is over, and KILL after the last if the sequence did not end so.  The jobs' deaths wake us through SIGCHLD; the rest of
  * the tree sends us nothing, so for it alone we look again with a short,
  * growing pause (1 ms doubling to 32 ms) until the grace period ends.
  *
@@ -72,23 +75,77 @@ term_running(struct jobref *r, int n)
 }
 
 /*
- * Wait in W until the N jobs in R are dead and T has no live member: up
- * to GRACE (TERM_FOREVER: as long as the jobs take, then
- * STRAGGLER_GRACE_NS for the rest), then KILL whatever T holds, forked
- * meanwhile included, and wait for that too.  SIG is what T was sent.
- * Return the TERM_* flags.
+ * --termseq: "SIG,MS,SIG,MS,..." (GNU parallel's TERM,200,TERM,100,
+ * TERM,50,KILL,25) into S.  Return 0, or -1 if TEXT is not such a list.
+ */
+int
+termseq_parse(const char *text, struct termseq *s)
+{
+	char *copy, *tok, *save;
+	intmax_t ms;
+	int i;
+
+	copy = savestring(text);
+	s->n = 0;
+	for (i = 0, tok = strtok_r(copy, ",", &save); tok;
+	    i++, tok = strtok_r(NULL, ",", &save)) {
+		if (i / 2 >= TERMSEQ_MAX)
+			break;
+		if (i % 2 == 0) {
+			s->sig[i / 2] = decode_signal(tok,
+			    DSIG_SIGPREFIX | DSIG_NOCASE);
+			if (s->sig[i / 2] <= 0 || s->sig[i / 2] >= NSIG)
+				break;
+		} else if (!legal_number(tok, &ms) || ms < 0 ||
+		    ms > 86400000)
+			break;
+		else
+			s->ns[s->n++] = (int64_t)ms * 1000000;
+	}
+	free(copy);
+	/* Every SIG has its MS, nothing is left over, commas not doubled. */
+	return (tok || i == 0 || i % 2 || text[0] == ',' ||
+	    strstr(text, ",,") || text[strlen(text) - 1] == ',' ? -1 : 0);
+}
+
+/*
+ * Step K of S is over at NOW (its wait ran out): send T the next signal
+ * of S, or KILL once S is over; set *DEADLINE for the new step.  Return 1
+ * if that was KILL.
+ */
+static int
+term_next(struct proctree *t, const struct termseq *s, int k, int64_t now,
+    int64_t *deadline)
+{
+	int sig;
+
+	sig = k < s->n ? s->sig[k] : SIGKILL;
+	proctree_collect(t);
+	proctree_signal(t, sig);
+	*deadline = now + (sig == SIGKILL ? KILL_REAP_NS : s->ns[k]);
+	return (sig == SIGKILL);
+}
+
+/*
+ * Wait in W until the N jobs in R are dead and T has no live member,
+ * moving along S: T was sent S's first signal; when its wait is over, the
+ * next one goes to whatever T holds then (forked meanwhile included), and
+ * so on, then KILL (if S did not end with it), and we wait for that too.
+ * A wait of TERM_FOREVER lasts as long as the jobs take, then
+ * STRAGGLER_GRACE_NS for the rest.  Return the TERM_* flags.
  */
 static int
 term_wait(struct waitset *w, struct proctree *t, struct jobref *r, int n,
-    int sig, int64_t grace)
+    const struct termseq *s)
 {
 	int64_t deadline, pause, now;
-	int jobs_left, tree_left, killed, ret, late;
+	int jobs_left, tree_left, killed, ret, late, k;
 
-	deadline = grace == TERM_FOREVER ? 0 : duration_now() + grace;
-	ret = killed = late = 0;
+	deadline = s->ns[0] == TERM_FOREVER ? 0 : duration_now() + s->ns[0];
+	ret = late = 0;
+	killed = s->sig[0] == SIGKILL;
 	pause = 1000000;
-	for (;;) {
+	for (k = 1;; ) {
 		jobs_left = term_running(r, n);
 		/*
 		 * The jobs are part of the tree: look at it once they end,
@@ -100,25 +157,22 @@ term_wait(struct waitset *w, struct proctree *t, struct jobref *r, int n,
 		if (jobs_left + tree_left == 0)
 			break;
 		/*
-		 * Once the jobs are gone, what is left that SIG missed was
-		 * forked while SIG was on its way (bash forks with TERM
-		 * blocked): it is left behind, and gets SIG now, once.
+		 * Once the jobs are gone, what is left that the signal missed
+		 * was forked while it was on its way (bash forks with TERM
+		 * blocked): it is left behind, and gets the signal now, once.
 		 * Before, a new process may be a trap's clean-up: spared.
 		 */
 		if (jobs_left == 0 && !late++ && !killed &&
 		    proctree_collect(t) > 0)
-			proctree_signal_new(t, sig);
+			proctree_signal_new(t, s->sig[k - 1 < s->n ? k - 1 : 0]);
 		now = duration_now();
 		if (jobs_left == 0 && deadline == 0)
 			deadline = now + STRAGGLER_GRACE_NS;
 		if (deadline && now >= deadline) {
 			if (killed)
 				break;		/* unkillable (D state): give up */
-			proctree_collect(t);
-			proctree_signal(t, SIGKILL);
-			ret |= jobs_left ? TERM_KILLED : TERM_STRAGGLERS;
-			killed = 1;
-			deadline = now + KILL_REAP_NS;
+			if ((killed = term_next(t, s, k++, now, &deadline)))
+				ret |= jobs_left ? TERM_KILLED : TERM_STRAGGLERS;
 			continue;
 		}
 		if (jobs_left) {
@@ -131,18 +185,29 @@ term_wait(struct waitset *w, struct proctree *t, struct jobref *r, int n,
 	return (ret);
 }
 
+/* S: the one step SIG, GRACE (then KILL). */
+static void
+term_simple(struct termseq *s, int sig, int64_t grace)
+{
+	s->n = 1;
+	s->sig[0] = sig;
+	s->ns[0] = grace;
+}
+
 /*
- * Stop the N jobs in R: send SIG to every process of their trees (and to
- * each process group in them but the shell's), wait up to GRACE
- * nanoseconds (TERM_FOREVER: as long as the jobs themselves take) for the
- * trees to be gone, then send SIGKILL to what is left and wait for it to
- * be reaped.  A job that has ended is stopped too if its own group still
- * holds something.  W must come from waitset_begin; signals that arrive
- * meanwhile stay pending for the caller.  Return TERM_KILLED if a job
- * needed SIGKILL, TERM_STRAGGLERS if only what they left did, else 0.
+ * Stop the N jobs in R along S (--termseq): send its first signal to
+ * every process of their trees (and to each process group in them but
+ * the shell's), wait up to its time for the trees to be gone, send the
+ * next signal to what is left, and so on; then SIGKILL to what is still
+ * there, and wait for it to be reaped.  A job that has ended is stopped
+ * too if its own group still holds something.  W must come from
+ * waitset_begin; signals that arrive meanwhile stay pending for the
+ * caller.  Return TERM_KILLED if a job needed SIGKILL, TERM_STRAGGLERS if
+ * only what they left did, else 0.
  */
 int
-term_jobs(struct waitset *w, struct jobref *r, int n, int sig, int64_t grace)
+term_jobs_seq(struct waitset *w, struct jobref *r, int n,
+    const struct termseq *s)
 {
 	struct proctree t;
 	int i, live, ret;
@@ -156,12 +221,25 @@ term_jobs(struct waitset *w, struct jobref *r, int n, int sig, int64_t grace)
 		/* Orphans of the trees come back to us meanwhile. */
 		proctree_adopt(1);
 		proctree_collect(&t);
-		proctree_signal(&t, sig);
-		ret = term_wait(w, &t, r, n, sig, grace);
+		proctree_signal(&t, s->sig[0]);
+		ret = term_wait(w, &t, r, n, s);
 		proctree_adopt(0);
 	}
 	proctree_free(&t);
 	return (ret);
+}
+
+/*
+ * Stop the N jobs in R: SIG, then SIGKILL after GRACE nanoseconds
+ * (TERM_FOREVER: as long as the jobs themselves take); see term_jobs_seq.
+ */
+int
+term_jobs(struct waitset *w, struct jobref *r, int n, int sig, int64_t grace)
+{
+	struct termseq s;
+
+	term_simple(&s, sig, grace);
+	return (term_jobs_seq(w, r, n, &s));
 }
 
 /*
@@ -175,6 +253,7 @@ term_leftovers(int64_t grace)
 {
 	struct waitset w;
 	struct proctree t;
+	struct termseq s;
 	siginfo_t si;
 
 	si.si_pid = 0;
@@ -185,7 +264,8 @@ term_leftovers(int64_t grace)
 	if (proctree_collect(&t) > 0) {
 		waitset_begin(&w, 0, 0);	/* no deadline: cannot fail */
 		proctree_signal(&t, SIGTERM);
-		term_wait(&w, &t, NULL, 0, SIGTERM, grace);
+		term_simple(&s, SIGTERM, grace);
+		term_wait(&w, &t, NULL, 0, &s);
 		waitset_end(&w);
 	}
 	proctree_free(&t);
@@ -203,6 +283,7 @@ term_process(struct waitset *w, pid_t pid, unsigned long long start,
     int sig, int64_t grace)
 {
 	struct proctree t;
+	struct termseq s;
 	struct proc p;
 	int ret;
 
@@ -213,7 +294,8 @@ term_process(struct waitset *w, pid_t pid, unsigned long long start,
 	proctree_add_group(&t, pid);
 	proctree_collect(&t);
 	proctree_signal(&t, sig);
-	ret = term_wait(w, &t, NULL, 0, sig, grace);
+	term_simple(&s, sig, grace);
+	ret = term_wait(w, &t, NULL, 0, &s);
 	proctree_free(&t);
 	return (ret);
 }

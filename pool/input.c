@@ -11,7 +11,9 @@
  * the last group fastest, so that --shuf is a permutation of 0..total-1.
  * A single file or stdin is read one item at a time, so that a million
  * lines cost no memory; the others are loaded first (the product needs
- * them all), and so is everything for --shuf.
+ * them all), and so is everything for --shuf.  Each job's values are
+ * numbered here, whether or not they are run: --shard I/N (pool/shard.c)
+ * skips those of other copies without changing the numbers of its own.
  */
 
 #include <errno.h>
@@ -408,6 +410,10 @@ input_prepare(struct input *in)
 		in->total = 0;
 	if (in->shuf && in->total > 0)
 		input_shuffle(in);
+	in->all = in->total;
+	if (in->shard_n > 0 && in->total >= 0)
+		in->total = in->total > in->shard_i ?
+		    (in->total - in->shard_i - 1) / in->shard_n + 1 : 0;
 	return (0);
 }
 
@@ -480,12 +486,9 @@ input_pick(struct input *in, long k, int *nvals)
 	return (vals);
 }
 
-/*
- * Return the values of the next job (a new array of *NVALS strings, for
- * input_free_vals), or NULL when the input is exhausted.
- */
-char **
-input_next(struct input *in, int *nvals)
+/* The values of the next job in the input, shard or not. */
+static char **
+input_take(struct input *in, int *nvals)
 {
 	long k;
 
@@ -495,18 +498,38 @@ input_next(struct input *in, int *nvals)
 	}
 	if (in->total < 0)
 		return (input_lazy(in, &in->src[0], nvals));
-	if (in->next >= in->total) {
+	if (in->next >= in->all) {
 		in->done = 1;
 		return (NULL);
 	}
 	k = in->perm ? in->perm[in->next] : in->next;
 	if (in->shuf_a)
 		k = (long)(((unsigned __int128)in->shuf_a * (unsigned long)k +
-		    in->shuf_b) % (unsigned long)in->total);
+		    in->shuf_b) % (unsigned long)in->all);
 	in->next++;
 	if (in->nsrc == 1)
 		return (input_slice(in, k, nvals));
 	return (input_pick(in, k, nvals));
+}
+
+/*
+ * Return the values of the next job of this shard (a new array of *NVALS
+ * strings, for input_free_vals), or NULL when the input is exhausted;
+ * its position is then in IN->pos.
+ */
+char **
+input_next(struct input *in, int *nvals)
+{
+	char **vals;
+
+	while ((vals = input_take(in, nvals)) != NULL) {
+		if (in->shard_n <= 0 || in->pos++ % in->shard_n == in->shard_i)
+			break;
+		input_free_vals(vals, *nvals);
+	}
+	if (vals && in->shard_n <= 0)
+		in->pos++;
+	return (vals);
 }
 
 /* Free an array returned by input_next. */

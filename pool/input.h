@@ -40,6 +40,7 @@ struct input {
 	unsigned long shuf_a, shuf_b;	/* --shuf beyond perm's size */
 	int started, done;
 	long total;		/* number of jobs, or -1 while unknown */
+	long all;		/* the same, of every shard */
 	int max_args;		/* -n: values per job (one source) */
 	int link_all;		/* --link: every source paired, shorter wrap */
 	int shuf;		/* --shuf */
@@ -52,6 +53,8 @@ struct input {
 	int skip_blank;		/* -r: blank values are no items */
 	const char *arg_sep;	/* ":::", or --arg-sep */
 	const char *arg_file_sep;	/* "::::", or --arg-file-sep */
+	long pos;		/* 1-based position of the last job read */
+	long shard_i, shard_n;	/* --shard I/N: only positions I mod N */
 };
 
 int input_trim_parse(const char *, int *);

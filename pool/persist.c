@@ -52,6 +52,7 @@
 #include "output.h"
 #include "persist.h"
 #include "pump.h"
+#include "reslimits.h"
 #include "subst.h"
 #include "term.h"
 
@@ -181,6 +182,13 @@ persist_refuse(const struct pool_cfg *cfg, const struct input *in)
 		return (persist_no("--dry-run"));
 	if (cfg->show_cmd)
 		return (persist_no(cfg->show_cmd & POOL_SHOW_V ? "-v" : "-t"));
+	if (in->shard_n > 0)
+		return (persist_no("--shard"));
+	if (limits_active(&cfg->lim) || cfg->lim.nice_set || cfg->lim.nrl)
+		return (persist_no("--load, --memfree, --limit, --nice or "
+		    "--rlimit"));
+	if (cfg->termseq.n)
+		return (persist_no("--termseq"));
 	for (i = 0; i < in->nsrc; i++)
 		if (in->src[i].fp && strcmp(in->src[i].name, "stdin") == 0)
 			return (persist_no("reading items from stdin"));

@@ -18,6 +18,12 @@
  * in a function) is stopped first, TERM then KILL, as systemd stops what
  * is left of a unit: it would hold the pipes open, and what it wrote
  * later would have nowhere to go.
+ *
+ * --termseq replaces pool's own stops (--timeout: TERM, KILL a second
+ * later; halt now and signals: the signal, KILL 2 s later) with its
+ * sequence: a timeout moves along it from the loop, without waiting;
+ * the others go through lib/term.c.  The machine's limits (--load,
+ * --memfree, --limit: pool/reslimits.c) are asked before jobs start.
  */
 
 #include <dirent.h>
@@ -111,6 +117,7 @@ pool_init(struct pool *p, const struct pool_cfg *cfg, WORD_LIST *tmpl)
 	p->cfg.results = cfg->results ? savestring(cfg->results) : NULL;
 	p->cfg.status_array = cfg->status_array ?
 	    savestring(cfg->status_array) : NULL;
+	p->cfg.lim.cmd = cfg->lim.cmd ? savestring(cfg->lim.cmd) : NULL;
 	p->tmpl = tmpl ? copy_word_list(tmpl) : NULL;
 	p->w = xmalloc(cfg->jobs * sizeof(*p->w));
 	memset(p->w, 0, cfg->jobs * sizeof(*p->w));
@@ -168,6 +175,7 @@ pool_child_setup(void *arg)
 
 	/* Function workers do not exec: close the other jobs' captures. */
 	output_child();
+	limits_child(&p->cfg.lim);
 	/* Its stdio would seek our item file back at exit: not its to use. */
 	for (i = 0; i < p->in.nsrc; i++)
 		if (p->in.src[i].fp)
@@ -482,6 +490,15 @@ pool_finish(struct pool *p, struct pool_worker *wk)
 
 	p->running--;
 	p->forkwait = 0;
+	p->lim_due = 0;		/* what held jobs back may be gone */
+	if (wk->requeue) {
+		/* Stopped for the machine's sake: from the start, later. */
+		pool_requeue(p, wk, wk->attempt, 0);
+		if (wk->cap)
+			output_discard(wk->cap);
+		pool_worker_clear(wk);
+		return;
+	}
 	if (status != 0 && wk->attempt < p->cfg.retries && !p->halting &&
 	    !p->interrupted && !wk->killed) {
 		pool_retry_later(p, wk);
@@ -581,6 +598,26 @@ pool_ended(struct pool *p, struct pool_worker *wk, int st)
 	}
 }
 
+/*
+ * Move WK's stop (--timeout, or a limit) along, at NOW: the next signal
+ * of --termseq, KILL after it; without --termseq, TERM then KILL every
+ * KILL_AFTER_NS.
+ */
+static void
+pool_term_next(struct pool *p, struct pool_worker *wk, int64_t now)
+{
+	const struct termseq *s = &p->cfg.termseq;
+	int k = wk->term_step++;
+
+	if (k < s->n) {
+		jobref_signal(&wk->ref, s->sig[k]);
+		wk->kill_at = now + s->ns[k];
+		return;
+	}
+	jobref_signal(&wk->ref, k == 0 ? SIGTERM : SIGKILL);
+	wk->kill_at = now + KILL_AFTER_NS;
+}
+
 /* Reap the workers that ended; move timed-out ones along TERM -> KILL. */
 static void
 pool_reap(struct pool *p)
@@ -600,13 +637,10 @@ pool_reap(struct pool *p)
 				pool_ended(p, wk, st);
 			else if (wk->deadline && now >= wk->deadline &&
 			    !wk->timed_out) {
-				jobref_signal(&wk->ref, SIGTERM);
 				wk->timed_out = 1;
-				wk->kill_at = now + KILL_AFTER_NS;
-			} else if (wk->timed_out && now >= wk->kill_at) {
-				jobref_signal(&wk->ref, SIGKILL);
-				wk->kill_at = now + KILL_AFTER_NS;
-			}
+				pool_term_next(p, wk, now);
+			} else if (wk->timed_out && now >= wk->kill_at)
+				pool_term_next(p, wk, now);
 		}
 		if (wk->ended)
 			pool_settle(p, wk, now);
@@ -740,6 +774,9 @@ pool_spawn(struct pool *p, struct pool_worker *wk, WORD_LIST *cmd)
 
 	memset(&co, 0, sizeof(co));
 	co.flags = CHILD_OWNPGRP;
+	/* posix_spawn can neither renice nor set limits. */
+	if (p->cfg.lim.nice_set || p->cfg.lim.nrl)
+		co.flags |= CHILD_FORK;
 	if (p->cfg.capture) {
 		wk->cap = output_open(&p->out, wk->tag,
 		    pool_results_start(p, wk), wfd);
@@ -822,7 +859,7 @@ pool_start(struct pool *p, long seq, int attempt, char **vals, int nvals,
 	wk->deadline = p->cfg.timeout_ns ? wk->start + p->cfg.timeout_ns : 0;
 	if (p->cfg.delay_ns)
 		p->next_start = wk->start + p->cfg.delay_ns;
-	if (p->cfg.keep_order && attempt == 1)
+	if (p->cfg.keep_order && attempt == 1 && !pool_held_find(p, seq))
 		pool_hold(p, seq);
 	return (0);
 }
@@ -841,6 +878,52 @@ pool_retry_ready(struct pool *p, int64_t now)
 	return (NULL);
 }
 
+/* A limit says the machine is short: stop the youngest job, requeue it. */
+static void
+pool_shed(struct pool *p, int64_t now)
+{
+	struct pool_worker *wk, *young;
+	int i;
+
+	young = NULL;
+	for (i = 0; i < p->cfg.jobs; i++) {
+		wk = &p->w[i];
+		if (wk->active && !wk->ended && !wk->timed_out &&
+		    (young == NULL || wk->start > young->start))
+			young = wk;
+	}
+	if (young == NULL)
+		return;
+	young->requeue = 1;
+	young->deadline = now;		/* pool_reap stops it, as a timeout */
+}
+
+/*
+ * --load, --memfree, --limit: may jobs start?  Asked when a job has
+ * ended, else once a second (pool/reslimits.c says why).
+ */
+static void
+pool_limits(struct pool *p)
+{
+	int64_t now;
+	int r;
+
+	if (!limits_active(&p->cfg.lim) || p->halting)
+		return;
+	/* Nothing left to start, nothing to stop: no need to ask. */
+	if (p->in.done && p->ahead == NULL && p->retry == NULL &&
+	    (p->running == 0 || (!p->cfg.lim.memfree && !p->cfg.lim.cmd)))
+		return;
+	now = duration_now();
+	if (p->lim_due && now < p->lim_due)
+		return;
+	r = limits_check(&p->cfg.lim);
+	p->lim_hold = r != LIMITS_GO;
+	p->lim_due = now + LIMITS_RECHECK_NS;
+	if (r == LIMITS_SHED)
+		pool_shed(p, now);
+}
+
 /* Start jobs while slots are free: due retries first, then new items. */
 static void
 pool_fill(struct pool *p)
@@ -851,8 +934,9 @@ pool_fill(struct pool *p)
 	int64_t now;
 	long seq;
 
+	pool_limits(p);
 	while (!p->halting && p->running < p->cfg.jobs && !output_failed(&p->out) &&
-	    !p->forkwait) {
+	    !p->forkwait && !p->lim_hold) {
 		if (p->cfg.keep_order && p->nheld >= p->keep_max)
 			break;
 		now = duration_now();
@@ -879,7 +963,8 @@ pool_fill(struct pool *p)
 			p->ahead = NULL;
 		} else if ((vals = input_next(&p->in, &nvals)) == NULL)
 			break;
-		seq = p->next_seq++;
+		seq = p->in.pos;	/* its input position (--shard) */
+		p->next_seq = seq + 1;
 		seen = joblog_seen(&p->log, seq);
 		if ((p->cfg.resume == 1 && seen != JOBLOG_UNSEEN) ||
 		    (p->cfg.resume == 2 && seen == JOBLOG_OK)) {
@@ -925,6 +1010,10 @@ pool_deadline(struct pool *p)
 	}
 	if (p->out.bar)
 		d = pool_min(d, p->bar_due);
+	/* Limits: look again while holding, or to stop the youngest. */
+	if (!p->halting && (p->lim_hold || (p->running &&
+	    (p->cfg.lim.memfree || p->cfg.lim.cmd))))
+		d = pool_min(d, p->lim_due);
 	return (d);
 }
 
@@ -941,7 +1030,9 @@ pool_stop_all(struct pool *p, int sig)
 			p->w[i].killed = 1;
 			refs[n++] = p->w[i].ref;
 		}
-	if (n)
+	if (n && p->cfg.termseq.n)
+		term_jobs_seq(&p->ws, refs, n, &p->cfg.termseq);
+	else if (n)
 		term_jobs(&p->ws, refs, n, sig, STOP_GRACE_NS);
 	free(refs);
 	pool_reap(p);
@@ -1202,5 +1293,6 @@ pool_free(struct pool *p)
 	free(p->cfg.joblog);
 	free(p->cfg.results);
 	free(p->cfg.status_array);
+	free(p->cfg.lim.cmd);
 	memset(p, 0, sizeof(*p));
 }

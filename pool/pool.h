@@ -9,7 +9,9 @@
 #include "input.h"
 #include "joblog.h"
 #include "jobref.h"
+#include "reslimits.h"
 #include "output.h"
+#include "term.h"
 #include "waitset.h"
 
 #define HALT_NEVER	0
@@ -43,6 +45,8 @@ struct pool_cfg {
 	int raw_cmd;			/* no command: `eval ITEM', shown as ITEM */
 	int show_cmd;			/* POOL_SHOW_*: -v, -t */
 	int capture;			/* jobs' output goes through pipes */
+	struct limits lim;		/* --load, --memfree, --limit, --nice */
+	struct termseq termseq;		/* --termseq; n == 0: pool's own */
 };
 
 /* A job that ended before its turn to print (-k), or waits to be retried. */
@@ -75,6 +79,8 @@ struct pool_worker {
 	int64_t left_at;		/* leftovers: the next step is due */
 	int left_step;			/* 0: none seen, 1: TERM sent, 2: KILL */
 	int reslost;			/* --results: a failure was reported */
+	int term_step;			/* the next --termseq step to send */
+	int requeue;			/* stopped by a limit: run it again */
 };
 
 struct pool {
@@ -104,6 +110,8 @@ struct pool {
 	long nheld;			/* -k: entries in held */
 	long keep_max;			/* -k: at most this many held */
 	int64_t next_start, t0, last_bar, bar_due;
+	int64_t lim_due;		/* limits: next look (0: now) */
+	int lim_hold;			/* limits: start nothing */
 	struct waitset ws;
 };
 

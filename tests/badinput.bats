@@ -60,6 +60,14 @@ pool|--trim|trim
 pool|--arg-sep|sep
 pool|--arg-file-sep|sep
 pool|-I|repl
+pool|--shard|shard
+pool|--termseq|termseq
+pool|--term-seq|termseq
+pool|--nice|nice
+pool|--load|load
+pool|--memfree|size
+pool|--limit|str
+pool|--rlimit|rlimit
 retry|-n|attempts
 retry|--attempts|attempts
 retry|-d|dur
@@ -191,6 +199,47 @@ pfactor|overflow|1e400|%s: invalid backoff factor
 pfactor|suffix|2x|%s: invalid backoff factor
 pfactor|below-one|0.5|%s: invalid backoff factor
 pfactor|valid|1.5|ok
+shard|empty||%s: invalid shard
+shard|negative|-1/2|%s: invalid shard
+shard|non-numeric|a/b|%s: invalid shard
+shard|huge|0/99999999999999999999|%s: invalid shard
+shard|out-of-range|2/2|%s: invalid shard
+shard|zero|0/0|%s: invalid shard
+shard|valid|0/1|ok
+termseq|empty||%s: invalid termination sequence
+termseq|negative|TERM,-1|%s: invalid termination sequence
+termseq|non-numeric|TERM,abc|%s: invalid termination sequence
+termseq|huge|TERM,99999999999999999999|%s: invalid termination sequence
+termseq|odd|TERM|%s: invalid termination sequence
+termseq|signal|NOSUCH,10|%s: invalid termination sequence
+termseq|valid|TERM,10,KILL,10|ok
+nice|empty||%s: invalid niceness
+nice|negative|-40|%s: invalid niceness
+nice|non-numeric|abc|%s: invalid niceness
+nice|huge|99999999999999999999|%s: invalid niceness
+nice|suffix|5x|%s: invalid niceness
+nice|valid|5|ok
+load|empty||%s: invalid load
+load|negative|-1|%s: invalid load
+load|non-numeric|abc|%s: invalid load
+load|overflow|1e400|%s: invalid load
+load|suffix|5x|%s: invalid load
+load|zero|0|%s: invalid load
+load|valid|100000|ok
+size|empty||%s: invalid size
+size|negative|-1|%s: invalid size
+size|non-numeric|abc|%s: invalid size
+size|overflow|1e400|%s: invalid size
+size|suffix|5x|%s: invalid size
+size|zero|0|%s: invalid size
+size|valid|1k|ok
+rlimit|empty||%s: invalid resource limit
+rlimit|negative|cpu=-1|%s: invalid resource limit
+rlimit|non-numeric|cpu=abc|%s: invalid resource limit
+rlimit|huge|cpu=99999999999999999999|%s: invalid resource limit
+rlimit|suffix|as=5x|%s: invalid resource limit
+rlimit|name|nosuch=1|%s: invalid resource limit
+rlimit|valid|cpu=60,as=1G,fsize=1G|ok
 rfactor|empty||%s: invalid factor
 rfactor|negative|-1|%s: invalid factor
 rfactor|non-numeric|abc|%s: invalid factor

@@ -1,0 +1,331 @@
+#!/usr/bin/env bats
+# pool --shard (N copies split the items), --termseq (how jobs are
+# stopped), --nice, and the machine's limits: --load, --memfree, --limit.
+
+load test_helper
+bats_require_minimum_version 1.5.0
+
+# --- --shard ---------------------------------------------------------------
+
+@test "pool --shard: three shards' output and joblogs concatenated equal the unsharded run" {
+	run -0 bg_bash '
+		cd "$1"
+		items=(a b c d e f g h i j k)
+		pool -k --joblog all.log echo "{#}" {} ::: "${items[@]}" > all.out
+		for i in 0 1 2; do
+			pool -k --shard $i/3 --joblog s$i.log echo "{#}" {} ::: "${items[@]}" > s$i.out
+		done
+		cat s0.out s1.out s2.out | sort | cmp - <(sort all.out) && echo same-output
+		cols() { for f; do tail -n +2 "$f"; done | cut -f1,7,9 | sort; }
+		cmp <(cols all.log) <(cols s0.log s1.log s2.log) && echo same-log
+		echo "shard1: $(tr "\n" " " < s1.out)"
+	' "$BATS_TEST_TMPDIR"
+	assert_line same-output
+	assert_line same-log
+	# {#} stays the global position: shard 1 of 3 ran items 2, 5, 8, 11.
+	assert_line "shard1: 2 b 5 e 8 h 11 k "
+}
+
+@test "pool --shard: items from stdin (no total known) and -n split by job position" {
+	run -0 bg_bash '
+		seq 10 | pool -k --shard 1/4 echo "{#}" {}
+		pool -k -n 2 --shard 0/2 echo "{#}" {} ::: 1 2 3 4 5 6 7 8
+	'
+	assert_output "$(printf '%s\n' '2 2' '6 6' '10 10' '1 1 2' '3 5 6')"
+}
+
+@test "pool --shard auto: Slurm, Kubernetes, AWS Batch and GitLab array variables" {
+	run -0 bg_bash '
+		it() { pool -k --shard "$@" echo "{#}" {} ::: a b c d e f | tr "\n" " "; echo; }
+		SLURM_ARRAY_TASK_ID=7 SLURM_ARRAY_TASK_MIN=5 SLURM_ARRAY_TASK_COUNT=3 it auto
+		SLURM_ARRAY_TASK_ID=10 SLURM_ARRAY_TASK_MIN=4 SLURM_ARRAY_TASK_STEP=3 SLURM_ARRAY_TASK_COUNT=3 it auto
+		JOB_COMPLETION_INDEX=1 it auto/2
+		AWS_BATCH_JOB_ARRAY_INDEX=0 AWS_BATCH_JOB_ARRAY_SIZE=4 it auto
+		CI_NODE_INDEX=2 CI_NODE_TOTAL=2 it auto
+		CI_NODE_INDEX=1 CI_NODE_TOTAL=3 it auto/3
+	'
+	assert_line -n 0 "3 c 6 f "
+	assert_line -n 1 "3 c 6 f "
+	assert_line -n 2 "2 b 4 d 6 f "
+	assert_line -n 3 "1 a 5 e "
+	assert_line -n 4 "2 b 4 d 6 f "
+	assert_line -n 5 "1 a 4 d "
+}
+
+@test "pool --shard: bad values and missing variables are refused, nothing runs" {
+	run -0 bg_bash '
+		for s in 3/2 -1/2 x/2 1/0 1/ /3 1 auto/0 auto/x; do
+			pool --shard "$s" echo ran ::: a; echo "$s: $?"
+		done
+		pool --shard auto echo ran ::: a; echo "none: $?"
+		JOB_COMPLETION_INDEX=0 pool --shard auto echo ran ::: a; echo "k8s: $?"
+		CI_NODE_INDEX=0 CI_NODE_TOTAL=2 pool --shard auto echo ran ::: a; echo "gitlab0: $?"
+		CI_NODE_INDEX=3 CI_NODE_TOTAL=2 pool --shard auto echo ran ::: a; echo "gitlab3: $?"
+		CI_NODE_INDEX=1 CI_NODE_TOTAL=2 pool --shard auto/3 echo ran ::: a; echo "mismatch: $?"
+		SLURM_ARRAY_TASK_ID=x pool --shard auto echo ran ::: a; echo "slurm: $?"
+		pool --sem --shard 0/2 echo ran; echo "sem: $?"
+	'
+	refute_line --partial ran
+	for s in 3/2 -1/2 x/2 1/0 1/ /3 1 auto/0 auto/x; do
+		assert_line --partial "pool: $s: invalid shard"
+		assert_line "$s: 2"
+	done
+	assert_line --partial "--shard auto: no array job index in the environment"
+	assert_line "none: 2"
+	assert_line --partial "give the count as --shard auto/N"
+	assert_line "k8s: 2"
+	assert_line --partial "CI_NODE_INDEX=0: invalid shard"
+	assert_line --partial "auto: invalid shard: index 2 of 2"
+	assert_line --partial "--shard auto/3: CI_NODE_TOTAL=2 says otherwise"
+	assert_line --partial "SLURM_ARRAY_TASK_ID=x: invalid shard"
+	assert_line --partial "not with --sem, --wait or --status"
+	assert_line "sem: 2"
+}
+
+@test "pool --shard: a bad shard under set -euo pipefail stops the script with status 2" {
+	run -2 bg_bash '
+		set -euo pipefail
+		pool --shard 2/2 echo ran ::: a
+		echo after
+	'
+	refute_line ran
+	refute_line after
+}
+
+# --- --termseq -------------------------------------------------------------
+
+# victim LOG: a function job that logs each TERM, INT and USR1 it gets and
+# goes on until KILL.  (A background shell's jobs have INT ignored, and a
+# non-interactive bash cannot trap it there: the shell test uses TERM.)
+BG_VICTIM='
+victim() {
+	trap "echo TERM >> $1" TERM
+	trap "echo INT >> $1" INT
+	trap "echo USR1 >> $1" USR1
+	echo started >> "$1"
+	while :; do sleep 0.05; done
+}
+'
+
+@test "pool --termseq: a timed-out job gets each signal of the sequence, then KILL" {
+	run -0 bg_bash "$BG_VICTIM"'
+		t0=$EPOCHREALTIME
+		pool --timeout 0.3 --termseq TERM,200,USR1,200,INT,100,KILL,25 victim "$1/log" ::: 1
+		echo "status $?"
+		echo "log: $(tr "\n" " " < "$1/log")"
+		pgrep -f "while :; do sleep" >/dev/null || echo none-left
+		t=$(( (${EPOCHREALTIME/./} - ${t0/./}) / 1000 ))
+		(( t >= 750 && t < 5000 )) && echo "timing ok" || echo "timing $t"
+	' "$BATS_TEST_TMPDIR"
+	assert_line "status 1"
+	assert_line "log: started TERM USR1 INT "
+	assert_line "timing ok"
+}
+
+@test "pool --termseq: --halt now stops the other jobs along the sequence" {
+	run -0 bg_bash "$BG_VICTIM"'
+		f() { if [ "$1" = fail ]; then sleep 0.3; return 3; fi; victim "$1"; }
+		pool -j2 --halt now,fail=1 --termseq USR1,150,TERM,150,KILL,25 f ::: fail "$1/log"
+		echo "status $?"
+		echo "log: $(tr "\n" " " < "$1/log")"
+	' "$BATS_TEST_TMPDIR"
+	assert_line "status 3"
+	assert_line "log: started USR1 TERM "
+}
+
+@test "pool --termseq: TERM to the shell stops the jobs along the sequence" {
+	run -0 bg_bash "$BG_VICTIM"'
+		bash -c "enable -f \"\$BGTOOLS_SO\" pool; $(declare -f victim)
+			pool --termseq TERM,150,USR1,150,KILL,25 victim ::: \"$1/log\"" &
+		for i in $(seq 100); do [ -s "$1/log" ] && break; sleep 0.05; done
+		kill -TERM $!
+		wait $!
+		echo "status $?"
+		echo "log: $(tr "\n" " " < "$1/log")"
+	' "$BATS_TEST_TMPDIR"
+	assert_line "status 143"
+	assert_line "log: started TERM USR1 "
+}
+
+@test "pool --termseq: without it a timeout is still TERM, then KILL a second later" {
+	run -0 bg_bash "$BG_VICTIM"'
+		pool --timeout 0.2 victim "$1/log" ::: 1
+		echo "status $?"
+		echo "log: $(tr "\n" " " < "$1/log")"
+	' "$BATS_TEST_TMPDIR"
+	assert_line "status 1"
+	assert_line "log: started TERM "
+}
+
+@test "pool --termseq: bad sequences are refused with a clear error" {
+	run -0 bg_bash '
+		for s in TERM TERM,x FOO,10 TERM,10, ,TERM,10 TERM,-1 0,10 ""; do
+			pool --termseq "$s" echo ran ::: a; echo "[$s]: $?"
+		done
+		pool --term-seq TERM,10,KILL,10 echo ran ::: ok
+	'
+	for s in TERM TERM,x FOO,10 TERM,10, ,TERM,10 TERM,-1 0,10; do
+		assert_line --partial "pool: $s: invalid termination sequence"
+		assert_line "[$s]: 2"
+	done
+	assert_line "[]: 2"
+	assert_line "ran ok"
+	assert_equal "$(grep -c '^ran' <<< "$output")" 1
+}
+
+# --- --nice ----------------------------------------------------------------
+
+@test "pool --nice: disk commands and functions run at the shell's niceness plus N" {
+	run -0 bg_bash '
+		base=$(cut -d" " -f19 /proc/$$/stat)
+		f() { cut -d" " -f19 /proc/$BASHPID/stat; }
+		pool -k --nice 5 sh -c "cut -d\" \" -f19 /proc/\$\$/stat" ::: 1 | sed "s/^/disk /"
+		pool --nice 5 f ::: 1 | sed "s/^/func /"
+		pool f ::: 1 | sed "s/^/plain /"
+		echo "base $base"
+		pool --nice x f ::: 1; echo "bad $?"
+	'
+	base=$(sed -n 's/^base //p' <<< "$output")
+	assert_line "disk $((base + 5 > 19 ? 19 : base + 5))"
+	assert_line "func $((base + 5 > 19 ? 19 : base + 5))"
+	assert_line "plain $base"
+	assert_line --partial "pool: x: invalid niceness"
+	assert_line "bad 2"
+}
+
+# --- --memfree, --load, --limit --------------------------------------------
+
+@test "pool --memfree: more than the machine has holds every job; a small value lets them run" {
+	run -0 bg_bash '
+		cd "$1"
+		pool --memfree 1P touch ::: held1 held2 &
+		sleep 1.5
+		kill -TERM $!; wait $!; echo "held status $?"
+		ls held* 2>/dev/null || echo nothing-started
+		pool --memfree 1k touch ::: ran1 ran2; echo "ran status $?"
+		ls ran*
+	' "$BATS_TEST_TMPDIR"
+	assert_line "held status 143"
+	assert_line nothing-started
+	assert_line "ran status 0"
+	assert_line ran1
+	assert_line ran2
+}
+
+@test "pool --load: a maximum below the load average holds jobs; a high one lets them run" {
+	read -r l1 _ < /proc/loadavg
+	[ "$l1" != 0.00 ] || skip "the 1-minute load average is 0.00"
+	run -0 bg_bash '
+		cd "$1"
+		pool --load 0.0001 touch ::: held &
+		sleep 1.5
+		kill -TERM $!; wait $!; echo "held status $?"
+		[ -e held ] || echo nothing-started
+		pool --load 100000 touch ::: ran; echo "ran status $?"
+		pool --load 100000% touch ::: ran2; echo "pct status $?"
+	' "$BATS_TEST_TMPDIR"
+	assert_line "held status 143"
+	assert_line nothing-started
+	assert_line "ran status 0"
+	assert_line "pct status 0"
+	[ -e "$BATS_TEST_TMPDIR/ran" ]
+}
+
+@test "pool --limit: exit 1 holds until the command says 0, re-asked about once a second" {
+	run -0 bg_bash '
+		cd "$1"
+		printf "%s\n" "n=\$(cat count 2>/dev/null || echo 0); echo \$((n + 1)) > count; [ \$n -ge 2 ]" > lim.sh
+		t0=$EPOCHREALTIME
+		pool --limit "bash lim.sh" echo ran ::: a; echo "status $?"
+		t=$(( (${EPOCHREALTIME/./} - ${t0/./}) / 1000 ))
+		echo "count $(cat count)"
+		(( t >= 1500 && t < 10000 )) && echo "timing ok" || echo "timing $t"
+	' "$BATS_TEST_TMPDIR"
+	assert_line "ran a"
+	assert_line "status 0"
+	assert_line "count 3"
+	assert_line "timing ok"
+}
+
+@test "pool --limit: exit 2 stops the youngest job and runs it again later" {
+	run -0 bg_bash '
+		cd "$1"
+		job() { echo "$1" >> starts; sleep 1.5; echo "done $1"; }
+		lim="[ -e starts ] && grep -q b starts && [ ! -e shed ] && touch shed && exit 2; exit 0"
+		pool -j2 -k --joblog log --limit "$lim" job ::: a b; echo "status $?"
+		echo "starts: $(sort starts | tr "\n" " ")"
+		echo "logged: $(tail -n +2 log | wc -l)"
+	' "$BATS_TEST_TMPDIR"
+	assert_line "status 0"
+	assert_line "starts: a b b "
+	assert_line "logged: 2"
+	assert_output --partial "$(printf 'done a\ndone b')"
+	assert_equal "$(grep -c '^done b' <<< "$output")" 1
+}
+
+@test "pool --load, --memfree, --limit: bad values are refused, and not with --sem" {
+	run -0 bg_bash '
+		for v in x -1 0 1%x ""; do pool --load "$v" echo ran ::: a; echo "load[$v]: $?"; done
+		for v in x 0 10X 1kb -5 ""; do pool --memfree "$v" echo ran ::: a; echo "mem[$v]: $?"; done
+		pool --sem --load 1 echo ran; echo "sem: $?"
+		pool --memfree 1Ki --load 100000% echo ran ::: ok
+	'
+	for v in x -1 0 1%x; do
+		assert_line --partial "pool: $v: invalid load"
+		assert_line "load[$v]: 2"
+	done
+	for v in x 0 10X 1kb -5; do
+		assert_line --partial "pool: $v: invalid size"
+		assert_line "mem[$v]: 2"
+	done
+	assert_line "sem: 2"
+	assert_line "ran ok"
+	assert_equal "$(grep -c '^ran' <<< "$output")" 1
+}
+
+# --- --rlimit --------------------------------------------------------------
+
+@test "pool --rlimit: each job gets the cpu, as and fsize limits, soft and hard" {
+	run -0 bg_bash '
+		cd "$1"
+		pool --rlimit cpu=7,as=100M,fsize=10K bash -c "ulimit -St; ulimit -Ht; ulimit -Sv; ulimit -Hv; ulimit -f" ::: 1 | tr "\n" " "; echo
+		f() { ulimit -t; }
+		pool --rlimit cpu=9 f ::: 1
+		ulimit -t
+	' "$BATS_TEST_TMPDIR"
+	assert_line -n 0 "7 7 102400 102400 10 "
+	assert_line -n 1 9
+	assert_line -n 2 unlimited
+}
+
+@test "pool --rlimit: a job over its cpu or fsize limit is stopped by the kernel" {
+	run -0 bg_bash '
+		cd "$1"
+		t0=$EPOCHREALTIME
+		pool --rlimit cpu=1 bash -c "while :; do :; done" ::: 1; echo "cpu status $?"
+		t=$(( (${EPOCHREALTIME/./} - ${t0/./}) / 1000 ))
+		(( t < 20000 )) && echo "cpu stopped"
+		pool --rlimit fsize=1k --joblog log sh -c "head -c 5000 /dev/zero > big" ::: 1; echo "fsize status $?"
+		echo "size $(stat -c %s big)"
+		echo "exitval $(tail -n 1 log | cut -f7)"
+	' "$BATS_TEST_TMPDIR"
+	assert_line "cpu status 1"
+	assert_line "cpu stopped"
+	assert_line "fsize status 1"
+	assert_line "size 1000"
+	assert_line "exitval 153"	# 128 + SIGXFSZ
+}
+
+@test "pool --rlimit: bad limits are refused, nothing runs" {
+	run -0 bg_bash '
+		for v in "" foo=1 cpu cpu= cpu=0 cpu=x cpu=1, ,cpu=1 as=1x fsize=-1 "cpu=1,,as=1M" cpu=1,as=1M,fsize=1M,cpu=2; do
+			pool --rlimit "$v" echo ran ::: a; echo "[$v]: $?"
+		done
+	'
+	refute_line --partial ran
+	for v in foo=1 cpu cpu= cpu=0 cpu=x cpu=1, ,cpu=1 as=1x fsize=-1 "cpu=1,,as=1M" cpu=1,as=1M,fsize=1M,cpu=2; do
+		assert_line --partial "pool: $v: invalid resource limit"
+		assert_line "[$v]: 2"
+	done
+	assert_line "[]: 2"
+}
