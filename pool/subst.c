@@ -335,7 +335,7 @@ subst_spread(WORD_LIST *rev, struct sbuf *b, const char *w, size_t off,
 	char *pre, *rs;
 	int i;
 
-	pre = xmalloc(off + len + 1);
+	pre = xmalloc(off + 1 + len + 1);	/* PRE, NUL, RS, NUL */
 	memcpy(pre, w, off);
 	pre[off] = '\0';
 	rs = pre + off + 1;
