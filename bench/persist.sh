@@ -16,6 +16,10 @@
 # A missing peer is skipped with a note.  Ratio: the row's µs/item over
 # pool --persist's.
 #
+# Then --timeout 1ms on TIMEOUT_ITEMS (default 1000) items that each run
+# `sleep 1': every item is stopped (-S checked: all 143), in --persist
+# (a new worker per item) and in forking mode; medians of 5, µs/item.
+#
 # Usage: bash bench/persist.sh   (BGTOOLS_SO, BENCH_RUNS_SCALE: lib.sh)
 
 . "$(dirname "$0")/lib.sh"
@@ -142,6 +146,39 @@ out=$(
 	    "$(awk -v c="$base_c" 'BEGIN { print (c <= 3.3) ? "met" : "not met" }')"
 	printf 'echo -k <= 5 µs/item (%s).\n' \
 	    "$(awk -v e="$base_e" 'BEGIN { print (e <= 5) ? "met" : "not met" }')"
+)
+# --timeout: every item stopped, in both modes.
+TIMEOUT_ITEMS=${TIMEOUT_ITEMS:-1000}
+sl() { sleep 1; }
+check_143() {
+	local all=" ${st[*]} "
+	((${#st[@]} == TIMEOUT_ITEMS)) || bench_fail "${#st[@]} statuses"
+	[[ $all =~ \ ([^1\ ]|1[^4]|14[^3]) ]] && bench_fail "a status is not 143"
+	return 0
+}
+# timeout_row MODE: set TROW to MODE's median µs/item.
+timeout_row() {
+	local -a tt=()
+	local i t
+	for ((i = 0; i < $(bench_runs 5); i++)); do
+		st=()
+		bench_time_us t pool $1 -j2 -S st --timeout 1ms sl \
+		    ::: $(seq "$TIMEOUT_ITEMS")
+		check_143
+		tt+=("$t")
+	done
+	bench_median t "${tt[@]}"
+	TROW=$(per_item "$t" "$TIMEOUT_ITEMS")
+}
+timeout_row --persist
+tp=$TROW
+timeout_row ""
+tf=$TROW
+out+=$(
+	printf '\n\n| --timeout 1ms, %s items of `sleep 1`, -j2 | µs/item |\n' "$TIMEOUT_ITEMS"
+	printf '|---|---:|\n| pool --persist | %s |\n| pool forking | %s |\n' "$tp" "$tf"
+	printf '\nRatio persist/forking: %s (target: within 2x).\n' \
+	    "$(awk -v a="$tp" -v b="$tf" 'BEGIN { printf "%.2f", a / b }')"
 )
 printf '%s\n' "$out"
 if [ -n "${BENCH_RESULTS:-}" ]; then

@@ -34,11 +34,27 @@
  * items not yet claimed.  Nothing of bash's unwinding is trusted after
  * such a jump, and each item still runs once.  A worker killed by a
  * signal is replaced the same way; its item gets 128+N.
+ *
+ * --timeout: a call cannot be interrupted from outside but by killing
+ * its process, so the parent, which knows when each running item began
+ * (its slot), stops the worker whose item is past its time as forking
+ * mode stops a job, and the replacement goes on.  To be sure the signal
+ * hits that item and not the next, the parent first takes the slot from
+ * RUNNING to TIMEOUT with a compare-and-swap; a worker that loses the
+ * same race as it ends the item dies of TERM itself (the item did run
+ * past its time).  The parent's sleep ends at the earliest deadline.
+ *
+ * --halt: pool_halt_check decides, in the parent, as for jobs.  But the
+ * parent looks only from time to time, and items take microseconds: so
+ * the item that reaches the count, in its worker, closes the queue at
+ * once (an exchange on the claim counter), and no item is begun after
+ * it; `now' then has the parent stop the workers.
  */
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -59,9 +75,11 @@
 #define SLOT_FREE		0	/* not claimed, or claimed and not begun */
 #define SLOT_RUNNING	1
 #define SLOT_DONE		2
+#define SLOT_TIMEOUT	3	/* the parent stops its worker: --timeout */
 
 #define GATHER_NS	(1000LL * 1000)		/* woken: gather this long */
 #define STOP_GRACE_NS	(2000LL * 1000000)	/* signals: TERM, then KILL */
+#define KILL_AFTER_NS	(1000LL * 1000000)	/* --timeout: TERM, then KILL */
 #define READ_CHUNK	65536
 #define OUT_BUF		65536
 /* Linux's limit for one environment string (MAX_ARG_STRLEN). */
@@ -73,6 +91,7 @@ struct pslot {
 	int status;
 	int worker;			/* 1..j: whose spools hold its output */
 	int sig;			/* its worker died of a signal in it */
+	int killed;			/* stopped by --halt now (parent's) */
 	int64_t out0, out1, err0, err1;	/* its bytes in the spools */
 	int64_t t0, t1;			/* monotonic, for the joblog */
 	double wall0;
@@ -83,6 +102,8 @@ struct pshared {
 	long next;			/* the next item to claim */
 	long ndone;			/* items finished, for wake-ups */
 	int sleeping;			/* the parent wants a byte */
+	long hcount;			/* --halt: items that count */
+	long limit;			/* items claimed before a halt closed */
 };
 
 struct pitem {
@@ -102,6 +123,8 @@ struct pworker {
 	int active;
 	int spool[2];			/* its stdout and stderr, or -1 */
 	struct preader rd[2];
+	int timed_out;			/* its item passed --timeout */
+	int64_t kill_at;		/* ... KILL (again) then */
 };
 
 struct persist {
@@ -123,6 +146,8 @@ struct persist {
 	size_t olen;
 	int ofd, werr, stopping, forkwarned;
 	int cut;			/* a signal came: print no more */
+	int halted;			/* --halt: the queue is closed */
+	long hneed;			/* --halt: this many items halt */
 	struct sink *sink[2];		/* the shell's stdout and stderr */
 	/* In a worker only. */
 	int me;
@@ -162,10 +187,6 @@ persist_refuse(const struct pool_cfg *cfg, const struct input *in)
 {
 	int i;
 
-	if (cfg->timeout_ns)
-		return (persist_no("--timeout"));
-	if (cfg->halt_when != HALT_NEVER)
-		return (persist_no("--halt"));
 	if (cfg->retries > 1)
 		return (persist_no("--retries"));
 	if (cfg->delay_ns)
@@ -291,12 +312,64 @@ persist_begin(struct persist *ps, long idx)
 	/* Where the last item ended: one lseek per stream and item. */
 	s->out0 = ps->at[0];
 	s->err0 = ps->at[1];
-	if (ps->p->log.fp) {
+	if (ps->p->log.fp || ps->p->cfg.timeout_ns)
 		s->t0 = duration_now();
+	if (ps->p->log.fp)
 		s->wall0 = persist_wallclock();
-	}
 	__atomic_store_n(&s->state, SLOT_RUNNING, __ATOMIC_RELEASE);
 	persist_vars(ps, idx);
+}
+
+/*
+ * --halt soon or now: claim no more items.  The first to close (a worker
+ * or the parent) learns how many were claimed: those are all that run.
+ */
+static void
+persist_close(struct persist *ps)
+{
+	long old;
+
+	old = __atomic_exchange_n(&ps->sh->next, ps->n, __ATOMIC_SEQ_CST);
+	if (old < ps->n)
+		__atomic_store_n(&ps->sh->limit, old, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * --halt: count an item that ended with STATUS if it is of the kind
+ * that halts; the item that reaches the count closes the queue at once,
+ * so that no worker claims an item after it (pool_halt_check, in the
+ * parent, still decides the halt and its status).
+ */
+static void
+persist_halt_count(struct persist *ps, int status)
+{
+	int on = ps->p->cfg.halt_on;
+
+	if (ps->p->cfg.halt_when == HALT_NEVER ||
+	    (on == HALT_FAIL && status == 0) ||
+	    (on == HALT_SUCCESS && status != 0))
+		return;
+	if (__atomic_add_fetch(&ps->sh->hcount, 1, __ATOMIC_SEQ_CST) >=
+	    ps->hneed)
+		persist_close(ps);
+}
+
+/*
+ * The parent has judged this worker's item past --timeout and is about
+ * to stop the worker (persist_timeouts): die of its TERM as the item
+ * would have, rather than go on with a later item that TERM would hit.
+ */
+static void
+persist_doomed(void)
+{
+	sigset_t set;
+
+	signal(SIGTERM, SIG_DFL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	for (;;)
+		pause();
 }
 
 /* Item IDX ended with STATUS: record it, wake the parent if it asked. */
@@ -304,6 +377,7 @@ static void
 persist_done(struct persist *ps, long idx, int status)
 {
 	struct pslot *s = &ps->slot[idx];
+	int running = SLOT_RUNNING;
 
 	fflush(stdout);
 	fflush(stderr);
@@ -314,8 +388,11 @@ persist_done(struct persist *ps, long idx, int status)
 	if (ps->p->log.fp)
 		s->t1 = duration_now();
 	s->status = status;
-	__atomic_store_n(&s->state, SLOT_DONE, __ATOMIC_RELEASE);
+	if (!__atomic_compare_exchange_n(&s->state, &running, SLOT_DONE, 0,
+	    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		persist_doomed();
 	__atomic_store_n(&ps->cur[ps->me], -1L, __ATOMIC_RELAXED);
+	persist_halt_count(ps, status);
 	__atomic_add_fetch(&ps->sh->ndone, 1, __ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&ps->sh->sleeping, __ATOMIC_SEQ_CST) &&
 	    __atomic_exchange_n(&ps->sh->sleeping, 0, __ATOMIC_SEQ_CST))
@@ -620,9 +697,13 @@ persist_finish(struct persist *ps, long idx)
 	p->ndone++;
 	if (s->status == 0)
 		p->nsucceeded++;
+	else if (s->killed)
+		p->nkilled++;
 	else
 		p->nfailed++;
-	if (!ps->capture || ps->stopping || s->worker < 1)
+	if (!s->killed)
+		pool_halt_check(p, s->status);
+	if (!ps->capture || ps->cut || s->worker < 1)
 		return;
 	wk = &ps->w[s->worker - 1];
 	tag = pool_tagstr(p, it->vals, it->nvals, idx + 1, s->worker);
@@ -694,9 +775,10 @@ persist_collect(struct persist *ps, int final)
 static void
 persist_orphans(struct persist *ps)
 {
-	long i;
+	long i, lim;
 
-	for (i = 0; i < ps->n; i++)
+	lim = __atomic_load_n(&ps->sh->limit, __ATOMIC_SEQ_CST);
+	for (i = 0; i < lim; i++)
 		if (!persist_isdone(ps, i)) {
 			builtin_warning("item %ld did not run: its worker "
 			    "was killed before it began", i + 1);
@@ -784,6 +866,7 @@ persist_died(struct persist *ps, int i)
 		s->worker = i + 1;
 		s->status = wk->ref.status;
 		s->sig = pool_signaled(&wk->ref);
+		s->killed = ps->halted && ps->p->cfg.halt_when == HALT_NOW;
 		s->t1 = duration_now();
 		if (ps->capture) {
 			s->out1 = lseek(wk->spool[0], 0, SEEK_CUR);
@@ -792,11 +875,14 @@ persist_died(struct persist *ps, int i)
 				s->out0 = s->out1, s->err0 = s->err1;
 		}
 		__atomic_store_n(&s->state, SLOT_DONE, __ATOMIC_RELEASE);
+		if (!ps->stopping)
+			persist_halt_count(ps, s->status);
 	}
 	jobref_consume(&wk->ref, 1);
 	/* What it left in its group dies with it. */
 	killpg(wk->ref.pid, SIGKILL);
 	wk->active = 0;
+	wk->timed_out = 0;
 	ps->nactive--;
 	if (!ps->stopping && !ps->p->fatal &&
 	    __atomic_load_n(&ps->sh->next, __ATOMIC_ACQUIRE) < ps->n)
@@ -820,6 +906,75 @@ persist_reap(struct persist *ps)
 	}
 }
 
+static int64_t
+persist_min(int64_t a, int64_t b)
+{
+	return (a == 0 || (b != 0 && b < a) ? b : a);
+}
+
+/*
+ * --timeout: worker I's item IDX began at T0; if its time is up at NOW,
+ * take the item from the worker (it may be ending it this moment: then
+ * it dies of TERM itself, see persist_doomed) and stop the worker as
+ * forking mode stops a job: TERM to its tree, KILL every second after.
+ * Return when to look again.
+ */
+static int64_t
+persist_expire(struct persist *ps, int i, long idx, int64_t now)
+{
+	struct pworker *wk = &ps->w[i];
+	struct pslot *s = &ps->slot[idx];
+	int running = SLOT_RUNNING;
+	int64_t due;
+
+	due = s->t0 + ps->p->cfg.timeout_ns;
+	if (now < due)
+		return (due);
+	if (!__atomic_compare_exchange_n(&s->state, &running, SLOT_TIMEOUT,
+	    0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return (now + ps->p->cfg.timeout_ns);	/* it just ended */
+	wk->timed_out = 1;
+	wk->kill_at = now + KILL_AFTER_NS;
+	jobref_signal(&wk->ref, SIGTERM);
+	return (wk->kill_at);
+}
+
+/*
+ * --timeout: stop the workers whose item has run too long, KILL those
+ * stopped a second ago and still there.  Return the next time to look:
+ * the earliest deadline, where an item that begins from now on counts
+ * as beginning now.  0 without --timeout.
+ */
+static int64_t
+persist_timeouts(struct persist *ps)
+{
+	struct pworker *wk;
+	int64_t now, next, due;
+	long idx;
+	int i;
+
+	if (ps->p->cfg.timeout_ns == 0 || ps->stopping)
+		return (0);
+	now = duration_now();
+	for (i = 0, next = 0; i < ps->nw; i++) {
+		if (!(wk = &ps->w[i])->active)
+			continue;
+		if (wk->timed_out && now >= wk->kill_at) {
+			jobref_signal(&wk->ref, SIGKILL);
+			wk->kill_at = now + KILL_AFTER_NS;
+		}
+		due = wk->timed_out ? wk->kill_at :
+		    now + ps->p->cfg.timeout_ns;
+		idx = __atomic_load_n(&ps->cur[i], __ATOMIC_ACQUIRE);
+		if (!wk->timed_out && idx >= 0 && idx < ps->n &&
+		    __atomic_load_n(&ps->slot[idx].state, __ATOMIC_ACQUIRE) ==
+		    SLOT_RUNNING)
+			due = persist_expire(ps, i, idx, now);
+		next = persist_min(next, due);
+	}
+	return (next);
+}
+
 /* A signal: stop every worker (SIG to its group, KILL after a grace). */
 static void
 persist_stop(struct persist *ps, int sig)
@@ -839,12 +994,13 @@ persist_stop(struct persist *ps, int sig)
 }
 
 /*
- * Sleep until a worker ends, a signal comes, or (when the parent has
- * output or a joblog to write) items finish.  Just woken by progress,
+ * Sleep until a worker ends, a signal comes, DUE (a --timeout; 0: none)
+ * passes, or (when the parent has output, a joblog or a halt to see to)
+ * items finish.  Just woken by progress,
  * gather for GATHER_NS first instead of asking for the next byte.
  */
 static void
-persist_sleep(struct persist *ps)
+persist_sleep(struct persist *ps, int64_t due)
 {
 	struct waitset *ws = &ps->p->ws;
 	char buf[64];
@@ -852,19 +1008,20 @@ persist_sleep(struct persist *ps)
 
 	done = __atomic_load_n(&ps->sh->ndone, __ATOMIC_SEQ_CST);
 	if (!ps->wake) {
-		waitset_deadline(ws, 0);
+		waitset_deadline(ws, due);
 		waitset_sleep(ws);
 		return;
 	}
 	if (done != ps->seen) {
 		ps->seen = done;
-		waitset_deadline(ws, duration_now() + GATHER_NS);
+		waitset_deadline(ws, persist_min(due,
+		    duration_now() + GATHER_NS));
 		waitset_sleep(ws);
 		return;
 	}
 	__atomic_store_n(&ps->sh->sleeping, 1, __ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&ps->sh->ndone, __ATOMIC_SEQ_CST) == done) {
-		waitset_deadline(ws, 0);
+		waitset_deadline(ws, due);
 		waitset_sleep_fd(ws, ps->notify[0]);
 	}
 	__atomic_store_n(&ps->sh->sleeping, 0, __ATOMIC_SEQ_CST);
@@ -872,19 +1029,41 @@ persist_sleep(struct persist *ps)
 		;
 }
 
+/*
+ * The pool halts: pool_halt_check said so, or a worker closed the queue
+ * (with -k the parent may not have taken in the item that did yet).
+ * Soon: the running items end as they will; now: their workers are
+ * stopped as forking mode stops its jobs, and the items count as killed.
+ */
+static void
+persist_halt(struct persist *ps)
+{
+	if (ps->halted || (!ps->p->halting &&
+	    (ps->p->cfg.halt_when == HALT_NEVER ||
+	    __atomic_load_n(&ps->sh->hcount, __ATOMIC_SEQ_CST) < ps->hneed)))
+		return;
+	ps->halted = 1;
+	persist_close(ps);
+	if (ps->p->cfg.halt_when == HALT_NOW && !ps->stopping)
+		persist_stop(ps, SIGTERM);
+}
+
 /* Run every item; return 0, or -SIG if signal SIG stopped the pool. */
 static int
 persist_loop(struct persist *ps)
 {
+	int64_t due;
 	int i, sig;
 
 	for (i = 0; i < ps->nw && !ps->p->fatal; i++)
 		persist_spawn(ps, i);
 	for (;;) {
 		persist_reap(ps);
+		due = persist_timeouts(ps);
 		persist_collect(ps, 0);
 		if ((sig = waitset_signal()) != 0) {
 			ps->p->interrupted = sig;
+			ps->cut = 1;
 			persist_stop(ps, sig == SIGINT || sig == SIGTERM ||
 			    sig == SIGHUP ? sig : SIGTERM);
 			persist_collect(ps, 1);
@@ -892,9 +1071,10 @@ persist_loop(struct persist *ps)
 		}
 		if (ps->werr && !ps->stopping)
 			persist_stop(ps, SIGTERM);
+		persist_halt(ps);
 		if (ps->nactive == 0)
 			break;
-		persist_sleep(ps);
+		persist_sleep(ps, due);
 	}
 	if (!ps->stopping && !ps->p->fatal)
 		persist_orphans(ps);
@@ -944,6 +1124,7 @@ persist_setup(struct persist *ps)
 		ps->sh = NULL;
 		return (-1);
 	}
+	ps->sh->limit = ps->n;
 	ps->cur = (long *)((char *)ps->sh + sizeof(struct pshared) + 64);
 	ps->slot = (struct pslot *)(ps->cur + ps->nw);
 	if (pipe2(ps->notify, O_CLOEXEC | O_NONBLOCK) < 0)
@@ -998,7 +1179,8 @@ persist_run(struct pool *p)
 	memset(&ps, 0, sizeof(ps));
 	ps.p = p;
 	ps.capture = p->cfg.capture;
-	ps.wake = ps.capture || p->log.fp != NULL;
+	ps.wake = ps.capture || p->log.fp != NULL ||
+	    p->cfg.halt_when != HALT_NEVER;
 	ps.seen = -1;
 	fflush(stdout);
 	fflush(stderr);
@@ -1006,6 +1188,10 @@ persist_run(struct pool *p)
 		persist_free(&ps);
 		return (0);
 	}
+	/* All items are known: a --halt N% counts of them all. */
+	p->in.total = ps.n;
+	ps.hneed = p->cfg.halt_pct ? (p->cfg.halt_count * ps.n + 99) / 100 :
+	    p->cfg.halt_count;
 	if (persist_setup(&ps) < 0) {
 		builtin_error("--persist: cannot set up workers: %s",
 		    strerror(errno));

@@ -371,7 +371,7 @@ pool_results_end(struct pool *p, struct pool_worker *wk, int status)
 }
 
 /* The halt policy: after a job ended with STATUS, should we stop? */
-static void
+void
 pool_halt_check(struct pool *p, int status)
 {
 	long count, base;

@@ -124,6 +124,7 @@ void pool_free(struct pool *);
 int pool_status(const struct pool *);
 char *pool_tagstr(const struct pool *, char **, int, long, int);
 void pool_record(struct pool *, long, int);
+void pool_halt_check(struct pool *, int);
 int pool_signaled(struct jobref *);
 int pool_sigpipe_kills(void);
 

@@ -228,11 +228,131 @@ bats_require_minimum_version 1.5.0
 	EOF
 }
 
+# --- --timeout and --halt -------------------------------------------------
+
+@test "pool --persist: --timeout stops an item as forking mode does (-S 143, joblog signal 15); the rest run once, nothing left" {
+	mark 30.; local m=$REPLY
+	run -0 psh '
+		f() {
+			echo "$3" >> "$1"
+			(( $3 % 5 )) || sleep "$2"
+			return $(( $3 % 3 ))
+		}
+		for mode in --persist ""; do
+			: > "$1"
+			pool $mode -j2 -S st --joblog "$3.$mode" --timeout 0.5 f "$1" "$2" ::: $(seq 20)
+			echo "rc=$? ${st[*]}"
+			sort -n "$1" | uniq -c | awk "\$1 != 1 { print \"twice: \" \$2 }"
+			wc -l < "$1"
+			awk -F"\t" "NR > 1 && \$8 != 0 { print \$1, \$7, \$8 }" "$3.$mode" | sort -n | tr "\n" " "; echo
+		done
+		jobs' "$BATS_TEST_TMPDIR/ran" "$m" "$BATS_TEST_TMPDIR/log"
+	assert_output - <<-'EOF'
+	rc=15 1 2 0 1 143 0 1 2 0 143 2 0 1 2 143 1 2 0 1 143
+	20
+	5 0 15 10 0 15 15 0 15 20 0 15 
+	rc=15 1 2 0 1 143 0 1 2 0 143 2 0 1 2 143 1 2 0 1 143
+	20
+	5 0 15 10 0 15 15 0 15 20 0 15 
+	EOF
+	no_leftovers "$(pat "$m")"
+}
+
+@test "pool --persist: --timeout on busy loops, a trapped TERM (KILL a second later) and -k output of the others" {
+	run -0 psh '
+		spin() { while :; do :; done; }
+		deaf() { trap "" TERM; while :; do :; done; }
+		f() { echo "out $1"; case $1 in 2) spin ;; 3) deaf ;; esac; }
+		t0=$EPOCHREALTIME
+		pool --persist -j2 -k -S st --timeout 0.2 f ::: 1 2 3 4 5
+		echo "rc=$? ${st[*]}"
+		t=$(( ${EPOCHREALTIME/./} - ${t0/./} ))
+		(( t > 1000000 && t < 10000000 )) && echo "about a second: yes"
+		jobs'
+	assert_output - <<-'EOF'
+	out 1
+	out 2
+	out 3
+	out 4
+	out 5
+	rc=2 0 143 137 0 0
+	about a second: yes
+	EOF
+}
+
+@test "pool --persist: 100 items, half past --timeout: every status right, each runs once, rate within 3x of forking mode" {
+	mark 30.; local m=$REPLY
+	PSH_LIMIT=120 run -0 psh '
+		f() { echo "$3" >> "$1"; (( $3 % 2 )) && sleep "$2"; return 4; }
+		want=$(for ((i = 1; i <= 100; i++)); do (( i % 2 )) && printf "143 " || printf "4 "; done)
+		: > "$1"
+		t0=${EPOCHREALTIME/./}
+		pool --persist -j2 -S st --timeout 0.2 f "$1" "$2" ::: $(seq 100)
+		echo "rc=$?"
+		tp=$(( ${EPOCHREALTIME/./} - t0 ))
+		[ "${st[*]} " = "$want" ] && echo "statuses right"
+		sort -n "$1" | uniq | wc -l; wc -l < "$1"
+		# The forking mode, for the rate only (under load its own
+		# statuses may vary: its fork counts in the 0.2 s).
+		t0=${EPOCHREALTIME/./}
+		pool -j2 --timeout 0.2 f "$3" "$2" ::: $(seq 100)
+		tf=$(( ${EPOCHREALTIME/./} - t0 ))
+		(( tp < 3 * tf )) && echo "rate ok" || echo "persist $tp us, forking $tf us"
+		jobs' "$BATS_TEST_TMPDIR/ran" "$m" "$BATS_TEST_TMPDIR/ran.fork"
+	assert_output - <<-'EOF'
+	rc=100
+	statuses right
+	100
+	100
+	rate ok
+	EOF
+	no_leftovers "$(pat "$m")"
+}
+
+@test "pool --persist: --halt soon,fail=1 claims no item after the failing one; -S as in forking mode" {
+	run -0 psh '
+		f() { echo "$2" >> "$1"; return $(( $2 == 3 ? 5 : 0 )); }
+		for mode in --persist ""; do
+			: > "$1"
+			pool $mode -j1 -S st --halt soon,fail=1 f "$1" ::: 1 2 3 4 5 6
+			echo "rc=$? [${!st[*]}] [${st[*]}] ran $(tr "\n" " " < "$1")"
+		done' "$BATS_TEST_TMPDIR/ran"
+	assert_output - <<-'EOF'
+	rc=5 [0 1 2] [0 0 5] ran 1 2 3 
+	rc=5 [0 1 2] [0 0 5] ran 1 2 3 
+	EOF
+}
+
+@test "pool --persist: --halt now stops the running items (143) and starts no more, with -k too; success=N and done=N% too" {
+	mark 30.; local m=$REPLY
+	run -0 psh '
+		f() { [ "$2" = slow ] && sleep "$1"; return $(( $2 == fail ? 3 : 0 )); }
+		for mode in --persist "--persist -k" "" -k; do
+			pool $mode -j2 -S st --halt now,fail=1 f "$1" ::: slow fail ok ok
+			echo "rc=$? [${!st[*]}] [${st[*]}]"
+		done
+		g() { return $(( $1 % 2 )); }
+		pool --persist -j1 -S st --halt soon,success=2 g ::: 1 2 3 4 5 6
+		echo "rc=$? [${st[*]}]"
+		pool --persist -j1 -S st --halt soon,done=50% g ::: 1 2 3 4 5 6
+		echo "rc=$? [${st[*]}]"
+		jobs' "$m"
+	assert_output - <<-'EOF'
+	rc=3 [0 1] [143 3]
+	rc=3 [0 1] [143 3]
+	rc=3 [0 1] [143 3]
+	rc=3 [0 1] [143 3]
+	rc=0 [1 0 1 0]
+	rc=2 [1 0 1]
+	EOF
+	no_leftovers "$(pat "$m")"
+}
+
 # --- bad input ------------------------------------------------------------
 
 @test "pool --persist: unsupported options and stdin items are refused, nothing runs" {
 	local o
-	for o in "--timeout 1" "--halt now,fail=1" "--retries 2" "--delay 1" \
+	for o in "--retries 2" "--delay 1" \
 	    "--line-buffer" "--bar" "--dry-run" "--results $BATS_TEST_TMPDIR/r"; do
 		run -2 psh 'pool --persist $1 touch "$2" ::: x' "$o" "$BATS_TEST_TMPDIR/ran"
 		assert_output --regexp "^psh: line [0-9]+: pool: --persist: ${o%% *} is not supported yet; drop --persist\$"
