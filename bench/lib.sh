@@ -1,4 +1,5 @@
 # bench/lib.sh - shared helpers for the bgtools benchmarks.
+# shellcheck shell=bash
 #
 # How a benchmark script is written (bench/NAME.sh; `make bench' runs
 # bench/run.sh, which runs every bench/*.sh but lib.sh and run.sh, each in a
@@ -75,9 +76,10 @@ bench_init() {
 	BENCH_TMP=$(mktemp -d "${TMPDIR:-/tmp}/bench-$BENCH_NAME.XXXXXX") ||
 	    bench_fail "mktemp failed"
 	trap 'bench_cleanup' EXIT
-	mkfifo "$BENCH_TMP/sleep.fifo" &&
-	    exec {BENCH_SLEEP_FD}<>"$BENCH_TMP/sleep.fifo" ||
-	    bench_fail "cannot open $BENCH_TMP/sleep.fifo"
+	if ! mkfifo "$BENCH_TMP/sleep.fifo" ||
+	    ! exec {BENCH_SLEEP_FD}<>"$BENCH_TMP/sleep.fifo"; then
+		bench_fail "cannot open $BENCH_TMP/sleep.fifo"
+	fi
 }
 
 # bench_sleep SECONDS: sleep without starting a process (read with a
@@ -162,7 +164,7 @@ bench_ratio() {
 # holds (OP as in test(1): -lt -le -eq -ge -gt), else "no".
 bench_met() {
 	while (($# >= 3)); do
-		[ "$1" "$2" "$3" ] || { echo no; return; }
+		test "$1" "$2" "$3" || { echo no; return; }
 		shift 3
 	done
 	echo yes
