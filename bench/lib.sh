@@ -186,6 +186,18 @@ bench_row() {
 	    "$(bench_ratio "$2" "$3")" "$4" "$5")")
 }
 
+# bench_row_unit NAME BG ALT UNIT DIV TARGET MET: add a table row whose
+# integers BG and ALT are shown divided by DIV, with two decimals and UNIT
+# ("µs", DIV 1000: a total over 1,000 attempts shown per attempt); a ratio
+# under 0.01 gets four decimals.
+bench_row_unit() {
+	BENCH_ROWS+=("$(awk -v n="$1" -v a="$2" -v b="$3" -v u="$4" -v d="$5" \
+	    -v t="$6" -v m="$7" 'BEGIN {
+		r = b <= 0 ? "n/a" : sprintf(a / b < 0.01 ? "%.4f" : "%.2f", a / b)
+		printf "| %s | %.2f %s | %.2f %s | %s | %s | %s |",
+		    n, a / d, u, b / d, u, r, t, m }')")
+}
+
 # bench_table: print the markdown table of every row added, and save it as
 # $BENCH_RESULTS/NAME.md when BENCH_RESULTS is set.
 bench_table() {

@@ -25,20 +25,21 @@ check() {
 	run shellcheck --format=gcc --severity=style "$@"
 }
 
-@test "examples/*.sh have no shellcheck findings" {
-	local files=("$TOP"/examples/*.sh)
-	((${#files[@]} >= 10))
+# check_dir DIR MIN: check every DIR/*.sh, of which there are MIN or more.
+check_dir() {
+	local files=("$TOP/$1"/*.sh)
+	((${#files[@]} >= $2)) || fail "${#files[@]} scripts in $1/"
 	check "${files[@]}"
 	assert_success
 	assert_output ""
 }
 
+@test "examples/*.sh have no shellcheck findings" {
+	check_dir examples 10
+}
+
 @test "bench/*.sh have no shellcheck findings" {
-	local files=("$TOP"/bench/*.sh)
-	((${#files[@]} >= 5))
-	check "${files[@]}"
-	assert_success
-	assert_output ""
+	check_dir bench 5
 }
 
 @test "the check fails on a finding that .shellcheckrc does not disable" {
