@@ -134,8 +134,9 @@ BUILD_DEPS := bash-builtins pkg-config \
 # procps: pgrep; man-db, groff-base, bash-completion: tests/install.bats;
 # strace: the tests that count a job's writes or hold a fork open.
 # parallel: tests/pool_gnu.bats compares pool with GNU parallel.
+# shellcheck: tests/shellcheck.bats checks examples/ and bench/.
 TEST_DEPS := bats bats-assert bats-support tmux procps man-db groff-base \
-	bash-completion strace parallel
+	bash-completion strace parallel shellcheck
 BENCH_DEPS := hyperfine parallel retry inotify-tools entr
 FUZZ_DEPS := clang libclang-rt-dev
 VALGRIND_DEPS := valgrind

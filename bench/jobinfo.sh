@@ -62,5 +62,6 @@ bench_median m_big "${big[@]}"
 bench_median m_ps1k "${ps1k[@]}"
 bench_row "b. 1,000 jobs: jobinfo vs ps --ppid" "$m_big" "$m_ps1k" \
     "< 100 ms" "$(bench_met "$m_big" -lt 100000)"
+# shellcheck disable=SC2046 # one word a pid, as kill wants
 kill $(jobs -p) 2> /dev/null
 bench_table

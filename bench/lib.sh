@@ -1,4 +1,5 @@
 # bench/lib.sh - shared helpers for the bgtools benchmarks.
+# shellcheck shell=bash
 #
 # How a benchmark script is written (bench/NAME.sh; `make bench' runs
 # bench/run.sh, which runs every bench/*.sh but lib.sh and run.sh, each in a
@@ -75,9 +76,10 @@ bench_init() {
 	BENCH_TMP=$(mktemp -d "${TMPDIR:-/tmp}/bench-$BENCH_NAME.XXXXXX") ||
 	    bench_fail "mktemp failed"
 	trap 'bench_cleanup' EXIT
-	mkfifo "$BENCH_TMP/sleep.fifo" &&
-	    exec {BENCH_SLEEP_FD}<>"$BENCH_TMP/sleep.fifo" ||
-	    bench_fail "cannot open $BENCH_TMP/sleep.fifo"
+	if ! mkfifo "$BENCH_TMP/sleep.fifo" ||
+	    ! exec {BENCH_SLEEP_FD}<>"$BENCH_TMP/sleep.fifo"; then
+		bench_fail "cannot open $BENCH_TMP/sleep.fifo"
+	fi
 }
 
 # bench_sleep SECONDS: sleep without starting a process (read with a
@@ -162,7 +164,7 @@ bench_ratio() {
 # holds (OP as in test(1): -lt -le -eq -ge -gt), else "no".
 bench_met() {
 	while (($# >= 3)); do
-		[ "$1" "$2" "$3" ] || { echo no; return; }
+		test "$1" "$2" "$3" || { echo no; return; }
 		shift 3
 	done
 	echo yes
@@ -182,6 +184,18 @@ bench_row() {
 	BENCH_ROWS+=("$(printf '| %s | %s | %s | %s | %s | %s |' "$1" \
 	    "$(bench_fmt_us "$2")" "$(bench_fmt_us "$3")" \
 	    "$(bench_ratio "$2" "$3")" "$4" "$5")")
+}
+
+# bench_row_unit NAME BG ALT UNIT DIV TARGET MET: add a table row whose
+# integers BG and ALT are shown divided by DIV, with two decimals and UNIT
+# ("µs", DIV 1000: a total over 1,000 attempts shown per attempt); a ratio
+# under 0.01 gets four decimals.
+bench_row_unit() {
+	BENCH_ROWS+=("$(awk -v n="$1" -v a="$2" -v b="$3" -v u="$4" -v d="$5" \
+	    -v t="$6" -v m="$7" 'BEGIN {
+		r = b <= 0 ? "n/a" : sprintf(a / b < 0.01 ? "%.4f" : "%.2f", a / b)
+		printf "| %s | %.2f %s | %.2f %s | %s | %s | %s |",
+		    n, a / d, u, b / d, u, r, t, m }')")
 }
 
 # bench_table: print the markdown table of every row added, and save it as

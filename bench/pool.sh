@@ -124,8 +124,8 @@ bench_note "load before: $(cut -d' ' -f1-3 /proc/loadavg), $runs runs"
 # rss_kib VAR: set VAR to this shell's VmRSS in KiB.
 rss_kib() {
 	local -n _rk=$1
-	local k v u
-	while read -r k v u; do
+	local k v
+	while read -r k v _; do
 		[ "$k" = VmRSS: ] && { _rk=$v; return 0; }
 	done < "/proc/$BASHPID/status"
 	bench_fail "no VmRSS in /proc/$BASHPID/status"
@@ -341,11 +341,11 @@ njobs jobs0
 rss_kib rss0
 bench_now_us t0
 pool -j4 -u stamp_job < <(seq "$BIG_ITEMS")
-st=$?
+big_st=$?
 bench_now_us t1
 rss_kib rss1
 njobs jobs1
-bench_expect 0 "$st" "pool -j4 -u stamp_job < <(seq $BIG_ITEMS)"
+bench_expect 0 "$big_st" "pool -j4 -u stamp_job < <(seq $BIG_ITEMS)"
 mapfile -t stamps < "$BENCH_TMP/stamps"
 ((${#stamps[@]} == BIG_ITEMS / BIG_BLOCK)) ||
     bench_fail "$BIG_ITEMS jobs: ${#stamps[@]} stamps, expected $((BIG_ITEMS / BIG_BLOCK))"
@@ -399,7 +399,7 @@ check_count() {
 }
 
 e_pool=() e_cat=() e_pool_wc=() e_cat_wc=()
-blob_seq=($(seq "$BLOB_JOBS"))
+mapfile -t blob_seq < <(seq "$BLOB_JOBS")
 bench_note "e. $BLOB_JOBS x $BLOB_BYTES bytes, grouped, -j4"
 for ((r = 0; r < runs; r++)); do
 	for side in $( ((r % 2)) && echo cat pool || echo pool cat); do

@@ -16,68 +16,18 @@
 #      about 5 ms), vs `while sleep 0.02; do f; done'.  Target: < 5 ms.
 #
 # Both sides run interleaved in one loop, medians of at least 5 runs, and
-# every run checks its status and attempt count.  Self-contained: needs
-# only bash, bgtools.so and (for b, c) the Debian package retry; prints
-# one markdown table, saved as $BENCH_RESULTS/retry.md when BENCH_RESULTS
-# is set (bench/run.sh sets it).  About a minute.
+# every run checks its status and attempt count.  Needs bash, bgtools.so,
+# bench/lib.sh and (for b, c) the Debian package retry; prints one
+# markdown table, saved as $BENCH_RESULTS/retry.md when BENCH_RESULTS is
+# set (bench/run.sh sets it).  About a minute.
 #
 # Usage: bash bench/retry.sh   (BGTOOLS_SO; BENCH_RUNS_SCALE scales runs)
 
-BGTOOLS_SO=${BGTOOLS_SO:-$(dirname "$0")/../bgtools.so}
-SCALE=${BENCH_RUNS_SCALE:-1}
+. "$(dirname "$0")/lib.sh"
+bench_init "retry, every: overhead, delay accuracy, drift" retry every
 DEBIAN_RETRY=/usr/bin/retry
-ROWS=()
-
-fail() {
-	echo "BENCH FAILED (retry): $*" >&2
-	exit 1
-}
-
-note() {
-	echo "retry: $*" >&2
-}
-
-enable -f "$BGTOOLS_SO" retry every ||
-    fail "cannot load $BGTOOLS_SO (run make first)"
 [ -x "$DEBIAN_RETRY" ] ||
-    fail "$DEBIAN_RETRY not found (apt-get install retry)"
-set -u
-
-# runs N: N scaled by BENCH_RUNS_SCALE, at least 5.
-runs() {
-	local n
-	n=$(awk -v n="$1" -v s="$SCALE" 'BEGIN { printf "%d", n * s + 0.5 }')
-	((n < 5)) && n=5
-	echo "$n"
-}
-
-# now_us VAR: set VAR to the time in microseconds.
-now_us() {
-	printf -v "$1" '%s' "${EPOCHREALTIME/[^0-9]/}"
-}
-
-# median VAR N...: set VAR to the median of the integers N.
-median() {
-	local -n _m=$1
-	local -a s
-	shift
-	mapfile -t s < <(printf '%s\n' "$@" | sort -n)
-	if (($# % 2)); then
-		_m=${s[$# / 2]}
-	else
-		_m=$(((s[$# / 2 - 1] + s[$# / 2]) / 2))
-	fi
-}
-
-# row NAME BG ALT UNIT DIV TARGET MET: add a table row; BG and ALT are
-# integers divided by DIV and shown with UNIT.
-row() {
-	ROWS+=("$(awk -v n="$1" -v a="$2" -v b="$3" -v u="$4" -v d="$5" \
-	    -v t="$6" -v m="$7" 'BEGIN {
-		r = b <= 0 ? "n/a" : sprintf(a / b < 0.01 ? "%.4f" : "%.2f", a / b)
-		printf "| %s | %.2f %s | %.2f %s | %s | %s | %s |",
-		    n, a / d, u, b / d, u, r, t, m }')")
-}
+    bench_fail "$DEBIAN_RETRY not found (apt-get install retry)"
 
 # --- a, b, c: per-attempt overhead ----------------------------------------
 
@@ -96,68 +46,63 @@ hand_loop() {
 	return 1
 }
 
-# time_it VAR WANT COMMAND...: run COMMAND, check its status is WANT, set
-# VAR to its wall time in microseconds.
-time_it() {
-	local _v=$1 want=$2 t0 t1 st
-	shift 2
-	now_us t0
-	"$@"
-	st=$?
-	now_us t1
-	[ "$st" = "$want" ] || fail "$*: status $st, expected $want"
-	printf -v "$_v" '%d' $((t1 - t0))
-}
-
 # check_attempts WANT WHAT: check f ran WANT times since the last check.
 check_attempts() {
-	[ "$attempts" = "$1" ] || fail "$2: $attempts attempts, expected $1"
+	[ "$attempts" = "$1" ] || bench_fail "$2: $attempts attempts, expected $1"
 	attempts=0
 }
 
 a_bg=() a_alt=()
-n=$(runs 21)
-note "a. retry vs a bash loop, 1000 attempts of a function, $n runs"
+n=$(bench_runs 21)
+bench_note "a. retry vs a bash loop, 1000 attempts of a function, $n runs"
 for ((r = 0; r < n; r++)); do
-	time_it t 1 retry -q -n 1000 -d 0 f
+	bench_time_us t retry -q -n 1000 -d 0 f
+	bench_expect 1 $? "retry -q -n 1000 -d 0 f"
 	check_attempts 1000 "retry -n 1000 f"
 	a_bg+=("$t")
-	time_it t 1 hand_loop 1000
+	bench_time_us t hand_loop 1000
+	bench_expect 1 $? "hand_loop 1000"
 	check_attempts 1000 "hand loop"
 	a_alt+=("$t")
 done
-median m_bg "${a_bg[@]}"
-median m_alt "${a_alt[@]}"
-row "a. per attempt: retry -q -n 1000 -d 0 f vs a bash for loop calling f" \
+bench_median m_bg "${a_bg[@]}"
+bench_median m_alt "${a_alt[@]}"
+bench_row_unit \
+    "a. per attempt: retry -q -n 1000 -d 0 f vs a bash for loop calling f" \
     "$m_bg" "$m_alt" µs 1000 "ratio <= 1.00" \
-    "$( ((m_bg <= m_alt)) && echo yes || echo no)"
+    "$(bench_met "$m_bg" -le "$m_alt")"
 
 b_bg=() b_alt=()
-n=$(runs 5)
-note "b. retry vs Debian retry on false, 1000 attempts, $n runs"
+n=$(bench_runs 5)
+bench_note "b. retry vs Debian retry on false, 1000 attempts, $n runs"
 for ((r = 0; r < n; r++)); do
-	time_it t 1 retry -n 1000 -d 0 false 2>/dev/null
+	bench_time_us t retry -n 1000 -d 0 false 2>/dev/null
+	bench_expect 1 $? "retry -n 1000 -d 0 false"
 	b_bg+=("$t")
-	time_it t 1 "$DEBIAN_RETRY" -t 1000 -d 0 -- false 2>/dev/null
+	bench_time_us t "$DEBIAN_RETRY" -t 1000 -d 0 -- false 2>/dev/null
+	bench_expect 1 $? "$DEBIAN_RETRY -t 1000 -d 0 -- false"
 	b_alt+=("$t")
 done
-median m_bg "${b_bg[@]}"
-median m_alt "${b_alt[@]}"
-row "b. per attempt: retry -n 1000 -d 0 false vs Debian retry -t 1000 -d 0 false" \
-    "$m_bg" "$m_alt" µs 1000 "faster" \
-    "$( ((m_bg < m_alt)) && echo yes || echo no)"
+bench_median m_bg "${b_bg[@]}"
+bench_median m_alt "${b_alt[@]}"
+bench_row_unit \
+    "b. per attempt: retry -n 1000 -d 0 false vs Debian retry -t 1000 -d 0 false" \
+    "$m_bg" "$m_alt" µs 1000 "faster" "$(bench_met "$m_bg" -lt "$m_alt")"
 
 c_bg=() c_alt=()
-note "c. the same on /bin/false, 200 attempts, $n runs"
+bench_note "c. the same on /bin/false, 200 attempts, $n runs"
 for ((r = 0; r < n; r++)); do
-	time_it t 1 retry -n 200 -d 0 /bin/false 2>/dev/null
+	bench_time_us t retry -n 200 -d 0 /bin/false 2>/dev/null
+	bench_expect 1 $? "retry -n 200 -d 0 /bin/false"
 	c_bg+=("$t")
-	time_it t 1 "$DEBIAN_RETRY" -t 200 -d 0 -- /bin/false 2>/dev/null
+	bench_time_us t "$DEBIAN_RETRY" -t 200 -d 0 -- /bin/false 2>/dev/null
+	bench_expect 1 $? "$DEBIAN_RETRY -t 200 -d 0 -- /bin/false"
 	c_alt+=("$t")
 done
-median m_bg "${c_bg[@]}"
-median m_alt "${c_alt[@]}"
-row "c. per attempt: the same on /bin/false (fork and exec on both sides)" \
+bench_median m_bg "${c_bg[@]}"
+bench_median m_alt "${c_alt[@]}"
+bench_row_unit \
+    "c. per attempt: the same on /bin/false (fork and exec on both sides)" \
     "$m_bg" "$m_alt" µs 200 "(information)" "-"
 
 # --- d. delay accuracy ----------------------------------------------------
@@ -175,7 +120,7 @@ stamp() {
 worst_error() {
 	local -n _we=$1
 	local i gap err worst=0
-	((${#stamps[@]} == 6)) || fail "${#stamps[@]} attempts, expected 6"
+	((${#stamps[@]} == 6)) || bench_fail "${#stamps[@]} attempts, expected 6"
 	for i in 0 1 2 3 4; do
 		gap=$((stamps[i + 1] - stamps[i]))
 		err=$((gap - want[i]))
@@ -198,19 +143,21 @@ sleep_loop() {
 }
 
 d_bg=() d_alt=()
-n=$(runs 5)
-note "d. delay accuracy, 5 sleeps of 50 to 253 ms, $n runs"
+n=$(bench_runs 5)
+bench_note "d. delay accuracy, 5 sleeps of 50 to 253 ms, $n runs"
 for ((r = 0; r < n; r++)); do
-	time_it t 1 retry -q -n 6 -d 50ms -b 1.5 --jitter none stamp
+	bench_time_us t retry -q -n 6 -d 50ms -b 1.5 --jitter none stamp
+	bench_expect 1 $? "retry -q -n 6 -d 50ms -b 1.5 --jitter none stamp"
 	worst_error d_bg
-	time_it t 1 sleep_loop
+	bench_time_us t sleep_loop
+	bench_expect 1 $? "sleep_loop"
 	worst_error d_alt
 done
-median m_bg "${d_bg[@]}"
-median m_alt "${d_alt[@]}"
-row "d. delay accuracy: worst error of 5 backoff sleeps vs sleep(1) in a loop" \
-    "$m_bg" "$m_alt" ms 1000 "<= 5 ms" \
-    "$( ((m_bg <= 5000)) && echo yes || echo no)"
+bench_median m_bg "${d_bg[@]}"
+bench_median m_alt "${d_alt[@]}"
+bench_row_unit \
+    "d. delay accuracy: worst error of 5 backoff sleeps vs sleep(1) in a loop" \
+    "$m_bg" "$m_alt" ms 1000 "<= 5 ms" "$(bench_met "$m_bg" -le 5000)"
 
 # --- e. every's drift -----------------------------------------------------
 
@@ -231,7 +178,7 @@ work() {
 # tick: that is on schedule again, not late.
 late50() {
 	local -n _l=$1
-	((${#stamps[@]} == 50)) || fail "${#stamps[@]} runs, expected 50"
+	((${#stamps[@]} == 50)) || bench_fail "${#stamps[@]} runs, expected 50"
 	_l+=($((stamps[49] - stamps[0] - (ticks[49] - 1) * 20000)))
 	stamps=() ticks=()
 }
@@ -246,31 +193,18 @@ while_loop() {
 }
 
 e_bg=() e_alt=()
-note "e. every 20ms vs a while-sleep loop, 50 ticks, $n runs"
+bench_note "e. every 20ms vs a while-sleep loop, 50 ticks, $n runs"
 for ((r = 0; r < n; r++)); do
-	time_it t 0 every -n 50 20ms work
+	bench_time_us t every -n 50 20ms work
+	bench_expect 0 $? "every -n 50 20ms work"
 	late50 e_bg
-	time_it t 0 while_loop
+	bench_time_us t while_loop
+	bench_expect 0 $? "while_loop"
 	late50 e_alt
 done
-median m_bg "${e_bg[@]}"
-median m_alt "${e_alt[@]}"
-row "e. drift: lateness of tick 50, every 20ms vs while sleep 0.02" \
-    "$m_bg" "$m_alt" ms 1000 "< 5 ms" \
-    "$( ((m_bg < 5000)) && echo yes || echo no)"
+bench_median m_bg "${e_bg[@]}"
+bench_median m_alt "${e_alt[@]}"
+bench_row_unit "e. drift: lateness of tick 50, every 20ms vs while sleep 0.02" \
+    "$m_bg" "$m_alt" ms 1000 "< 5 ms" "$(bench_met "$m_bg" -lt 5000)"
 
-# --- the table ------------------------------------------------------------
-
-out=$(
-	printf '### retry, every: overhead, delay accuracy, drift\n\n'
-	printf '| benchmark | bgtools | alternative | ratio (bgtools/alternative) | target | met? |\n'
-	printf '|---|---:|---:|---:|---|---|\n'
-	printf '%s\n' "${ROWS[@]}"
-)
-printf '%s\n' "$out"
-if [ -n "${BENCH_RESULTS:-}" ]; then
-	mkdir -p "$BENCH_RESULTS" && printf '%s\n\n_bash %s, %s cores, load %s, %s_\n' \
-	    "$out" "$BASH_VERSION" "$(nproc)" \
-	    "$(cut -d' ' -f1-3 /proc/loadavg)" "$(date -u '+%Y-%m-%d %H:%M UTC')" \
-	    > "$BENCH_RESULTS/retry.md"
-fi
+bench_table

@@ -27,6 +27,7 @@
 #include "attempt.h"
 #include "child.h"
 #include "duration.h"
+#include "exitcodes.h"
 #include "load.h"
 #include "opts.h"
 #include "proctree.h"
@@ -234,7 +235,7 @@ dt_stop(const struct dt_args *a)
 		printf("pid %ld stopped by TERM\n", (long)pid);
 	if (sig)
 		QUIT;
-	t = t & (TERM_KILLED | TERM_STRAGGLERS) ? 128 + SIGKILL : 0;
+	t = t & (TERM_KILLED | TERM_STRAGGLERS) ? EXIT_SIGNAL(SIGKILL) : 0;
 	return (sh_chkwrite(t));
 }
 
@@ -412,7 +413,7 @@ detach_builtin(WORD_LIST *list)
 	if (a.stop)
 		return (dt_stop(&a));
 	if (!attempt_findable(a.cmd->word->word))
-		return (ATTEMPT_NOTFOUND_STATUS);
+		return (EXIT_ENOENT);
 	return (dt_start(&a));
 }
 

@@ -22,6 +22,7 @@
 #include "bashapi.h"
 #include "attempt.h"
 #include "duration.h"
+#include "exitcodes.h"
 #include "load.h"
 #include "opts.h"
 #include "waitset.h"
@@ -166,7 +167,7 @@ every_once(const struct every_args *a, COMMAND *here, int64_t deadline,
 		status = attempt_here(here, &sig);
 		if (sig) {
 			*how = ATTEMPT_SIGNALLED;
-			status = 128 + sig;
+			status = EXIT_SIGNAL(sig);
 		}
 		return (status);
 	}
@@ -223,7 +224,7 @@ every_run(const struct every_args *a)
 			return (EXECUTION_SUCCESS);
 		if ((r = waitset_pause(next, -1)) < 0) {
 			QUIT;
-			return (128 - r);
+			return (EXIT_SIGNAL(-r));
 		}
 	}
 }
@@ -237,7 +238,7 @@ every_builtin(WORD_LIST *list)
 	if ((ret = every_parse(list, &a)) != 0)
 		return (ret);
 	if (!attempt_findable(a.cmd->word->word))
-		return (ATTEMPT_NOTFOUND_STATUS);
+		return (EXIT_ENOENT);
 	begin_unwind_frame("every");
 	if (attempt_var_protect("EVERY_TICK") < 0)
 		ret = EXECUTION_FAILURE;

@@ -24,6 +24,7 @@
 #include "attempt.h"
 #include "child.h"
 #include "duration.h"
+#include "exitcodes.h"
 #include "jobref.h"
 #include "load.h"
 #include "opts.h"
@@ -35,7 +36,6 @@
 #define OC_RESTART	1
 #define OC_IGNORE	2
 
-#define OC_TIMEDOUT	124
 #define OC_GONE		3
 #define OC_DEFAULT_DEBOUNCE	(100LL * 1000000)
 #define OC_GRACE_NS	(1000LL * 1000000)
@@ -382,7 +382,7 @@ oc_loop(const struct oc_args *a, struct oc_state *s)
 		}
 		if (s->deadline && duration_now() >= s->deadline) {
 			oc_stop(a, s, SIGTERM);
-			return (OC_TIMEDOUT);
+			return (EXIT_TIMEDOUT);
 		}
 		if (!s->w.root_gone && oc_maybe_run(a, s) != 0) {
 			oc_stop(a, s, SIGTERM);
@@ -444,7 +444,7 @@ onchange_builtin(WORD_LIST *list)
 	}
 	if (!attempt_findable(a.cmd->word->word)) {
 		free(a.exclude);
-		return (ATTEMPT_NOTFOUND_STATUS);
+		return (EXIT_ENOENT);
 	}
 	begin_unwind_frame("onchange");
 	bg_unwind(xfree, a.exclude);

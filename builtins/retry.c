@@ -36,6 +36,7 @@
 #include "backoff.h"
 #include "codes.h"
 #include "duration.h"
+#include "exitcodes.h"
 #include "load.h"
 #include "opts.h"
 #include "proctree.h"
@@ -304,7 +305,7 @@ retry_once(const struct retry_args *a, struct retry_state *s)
 		s->status = attempt_here(s->here, &sig);
 		s->how = ATTEMPT_DONE;
 		if (sig) {
-			s->status = 128 + sig;
+			s->status = EXIT_SIGNAL(sig);
 			s->how = ATTEMPT_SIGNALLED;
 		}
 	} else {
@@ -335,7 +336,7 @@ retry_judge(const struct retry_args *a, const struct retry_state *s)
 	if (a->has_on)
 		return (codes_has(&a->on, s->status) ? V_RETRY : V_STOP);
 	/* Ctrl-C that killed the attempt means stop, not try again. */
-	return (s->status == 128 + SIGINT ? V_STOP : V_RETRY);
+	return (s->status == EXIT_SIGNAL(SIGINT) ? V_STOP : V_RETRY);
 }
 
 /* The status to give up with: never 0, even when 0 was not success. */
@@ -375,7 +376,7 @@ retry_pause(struct retry_args *a, struct retry_state *s)
 	r = waitset_pause(now + delay, s->alivefd);
 	if (r < 0) {
 		QUIT;
-		return (128 - r);
+		return (EXIT_SIGNAL(-r));
 	}
 	return (r == WAITSET_WOKEN ? retry_gone(a, s) : -1);
 }
@@ -440,7 +441,7 @@ retry_builtin(WORD_LIST *list)
 	if ((ret = retry_parse(list, &a)) != 0)
 		return (ret);
 	if (!attempt_findable(a.cmd->word->word))
-		return (ATTEMPT_NOTFOUND_STATUS);
+		return (EXIT_ENOENT);
 	begin_unwind_frame("retry");
 	if (attempt_var_protect("RETRY_ATTEMPT") < 0)
 		ret = EXECUTION_FAILURE;

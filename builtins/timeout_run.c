@@ -28,16 +28,13 @@
 #include "attempt.h"
 #include "child.h"
 #include "duration.h"
+#include "exitcodes.h"
 #include "jobref.h"
 #include "load.h"
 #include "opts.h"
 #include "term.h"
 #include "waitset.h"
 
-#define EXIT_TIMEDOUT	124
-#define EXIT_CANCELED	125
-#define EXIT_CANNOT	126
-#define EXIT_ENOENT	127
 #define OPT_PRESERVE	256
 #define OPT_FOREGROUND	257
 
@@ -220,7 +217,7 @@ tr_run(const struct tr_args *a)
 		return (EXIT_CANCELED);
 	/* As coreutils: KILL, sent by -k or as -s KILL, makes it 137. */
 	if (timed_out && ((t & TERM_KILLED) || a->sig == SIGKILL))
-		return (128 + SIGKILL);
+		return (EXIT_SIGNAL(SIGKILL));
 	if (timed_out && !a->preserve)
 		return (EXIT_TIMEDOUT);
 	return (r.status);

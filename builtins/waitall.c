@@ -6,6 +6,7 @@
 
 #include "bashapi.h"
 #include "duration.h"
+#include "exitcodes.h"
 #include "jobref.h"
 #include "load.h"
 #include "opts.h"
@@ -18,7 +19,7 @@
 struct wa_state {
 	struct jobref *v;
 	char *done;
-	int n, ndone, first_fail;
+	int n, first_fail;
 };
 
 struct wa_args {
@@ -49,7 +50,7 @@ wa_scan(struct wa_state *s, int *live)
 			continue;
 		st = jobref_state(&s->v[i]);
 		if (st == JOBREF_GONE) {
-			s->v[i].status = 127;
+			s->v[i].status = EXIT_ENOENT;
 			st = JOBREF_DONE;
 		}
 		if (st != JOBREF_DONE) {
@@ -57,7 +58,6 @@ wa_scan(struct wa_state *s, int *live)
 			continue;
 		}
 		s->done[i] = 1;
-		s->ndone++;
 		if (s->v[i].status != 0) {
 			failed = 1;
 			if (s->first_fail < 0)
@@ -118,11 +118,11 @@ wa_loop(struct wa_state *s, struct waitset *w, int failfast, int poll)
 		if ((sig = waitset_signal()) != 0)
 			return (-sig);
 		if (poll && looked)
-			return (124);
+			return (EXIT_TIMEDOUT);
 		if (poll)
 			waitset_poll(w);	/* a child that ended counts */
 		else if (waitset_expired(w))
-			return (124);
+			return (EXIT_TIMEDOUT);
 		else
 			waitset_sleep(w);
 	}

@@ -6,6 +6,7 @@
 
 #include "bashapi.h"
 #include "duration.h"
+#include "exitcodes.h"
 #include "jobref.h"
 #include "load.h"
 #include "opts.h"
@@ -45,7 +46,7 @@ waitany_loop(struct waitset *w, struct jobref *v, int n, int poll)
 		if (live == 0)
 			return (-2);
 		if ((sig = waitset_signal()) != 0)
-			return (-(128 + sig));
+			return (-EXIT_SIGNAL(sig));
 		if (poll && looked)
 			return (-1);
 		if (poll)
@@ -116,7 +117,7 @@ waitany_builtin(WORD_LIST *list)
 		if (a.var)
 			var_set_int(a.var, v[i].pid);
 	} else
-		ret = i == -1 ? 124 : i == -2 ? 127 : -i;
+		ret = i == -1 ? EXIT_TIMEDOUT : i == -2 ? EXIT_ENOENT : -i;
 	free(v);
 	if (ret > 128 && i < -2)
 		return (waitset_deliver(&w, ret - 128));

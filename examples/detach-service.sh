@@ -53,6 +53,7 @@ out=$(detach --stop "$tmp/serve.pid")
 st=$?
 echo "stop: $out (status $st)"
 sleep 0.2
+# shellcheck disable=SC2009 # counts by state (ps stat), not by name
 left=$(ps -o stat= -s "$pid" | grep -vc "^Z")	# zombies wait for init
 
 if [ "$alive" = yes ] && [ "$refused" = yes ] && [ "$st" = 0 ] &&

@@ -22,8 +22,7 @@ enable -f "${BGTOOLS_SO:-$(dirname "$0")/../bgtools.so}" jobinfo killjobs ||
 
 # A job whose work happens in its children: two busy subshells.
 crunch() {
-	local i
-	for i in 1 2; do
+	for _ in 1 2; do
 		( n=0; while ((n < 200000)); do ((n++)); done; sleep 5 ) &
 	done
 	wait

@@ -146,7 +146,7 @@ attempt_here(COMMAND *cmd, int *sigp)
 	for (sig = 1; sig < NSIG && here_sig == 0; sig++)
 		if (pending_traps[sig] && sig != SIGCHLD)
 			here_sig = sig;
-	status = here_sig ? 128 + here_sig : execute_command(cmd);
+	status = here_sig ? EXIT_SIGNAL(here_sig) : execute_command(cmd);
 	attempt_watch_traps(0);
 	*sigp = here_sig;
 	/*
@@ -189,8 +189,8 @@ attempt_wait(struct waitset *w, struct jobref *r, struct attempt *a,
 		}
 		if (waitset_expired(w)) {
 			*timedout = (attempt_stop(w, r, a, a->sig,
-			    TERM_FOREVER) & TERM_KILLED) ? 128 + SIGKILL :
-			    ATTEMPT_TIMEDOUT_STATUS;
+			    TERM_FOREVER) & TERM_KILLED) ? EXIT_SIGNAL(SIGKILL) :
+			    EXIT_TIMEDOUT;
 			a->how = ATTEMPT_TIMEDOUT;
 			break;
 		}
@@ -236,7 +236,7 @@ attempt_child(WORD_LIST *words, struct attempt *a)
 		builtin_error("cannot make a timer: %s", strerror(errno));
 		waitset_end(&w);
 		a->how = ATTEMPT_FAILED;
-		return (ATTEMPT_FAILED_STATUS);
+		return (EXIT_CANCELED);
 	}
 	if ((r.pid = child_spawn(words, &co, &r.job)) < 0) {
 		e = errno;
@@ -247,9 +247,9 @@ attempt_child(WORD_LIST *words, struct attempt *a)
 		/* Out of processes is passing: an attempt that failed (126,
 		   bash's status for a failed fork), to retry as any other. */
 		if (e == EAGAIN || e == ENOMEM)
-			return (ATTEMPT_NOFORK_STATUS);
+			return (EXIT_CANNOT_INVOKE);
 		a->how = ATTEMPT_FAILED;
-		return (ATTEMPT_FAILED_STATUS);
+		return (EXIT_CANCELED);
 	}
 	jobref_own(r.pid, 1);
 	st = attempt_wait(&w, &r, a, &sig, &timedout);
@@ -259,7 +259,7 @@ attempt_child(WORD_LIST *words, struct attempt *a)
 	waitset_end(&w);
 	if (st == JOBREF_GONE) {
 		a->how = ATTEMPT_FAILED;
-		return (ATTEMPT_FAILED_STATUS);
+		return (EXIT_CANCELED);
 	}
 	return (timedout ? timedout : r.status);
 }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "bashapi.h"
+#include "exitcodes.h"
 
 #define ATTEMPT_DONE		0	/* it ended by itself */
 #define ATTEMPT_TIMEDOUT	1	/* stopped at its deadline: 124/137 */
@@ -14,10 +15,11 @@
 #define ATTEMPT_SIGNALLED	3	/* stopped: the shell got a signal */
 #define ATTEMPT_FAILED		4	/* no child could be started: 125 */
 
-#define ATTEMPT_TIMEDOUT_STATUS	124
-#define ATTEMPT_FAILED_STATUS	125
-#define ATTEMPT_NOFORK_STATUS	126	/* fork failed: EAGAIN, ENOMEM */
-#define ATTEMPT_NOTFOUND_STATUS	127
+/*
+ * The statuses are exitcodes.h's.  This old name stays only because
+ * builtins/pool.c still uses it; new code says EXIT_ENOENT.
+ */
+#define ATTEMPT_NOTFOUND_STATUS	EXIT_ENOENT
 
 struct attempt {
 	int64_t deadline;	/* absolute CLOCK_MONOTONIC ns; 0: none */

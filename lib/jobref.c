@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "bashapi.h"
+#include "exitcodes.h"
 #include "jobref.h"
 #include "pidset.h"
 #include "proctree.h"
@@ -399,7 +400,7 @@ jobref_parse(WORD_LIST *ids, struct jobref **out, int *n, int flags)
 			if (j < 0 || j >= js.j_jobslots || jobs[j] == NULL) {
 				sh_badjob(w);
 				if ((flags & JOBREF_SKIPUNKNOWN) == 0)
-					ret = ret ? ret : 127;
+					ret = ret ? ret : EXIT_ENOENT;
 				continue;
 			}
 			pid = jobref_lastpid(j);
@@ -417,7 +418,7 @@ jobref_parse(WORD_LIST *ids, struct jobref **out, int *n, int flags)
 			builtin_error("pid %ld is not a child of this shell",
 			    (long)pid);
 			if ((flags & JOBREF_SKIPUNKNOWN) == 0)
-				ret = ret ? ret : 127;
+				ret = ret ? ret : EXIT_ENOENT;
 			continue;
 		}
 		if ((flags & JOBREF_SKIPDONE) && jobref_consumed(pid))

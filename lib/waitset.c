@@ -30,6 +30,7 @@
 
 #include "bashapi.h"
 #include "duration.h"
+#include "exitcodes.h"
 #include "sigguard.h"
 #include "waitset.h"
 
@@ -364,5 +365,5 @@ waitset_deliver(struct waitset *w, int sig)
 	if (guarded)
 		sigguard_raise(sig);
 	QUIT;
-	return (128 + sig);
+	return (EXIT_SIGNAL(sig));
 }

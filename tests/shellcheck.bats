@@ -1,0 +1,68 @@
+#!/usr/bin/env bats
+# shellcheck.bats - the examples and the benchmarks pass shellcheck.
+#
+# Every examples/*.sh and bench/*.sh found when the suite runs is checked
+# (bench/lib.sh too, on its own and as each benchmark sources it), with
+# the settings in the top .shellcheckrc: a finding of any level fails the
+# test and is printed.  A finding that is a false positive is silenced
+# where it stands, with a `# shellcheck disable=SCnnnn # why' line, or,
+# for a pattern the whole project uses, in .shellcheckrc with its reason.
+#
+# The test helpers (tests/*.bash) are not checked yet: their findings
+# (SC2086, SC2034, ...) are for whoever rewrites them into tests/fixtures.
+
+load test_helper
+
+TOP=$BATS_TEST_DIRNAME/..
+
+setup() {
+	command -v shellcheck > /dev/null ||
+	    fail "shellcheck is not installed (make deps installs TEST_DEPS)"
+}
+
+# check FILE...: run shellcheck over the FILEs as the tests below do.
+check() {
+	run shellcheck --format=gcc --severity=style "$@"
+}
+
+# check_dir DIR MIN: check every DIR/*.sh, of which there are MIN or more.
+check_dir() {
+	local files=("$TOP/$1"/*.sh)
+	((${#files[@]} >= $2)) || fail "${#files[@]} scripts in $1/"
+	check "${files[@]}"
+	assert_success
+	assert_output ""
+}
+
+@test "examples/*.sh have no shellcheck findings" {
+	check_dir examples 10
+}
+
+@test "bench/*.sh have no shellcheck findings" {
+	check_dir bench 5
+}
+
+@test "the check fails on a finding that .shellcheckrc does not disable" {
+	# A copy of the project's settings beside a script with an unquoted
+	# expansion (SC2086) and an unused variable (SC2034).
+	cp "$TOP/.shellcheckrc" "$BATS_TEST_TMPDIR/"
+	printf '#!/bin/bash\nunused=1\nrm $1\n' > "$BATS_TEST_TMPDIR/bad.sh"
+	check "$BATS_TEST_TMPDIR/bad.sh"
+	assert_failure
+	assert_output --partial "[SC2086]"
+	assert_output --partial "[SC2034]"
+}
+
+@test "the check follows bench/lib.sh from a benchmark that sources it" {
+	# A parse error in lib.sh must fail the benchmarks that source it,
+	# not only lib.sh itself: .shellcheckrc's source-path at work.
+	mkdir "$BATS_TEST_TMPDIR/bench"
+	cp "$TOP/.shellcheckrc" "$BATS_TEST_TMPDIR/"
+	printf '# shellcheck shell=bash\nf() {\n\t[ "$1" "$2" "$3" ]\n}\n' \
+	    > "$BATS_TEST_TMPDIR/bench/lib.sh"
+	printf '#!/bin/bash\n. "$(dirname "$0")/lib.sh"\nf 1 -lt 2\n' \
+	    > "$BATS_TEST_TMPDIR/bench/b.sh"
+	check "$BATS_TEST_TMPDIR/bench/b.sh"
+	assert_failure
+	assert_output --partial "b.sh:2:"
+}
