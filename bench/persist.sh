@@ -40,7 +40,9 @@ gb() { printf '%s\n' "$@"; }
 
 seq "$ITEMS" > "$BENCH_TMP/items"
 seq "$FORK_ITEMS" > "$BENCH_TMP/items.fork"
+# shellcheck disable=SC2034 # used in the strings measure evaluates
 mapfile -t items < "$BENCH_TMP/items"
+# shellcheck disable=SC2034 # likewise
 mapfile -t fitems < "$BENCH_TMP/items.fork"
 
 # check_zeros N: fail unless st holds N statuses, all 0.
@@ -108,6 +110,7 @@ measure "pool forking (-u -S / -k), $FORK_ITEMS items" "$FORK_ITEMS" \
 if [ -r "$FRUN" ]; then
 	# frun.bash is not written for set -u.
 	set +u
+	# shellcheck source=/dev/null # a peer's file, outside the repository
 	. "$FRUN"
 	measure "forkrun batched (no per-item status)" "$ITEMS" \
 	    'frun -j 2 fb < "$BENCH_TMP/items" 2> /dev/null' \
@@ -162,7 +165,7 @@ timeout_row() {
 	local i t
 	for ((i = 0; i < $(bench_runs 5); i++)); do
 		st=()
-		bench_time_us t pool $1 -j2 -S st --timeout 1ms sl \
+		bench_time_us t pool ${1:+"$1"} -j2 -S st --timeout 1ms sl \
 		    ::: $(seq "$TIMEOUT_ITEMS")
 		check_143
 		tt+=("$t")
