@@ -16,6 +16,7 @@
 #include "persist.h"
 #include "pool.h"
 #include "poolspec.h"
+#include "report.h"
 #include "sigguard.h"
 #include "reslimits.h"
 #include "shard.h"
@@ -30,7 +31,7 @@ enum {
 	O_DRYRUN, O_SEM, O_WAIT, O_ID, O_STATUS, O_JSON, O_PERSIST,
 	O_LINK, O_TRIM, O_ARGSEP, O_ARGFILESEP, O_SHUF, O_PLUS, O_XARGS,
 	O_SHARD, O_TERMSEQ, O_NICE, O_LOAD, O_MEMFREE, O_LIMIT, O_RLIMIT,
-	O_CSV, O_HEADER
+	O_CSV, O_HEADER, O_CIGROUPS, O_JUNIT
 };
 
 static const struct optdef pool_opts[] = {
@@ -99,6 +100,8 @@ static const struct optdef pool_opts[] = {
 	{ "col-sep", 'C', 1 },
 	{ "csv", O_CSV, 0 },
 	{ "header", O_HEADER, 1 },
+	{ "ci-groups", O_CIGROUPS, 1 },
+	{ "junit", O_JUNIT, 1 },
 	{ NULL, 0, 0 }
 };
 
@@ -271,6 +274,14 @@ pool_opt_input(struct pool_args *a, int c, char *v)
 			return (pool_bad("''", "column separator"));
 		a->colsep = v;
 		return (0);
+	case O_CIGROUPS:
+		return (report_ci_parse(v, &a->cfg.ci) < 0 ?
+		    pool_bad(v, "CI system (github, gitlab, auto or none)") : 0);
+	case O_JUNIT:
+		if (*v == '\0')
+			return (pool_bad("''", "JUnit file"));
+		a->cfg.junit = v;
+		return (0);
 	case O_HEADER:
 		if (input_header_parse(v) < 0)
 			return (pool_bad(v, "header (pool has `--header :': "
@@ -419,6 +430,14 @@ pool_conflicts(struct pool_args *a)
 		why = "--colsep, --csv and --header make one job of each "
 		    "line's columns: not with -n, -N, -X, -m, --xargs, --sem, "
 		    "--wait or --status";
+	else if (a->cfg.ci != CI_NONE && a->cfg.out_mode != OUT_GROUP)
+		why = "--ci-groups wraps each job's grouped output: not with "
+		    "-u or --line-buffer";
+	else if ((a->cfg.ci != CI_NONE || a->cfg.junit) && a->persist)
+		why = "--ci-groups and --junit: not with --persist yet";
+	else if (a->cfg.junit && (a->sem || a->wait || a->status))
+		why = "--junit reports on a batch: not with --sem, --wait or "
+		    "--status";
 	if (why == NULL)
 		return (0);
 	builtin_error("%s", why);
@@ -1193,6 +1212,29 @@ static char *pool_doc[] = {
 	"\t\t\tother --header forms are refused",
 	"  -I STR\t\tSTR instead of {} (see above)",
 	"  --plus\t\tthe replacement strings of GNU parallel's --plus",
+	"  --ci-groups KIND\tfor CI logs (not GNU parallel's): each job's",
+	"\t\t\tgrouped output in a collapsible section, even",
+	"\t\t\twith none.  github: `::group::TITLE' before it,",
+	"\t\t\t`::endgroup::' after it (stderr included);",
+	"\t\t\tgitlab: `\\e[0Ksection_start:START:pool_job_SEQ",
+	"\t\t\t[collapsed=true]\\r\\e[0KTITLE' and",
+	"\t\t\t`\\e[0Ksection_end:END:pool_job_SEQ\\r\\e[0K'",
+	"\t\t\t(epoch seconds); auto: github if GITHUB_ACTIONS",
+	"\t\t\tis true, gitlab if GITLAB_CI is, else none.",
+	"\t\t\tTITLE is the tag (--tag, --tagstring) or the",
+	"\t\t\tcommand, control characters made spaces; a",
+	"\t\t\tfailed job's adds ` (failed: exit status N)',",
+	"\t\t\t`(failed: killed by signal N)' or `(failed:",
+	"\t\t\ttimed out)', and its GitLab section is open.",
+	"\t\t\tNot with -u, --line-buffer or --persist",
+	"  --junit FILE\t\tJUnit XML for CI test reports, written when",
+	"\t\t\tthe pool ends (halted or stopped by a signal",
+	"\t\t\ttoo): one <testcase> per job in the order they",
+	"\t\t\tend, named as --ci-groups titles, with its run",
+	"\t\t\ttime; a failed one has a <failure> with how it",
+	"\t\t\tfailed and the last 4 KiB of its stderr (grouped",
+	"\t\t\toutput only), escaped and made valid UTF-8.",
+	"\t\t\tFILE is made before any job runs; batch only",
 	"  --sem, --wait, --id NAME\tincremental mode, see above",
 	"  --status, --json, -A ARRAY\treport on a --sem pool, see above",
 	"  --shard I/N\t\trun only the jobs whose 0-based input position",
@@ -1264,9 +1306,10 @@ static char *pool_doc[] = {
 	"0 if every job succeeded; else the number of jobs that failed (101 if",
 	"more than 100), as GNU parallel; with --halt ...,fail=N, the status of",
 	"the job that made it halt; 128+N if signal N stopped the pool; 1 if",
-	"--sem refused after a halt, the --joblog or --results could not be",
-	"made or written, writing the output failed, a job's output was cut",
-	"short by a full $TMPDIR, or `pool --wait' ran in a subshell; 127 if",
+	"--sem refused after a halt, the --joblog, --junit or --results could",
+	"not be made or written, writing the output failed, a job's output",
+	"was cut short by a full $TMPDIR, a --csv record was malformed, or",
+	"`pool --wait' ran in a subshell; 127 if",
 	"COMMAND was not found; 255 if a job could not be started (no",
 	"process, no room for its output files; GNU parallel's \"other",
 	"error\"); 2 for a usage error, a bad value (`pool: abc: invalid job",
