@@ -275,8 +275,8 @@ pool_opt_input(struct pool_args *a, int c, char *v)
 		a->colsep = v;
 		return (0);
 	case O_CIGROUPS:
-		return (report_ci_parse(v, &a->cfg.ci) < 0 ?
-		    pool_bad(v, "CI system (github, gitlab, auto or none)") : 0);
+		return (report_ci_parse(v, &a->cfg.ci) < 0 ? pool_bad(*v ? v :
+		    "''", "CI system (github, gitlab, auto or none)") : 0);
 	case O_JUNIT:
 		if (*v == '\0')
 			return (pool_bad("''", "JUnit file"));
@@ -284,7 +284,7 @@ pool_opt_input(struct pool_args *a, int c, char *v)
 		return (0);
 	case O_HEADER:
 		if (input_header_parse(v) < 0)
-			return (pool_bad(v, "header (pool has `--header :': "
+			return (pool_bad(*v ? v : "''", "header (pool has `--header :': "
 			    "the first line)"));
 		a->header = 1;
 		return (0);
