@@ -72,7 +72,7 @@ LIB_SRCS := lib/duration.c lib/child.c lib/waitset.c lib/sigguard.c \
 BUILTIN_SRCS := builtins/waitany.c builtins/waitall.c builtins/timeout_run.c \
 	builtins/killjobs.c builtins/retry.c builtins/every.c \
 	builtins/onchange.c builtins/jobinfo.c builtins/detach.c
-POOL_SRCS := pool/input.c pool/reslimits.c pool/shard.c pool/subst.c \
+POOL_SRCS := pool/input.c pool/columns.c pool/report.c pool/reslimits.c pool/shard.c pool/subst.c \
 	pool/output.c pool/pump.c pool/joblog.c pool/pool.c pool/persist.c \
 	pool/poolspec.c lib/backoff.c builtins/pool.c
 # sort: one object per source, whichever list names it.
@@ -135,8 +135,9 @@ BUILD_DEPS := bash-builtins pkg-config \
 # strace: the tests that count a job's writes or hold a fork open.
 # parallel: tests/pool_gnu.bats compares pool with GNU parallel.
 # shellcheck: tests/shellcheck.bats checks examples/ and bench/.
+# libtext-csv-perl: GNU parallel's --csv; python3: pool_ci.bats reads the JUnit XML.
 TEST_DEPS := bats bats-assert bats-support tmux procps man-db groff-base \
-	bash-completion strace parallel shellcheck
+	bash-completion strace parallel shellcheck libtext-csv-perl python3
 BENCH_DEPS := hyperfine parallel retry inotify-tools entr
 FUZZ_DEPS := clang libclang-rt-dev
 VALGRIND_DEPS := valgrind
@@ -288,12 +289,13 @@ compat: test-deps
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 20
 FUZZ_DIR := fuzz/build
-FUZZ_TARGETS := duration codes backoff jobs halt
+FUZZ_TARGETS := duration codes backoff jobs halt csv
 FUZZ_LIB_duration := lib/duration.c
 FUZZ_LIB_codes := lib/codes.c
 FUZZ_LIB_backoff := lib/backoff.c lib/duration.c
 FUZZ_LIB_jobs := pool/poolspec.c
 FUZZ_LIB_halt := pool/poolspec.c
+FUZZ_LIB_csv := pool/columns.c
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -DSHELL $(WARN) $(BASH_INC) -Ilib -Ipool \
 	-Ifuzz -O1 -g -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all

@@ -8,6 +8,7 @@
 
 #include "bashapi.h"
 #include "attempt.h"
+#include "columns.h"
 #include "duration.h"
 #include "input.h"
 #include "load.h"
@@ -15,6 +16,7 @@
 #include "persist.h"
 #include "pool.h"
 #include "poolspec.h"
+#include "report.h"
 #include "sigguard.h"
 #include "reslimits.h"
 #include "shard.h"
@@ -28,7 +30,8 @@ enum {
 	O_JOBLOG, O_RESUME, O_RESUME_FAILED, O_RESULTS, O_BAR, O_DELAY,
 	O_DRYRUN, O_SEM, O_WAIT, O_ID, O_STATUS, O_JSON, O_PERSIST,
 	O_LINK, O_TRIM, O_ARGSEP, O_ARGFILESEP, O_SHUF, O_PLUS, O_XARGS,
-	O_SHARD, O_TERMSEQ, O_NICE, O_LOAD, O_MEMFREE, O_LIMIT, O_RLIMIT
+	O_SHARD, O_TERMSEQ, O_NICE, O_LOAD, O_MEMFREE, O_LIMIT, O_RLIMIT,
+	O_CSV, O_HEADER, O_CIGROUPS, O_JUNIT
 };
 
 static const struct optdef pool_opts[] = {
@@ -93,6 +96,12 @@ static const struct optdef pool_opts[] = {
 	{ "memfree", O_MEMFREE, 1 },
 	{ "limit", O_LIMIT, 1 },
 	{ "rlimit", O_RLIMIT, 1 },
+	{ "colsep", 'C', 1 },
+	{ "col-sep", 'C', 1 },
+	{ "csv", O_CSV, 0 },
+	{ "header", O_HEADER, 1 },
+	{ "ci-groups", O_CIGROUPS, 1 },
+	{ "junit", O_JUNIT, 1 },
 	{ NULL, 0, 0 }
 };
 
@@ -108,6 +117,8 @@ struct pool_args {
 	struct input in;		/* input options only: --link, --trim... */
 	struct subst_rules rules;	/* -I, --plus */
 	long shard_i, shard_n;		/* --shard I/N */
+	const char *colsep;		/* --colsep */
+	int csv, header, trim_set;	/* --csv, --header :, --trim */
 };
 
 /* The --sem pools alive between calls, by --id. */
@@ -258,7 +269,27 @@ pool_opt_input(struct pool_args *a, int c, char *v)
 			return (pool_bad("''", "replacement string"));
 		a->rules.repl = v;
 		return (0);
+	case 'C':
+		if (*v == '\0')
+			return (pool_bad("''", "column separator"));
+		a->colsep = v;
+		return (0);
+	case O_CIGROUPS:
+		return (report_ci_parse(v, &a->cfg.ci) < 0 ? pool_bad(*v ? v :
+		    "''", "CI system (github, gitlab, auto or none)") : 0);
+	case O_JUNIT:
+		if (*v == '\0')
+			return (pool_bad("''", "JUnit file"));
+		a->cfg.junit = v;
+		return (0);
+	case O_HEADER:
+		if (input_header_parse(v) < 0)
+			return (pool_bad(*v ? v : "''", "header (pool has `--header :': "
+			    "the first line)"));
+		a->header = 1;
+		return (0);
 	case O_TRIM:
+		a->trim_set = 1;
 		return (input_trim_parse(v, &a->in.trim) < 0 ?
 		    pool_bad(v, "trim mode (n, l, r, lr or rl)") : 0);
 	case O_ARGSEP:
@@ -351,6 +382,7 @@ pool_opt_flag(struct pool_args *a, int c)
 	case 'X': a->rules.context = 1; a->in.xargs = INPUT_SPREAD; break;
 	case 'm': a->rules.multi = 1; a->in.xargs = INPUT_SPREAD; break;
 	case O_XARGS: a->in.xargs = INPUT_FILL; break;
+	case O_CSV: a->csv = 1; break;
 	default: return (-1);
 	}
 	return (0);
@@ -393,10 +425,49 @@ pool_conflicts(struct pool_args *a)
 	    limits_active(&a->cfg.lim)))
 		why = "--shard, --load, --memfree and --limit work on a "
 		    "batch: not with --sem, --wait or --status";
+	else if ((a->colsep || a->csv || a->header) && (a->max_args > 1 ||
+	    a->in.xargs || a->sem || a->wait || a->status))
+		why = "--colsep, --csv and --header make one job of each "
+		    "line's columns: not with -n, -N, -X, -m, --xargs, --sem, "
+		    "--wait or --status";
+	else if (a->cfg.ci != CI_NONE && a->cfg.out_mode != OUT_GROUP)
+		why = "--ci-groups wraps each job's grouped output: not with "
+		    "-u or --line-buffer";
+	else if ((a->cfg.ci != CI_NONE || a->cfg.junit) && a->persist)
+		why = "--ci-groups and --junit: not with --persist yet";
+	else if (a->cfg.junit && (a->sem || a->wait || a->status))
+		why = "--junit reports on a batch: not with --sem, --wait or "
+		    "--status";
 	if (why == NULL)
 		return (0);
 	builtin_error("%s", why);
 	return (EX_USAGE);
+}
+
+/*
+ * --colsep, --csv, --header: each item is split into columns.  --header
+ * alone splits at tabs, --csv alone at commas (GNU parallel's defaults);
+ * an explicit --colsep trims the columns unless --trim says otherwise.
+ */
+static int
+pool_columns(struct pool_args *a)
+{
+	const char *sep;
+	int trim;
+
+	if (!a->colsep && !a->csv && !a->header)
+		return (0);
+	sep = a->colsep ? a->colsep : a->csv ? NULL : "\t";
+	trim = a->colsep && !a->trim_set ? INPUT_TRIM_L | INPUT_TRIM_R :
+	    a->in.trim;
+	if (columns_set(&a->in.cols, sep, a->csv, trim) < 0) {
+		builtin_error("%s: invalid column separator%s", a->colsep,
+		    a->csv ? " (--csv: one character, not a quote)" : "");
+		return (EX_USAGE);
+	}
+	a->in.split = 1;
+	a->in.header = a->header;
+	return (0);
 }
 
 static int
@@ -431,7 +502,9 @@ pool_parse(WORD_LIST *list, struct pool_args *a)
 	}
 	a->operands = o.list;
 	subst_use(&a->rules);
-	return (pool_conflicts(a));
+	if ((r = pool_conflicts(a)) != 0)
+		return (r);
+	return (pool_columns(a));
 }
 
 static int
@@ -882,13 +955,23 @@ pool_batch(struct pool_args *a)
 	}
 	p->in.load_all = subst_has_total(tmpl) || pool_tag_total(a);
 	dispose_words(tmpl);
-	input_prepare(&p->in);
+	if (input_prepare(&p->in) < 0) {
+		pool_cleanup(p);
+		return (EXECUTION_FAILURE);
+	}
 	a->rules.total = p->in.total;
+	a->rules.names = p->in.names;
+	a->rules.nnames = p->in.nnames;
 	subst_use(&a->rules);
 	begin_unwind_frame("pool");
 	bg_unwind(pool_cleanup, p);
 	r = a->persist ? persist_run(p) : pool_run(p);
+	if (p->in.error && r == 0)
+		r = EXECUTION_FAILURE;	/* a record that is no CSV */
 	run_unwind_frame("pool");
+	a->rules.names = NULL;
+	a->rules.nnames = 0;
+	subst_use(&a->rules);
 	return (r);
 }
 
@@ -1116,8 +1199,49 @@ static char *pool_doc[] = {
 	"  --arg-file-sep SEP\tSEP instead of :::: (and SEP+ for ::::+)",
 	"  --shuf\t\trun the jobs in a random order (reads all input",
 	"\t\t\tfirst)",
+	"  -C, --colsep REGEX\tsplit each item into columns at REGEX (GNU",
+	"\t\t\tparallel's Perl regex: \\t \\s \\d \\w work; the",
+	"\t\t\trest is an extended regex); the columns are the",
+	"\t\t\tjob's values: {1} {2}..., {} (and --tag) all of",
+	"\t\t\tthem; trimmed unless --trim says; one job a",
+	"\t\t\tline (not with -n, -X, -m, --xargs, --sem);",
+	"\t\t\talso --col-sep",
+	"  --csv\t\t\titems are RFC 4180 CSV records: \"a,b\",c is two",
+	"\t\t\tcolumns, \"\" a quote; a quoted newline reads on",
+	"\t\t\t(GNU parallel stops there); a stray quote is an",
+	"\t\t\terror (status 1; no job runs if the items are",
+	"\t\t\tread first, else the input ends there); the",
+	"\t\t\tseparator is ',' or --colsep's one character",
+	"  --header :\t\tthe first item of each source names its",
+	"\t\t\tcolumns (split at tabs without --colsep, as",
+	"\t\t\tGNU parallel): {name} {name.} {name/}... are",
+	"\t\t\t{N} {N.} {N/} of its column; GNU parallel's",
+	"\t\t\tother --header forms are refused",
 	"  -I STR\t\tSTR instead of {} (see above)",
 	"  --plus\t\tthe replacement strings of GNU parallel's --plus",
+	"  --ci-groups KIND\tfor CI logs (not GNU parallel's): each job's",
+	"\t\t\tgrouped output in a collapsible section, even",
+	"\t\t\twith none.  github: `::group::TITLE' before it,",
+	"\t\t\t`::endgroup::' after it (stderr included);",
+	"\t\t\tgitlab: `\\e[0Ksection_start:START:pool_job_SEQ",
+	"\t\t\t[collapsed=true]\\r\\e[0KTITLE' and",
+	"\t\t\t`\\e[0Ksection_end:END:pool_job_SEQ\\r\\e[0K'",
+	"\t\t\t(epoch seconds); auto: github if GITHUB_ACTIONS",
+	"\t\t\tis true, gitlab if GITLAB_CI is, else none.",
+	"\t\t\tTITLE is the tag (--tag, --tagstring) or the",
+	"\t\t\tcommand, control characters made spaces; a",
+	"\t\t\tfailed job's adds ` (failed: exit status N)',",
+	"\t\t\t`(failed: killed by signal N)' or `(failed:",
+	"\t\t\ttimed out)', and its GitLab section is open.",
+	"\t\t\tNot with -u, --line-buffer or --persist",
+	"  --junit FILE\t\tJUnit XML for CI test reports, written when",
+	"\t\t\tthe pool ends (halted or stopped by a signal",
+	"\t\t\ttoo): one <testcase> per job in the order they",
+	"\t\t\tend, named as --ci-groups titles, with its run",
+	"\t\t\ttime; a failed one has a <failure> with how it",
+	"\t\t\tfailed and the last 4 KiB of its stderr (grouped",
+	"\t\t\toutput only), escaped and made valid UTF-8.",
+	"\t\t\tFILE is made before any job runs; batch only",
 	"  --sem, --wait, --id NAME\tincremental mode, see above",
 	"  --status, --json, -A ARRAY\treport on a --sem pool, see above",
 	"  --shard I/N\t\trun only the jobs whose 0-based input position",
@@ -1157,7 +1281,7 @@ static char *pool_doc[] = {
 	"Long names as in GNU parallel: --jobs (-j), --array (-a), --delimiter",
 	"(-d), --max-args (-n), --lb (--line-buffer), --semaphore (--sem),",
 	"--halt-on-error (--halt).  GNU parallel options that pool does not",
-	"have (--pipe, --colsep, ...) are refused as invalid options.",
+	"have (--pipe, --eta, ...) are refused as invalid options.",
 	"",
 	"Ctrl-C, TERM or HUP stop every job (the signal to each group, KILL",
 	"2s later); pool then returns 128+N and the shell's traps run.  A",
@@ -1189,9 +1313,10 @@ static char *pool_doc[] = {
 	"0 if every job succeeded; else the number of jobs that failed (101 if",
 	"more than 100), as GNU parallel; with --halt ...,fail=N, the status of",
 	"the job that made it halt; 128+N if signal N stopped the pool; 1 if",
-	"--sem refused after a halt, the --joblog or --results could not be",
-	"made or written, writing the output failed, a job's output was cut",
-	"short by a full $TMPDIR, or `pool --wait' ran in a subshell; 127 if",
+	"--sem refused after a halt, the --joblog, --junit or --results could",
+	"not be made or written, writing the output failed, a job's output",
+	"was cut short by a full $TMPDIR, a --csv record was malformed, or",
+	"`pool --wait' ran in a subshell; 127 if",
 	"COMMAND was not found; 255 if a job could not be started (no",
 	"process, no room for its output files; GNU parallel's \"other",
 	"error\"); 2 for a usage error, a bad value (`pool: abc: invalid job",

@@ -14,6 +14,10 @@
  * them all), and so is everything for --shuf.  Each job's values are
  * numbered here, whether or not they are run: --shard I/N (pool/shard.c)
  * skips those of other copies without changing the numbers of its own.
+ * With --colsep, --csv or --header, each value is split into columns
+ * (pool/columns.c) as it is taken, and the columns are the job's values;
+ * --header's first line of each source names them instead of making a
+ * job.
  */
 
 #include <errno.h>
@@ -88,8 +92,10 @@ input_new(struct input *in, const char *name, int link)
 	s->name = name;
 	s->delim = '\n';
 	s->link = link;
-	s->trim = in->trim;
+	/* Split, the columns are trimmed, not the line (columns.c). */
+	s->trim = in->split ? 0 : in->trim;
 	s->skip_blank = in->skip_blank;
+	s->csv = in->split && in->cols.csv ? in->cols.sep : 0;
 	return (s);
 }
 
@@ -229,6 +235,34 @@ input_add_array(struct input *in, const char *name)
 	return (0);
 }
 
+/*
+ * --csv: while the record in *LINE (LEN bytes) ends inside a quoted
+ * field, append the delimiter and the next line.  Return its length.
+ */
+static ssize_t
+source_csv_more(struct source *s, char **line, size_t *cap, size_t len)
+{
+	char *more = NULL;
+	size_t mcap = 0;
+	ssize_t m;
+
+	while (columns_csv_status(*line, len, s->csv) == CSV_OPEN &&
+	    (m = getdelim(&more, &mcap, s->delim, s->fp)) > 0) {
+		if (more[m - 1] == s->delim)
+			m--;
+		if (len + (size_t)m + 2 > *cap) {
+			*cap = len + (size_t)m + 2;
+			*line = xrealloc(*line, *cap);
+		}
+		(*line)[len++] = (char)s->delim;
+		memcpy(*line + len, more, (size_t)m);
+		len += (size_t)m;
+		(*line)[len] = '\0';
+	}
+	free(more);
+	return ((ssize_t)len);
+}
+
 /* Read S's next value (one that -r keeps).  Return 1, or 0 at the end. */
 static int
 source_read(struct source *s)
@@ -248,6 +282,8 @@ source_read(struct source *s)
 		}
 		if (n > 0 && line[n - 1] == s->delim)
 			n--;
+		if (s->csv)
+			n = source_csv_more(s, &line, &cap, (size_t)n);
 		kept = source_push(s, line, (size_t)n) == 0;
 	} while (!kept);
 	free(line);
@@ -377,9 +413,79 @@ input_cut(struct input *in, int nmax)
 }
 
 /*
+ * Split V into its columns (*COLS, *NCOLS).  Return 0, or -1 after
+ * saying that V is no CSV record.
+ */
+static int
+input_cols(struct input *in, const char *v, char ***cols, int *ncols)
+{
+	if (columns_split(&in->cols, v, cols, ncols) == CSV_OK)
+		return (0);
+	builtin_error("%.80s: not a CSV record (RFC 4180: a field with a "
+	    "quote is quoted, its quotes doubled)", v);
+	return (-1);
+}
+
+/*
+ * --header: each source's first value names its columns, numbered on
+ * from the columns of the sources before (GNU parallel's {name} is
+ * {N}).  Return 0, or -1 after a message.
+ */
+static int
+input_take_header(struct input *in)
+{
+	struct source *s;
+	char **cols;
+	int i, ncols;
+
+	for (i = 0; i < in->nsrc; i++) {
+		s = &in->src[i];
+		if (s->fp && s->n == 0 && !source_read(s))
+			continue;
+		if (s->n == 0)
+			continue;
+		if (input_cols(in, s->vals[0], &cols, &ncols) < 0)
+			return (-1);
+		in->names = xrealloc(in->names, (in->nnames + ncols + 1) *
+		    sizeof(*in->names));
+		memcpy(in->names + in->nnames, cols, ncols * sizeof(*cols));
+		in->nnames += ncols;
+		in->names[in->nnames] = NULL;
+		free(cols);
+		free(s->vals[0]);
+		memmove(s->vals, s->vals + 1, --s->n * sizeof(*s->vals));
+	}
+	return (0);
+}
+
+/* --csv: every loaded value is a record.  Return 0, or -1 after saying. */
+static int
+input_check_csv(struct input *in)
+{
+	char **cols;
+	size_t k;
+	int i, n;
+
+	for (i = 0; in->split && in->cols.csv && i < in->nsrc; i++)
+		for (k = 0; k < in->src[i].n; k++) {
+			if (input_cols(in, in->src[i].vals[k], &cols, &n) < 0)
+				return (-1);
+			input_free_vals(cols, n);
+		}
+	return (0);
+}
+
+/* "--header :" (the first line), the one form pool has.  Pure. */
+int
+input_header_parse(const char *text)
+{
+	return (strcmp(text, ":") == 0 ? 0 : -1);
+}
+
+/*
  * Load every source that must be loaded (all of them when there are
  * several, or with --shuf, {##}, -X, -m or --xargs) and work out the number of jobs when it is
- * known.  Return 0.
+ * known.  Return 0, or -1 after saying why the input is bad.
  */
 int
 input_prepare(struct input *in)
@@ -390,6 +496,8 @@ input_prepare(struct input *in)
 
 	if (in->max_args < 1)
 		in->max_args = 1;
+	if (in->header && input_take_header(in) < 0)
+		return (-1);
 	if (in->nsrc == 1 && in->src[0].fp && !in->shuf && !in->load_all &&
 	    !in->xargs) {
 		in->total = -1;
@@ -402,6 +510,8 @@ input_prepare(struct input *in)
 			fclose(in->src[i].fp);
 			in->src[i].fp = NULL;
 		}
+	if (input_check_csv(in) < 0)
+		return (-1);
 	in->total = input_group(in);
 	if (in->nsrc == 1)
 		in->total = in->xargs ? input_cut(in, nmax) :
@@ -513,6 +623,35 @@ input_take(struct input *in, int *nvals)
 }
 
 /*
+ * Replace the N values VALS by their columns.  Return the new array, or
+ * NULL after a message (a record that is no CSV ends the input).
+ */
+static char **
+input_columns(struct input *in, char **vals, int *n)
+{
+	char **out, **c;
+	int i, k, m;
+
+	out = NULL;
+	m = 0;
+	for (i = 0; i < *n; i++) {
+		if (input_cols(in, vals[i], &c, &k) < 0) {
+			input_free_vals(out, m);
+			input_free_vals(vals, *n);
+			in->error = in->done = 1;
+			return (NULL);
+		}
+		out = xrealloc(out, (m + k + 1) * sizeof(*out));
+		memcpy(out + m, c, k * sizeof(*c));
+		m += k;
+		free(c);
+	}
+	input_free_vals(vals, *n);
+	*n = m;
+	return (out);
+}
+
+/*
  * Return the values of the next job of this shard (a new array of *NVALS
  * strings, for input_free_vals), or NULL when the input is exhausted;
  * its position is then in IN->pos.
@@ -529,6 +668,8 @@ input_next(struct input *in, int *nvals)
 	}
 	if (vals && in->shard_n <= 0)
 		in->pos++;
+	if (vals && in->split)
+		vals = input_columns(in, vals, nvals);
 	return (vals);
 }
 
@@ -562,5 +703,9 @@ input_free(struct input *in)
 	free(in->glen);
 	free(in->perm);
 	free(in->cuts);
+	for (i = 0; i < in->nnames; i++)
+		free(in->names[i]);
+	free(in->names);
+	columns_free(&in->cols);
 	memset(in, 0, sizeof(*in));
 }

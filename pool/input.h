@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "bashapi.h"
+#include "columns.h"
 
 #define INPUT_TRIM_L	0x01	/* --trim l: drop leading blanks */
 #define INPUT_TRIM_R	0x02	/* --trim r: drop trailing blanks */
@@ -26,6 +27,7 @@ struct source {
 	int delim;
 	int link;		/* :::+ / ::::+: paired with the source before */
 	int trim, skip_blank;	/* --trim, -r: applied as values come in */
+	int csv;		/* --csv: a quoted newline reads on */
 	const char *name;	/* for messages */
 };
 
@@ -55,6 +57,12 @@ struct input {
 	const char *arg_file_sep;	/* "::::", or --arg-file-sep */
 	long pos;		/* 1-based position of the last job read */
 	long shard_i, shard_n;	/* --shard I/N: only positions I mod N */
+	int split;		/* --colsep, --csv, --header: columns */
+	struct columns cols;	/* ... split so */
+	int header;		/* --header :: each source's first line */
+	char **names;		/* ... names its columns: {name} */
+	int nnames;
+	int error;		/* a malformed record ended the input */
 };
 
 int input_trim_parse(const char *, int *);
@@ -64,6 +72,7 @@ int input_add_file(struct input *, const char *, int, int);
 int input_add_array(struct input *, const char *);
 int input_add_fd(struct input *, int, int);
 int input_prepare(struct input *);
+int input_header_parse(const char *);
 char **input_next(struct input *, int *);
 void input_free_vals(char **, int);
 void input_free(struct input *);

@@ -174,6 +174,8 @@ output_cap_free(struct outcap *c)
 	if (c->spool >= 0)
 		output_recycle(c->o, c->spool, c->spooled);
 	free(c->tag);
+	free(c->head);
+	free(c->foot);
 	free(c);
 }
 
@@ -337,13 +339,63 @@ output_verdict(struct outcap *c, int v)
 	if (!c->added)
 		c->state = CAP_DONE;	/* never started: nothing to read */
 	else if (c->state == CAP_READ && v == VERDICT_EMIT &&
-	    c->mode == OUT_GROUP && c->spooled > 0)
+	    c->mode == OUT_GROUP && (c->spooled > 0 || c->head))
 		pump_queue(c);
 	else if (c->state == CAP_READ)
 		c->state = CAP_DONE;
 	pump_progress();
 	pump_unlock();
 	pump_wake();
+}
+
+/*
+ * --ci-groups: print HEAD before C's output and FOOT after it (both new
+ * strings, C's from now on), even if it has none.  Before output_emit.
+ */
+void
+output_wrap(struct outcap *c, char *head, char *foot)
+{
+	pump_lock();
+	c->head = head;
+	c->foot = foot;
+	pump_unlock();
+}
+
+/*
+ * Copy the last MAX bytes (at most) C's job wrote to stderr into BUF;
+ * return how many.  Grouped output only, once all of it is read.
+ */
+size_t
+output_tail(struct outcap *c, char *buf, size_t max)
+{
+	struct chunkhdr h;
+	off_t off, end;
+	size_t total = 0, skip, got = 0, k;
+	int pass;
+
+	pump_lock();
+	end = c->mode == OUT_GROUP && c->state != CAP_READING ? c->spooled : 0;
+	pump_unlock();
+	for (pass = 0; pass < 2; pass++) {
+		skip = total > max ? total - max : 0;
+		for (off = 0; off + (off_t)sizeof(h) <= end; off += h.len) {
+			if (pread(c->spool, &h, sizeof(h), off) != sizeof(h))
+				return (got);
+			off += sizeof(h);
+			if (h.stream != 1)
+				continue;
+			if (pass == 0) {
+				total += h.len;
+				continue;
+			}
+			k = skip >= h.len ? 0 : h.len - skip;
+			if (k > 0 && pread(c->spool, buf + got, k, off + (off_t)
+			    (h.len - k)) == (ssize_t)k)
+				got += k;
+			skip = skip >= h.len ? skip - h.len : 0;
+		}
+	}
+	return (got);
 }
 
 /* Print C's output (grouped: once all of it is read), then release C. */

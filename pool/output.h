@@ -38,6 +38,8 @@ int output_eof(struct outcap *);
 void output_close(struct outcap *);
 size_t output_bytes(struct outcap *);
 int output_trouble(struct outcap *, int *);
+void output_wrap(struct outcap *, char *, char *);
+size_t output_tail(struct outcap *, char *, size_t);
 void output_emit(struct outcap *);
 void output_discard(struct outcap *);
 int output_busy(struct output *);

@@ -133,6 +133,10 @@ pool_init(struct pool *p, const struct pool_cfg *cfg, WORD_LIST *tmpl)
 	p->t0 = duration_now();
 	if (cfg->joblog && joblog_open(&p->log, cfg->joblog, cfg->resume) < 0)
 		return (-1);
+	if (report_open(&p->rep, report_ci_resolve(cfg->ci,
+	    get_string_value("GITHUB_ACTIONS"), get_string_value("GITLAB_CI")),
+	    cfg->junit) < 0)
+		return (-1);
 	if (cfg->status_array && var_array(cfg->status_array) == NULL)
 		return (-1);
 	if (cfg->results && mkdir(cfg->results, 0777) < 0 &&
@@ -482,6 +486,40 @@ pool_output(struct pool *p, struct pool_worker *wk)
 	output_emit(wk->cap);
 }
 
+/*
+ * --ci-groups, --junit: report WK's finished job (STATUS): its section
+ * lines go around its output, its testcase into the JUnit file.
+ */
+static void
+pool_report(struct pool *p, struct pool_worker *wk, int status)
+{
+	struct report_job j;
+	char *name, tail[REPORT_TAIL];
+
+	if (p->rep.ci == CI_NONE && p->rep.out == NULL)
+		return;
+	name = wk->tag ? savestring(wk->tag) : savestring(wk->cmd);
+	if (wk->tag && *name)
+		name[strlen(name) - 1] = '\0';	/* the tag's tab */
+	memset(&j, 0, sizeof(j));
+	j.seq = wk->seq;
+	j.name = name;
+	j.start = wk->start_wall;
+	j.secs = (duration_now() - wk->start) / 1e9;
+	j.status = status;
+	j.signaled = wk->signaled;
+	j.timed_out = wk->timed_out;
+	if (status != 0 && wk->cap && p->rep.out) {
+		j.tail = tail;
+		j.ntail = output_tail(wk->cap, tail, sizeof(tail));
+	}
+	report_job(&p->rep, &j);
+	if (wk->cap && p->rep.ci != CI_NONE)
+		output_wrap(wk->cap, report_head(p->rep.ci, &j),
+		    report_foot(p->rep.ci, &j));
+	free(name);
+}
+
 /* WK's job is over, its output read: record it, print it or retry it. */
 static void
 pool_finish(struct pool *p, struct pool_worker *wk)
@@ -516,6 +554,7 @@ pool_finish(struct pool *p, struct pool_worker *wk)
 	    wk->cap ? output_bytes(wk->cap) : 0, status, wk->signaled,
 	    wk->cmd);
 	pool_results_end(p, wk, status);
+	pool_report(p, wk, status);
 	p->ndone++;
 	if (status == 0)
 		p->nsucceeded++;
@@ -1109,7 +1148,8 @@ pool_status(const struct pool *p)
 	if (p->halting && p->halt_status >= 0)
 		return (p->halt_status);
 	if (p->nfailed == 0)
-		return (p->cut_short || p->lost_results ? EXECUTION_FAILURE : 0);
+		return (p->cut_short || p->lost_results || p->lost_report ?
+		    EXECUTION_FAILURE : 0);
 	return (p->nfailed > 100 ? 101 : (int)p->nfailed);
 }
 
@@ -1167,6 +1207,8 @@ pool_end(struct pool *p, int r)
 		output_cancel(&p->out);
 	else
 		r = pool_flush(p);
+	if (report_close(&p->rep) < 0)
+		p->lost_report = 1;
 	if (r < 0)
 		return (waitset_deliver(&p->ws, -r));
 	waitset_end(&p->ws);
@@ -1294,5 +1336,6 @@ pool_free(struct pool *p)
 	free(p->cfg.results);
 	free(p->cfg.status_array);
 	free(p->cfg.lim.cmd);
+	report_free(&p->rep);	/* interrupted before pool_end */
 	memset(p, 0, sizeof(*p));
 }

@@ -10,6 +10,7 @@
 #include "joblog.h"
 #include "jobref.h"
 #include "reslimits.h"
+#include "report.h"
 #include "output.h"
 #include "term.h"
 #include "waitset.h"
@@ -47,6 +48,8 @@ struct pool_cfg {
 	int capture;			/* jobs' output goes through pipes */
 	struct limits lim;		/* --load, --memfree, --limit, --nice */
 	struct termseq termseq;		/* --termseq; n == 0: pool's own */
+	int ci;				/* --ci-groups: CI_* */
+	const char *junit;		/* --junit FILE (batch only) */
 };
 
 /* A job that ended before its turn to print (-k), or waits to be retried. */
@@ -105,6 +108,8 @@ struct pool {
 	int64_t next_fork;		/* ... the end of the pause */
 	struct output out;
 	struct joblog log;
+	struct report rep;		/* --ci-groups, --junit */
+	int lost_report;		/* --junit could not be written */
 	struct pool_held *held;		/* -k: started, not yet printed */
 	struct pool_held *retry;	/* failed, waiting for another try */
 	long nheld;			/* -k: entries in held */

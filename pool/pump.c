@@ -514,6 +514,29 @@ pump_unqueue(struct output *o)
 }
 
 /*
+ * --ci-groups: stage C's section head on stdout before its output (FOOT
+ * 0), or its foot after all of it, stderr included (FOOT 1).  Return 1
+ * once staged, 0 if the sink must drain first.
+ */
+static int
+pump_wrap(struct outcap *c, int foot)
+{
+	struct sink *s = c->o->sink[0];
+	const char *line = foot ? c->foot : c->head;
+	size_t n;
+
+	if (line == NULL || c->wrapped > foot || s->failed)
+		return (1);
+	n = strlen(line);
+	if (!sink_room(s, n))
+		return (sink_flush(s), 0);
+	pump_bar_erase(s);
+	sink_put(s, line, n);
+	c->wrapped = foot + 1;
+	return (1);
+}
+
+/*
  * Print the next piece of C's spool: stream 0's chunks, then stream 1's.
  * Return 1 when all of it is staged, 0 if the sink must drain first.
  */
@@ -525,6 +548,8 @@ pump_emit_step(struct outcap *c)
 	size_t want, k;
 	ssize_t n;
 
+	if (!pump_wrap(c, 0))
+		return (0);
 	while (c->epass < 2) {
 		s = c->o->sink[c->epass];
 		if (s->failed)
@@ -567,7 +592,7 @@ pump_emit_step(struct outcap *c)
 		c->eoff += k;
 		c->eleft -= k;
 	}
-	return (1);
+	return (pump_wrap(c, 1));
 }
 
 /* Print queued captures in order, as far as the sinks take them. */
@@ -662,7 +687,7 @@ pump_progress(void)
 	for (c = pe.caps; c; c = c->anext)
 		if (c->state == CAP_READ && c->verdict != VERDICT_NONE) {
 			if (c->verdict == VERDICT_EMIT && c->mode == OUT_GROUP &&
-			    c->spooled > 0)
+			    (c->spooled > 0 || c->head))
 				pump_queue(c);
 			else
 				c->state = CAP_DONE;

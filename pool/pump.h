@@ -57,6 +57,8 @@ struct outcap {
 	size_t bytes;		/* stdout bytes, for the joblog */
 	int resfd[2];		/* --results files, -1 */
 	char *tag;
+	char *head, *foot;	/* --ci-groups: lines around the output */
+	int wrapped;		/* 1: head staged, 2: foot staged too */
 	char *buf[2];		/* line and pass modes: read, not yet staged */
 	size_t blen[2];
 	int bol[2];		/* at the start of a line (tagging) */

@@ -7,7 +7,8 @@
  * {+..} {+...} {/..} {/...} {##}, each defined as its regular
  * expression in GNU parallel (the comments quote them), so that
  * {} = {+/}/{/} = {.}.{+.} = {..}.{+..}.  -I STR makes STR stand for
- * {}; as in GNU parallel, {} and {N} are then plain text.
+ * {}; as in GNU parallel, {} and {N} are then plain text.  --header
+ * names columns: {NAME} is {N} for the column N it names, {NAME.} {N.}.
  *
  * With several values a job (-n, -X, -m), a word that is exactly {}
  * becomes one word per value.  -X (GNU parallel's context replace)
@@ -54,7 +55,7 @@ static const struct subst_op subst_ops[] = {
 	{ NULL, 0, 0, 0 }
 };
 
-static struct subst_rules rules = { NULL, 0, -1, 0, 0, 0 };
+static struct subst_rules rules = { NULL, 0, -1, 0, 0, 0, NULL, 0 };
 
 /* Use R (copied) for the replacement strings from now on. */
 void
@@ -82,6 +83,36 @@ sbuf_add(struct sbuf *b, const char *p, size_t n)
 }
 
 /*
+ * --header: the length of {NAME} or {NAME OP} (OP one that may follow a
+ * source number) at P, or 0; store as subst_at.  A name wins over an
+ * operation, as GNU parallel rewrites {NAME} to {N} before all else.
+ */
+static size_t
+subst_named(const char *p, int *pos, int *op)
+{
+	const struct subst_op *o;
+	size_t len, n;
+	int j;
+
+	for (j = 0; j < rules.nnames; j++) {
+		len = strlen(rules.names[j]);
+		if (len == 0 || strncmp(p + 1, rules.names[j], len) != 0)
+			continue;
+		for (o = subst_ops; o->name; o++) {
+			n = strlen(o->name);
+			if (!o->positional || (o->plus && !rules.plus) ||
+			    strncmp(p + 1 + len, o->name, n) != 0 ||
+			    p[1 + len + n] != '}')
+				continue;
+			*pos = j + 1;
+			*op = o->op;
+			return (len + n + 2);
+		}
+	}
+	return (0);
+}
+
+/*
  * Return the length of the replacement string at P, or 0; store its
  * source number (0: every value) in *POS and its operation in *OP.
  */
@@ -90,6 +121,9 @@ subst_at(const char *p, int *pos, int *op)
 {
 	const struct subst_op *o;
 	size_t i, n;
+
+	if (p[0] == '{' && rules.nnames && (n = subst_named(p, pos, op)))
+		return (n);
 
 	if (rules.repl && *rules.repl &&
 	    strncmp(p, rules.repl, strlen(rules.repl)) == 0) {

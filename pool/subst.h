@@ -13,6 +13,8 @@ struct subst_rules {
 	int context;		/* -X: a word with {} repeated per value */
 	int multi;		/* -m: a word with {} spread over the values */
 	int noargs;		/* -N 0: the values are not used */
+	char **names;		/* --header: {name} is {N}, N-1 its index */
+	int nnames;
 };
 
 void subst_use(const struct subst_rules *);

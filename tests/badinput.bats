@@ -68,6 +68,11 @@ pool|--load|load
 pool|--memfree|size
 pool|--limit|str
 pool|--rlimit|rlimit
+pool|-C|colsep
+pool|--colsep|colsep
+pool|--col-sep|colsep
+pool|--ci-groups|ci
+pool|--junit|junit
 retry|-n|attempts
 retry|--attempts|attempts
 retry|-d|dur
@@ -281,6 +286,14 @@ sep|empty||'"'"''"'"': invalid separator
 sep|valid|:::|ok
 repl|empty||'"'"''"'"': invalid replacement string
 repl|valid|@@|ok
+colsep|empty||'"'"''"'"': invalid column separator
+colsep|regex|(|%s: invalid column separator
+colsep|valid|,|ok
+ci|empty||'"'"''"'"': invalid CI system (github, gitlab, auto or none)
+ci|other|jenkins|%s: invalid CI system (github, gitlab, auto or none)
+ci|valid|github|ok
+junit|empty||'"'"''"'"': invalid JUnit file
+junit|valid|/dev/null|ok
 attempts|empty||%s: invalid attempt count
 attempts|negative|-1|%s: invalid attempt count
 attempts|non-numeric|abc|%s: invalid attempt count

@@ -186,7 +186,7 @@ same() {
 
 @test "pool: GNU parallel options it does not have are refused, not taken as items" {
 	local o
-	for o in --pipe --pipepart --colsep=, --header=: --csv --eta --progress \
+	for o in --pipe --pipepart --block=1M --recend=x --eta --progress \
 	    --results-csv --files --tmpdir=/tmp --sshlogin=x --ctag; do
 		run -2 psh 'pool "$1" echo ::: a' "$o"
 		assert_output --partial "pool: ${o%%=*}"
@@ -387,4 +387,97 @@ same() {
 	assert_output --partial 'pool: -X, -m and --xargs: choose one'
 	run -2 psh 'pool -m --xargs echo ran ::: a'
 	assert_output --partial 'choose one'
+}
+
+# --- columns: --colsep, --header :, --csv ------------------------------------
+
+@test "pool --colsep: {1} {2} are the columns, trimmed; {} and --tag all of them" {
+	run -0 psh 'pool -k --colsep , printf "[%s]" {2} {1} ::: " a , b,c"; echo'
+	assert_output '[b][a]'
+	same --colsep , printf '[%s]' ::: ' a , b,c' 'x'
+	same --colsep , echo {} ::: a,b c,d
+	same --colsep , --tag echo x ::: a,b
+	same --colsep , echo {2} {1} {3} ::: a,b ::: c,d
+	same --colsep ',+' printf '[%s]' ::: 'a,,b,,,c,' ','
+	same --colsep , --trim n printf '[%s]' ::: ' a , b'
+}
+
+@test "pool --colsep: Perl escapes (\\t \\s) and regular expressions" {
+	run -0 psh 'pool --colsep "\t" printf "[%s]" ::: "$(printf "a\tb c")"; echo'
+	assert_output '[a][b c]'
+	run -0 psh 'pool --colsep "x*" printf "[%s]" ::: abxxc; echo'
+	assert_output '[a][b][c]'
+	same -C '\s+' printf '[%s]' ::: 'a  b	c'
+	same --col-sep '[0-9]' echo {3}{1} ::: a1b2c
+}
+
+@test "pool --colsep: a bad separator is a usage error, nothing runs" {
+	run -2 psh 'pool --colsep "(" echo ran ::: a'
+	assert_output --partial 'pool: (: invalid column separator'
+	refute_output --partial ran
+	run -2 psh 'pool --colsep "" echo ran ::: a'
+	assert_output --partial "pool: '': invalid column separator"
+	run -2 psh 'pool --colsep , -n 2 echo ran ::: a b'
+	assert_output --partial 'not with -n, -N, -X'
+	run -2 psh 'pool --csv --sem echo ran'
+	assert_output --partial 'not with -n, -N, -X, -m, --xargs, --sem'
+}
+
+@test "pool --header :: the first line names the columns, {name} {name.} {name/}" {
+	printf 'n,f\n1,d/a.txt\n2,b.c\n' > "$BATS_TEST_TMPDIR/t.csv"
+	run -0 psh 'pool -k --header : --colsep , echo {f} {n} {f.} {f/} {2} < "$1"' \
+	    "$BATS_TEST_TMPDIR/t.csv"
+	assert_output $'d/a.txt 1 d/a a.txt d/a.txt\nb.c 2 b b.c b.c'
+	same --header : --colsep , echo {f} {n} {f.} {f/} :::: "$BATS_TEST_TMPDIR/t.csv"
+	same --header : --colsep , --tag echo {n} :::: "$BATS_TEST_TMPDIR/t.csv"
+	same --header : echo {x} {y} ::: x 1 2 ::: y 3
+	same --header : echo {x}-{y} ::: x 1 2 :::+ y 3 4
+	# without --colsep, columns are tab-separated (GNU parallel's default)
+	same --header : echo {b}{a} ::: "$(printf 'a\tb')" "$(printf '1\t2')"
+}
+
+@test "pool --header: only ':' (the first line); {name} unknown stays text" {
+	run -2 psh 'pool --header 2 echo ran ::: a'
+	assert_output --partial "pool: 2: invalid header (pool has \`--header :': the first line)"
+	refute_output --partial ran
+	run -0 psh 'pool --header : echo {x} {nope} ::: x 1'
+	assert_output '1 {nope}'
+	run -0 psh 'pool --header : echo {x} ::: x; echo "rc=$?"'
+	assert_output 'rc=0'
+}
+
+@test "pool --csv: RFC 4180 quoted fields, doubled quotes, empty record" {
+	run -0 psh 'pool -k --csv printf "[%s]" ::: "\"a,b\",c" "x,\"y\"\"z\"" ""; echo'
+	assert_output '[a,b][c][x][y"z][]'
+	same --csv printf '[%s]' ::: '"a,b",c' 'x,"y""z"' ''
+	# a quote after blanks is a stray quote, for Text::CSV too
+	run -1 psh 'pool --csv echo ran ::: " \"q\" ,r"'
+	refute_output --partial ran
+	same --csv --colsep ';' printf '[%s]' ::: 'a;"b;c";d'
+	same --csv --header : echo {b} {a} ::: 'a,b' '1,"2,3"'
+}
+
+@test "pool --csv: a quoted newline goes on to the next line; CRLF ends a record" {
+	run -0 psh 'printf "a,\"multi\nline\",z\r\nq,r\n" | pool -k --csv printf "<%s>"; echo'
+	assert_output $'<a><multi\nline><z><q><r>'
+}
+
+@test "pool --csv: a stray quote is an error: nothing runs, or the input ends there" {
+	run -1 psh 'pool --csv echo ran ::: ok "a\"b"'
+	assert_output --partial 'pool: a"b: not a CSV record (RFC 4180'
+	refute_output --partial ran
+	run -1 psh 'printf "a,b\nx\"y,z\nc\n" | pool -k --csv echo ran'
+	assert_output --partial 'pool: x"y,z: not a CSV record'
+	assert_output --partial 'ran a b'
+	refute_output --partial 'ran c'
+	run -1 psh 'pool --csv echo ran ::: "\"open"'
+	assert_output --partial 'not a CSV record'
+	run -2 psh 'pool --csv --colsep ab echo ran ::: a'
+	assert_output --partial 'pool: ab: invalid column separator (--csv: one character, not a quote)'
+}
+
+@test "pool --colsep under set -euo pipefail: a failing column job fails the pool" {
+	run -1 psh 'set -euo pipefail; pool --colsep , test {1} = {2} ::: a,a b,c'
+	run -0 psh 'set -euo pipefail; pool --colsep , test {1} = {2} ::: a,a b,b; echo ok'
+	assert_output 'ok'
 }
