@@ -72,7 +72,7 @@ LIB_SRCS := lib/duration.c lib/child.c lib/waitset.c lib/sigguard.c \
 BUILTIN_SRCS := builtins/waitany.c builtins/waitall.c builtins/timeout_run.c \
 	builtins/killjobs.c builtins/retry.c builtins/every.c \
 	builtins/onchange.c builtins/jobinfo.c builtins/detach.c
-POOL_SRCS := pool/input.c pool/reslimits.c pool/shard.c pool/subst.c \
+POOL_SRCS := pool/input.c pool/launch.c pool/reslimits.c pool/shard.c pool/subst.c \
 	pool/output.c pool/pump.c pool/joblog.c pool/pool.c pool/persist.c \
 	pool/poolspec.c lib/backoff.c builtins/pool.c
 # sort: one object per source, whichever list names it.
@@ -135,7 +135,7 @@ BUILD_DEPS := bash-builtins pkg-config \
 # strace: the tests that count a job's writes or hold a fork open.
 # parallel: tests/pool_gnu.bats compares pool with GNU parallel.
 TEST_DEPS := bats bats-assert bats-support tmux procps man-db groff-base \
-	bash-completion strace parallel
+	bash-completion strace parallel openssh-server openssh-client
 BENCH_DEPS := hyperfine parallel retry inotify-tools entr
 FUZZ_DEPS := clang libclang-rt-dev
 VALGRIND_DEPS := valgrind

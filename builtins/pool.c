@@ -18,6 +18,7 @@
 #include "sigguard.h"
 #include "reslimits.h"
 #include "shard.h"
+#include "launch.h"
 #include "subst.h"
 
 #define NSEMS		32
@@ -28,7 +29,8 @@ enum {
 	O_JOBLOG, O_RESUME, O_RESUME_FAILED, O_RESULTS, O_BAR, O_DELAY,
 	O_DRYRUN, O_SEM, O_WAIT, O_ID, O_STATUS, O_JSON, O_PERSIST,
 	O_LINK, O_TRIM, O_ARGSEP, O_ARGFILESEP, O_SHUF, O_PLUS, O_XARGS,
-	O_SHARD, O_TERMSEQ, O_NICE, O_LOAD, O_MEMFREE, O_LIMIT, O_RLIMIT
+	O_SHARD, O_TERMSEQ, O_NICE, O_LOAD, O_MEMFREE, O_LIMIT, O_RLIMIT,
+	O_LAUNCHER, O_SSHLOGIN, O_SLF, O_SSH, O_ENV
 };
 
 static const struct optdef pool_opts[] = {
@@ -93,6 +95,13 @@ static const struct optdef pool_opts[] = {
 	{ "memfree", O_MEMFREE, 1 },
 	{ "limit", O_LIMIT, 1 },
 	{ "rlimit", O_RLIMIT, 1 },
+	/* launchers and remote hosts (issue 14); -S is still --status-array */
+	{ "launcher", O_LAUNCHER, 1 },
+	{ "sshlogin", O_SSHLOGIN, 1 },
+	{ "slf", O_SLF, 1 },
+	{ "sshloginfile", O_SLF, 1 },
+	{ "ssh", O_SSH, 1 },
+	{ "env", O_ENV, 1 },
 	{ NULL, 0, 0 }
 };
 
@@ -239,6 +248,32 @@ pool_opt_limits(struct pool_args *a, int c, char *v)
 	}
 }
 
+/* --launcher, --sshlogin, --slf, --ssh, --env: see pool/launch.c. */
+static int
+pool_opt_launch(struct pool_args *a, int c, char *v)
+{
+	struct launch *l = &a->cfg.launch;
+
+	switch (c) {
+	case O_LAUNCHER:
+		if (*v == '\0')
+			return (pool_bad("''", "launcher"));
+		l->prefix = v;
+		return (0);
+	case O_SSHLOGIN:
+		return (launch_hosts(l, v));
+	case O_SLF:
+		return (launch_slf(l, v));
+	case O_SSH:
+		if (*v == '\0')
+			return (pool_bad("''", "ssh command"));
+		l->ssh = v;
+		return (0);
+	default:
+		return (launch_env(l, v));
+	}
+}
+
 /* The options with a value that say what the items are and how used. */
 static int
 pool_opt_input(struct pool_args *a, int c, char *v)
@@ -318,6 +353,8 @@ pool_opt_value(struct pool_args *a, int c, char *v)
 	case O_SHARD: case O_TERMSEQ: case O_NICE: case O_LOAD:
 	case O_MEMFREE: case O_LIMIT: case O_RLIMIT:
 		return (pool_opt_limits(a, c, v));
+	case O_LAUNCHER: case O_SSHLOGIN: case O_SLF: case O_SSH: case O_ENV:
+		return (pool_opt_launch(a, c, v));
 	default:
 		return (pool_opt_input(a, c, v));
 	}
@@ -393,6 +430,10 @@ pool_conflicts(struct pool_args *a)
 	    limits_active(&a->cfg.lim)))
 		why = "--shard, --load, --memfree and --limit work on a "
 		    "batch: not with --sem, --wait or --status";
+	else if ((a->sem || a->wait || a->status || a->persist) &&
+	    launch_active(&a->cfg.launch))
+		why = "--launcher, --sshlogin and --slf work on a batch: not "
+		    "with --sem, --wait, --status or --persist";
 	if (why == NULL)
 		return (0);
 	builtin_error("%s", why);
@@ -431,6 +472,11 @@ pool_parse(WORD_LIST *list, struct pool_args *a)
 	}
 	a->operands = o.list;
 	subst_use(&a->rules);
+	if ((r = launch_check(&a->cfg.launch)) != 0)
+		return (r);
+	/* --sshlogin: slots from each host's NCPUS/, -j for the others. */
+	a->cfg.launch.jobs = a->cfg.jobs;
+	a->cfg.jobs = launch_slots(&a->cfg.launch, a->cfg.jobs);
 	return (pool_conflicts(a));
 }
 
@@ -867,6 +913,7 @@ pool_batch(struct pool_args *a)
 
 	p = xmalloc(sizeof(*p));
 	memset(p, 0, sizeof(*p));
+	p->cfg.launch = a->cfg.launch;	/* pool_free frees it, in any case */
 	if ((r = pool_inputs(a, &p->in, &tmpl)) != 0 ||
 	    (a->persist && (r = persist_refuse(&a->cfg, &p->in)) != 0) ||
 	    (r = pool_init(p, &a->cfg, tmpl) < 0 ? EXECUTION_FAILURE : 0)) {
@@ -898,8 +945,10 @@ pool_builtin(WORD_LIST *list)
 	struct pool_args a;
 	int r;
 
-	if ((r = pool_parse(list, &a)) != 0)
+	if ((r = pool_parse(list, &a)) != 0) {
+		launch_free(&a.cfg.launch);
 		return (r);
+	}
 	if (a.id == NULL)
 		a.id = "";
 	if (a.wait)
