@@ -242,17 +242,18 @@ launch_active(const struct launch *l)
 	return (l->prefix != NULL || l->nhosts > 0);
 }
 
-/* The number of slots: -j JOBS, or the hosts' NCPUS/ (JOBS without). */
+/* The number of slots: -j PER_HOST, or the hosts' NCPUS/ (PER_HOST
+ * for a host without). */
 int
-launch_slots(const struct launch *l, int jobs)
+launch_slots(const struct launch *l, int per_host)
 {
 	long n;
 	int i;
 
 	if (l->nhosts == 0)
-		return (jobs);
+		return (per_host);
 	for (n = i = 0; i < l->nhosts; i++)
-		n += l->hosts[i].ncpus ? l->hosts[i].ncpus : jobs;
+		n += l->hosts[i].ncpus ? l->hosts[i].ncpus : per_host;
 	return (n > 100000 ? 100000 : (int)n);
 }
 
