@@ -260,3 +260,30 @@ need_sshd() {
 	[ "$(grep -c '^localhost$' <<< "$output")" -ge 1 ]
 	[ "$(grep -cE '^(127.0.0.1|localhost)$' <<< "$output")" -eq 6 ]
 }
+
+@test "pool --sshlogin: TERM to the shell stops the remote jobs too" {
+	need_sshd
+	mark 68.
+	local m=$REPLY i pid
+	# Not through a function: $! must be the pool's shell itself.
+	env --default-signal=INT,QUIT bash -c "$BG_LOAD"'
+		pool -j2 --ssh "ssh -F $1" --sshlogin 2/127.0.0.1 \
+		    sh -c "touch $2/started\$1; exec sleep $3" _ ::: 1 2
+		echo "st=$?" > "$2/st"
+	' bg_bash "$SSH_CFG" "$BATS_TEST_TMPDIR" "$m" 3>&- &
+	pid=$!
+	for ((i = 0; i < 300; i++)); do
+		[ -e "$BATS_TEST_TMPDIR/started1" ] && [ -e "$BATS_TEST_TMPDIR/started2" ] && break
+		sleep 0.1
+	done
+	[ -e "$BATS_TEST_TMPDIR/started2" ]
+	kill -TERM "$pid"
+	wait "$pid" || true
+	# pool returns 128+15; the shell's untrapped TERM then ends it.
+	[ ! -e "$BATS_TEST_TMPDIR/st" ]
+	for ((i = 0; i < 150; i++)); do
+		pgrep -f "$(pat "$m")" > /dev/null || break
+		sleep 0.1
+	done
+	no_leftovers "$(pat "$m")"
+}
