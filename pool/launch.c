@@ -8,7 +8,11 @@
  * arguments instead (srun, docker exec) ends its prefix with `bash -c'
  * and gets the same line as the script.  So one form serves both.
  *
- * The line is `exec bash -c WRAPPER pool JOB': JOB is the job as shell
+ * The line is `exec bash --norc -c WRAPPER pool JOB' (--norc: a bash
+ * started by sshd reads ~/.bashrc, as the login shell before it already
+ * did; each further bash that sees SSH_CLIENT and a shell level below 2
+ * reads it again: 1.1 s a bash here, with pyenv's init in ~/.bashrc).
+ * JOB is the job as shell
  * text, each word quoted (single quotes, as printf %q would need), after
  * the `declare -f' text of a function job (and of every function its
  * text names, to a fixed point) and the --env variables.  It travels as
@@ -41,7 +45,7 @@
 
 static const char wrapper[] =
     "set -m; trap 'kill -TERM -- -$p 2>/dev/null' HUP TERM INT\n"
-    "bash -c \"$1\" </dev/null & p=$!\n"
+    "bash --norc -c \"$1\" </dev/null & p=$!\n"
     "{ cat >/dev/null; kill -TERM -- -$p; } >/dev/null 2>&1 & w=$!\n"
     "set +m\n"
     "wait $p; s=$?\n"
@@ -401,7 +405,7 @@ launch_vars(const struct launch *l, struct lbuf *b)
 	}
 }
 
-/* The one word after the prefix: `exec bash -c WRAPPER pool JOB'. */
+/* The one word after the prefix: `exec bash --norc -c WRAPPER pool JOB'. */
 static char *
 launch_line(const struct launch *l, WORD_LIST *cmd)
 {
@@ -417,7 +421,7 @@ launch_line(const struct launch *l, WORD_LIST *cmd)
 		lbuf_quoted(&job, w->word->word);
 		lbuf_add(&job, w->next ? " " : "\n");
 	}
-	lbuf_add(&line, "exec bash -c ");
+	lbuf_add(&line, "exec bash --norc -c ");
 	lbuf_quoted(&line, wrapper);
 	lbuf_add(&line, " pool ");
 	lbuf_quoted(&line, job.s);
