@@ -152,7 +152,7 @@ int
 launch_env(struct launch *l, const char *name)
 {
 	if (!legal_identifier(name)) {
-		builtin_error("%s: --env: not a valid identifier", name);
+		builtin_error("`%s': not a valid identifier", name);
 		return (EX_USAGE);
 	}
 	l->env = xrealloc(l->env, (l->nenv + 1) * sizeof(char *));

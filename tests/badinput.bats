@@ -68,6 +68,10 @@ pool|--load|load
 pool|--memfree|size
 pool|--limit|str
 pool|--rlimit|rlimit
+pool|--launcher|launcher
+pool|--sshlogin|sshlogin
+pool|--ssh|sshcmd
+pool|--env|envname
 retry|-n|attempts
 retry|--attempts|attempts
 retry|-d|dur
@@ -281,6 +285,19 @@ sep|empty||'"'"''"'"': invalid separator
 sep|valid|:::|ok
 repl|empty||'"'"''"'"': invalid replacement string
 repl|valid|@@|ok
+launcher|empty||'"'"''"'"': invalid launcher
+launcher|open-quote|'"'"'a|%s: invalid launcher
+launcher|blank| |%s: invalid launcher
+sshlogin|empty||'"'"''"'"': invalid sshlogin
+sshlogin|zero|0/h|%s: invalid sshlogin
+sshlogin|non-numeric|x/h|%s: invalid sshlogin
+sshlogin|port|h:p|%s: invalid sshlogin
+sshlogin|empty-host|a,,b|: invalid sshlogin
+sshlogin|valid|:|ok
+sshcmd|empty||'"'"''"'"': invalid ssh command
+sshcmd|open-quote|"x|%s: invalid ssh command
+envname|empty||`%s'"'"': not a valid identifier
+envname|digit|1x|`%s'"'"': not a valid identifier
 attempts|empty||%s: invalid attempt count
 attempts|negative|-1|%s: invalid attempt count
 attempts|non-numeric|abc|%s: invalid attempt count

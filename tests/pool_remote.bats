@@ -168,7 +168,7 @@ need_sshd() {
 	run -2 bg_bash 'pool --launcher "" echo ::: 1'
 	assert_output --partial "'': invalid launcher"
 	run -2 bg_bash 'pool --env 1x --launcher "bash -c" echo ::: 1'
-	assert_output --partial "1x: --env: not a valid identifier"
+	assert_output --partial "\`1x': not a valid identifier"
 	run -2 bg_bash 'pool --env X echo ::: 1'
 	assert_output --partial "--ssh and --env need --launcher"
 	run -2 bg_bash 'pool --ssh ssh echo ::: 1'
