@@ -72,7 +72,8 @@ LIB_SRCS := lib/duration.c lib/child.c lib/waitset.c lib/sigguard.c \
 BUILTIN_SRCS := builtins/waitany.c builtins/waitall.c builtins/timeout_run.c \
 	builtins/killjobs.c builtins/retry.c builtins/every.c \
 	builtins/onchange.c builtins/jobinfo.c builtins/detach.c
-POOL_SRCS := pool/input.c pool/columns.c pool/report.c pool/reslimits.c pool/shard.c pool/subst.c \
+POOL_SRCS := pool/input.c pool/columns.c pool/launch.c pool/report.c \
+	pool/reslimits.c pool/shard.c pool/subst.c \
 	pool/output.c pool/pump.c pool/joblog.c pool/pool.c pool/persist.c \
 	pool/poolspec.c lib/backoff.c builtins/pool.c
 # sort: one object per source, whichever list names it.
@@ -137,7 +138,8 @@ BUILD_DEPS := bash-builtins pkg-config \
 # shellcheck: tests/shellcheck.bats checks examples/ and bench/.
 # libtext-csv-perl: GNU parallel's --csv; python3: pool_ci.bats reads the JUnit XML.
 TEST_DEPS := bats bats-assert bats-support tmux procps man-db groff-base \
-	bash-completion strace parallel shellcheck libtext-csv-perl python3
+	bash-completion strace parallel shellcheck libtext-csv-perl python3 \
+	openssh-server openssh-client
 BENCH_DEPS := hyperfine parallel retry inotify-tools entr
 FUZZ_DEPS := clang libclang-rt-dev
 VALGRIND_DEPS := valgrind

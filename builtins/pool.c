@@ -20,6 +20,7 @@
 #include "sigguard.h"
 #include "reslimits.h"
 #include "shard.h"
+#include "launch.h"
 #include "subst.h"
 
 #define NSEMS		32
@@ -31,7 +32,8 @@ enum {
 	O_DRYRUN, O_SEM, O_WAIT, O_ID, O_STATUS, O_JSON, O_PERSIST,
 	O_LINK, O_TRIM, O_ARGSEP, O_ARGFILESEP, O_SHUF, O_PLUS, O_XARGS,
 	O_SHARD, O_TERMSEQ, O_NICE, O_LOAD, O_MEMFREE, O_LIMIT, O_RLIMIT,
-	O_CSV, O_HEADER, O_CIGROUPS, O_JUNIT
+	O_CSV, O_HEADER, O_CIGROUPS, O_JUNIT,
+	O_LAUNCHER, O_SSHLOGIN, O_SLF, O_SSH, O_ENV
 };
 
 static const struct optdef pool_opts[] = {
@@ -102,6 +104,13 @@ static const struct optdef pool_opts[] = {
 	{ "header", O_HEADER, 1 },
 	{ "ci-groups", O_CIGROUPS, 1 },
 	{ "junit", O_JUNIT, 1 },
+	/* launchers and remote hosts (issue 14); -S is still --status-array */
+	{ "launcher", O_LAUNCHER, 1 },
+	{ "sshlogin", O_SSHLOGIN, 1 },
+	{ "slf", O_SLF, 1 },
+	{ "sshloginfile", O_SLF, 1 },
+	{ "ssh", O_SSH, 1 },
+	{ "env", O_ENV, 1 },
 	{ NULL, 0, 0 }
 };
 
@@ -250,6 +259,32 @@ pool_opt_limits(struct pool_args *a, int c, char *v)
 	}
 }
 
+/* --launcher, --sshlogin, --slf, --ssh, --env: see pool/launch.c. */
+static int
+pool_opt_launch(struct pool_args *a, int c, char *v)
+{
+	struct launch *l = &a->cfg.launch;
+
+	switch (c) {
+	case O_LAUNCHER:
+		if (*v == '\0')
+			return (pool_bad("''", "launcher"));
+		l->prefix = v;
+		return (0);
+	case O_SSHLOGIN:
+		return (launch_hosts(l, v));
+	case O_SLF:
+		return (launch_slf(l, v));
+	case O_SSH:
+		if (*v == '\0')
+			return (pool_bad("''", "ssh command"));
+		l->ssh = v;
+		return (0);
+	default:
+		return (launch_env(l, v));
+	}
+}
+
 /* The options with a value that say what the items are and how used. */
 static int
 pool_opt_input(struct pool_args *a, int c, char *v)
@@ -349,6 +384,8 @@ pool_opt_value(struct pool_args *a, int c, char *v)
 	case O_SHARD: case O_TERMSEQ: case O_NICE: case O_LOAD:
 	case O_MEMFREE: case O_LIMIT: case O_RLIMIT:
 		return (pool_opt_limits(a, c, v));
+	case O_LAUNCHER: case O_SSHLOGIN: case O_SLF: case O_SSH: case O_ENV:
+		return (pool_opt_launch(a, c, v));
 	default:
 		return (pool_opt_input(a, c, v));
 	}
@@ -438,6 +475,10 @@ pool_conflicts(struct pool_args *a)
 	else if (a->cfg.junit && (a->sem || a->wait || a->status))
 		why = "--junit reports on a batch: not with --sem, --wait or "
 		    "--status";
+	else if ((a->sem || a->wait || a->status || a->persist) &&
+	    launch_active(&a->cfg.launch))
+		why = "--launcher, --sshlogin and --slf work on a batch: not "
+		    "with --sem, --wait, --status or --persist";
 	if (why == NULL)
 		return (0);
 	builtin_error("%s", why);
@@ -502,6 +543,11 @@ pool_parse(WORD_LIST *list, struct pool_args *a)
 	}
 	a->operands = o.list;
 	subst_use(&a->rules);
+	if ((r = launch_check(&a->cfg.launch)) != 0)
+		return (r);
+	/* --sshlogin: slots from each host's NCPUS/, -j for the others. */
+	a->cfg.launch.jobs = a->cfg.jobs;
+	a->cfg.jobs = launch_slots(&a->cfg.launch, a->cfg.jobs);
 	if ((r = pool_conflicts(a)) != 0)
 		return (r);
 	return (pool_columns(a));
@@ -940,6 +986,7 @@ pool_batch(struct pool_args *a)
 
 	p = xmalloc(sizeof(*p));
 	memset(p, 0, sizeof(*p));
+	p->cfg.launch = a->cfg.launch;	/* pool_free frees it, in any case */
 	if ((r = pool_inputs(a, &p->in, &tmpl)) != 0 ||
 	    (a->persist && (r = persist_refuse(&a->cfg, &p->in)) != 0) ||
 	    (r = pool_init(p, &a->cfg, tmpl) < 0 ? EXECUTION_FAILURE : 0)) {
@@ -981,8 +1028,10 @@ pool_builtin(WORD_LIST *list)
 	struct pool_args a;
 	int r;
 
-	if ((r = pool_parse(list, &a)) != 0)
+	if ((r = pool_parse(list, &a)) != 0) {
+		launch_free(&a.cfg.launch);
 		return (r);
+	}
 	if (a.id == NULL)
 		a.id = "";
 	if (a.wait)
@@ -1085,7 +1134,8 @@ static char *pool_doc[] = {
 	"Not supported yet with --persist (refused with an error, never",
 	"ignored): items from stdin, --retries, --delay, --line-buffer,",
 	"--results, --resume, --bar, --dry-run, -v, -t, --sem, --shard,",
-	"--load, --memfree, --limit, --nice, --rlimit, --termseq.",
+	"--load, --memfree, --limit, --nice, --rlimit, --termseq, --launcher,",
+	"--sshlogin, --slf, --ci-groups, --junit.",
 	"As in forking mode, a reader that does not read holds back the",
 	"output and the items after it, never a signal: Ctrl-C and TERM",
 	"still stop everything.",
@@ -1278,6 +1328,39 @@ static char *pool_doc[] = {
 	"\t\t\tjob and run it again later.  While held, pool",
 	"\t\t\tasks again when a job ends, else once a second;",
 	"\t\t\t--shard, --load, --memfree, --limit: batch only",
+	"  --launcher PREFIX\trun each job as PREFIX... LINE: PREFIX split into",
+	"\t\t\twords as the shell would (quotes, backslashes, no",
+	"\t\t\texpansion), {%} in it the job's slot, {host} its",
+	"\t\t\t--sshlogin host (`:' without); LINE one word, the",
+	"\t\t\tjob as a bash command line, each word quoted, run",
+	"\t\t\tby bash through a wrapper that TERMs the job's",
+	"\t\t\tgroup when its stdin (a pipe pool holds until the",
+	"\t\t\tjob ends) closes: when the launcher or its ssh",
+	"\t\t\tconnection dies (--timeout, --halt now, signals),",
+	"\t\t\tthe remote job ends too, moments later.  For a",
+	"\t\t\tlauncher that runs its arguments itself (srun,",
+	"\t\t\tdocker exec), end PREFIX with `bash -c'.  A job",
+	"\t\t\tkilled by signal N reads as status 128+N",
+	"  --sshlogin LIST\t[NCPUS/]HOST[:PORT],... (GNU parallel's, long name",
+	"\t\t\tonly: -S is --status-array): jobs spread over the",
+	"\t\t\thosts, NCPUS slots each (-j for a host without),",
+	"\t\t\tthrough `SSH [-p PORT] HOST' or --launcher; `:' is",
+	"\t\t\tthis machine, no launcher.  Also --slf FILE",
+	"\t\t\t(--sshloginfile): one a line, # comments; read",
+	"\t\t\tonce, at the start (GNU re-reads it)",
+	"  --ssh CMD\t\tthe ssh command (default ssh) of --sshlogin hosts,",
+	"\t\t\tsplit as PREFIX; unused with --launcher",
+	"  --env NAME\t\twith a launcher: define variable or function NAME",
+	"\t\t\tfor the job (repeatable).  A function job is sent",
+	"\t\t\tas its `declare -f' text, with every function its",
+	"\t\t\ttext names, inside LINE (an argument: at most",
+	"\t\t\t128 KiB on Linux), never in the environment.",
+	"\t\t\tScalars arrive exported, arrays as arrays; nothing",
+	"\t\t\telse travels: not other variables or the",
+	"\t\t\tenvironment, traps, shell options, open fds,",
+	"\t\t\tPOOL_* (ssh does not forward them), the cwd.",
+	"\t\t\tThe remote side needs bash; launcher options:",
+	"\t\t\tbatch only, not with --persist",
 	"Long names as in GNU parallel: --jobs (-j), --array (-a), --delimiter",
 	"(-d), --max-args (-n), --lb (--line-buffer), --semaphore (--sem),",
 	"--halt-on-error (--halt).  GNU parallel options that pool does not",

@@ -63,6 +63,8 @@ struct pool_spawn {
 	struct pool *p;
 	struct pool_worker *wk;
 	int bigitem;			/* POOL_ITEM is not exported */
+	int launched;			/* its stdin: pool's pipe (launch.c) */
+	int lrd;			/* ... the pipe's read end */
 };
 
 static double
@@ -168,6 +170,38 @@ pool_item(const struct pool_worker *wk)
 	return (j);
 }
 
+/*
+ * A launched job's stdin is a pipe whose writer only pool holds, until
+ * the job is reaped: its remote side ends when the launcher's does
+ * (see launch.c).  Return 0, or -1 with errno set.
+ */
+static int
+pool_launch_pipe(struct pool_worker *wk, struct pool_spawn *ctx)
+{
+	int fd[2];
+
+	if (pipe2(fd, O_CLOEXEC) < 0)
+		return (-1);
+	ctx->lrd = fd[0];
+	wk->lfd = fd[1];
+	return (0);
+}
+
+/* In the child: the pipe on stdin; no job's writer left open. */
+static void
+pool_launch_child(struct pool_spawn *s)
+{
+	int i;
+
+	if (s->launched) {
+		dup2(s->lrd, 0);
+		close(s->lrd);
+	}
+	for (i = 0; i < s->p->cfg.jobs; i++)
+		if (s->p->w[i].lfd > 0)
+			close(s->p->w[i].lfd);
+}
+
 /* In a forked child, before the command: close what is not its own. */
 static void
 pool_child_setup(void *arg)
@@ -179,6 +213,7 @@ pool_child_setup(void *arg)
 
 	/* Function workers do not exec: close the other jobs' captures. */
 	output_child();
+	pool_launch_child(s);
 	limits_child(&p->cfg.lim);
 	/* Its stdio would seek our item file back at exit: not its to use. */
 	for (i = 0; i < p->in.nsrc; i++)
@@ -430,6 +465,9 @@ pool_worker_clear(struct pool_worker *wk)
 	free(wk->cmd);
 	free(wk->tag);
 	free(wk->resdir);
+	if (wk->lfd > 0)
+		close(wk->lfd);	/* a launched job: its remote side ends */
+	wk->lfd = 0;
 	wk->vals = NULL;
 	wk->cmd = wk->tag = wk->resdir = NULL;
 	wk->cap = NULL;
@@ -803,7 +841,8 @@ pool_verbose(const char *cmd, int fd)
 
 /* Start WK's job, CMD, with its output captured or not; return its pid. */
 static pid_t
-pool_spawn(struct pool *p, struct pool_worker *wk, WORD_LIST *cmd)
+pool_spawn(struct pool *p, struct pool_worker *wk, WORD_LIST *cmd,
+    int launched)
 {
 	struct child_opts co;
 	struct pool_spawn ctx;
@@ -824,6 +863,10 @@ pool_spawn(struct pool *p, struct pool_worker *wk, WORD_LIST *cmd)
 		co.outfd = wfd[0];
 		co.errfd = wfd[1];
 	}
+	ctx.launched = launched;
+	if (launched && pool_launch_pipe(wk, &ctx) < 0)
+		return (-1);
+	co.flags |= launched ? CHILD_FORK : 0;
 	if (p->cfg.show_cmd & POOL_SHOW_V)
 		pool_verbose(wk->cmd, p->cfg.capture ? wfd[0] : -1);
 	ctx.bigitem = pool_env(wk, env);
@@ -833,6 +876,8 @@ pool_spawn(struct pool *p, struct pool_worker *wk, WORD_LIST *cmd)
 	ctx.wk = wk;
 	co.arg = &ctx;
 	pid = child_spawn(cmd, &co, &wk->ref.job);
+	if (launched)
+		close(ctx.lrd);
 	for (i = 0; env[i]; i++)
 		free(env[i]);
 	return (pid);
@@ -849,9 +894,9 @@ pool_start(struct pool *p, long seq, int attempt, char **vals, int nvals,
     WORD_LIST *words)
 {
 	struct pool_worker *wk;
-	WORD_LIST *cmd;
+	WORD_LIST *cmd, *lcmd;
 	pid_t pid;
-	int e;
+	int e, launched;
 
 	wk = &p->w[pool_free_slot(p)];
 	memset(wk, 0, sizeof(*wk));
@@ -874,7 +919,13 @@ pool_start(struct pool *p, long seq, int attempt, char **vals, int nvals,
 	}
 	wk->tag = pool_tag(p, wk);
 	wk->active = 1;
-	pid = pool_spawn(p, wk, cmd);
+	launched = launch_active(&p->cfg.launch) &&
+	    (lcmd = launch_wrap(&p->cfg.launch, cmd, wk->slot)) != NULL;
+	if (launched) {
+		dispose_words(cmd);
+		cmd = lcmd;
+	}
+	pid = pool_spawn(p, wk, cmd, launched);
 	e = errno;
 	dispose_words(cmd);
 	if (pid < 0) {
@@ -1337,5 +1388,6 @@ pool_free(struct pool *p)
 	free(p->cfg.status_array);
 	free(p->cfg.lim.cmd);
 	report_free(&p->rep);	/* interrupted before pool_end */
+	launch_free(&p->cfg.launch);
 	memset(p, 0, sizeof(*p));
 }

@@ -8,6 +8,7 @@
 #include "backoff.h"
 #include "input.h"
 #include "joblog.h"
+#include "launch.h"
 #include "jobref.h"
 #include "reslimits.h"
 #include "report.h"
@@ -50,6 +51,7 @@ struct pool_cfg {
 	struct termseq termseq;		/* --termseq; n == 0: pool's own */
 	int ci;				/* --ci-groups: CI_* */
 	const char *junit;		/* --junit FILE (batch only) */
+	struct launch launch;		/* --launcher, --sshlogin, --env */
 };
 
 /* A job that ended before its turn to print (-k), or waits to be retried. */
@@ -84,6 +86,7 @@ struct pool_worker {
 	int reslost;			/* --results: a failure was reported */
 	int term_step;			/* the next --termseq step to send */
 	int requeue;			/* stopped by a limit: run it again */
+	int lfd;			/* launched: its stdin pipe's writer */
 };
 
 struct pool {

@@ -73,6 +73,10 @@ pool|--colsep|colsep
 pool|--col-sep|colsep
 pool|--ci-groups|ci
 pool|--junit|junit
+pool|--launcher|launcher
+pool|--sshlogin|sshlogin
+pool|--ssh|sshcmd
+pool|--env|envname
 retry|-n|attempts
 retry|--attempts|attempts
 retry|-d|dur
@@ -294,6 +298,19 @@ ci|other|jenkins|%s: invalid CI system (github, gitlab, auto or none)
 ci|valid|github|ok
 junit|empty||'"'"''"'"': invalid JUnit file
 junit|valid|/dev/null|ok
+launcher|empty||'"'"''"'"': invalid launcher
+launcher|open-quote|'"'"'a|%s: invalid launcher
+launcher|blank| |%s: invalid launcher
+sshlogin|empty||'"'"''"'"': invalid sshlogin
+sshlogin|zero|0/h|%s: invalid sshlogin
+sshlogin|non-numeric|x/h|%s: invalid sshlogin
+sshlogin|port|h:p|%s: invalid sshlogin
+sshlogin|empty-host|a,,b|: invalid sshlogin
+sshlogin|valid|:|ok
+sshcmd|empty||'"'"''"'"': invalid ssh command
+sshcmd|open-quote|"x|%s: invalid ssh command
+envname|empty||`%s'"'"': not a valid identifier
+envname|digit|1x|`%s'"'"': not a valid identifier
 attempts|empty||%s: invalid attempt count
 attempts|negative|-1|%s: invalid attempt count
 attempts|non-numeric|abc|%s: invalid attempt count

@@ -1,0 +1,506 @@
+/* launch.c - run pool's jobs through a launcher: ssh, srun, docker exec */
+
+/*
+ * A launched job is `PREFIX... LINE': the prefix words (--launcher, or
+ * `SSH [-p PORT] HOST' for an --sshlogin host), then ONE word, a shell
+ * command line.  ssh joins its arguments with spaces for the remote
+ * shell, so one word or many arrive alike; a launcher that execs its
+ * arguments instead (srun, docker exec) ends its prefix with `bash -c'
+ * and gets the same line as the script.  So one form serves both.
+ *
+ * The line is `exec bash --norc -c WRAPPER pool JOB' (--norc: a bash
+ * started by sshd reads ~/.bashrc, as the login shell before it already
+ * did; each further bash that sees SSH_CLIENT and a shell level below 2
+ * reads it again: 1.1 s a bash here, with pyenv's init in ~/.bashrc).
+ * JOB is the job as shell
+ * text, each word quoted (single quotes, as printf %q would need), after
+ * the `declare -f' text of a function job (and of every function its
+ * text names, to a fixed point) and the --env variables.  It travels as
+ * an argument, never in the environment: no environment variable is
+ * needed on the far side, none is forwarded by sshd anyway.
+ *
+ * WRAPPER makes the remote work end with the launcher.  Killing a local
+ * ssh without a terminal leaves the remote command running (orphaned to
+ * init); `ssh -tt' would stop it but merges stderr into stdout.  So the
+ * job runs in its own process group (set -m while the wrapper starts it;
+ * off again so no job notices reach stderr) and a watcher reads the
+ * wrapper's stdin: pool gives the launcher a pipe whose write end only
+ * pool holds, until the job is reaped.  When the local launcher dies,
+ * or pool itself, ssh's connection goes, sshd closes the remote stdin,
+ * the watcher reads EOF and TERMs the job's group.  A TERM, HUP or INT
+ * sent to the wrapper (a local launcher's process group, srun's step
+ * signals) is passed on to the job the same way.  The job's status is
+ * the wrapper's: a job killed by signal N reads as status 128+N.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bashapi.h"
+#include "launch.h"
+
+#define LAUNCH_MAXFN	256	/* functions shipped with one job */
+
+static const char wrapper[] =
+    "set -m; trap 'kill -TERM -- -$p 2>/dev/null' HUP TERM INT\n"
+    "bash --norc -c \"$1\" </dev/null & p=$!\n"
+    "{ cat >/dev/null; kill -TERM -- -$p; } >/dev/null 2>&1 & w=$!\n"
+    "set +m\n"
+    "wait $p; s=$?\n"
+    "kill -- -$w 2>/dev/null\n"
+    "exit $s\n";
+
+static int
+launch_bad(const char *v, const char *what)
+{
+	builtin_error("%s: invalid %s", v, what);
+	return (EX_USAGE);
+}
+
+/* Add one `[NCPUS/]HOST[:PORT]' (or `:', this machine) to L. */
+static int
+launch_host_add(struct launch *l, const char *spec)
+{
+	struct lhost h;
+	const char *s, *slash, *colon;
+	char *end;
+	long n;
+
+	memset(&h, 0, sizeof(h));
+	s = spec;
+	if ((slash = strchr(s, '/')) != NULL) {
+		errno = 0;
+		n = strtol(s, &end, 10);
+		if (end != slash || end == s || n < 1 || n > 100000 || errno)
+			return (launch_bad(spec, "sshlogin"));
+		h.ncpus = (int)n;
+		s = slash + 1;
+	}
+	if (strcmp(s, ":") != 0) {
+		colon = strrchr(s, ':');
+		if (colon && (colon[1] == '\0' ||
+		    strspn(colon + 1, "0123456789") != strlen(colon + 1)))
+			return (launch_bad(spec, "sshlogin"));
+		if (*s == '\0' || *s == ':' || strpbrk(s, " \t\n/") != NULL)
+			return (launch_bad(spec, "sshlogin"));
+		h.name = colon ? substring(s, 0, (int)(colon - s)) :
+		    savestring(s);
+		h.port = colon ? savestring(colon + 1) : NULL;
+	}
+	l->hosts = xrealloc(l->hosts, (l->nhosts + 1) * sizeof(h));
+	l->hosts[l->nhosts++] = h;
+	return (0);
+}
+
+/* --sshlogin LIST: comma-separated hosts.  Return 0 or EX_USAGE. */
+int
+launch_hosts(struct launch *l, const char *list)
+{
+	char *copy, *s, *next;
+	int r;
+
+	if (*list == '\0')
+		return (launch_bad("''", "sshlogin"));
+	copy = savestring(list);
+	r = 0;
+	for (s = copy; r == 0 && s; s = next) {
+		if ((next = strchr(s, ',')) != NULL)
+			*next++ = '\0';
+		r = launch_host_add(l, s);
+	}
+	free(copy);
+	return (r);
+}
+
+/* --slf FILE: one sshlogin a line; blank lines and # comments skipped. */
+int
+launch_slf(struct launch *l, const char *path)
+{
+	char line[4096], *s, *e;
+	FILE *fp;
+	int r, n;
+
+	if ((fp = fopen(path, "r")) == NULL) {
+		builtin_error("%s: %s", path, strerror(errno));
+		return (EXECUTION_FAILURE);
+	}
+	r = n = 0;
+	while (r == 0 && fgets(line, sizeof(line), fp)) {
+		if ((e = strchr(line, '#')) != NULL)
+			*e = '\0';
+		for (s = line; *s == ' ' || *s == '\t'; s++)
+			;
+		e = s + strlen(s);
+		while (e > s && (e[-1] == '\n' || e[-1] == ' ' ||
+		    e[-1] == '\t' || e[-1] == '\r'))
+			*--e = '\0';
+		if (*s && (r = launch_hosts(l, s)) == 0)
+			n++;
+	}
+	fclose(fp);
+	if (r == 0 && n == 0) {
+		builtin_error("%s: no sshlogin in the file", path);
+		r = EX_USAGE;
+	}
+	return (r);
+}
+
+/* --env NAME: a variable or function shipped with each launched job. */
+int
+launch_env(struct launch *l, const char *name)
+{
+	if (!legal_identifier(name)) {
+		builtin_error("`%s': not a valid identifier", name);
+		return (EX_USAGE);
+	}
+	l->env = xrealloc(l->env, (l->nenv + 1) * sizeof(char *));
+	l->env[l->nenv++] = (char *)name;
+	return (0);
+}
+
+/*
+ * Split S into words as the shell would: blanks separate, quotes and
+ * backslashes quote; nothing is expanded.  Return the words as a
+ * NULL-terminated vector (in *OUT) and their count, or -1 on an open
+ * quote or an empty S.
+ */
+static int
+launch_split(const char *s, char ***out)
+{
+	char **v, *buf, *b, q;
+	int n, inword;
+
+	v = xmalloc((strlen(s) / 2 + 2) * sizeof(char *));
+	buf = b = xmalloc(strlen(s) + 1);
+	n = inword = 0;
+	for (q = 0;; s++) {
+		if (*s == '\0' || (!q && (*s == ' ' || *s == '\t' ||
+		    *s == '\n'))) {
+			if (q)
+				break;
+			if (inword) {
+				*b = '\0';
+				v[n++] = savestring(buf);
+				b = buf;
+			}
+			inword = 0;
+			if (*s == '\0')
+				break;
+			continue;
+		}
+		inword = 1;
+		if (q == '\'' ? *s == '\'' : q == '"' ? *s == '"' :
+		    (*s == '\'' || *s == '"')) {
+			q = q ? 0 : *s;
+			continue;
+		}
+		if (*s == '\\' && s[1] && (q == 0 || (q == '"' &&
+		    strchr("\"\\$`", s[1]))))
+			s++;
+		*b++ = *s;
+	}
+	free(buf);
+	v[n] = NULL;
+	*out = v;
+	if (q == 0 && n > 0)
+		return (n);
+	strvec_dispose(v);
+	return (-1);
+}
+
+/* Return 0 if L's options make sense together, else EX_USAGE. */
+int
+launch_check(const struct launch *l)
+{
+	char **v;
+	int i;
+
+	if (l->prefix && launch_split(l->prefix, &v) < 0)
+		return (launch_bad(l->prefix, "launcher"));
+	if (l->prefix)
+		strvec_dispose(v);
+	if (l->ssh && launch_split(l->ssh, &v) < 0)
+		return (launch_bad(l->ssh, "ssh command"));
+	if (l->ssh)
+		strvec_dispose(v);
+	for (i = 0; l->prefix && i < l->nhosts; i++)
+		if (l->hosts[i].port) {
+			builtin_error("%s:%s: with --launcher, give the port "
+			    "in the launcher", l->hosts[i].name,
+			    l->hosts[i].port);
+			return (EX_USAGE);
+		}
+	if ((l->ssh || l->nenv) && !launch_active(l)) {
+		builtin_error("--ssh and --env need --launcher, --sshlogin "
+		    "or --slf");
+		return (EX_USAGE);
+	}
+	return (0);
+}
+
+int
+launch_active(const struct launch *l)
+{
+	return (l->prefix != NULL || l->nhosts > 0);
+}
+
+/* The number of slots: -j PER_HOST, or the hosts' NCPUS/ (PER_HOST
+ * for a host without). */
+int
+launch_slots(const struct launch *l, int per_host)
+{
+	long n;
+	int i;
+
+	if (l->nhosts == 0)
+		return (per_host);
+	for (n = i = 0; i < l->nhosts; i++)
+		n += l->hosts[i].ncpus ? l->hosts[i].ncpus : per_host;
+	return (n > 100000 ? 100000 : (int)n);
+}
+
+/* The host of SLOT (1-based): the hosts' slots follow each other. */
+static const struct lhost *
+launch_host(const struct launch *l, int slot)
+{
+	int i, n;
+
+	for (n = i = 0; i < l->nhosts; i++) {
+		n += l->hosts[i].ncpus ? l->hosts[i].ncpus : l->jobs;
+		if (slot <= n)
+			return (&l->hosts[i]);
+	}
+	return (l->nhosts ? &l->hosts[l->nhosts - 1] : NULL);
+}
+
+/* A growing string. */
+struct lbuf {
+	char *s;
+	size_t len, cap;
+};
+
+static void
+lbuf_add(struct lbuf *b, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (b->len + n + 1 > b->cap) {
+		b->cap = (b->len + n + 1) * 2;
+		b->s = xrealloc(b->s, b->cap);
+	}
+	memcpy(b->s + b->len, s, n + 1);
+	b->len += n;
+}
+
+/* Add S quoted for a shell: as is when it is safe, else in '...'. */
+static void
+lbuf_quoted(struct lbuf *b, const char *s)
+{
+	char *q;
+
+	if (*s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRS"
+	    "TUVWXYZ0123456789_./:,+@%-") == strlen(s)) {
+		lbuf_add(b, s);
+		return;
+	}
+	q = sh_single_quote(s);
+	lbuf_add(b, q);
+	free(q);
+}
+
+static int
+launch_known(char **names, int n, const char *name)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return (1);
+	return (0);
+}
+
+/* Add to NAMES the functions named by a word of TEXT, not there yet. */
+static int
+launch_callees(const char *text, char **names, int n)
+{
+	static const char *sep = " \t\n;|&(){}<>\"'`$=\\!";
+	const char *s;
+	char *word;
+	size_t len;
+
+	for (s = text; *s && n < LAUNCH_MAXFN; s += len) {
+		s += strspn(s, sep);
+		if ((len = strcspn(s, sep)) == 0)
+			break;
+		word = substring(s, 0, (int)len);
+		if (!launch_known(names, n, word) && find_function(word))
+			names[n++] = word;
+		else
+			free(word);
+	}
+	return (n);
+}
+
+/*
+ * Add the `declare -f' text of the function job CMD (if it is one), of
+ * the functions named with --env, and of every function their text names.
+ */
+static void
+launch_functions(const struct launch *l, WORD_LIST *cmd, struct lbuf *b)
+{
+	char *names[LAUNCH_MAXFN], *text;
+	SHELL_VAR *f;
+	int i, n;
+
+	n = 0;
+	if (find_function(cmd->word->word))
+		names[n++] = savestring(cmd->word->word);
+	for (i = 0; i < l->nenv && n < LAUNCH_MAXFN; i++)
+		if (find_function(l->env[i]) &&
+		    !launch_known(names, n, l->env[i]))
+			names[n++] = savestring(l->env[i]);
+	for (i = 0; i < n; i++) {
+		f = find_function(names[i]);
+		text = savestring(named_function_string(names[i],
+		    function_cell(f), FUNC_MULTILINE | FUNC_EXTERNAL));
+		n = launch_callees(text, names, n);
+		lbuf_add(b, text);
+		lbuf_add(b, "\n");
+		free(text);
+	}
+	for (i = 0; i < n; i++)
+		free(names[i]);
+}
+
+/* Add the --env variables: scalars exported, arrays declared. */
+static void
+launch_vars(const struct launch *l, struct lbuf *b)
+{
+	SHELL_VAR *v;
+	char *val;
+	int i;
+
+	for (i = 0; i < l->nenv; i++) {
+		v = find_variable(l->env[i]);
+		if (v == NULL || invisible_p(v) || function_p(v))
+			continue;
+		if (array_p(v) || assoc_p(v)) {
+			val = array_p(v) ? array_to_assign(array_cell(v), 0) :
+			    assoc_to_assign(assoc_cell(v), 0);
+			lbuf_add(b, array_p(v) ? "declare -a " :
+			    "declare -A ");
+			lbuf_add(b, l->env[i]);
+			lbuf_add(b, "=");
+			lbuf_add(b, val ? val : "()");
+			free(val);
+		} else {
+			lbuf_add(b, "declare -x ");
+			lbuf_add(b, l->env[i]);
+			lbuf_add(b, "=");
+			lbuf_quoted(b, value_cell(v) ? value_cell(v) : "");
+		}
+		lbuf_add(b, "\n");
+	}
+}
+
+/* The one word after the prefix: `exec bash --norc -c WRAPPER pool JOB'. */
+static char *
+launch_line(const struct launch *l, WORD_LIST *cmd)
+{
+	struct lbuf job, line;
+	WORD_LIST *w;
+
+	memset(&job, 0, sizeof(job));
+	memset(&line, 0, sizeof(line));
+	lbuf_add(&job, "");
+	launch_functions(l, cmd, &job);
+	launch_vars(l, &job);
+	for (w = cmd; w; w = w->next) {
+		lbuf_quoted(&job, w->word->word);
+		lbuf_add(&job, w->next ? " " : "\n");
+	}
+	lbuf_add(&line, "exec bash --norc -c ");
+	lbuf_quoted(&line, wrapper);
+	lbuf_add(&line, " pool ");
+	lbuf_quoted(&line, job.s);
+	free(job.s);
+	return (line.s);
+}
+
+/* Replace every {%} and {host} in WORD: a new string. */
+static char *
+launch_subst(const char *word, int slot, const char *host)
+{
+	struct lbuf b;
+	char num[32];
+	const char *s;
+
+	memset(&b, 0, sizeof(b));
+	lbuf_add(&b, "");
+	snprintf(num, sizeof(num), "%d", slot);
+	for (s = word; *s;) {
+		if (strncmp(s, "{%}", 3) == 0) {
+			lbuf_add(&b, num);
+			s += 3;
+		} else if (strncmp(s, "{host}", 6) == 0) {
+			lbuf_add(&b, host ? host : ":");
+			s += 6;
+		} else {
+			char c[2] = { *s++, '\0' };
+
+			lbuf_add(&b, c);
+		}
+	}
+	return (b.s);
+}
+
+/*
+ * The words that run CMD in SLOT through the launcher: a new list, or
+ * NULL when the slot's host is this machine (`:').
+ */
+WORD_LIST *
+launch_wrap(const struct launch *l, WORD_LIST *cmd, int slot)
+{
+	const struct lhost *h;
+	WORD_LIST *out;
+	char **v, *host;
+	int i, n;
+
+	h = launch_host(l, slot);
+	if (h && h->name == NULL)
+		return (NULL);
+	host = h ? h->name : NULL;
+	out = make_word_list(make_word(""), NULL);
+	free(out->word->word);
+	out->word->word = launch_line(l, cmd);
+	if (l->prefix == NULL && h->port) {
+		out = make_word_list(make_word(host), out);
+		out = make_word_list(make_word(h->port), out);
+		out = make_word_list(make_word("-p"), out);
+	} else if (l->prefix == NULL)
+		out = make_word_list(make_word(host), out);
+	n = launch_split(l->prefix ? l->prefix : l->ssh ? l->ssh : "ssh", &v);
+	for (i = n - 1; i >= 0; i--) {
+		out = make_word_list(make_word(""), out);
+		free(out->word->word);
+		out->word->word = launch_subst(v[i], slot, host);
+	}
+	strvec_dispose(v);
+	return (out);
+}
+
+void
+launch_free(struct launch *l)
+{
+	int i;
+
+	for (i = 0; i < l->nhosts; i++) {
+		free(l->hosts[i].name);
+		free(l->hosts[i].port);
+	}
+	free(l->hosts);
+	free(l->env);
+	memset(l, 0, sizeof(*l));
+}

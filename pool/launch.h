@@ -1,0 +1,33 @@
+/* launch.h - run pool's jobs through a launcher: ssh, srun, docker exec */
+
+#ifndef BGTOOLS_LAUNCH_H
+#define BGTOOLS_LAUNCH_H
+
+#include "bashapi.h"
+
+struct lhost {
+	char *name;			/* NULL: the local machine (`:') */
+	char *port;			/* host:PORT, or NULL */
+	int ncpus;			/* NCPUS/host; 0: -j */
+};
+
+struct launch {
+	const char *prefix;		/* --launcher PREFIX, or NULL */
+	const char *ssh;		/* --ssh CMD, or NULL: ssh */
+	struct lhost *hosts;		/* --sshlogin, --slf */
+	int nhosts;
+	char **env;			/* --env NAME... */
+	int nenv;
+	int jobs;			/* slots per host without NCPUS/ */
+};
+
+int launch_hosts(struct launch *, const char *);
+int launch_slf(struct launch *, const char *);
+int launch_env(struct launch *, const char *);
+int launch_check(const struct launch *);
+int launch_active(const struct launch *);
+int launch_slots(const struct launch *, int);
+WORD_LIST *launch_wrap(const struct launch *, WORD_LIST *, int);
+void launch_free(struct launch *);
+
+#endif

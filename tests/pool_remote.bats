@@ -1,0 +1,289 @@
+#!/usr/bin/env bats
+# pool --launcher, --sshlogin, --slf, --ssh, --env: jobs run through a
+# launcher, and through a REAL sshd that this file starts on 127.0.0.1
+# (a free high port, host and user keys generated in a temp dir) and
+# stops by pid.  "127.0.0.1" and "localhost" stand for two hosts; the
+# client config tells them apart with SetEnv PT_HOST.  The launcher
+# tests at the top need no sshd.
+
+load test_helper
+bats_require_minimum_version 1.5.0
+
+# --- sshd -----------------------------------------------------------------
+
+# free_port: print a TCP port on 127.0.0.1 nobody listens on.
+free_port() {
+	local p
+	for ((p = 20000 + RANDOM % 30000; ; p++)); do
+		(exec 3<> "/dev/tcp/127.0.0.1/$p") 2> /dev/null || { echo "$p"; return; }
+	done
+}
+
+setup_file() {
+	local d=$BATS_FILE_TMPDIR/ssh port i
+	export SSHD_PID= SSH_CFG= SSHD_SKIP=
+	if [ ! -x /usr/sbin/sshd ] || ! command -v ssh > /dev/null; then
+		SSHD_SKIP="sshd or ssh not installed (openssh-server, openssh-client)"
+		return 0
+	fi
+	mkdir -p "$d" && chmod 700 "$d"
+	ssh-keygen -q -t ed25519 -N '' -f "$d/host_key"
+	ssh-keygen -q -t ed25519 -N '' -f "$d/user_key"
+	cp "$d/user_key.pub" "$d/authorized_keys"
+	port=$(free_port)
+	cat > "$d/sshd_config" <<-EOF
+		Port $port
+		ListenAddress 127.0.0.1
+		HostKey $d/host_key
+		AuthorizedKeysFile $d/authorized_keys
+		PidFile $d/sshd.pid
+		UsePAM no
+		StrictModes no
+		PermitRootLogin yes
+		UseDNS no
+		AcceptEnv PT_HOST
+		LogLevel ERROR
+	EOF
+	cat > "$d/ssh_config" <<-EOF
+		Host localhost
+		  SetEnv PT_HOST=localhost
+		Host 127.0.0.1
+		  SetEnv PT_HOST=127.0.0.1
+		Host *
+		  IdentityFile $d/user_key
+		  Port $port
+		  StrictHostKeyChecking no
+		  UserKnownHostsFile /dev/null
+		  BatchMode yes
+		  LogLevel ERROR
+	EOF
+	mkdir -p /run/sshd 2> /dev/null || true
+	/usr/sbin/sshd -f "$d/sshd_config" -D -E "$d/sshd.log" &
+	SSHD_PID=$!
+	for ((i = 0; i < 200; i++)); do
+		(exec 3<> "/dev/tcp/127.0.0.1/$port") 2> /dev/null && break
+		kill -0 "$SSHD_PID" 2> /dev/null || break
+		sleep 0.05
+	done
+	if ! (exec 3<> "/dev/tcp/127.0.0.1/$port") 2> /dev/null; then
+		SSHD_SKIP="sshd did not start: $(cat "$d/sshd.log" 2> /dev/null)"
+		kill "$SSHD_PID" 2> /dev/null || true
+		SSHD_PID=
+		return 0
+	fi
+	SSH_CFG=$d/ssh_config
+}
+
+teardown_file() {
+	if [ -n "$SSHD_PID" ]; then
+		kill "$SSHD_PID" 2> /dev/null || true
+	fi
+}
+
+need_sshd() {
+	[ -z "$SSHD_SKIP" ] || skip "$SSHD_SKIP"
+}
+
+# --- launchers, no sshd ----------------------------------------------------
+
+@test "pool --launcher: words survive the launcher's shell; status, output, {%}, {host}" {
+	run -0 bg_bash '
+		pool -k -j2 --launcher "env S={%} H={host} bash -c" \
+		    sh -c "echo \"\$S \$H [\$1]\"; echo \"err [\$1]\" >&2; exit \$2" _ \
+		    ::: "a b" "it'\''s" "\$HOME *" :::+ 0 3 5 2> "$1/err"
+		echo "st=$?"
+		cat "$1/err"
+	' "$BATS_TEST_TMPDIR"
+	assert_line "1 : [a b]"
+	assert_line "2 : [it's]"
+	assert_line --regexp "^[12] : \\[\\\$HOME \\*\\]\$"
+	assert_line "err [it's]"
+	# GNU's status: the number of failed jobs.
+	assert_line "st=2"
+}
+
+@test "pool --launcher: a function job travels as text, with the functions it calls and --env variables" {
+	run -0 bg_bash '
+		helper() { echo "helper:$1"; }
+		f() { helper "$1"; echo "X=$X A1=${A[1]} K=${M[k]}"; return 4; }
+		X="a b" A=(x "y z") ; declare -A M=([k]="v w")
+		export NOTSENT=1
+		pool --launcher "env -u NOTSENT bash -c" --env X --env A --env M f ::: "q r"
+		echo "st=$?"
+		pool --launcher "env -u NOTSENT bash -c" sh -c "echo \"[\${NOTSENT-unset}] [\${X-unset}]\"" ::: 1
+	'
+	assert_line "helper:q r"
+	assert_line "X=a b A1=y z K=v w"
+	assert_line "st=1"
+	# Only what --env names travels; the environment does not.
+	assert_line "[unset] [unset]"
+}
+
+@test "pool --launcher: --timeout stops the launched job's tree; --retries run it again" {
+	mark 61.
+	local m=$REPLY
+	run -0 bg_bash '
+		t0=$EPOCHREALTIME
+		pool --timeout 1 --launcher "bash -c" sleep "$1" ::: 1
+		echo "st=$? ms=$(( (${EPOCHREALTIME/./} - ${t0/./}) / 1000 ))"
+		n=$2/n; echo 0 > "$n"
+		pool --retries 3 --launcher "bash -c" sh -c "c=\$((\$(cat $n) + 1)); echo \$c > $n; [ \$c -ge 3 ]" ::: 1
+		echo "st=$? tries=$(cat "$n")"
+	' "$m" "$BATS_TEST_TMPDIR"
+	assert_line --regexp "^st=1 ms=[0-9]+$"
+	local ms=${lines[0]#*ms=}
+	((ms < 20000))
+	assert_line "st=0 tries=3"
+	sleep 0.5
+	no_leftovers "$(pat "$m")"
+}
+
+@test "pool --launcher under set -euo pipefail: a failed job fails the pool, the script stops" {
+	run -1 bg_bash '
+		set -euo pipefail
+		pool --launcher "bash -c" true ::: 1
+		echo ok
+		pool --launcher "bash -c" false ::: 1
+		echo not-reached
+	'
+	assert_output ok
+}
+
+@test "pool --sshlogin ':' runs on this machine, without a launcher" {
+	run -0 bg_bash 'pool --sshlogin : sh -c "echo local \$\$" ::: 1'
+	assert_output --regexp "^local [0-9]+$"
+}
+
+@test "pool launch options: bad input gets a clear error and runs nothing" {
+	local t=$BATS_TEST_TMPDIR
+	printf '# hosts\n\n' > "$t/empty"
+	run -2 bg_bash 'pool --sshlogin x/h echo ::: 1'
+	assert_output --partial "x/h: invalid sshlogin"
+	run -2 bg_bash 'pool --sshlogin "h:p" echo ::: 1'
+	assert_output --partial "h:p: invalid sshlogin"
+	run -2 bg_bash 'pool --sshlogin "a,,b" echo ::: 1'
+	assert_output --partial ": invalid sshlogin"
+	run -2 bg_bash 'pool --launcher "ssh '\''h" echo ::: 1'
+	assert_output --partial "invalid launcher"
+	run -2 bg_bash 'pool --launcher "" echo ::: 1'
+	assert_output --partial "'': invalid launcher"
+	run -2 bg_bash 'pool --env 1x --launcher "bash -c" echo ::: 1'
+	assert_output --partial "\`1x': not a valid identifier"
+	run -2 bg_bash 'pool --env X echo ::: 1'
+	assert_output --partial "--ssh and --env need --launcher"
+	run -2 bg_bash 'pool --ssh ssh echo ::: 1'
+	assert_output --partial "--ssh and --env need --launcher"
+	run -2 bg_bash 'pool --sshlogin h:22 --launcher "ssh {host}" echo ::: 1'
+	assert_output --partial "give the port in the launcher"
+	run -2 bg_bash 'pool --sem --launcher "bash -c" echo ::: 1'
+	assert_output --partial "work on a batch"
+	run -2 bg_bash 'pool --slf "$1" echo ::: 1' "$t/empty"
+	assert_output --partial "no sshlogin in the file"
+	run -1 bg_bash 'pool --slf "$1/nonesuch" echo ::: 1' "$t"
+	assert_output --partial "nonesuch: No such file"
+}
+
+# --- through a real sshd ----------------------------------------------------
+
+@test "pool --sshlogin: status and output per job through a real sshd, streams kept apart" {
+	need_sshd
+	run -0 bg_bash '
+		pool -k --ssh "ssh -F $1" --sshlogin 3/127.0.0.1 --joblog "$2/log" \
+		    sh -c "echo \"out [\$1]\"; echo \"err [\$1]\" >&2; exit \$2" _ \
+		    ::: "a b" "c'\''d" "*" :::+ 0 7 0 2> "$2/err"
+		echo "st=$?"
+		echo "stderr: $(paste -sd, "$2/err")"
+		tail -n +2 "$2/log" | cut -f 1,7 | sort | paste -sd,
+	' "$SSH_CFG" "$BATS_TEST_TMPDIR"
+	assert_line "out [a b]"
+	assert_line "out [c'd]"
+	assert_line "out [*]"
+	assert_line "stderr: err [a b],err [c'd],err [*]"
+	assert_line "st=1"
+	assert_line "$(printf '1\t0,2\t7,3\t0')"
+}
+
+@test "pool --sshlogin: a function and its --env variable run on the remote side" {
+	need_sshd
+	run -0 bg_bash '
+		inner() { echo "inner on $PT_HOST"; }
+		job() { inner; echo "job $1 X=$X"; }
+		X="two words"
+		pool --ssh "ssh -F $1" --sshlogin 127.0.0.1 --env X job ::: "a b"
+		echo "st=$?"
+	' "$SSH_CFG"
+	assert_line "inner on 127.0.0.1"
+	assert_line "job a b X=two words"
+	assert_line "st=0"
+}
+
+@test "pool --launcher 'ssh ... {host}': {host} and {%} in the launcher, two hosts" {
+	need_sshd
+	run -0 bg_bash '
+		pool -k --sshlogin 1/127.0.0.1,1/localhost \
+		    --launcher "ssh -F $1 {host} H={host} S={%}" \
+		    sh -c "echo \"\$H \$S \$PT_HOST\"" ::: 1 2
+	' "$SSH_CFG"
+	# Both start at once: slot 1 is the first host, slot 2 the second.
+	assert_line "127.0.0.1 1 127.0.0.1"
+	assert_line "localhost 2 localhost"
+}
+
+@test "pool --timeout through ssh stops the remote process, not only the local ssh" {
+	need_sshd
+	mark 67.
+	local m=$REPLY i
+	run -0 bg_bash '
+		pool --timeout 8 --ssh "ssh -F $1" --sshlogin 127.0.0.1 \
+		    sh -c "touch $2/started; exec sleep $3" ::: 1
+		echo "st=$?"
+	' "$SSH_CFG" "$BATS_TEST_TMPDIR" "$m"
+	assert_line "st=1"
+	# It did start on the remote side, and is gone soon after.
+	[ -e "$BATS_TEST_TMPDIR/started" ]
+	for ((i = 0; i < 150; i++)); do
+		pgrep -f "$(pat "$m")" > /dev/null || break
+		sleep 0.1
+	done
+	no_leftovers "$(pat "$m")"
+}
+
+@test "pool --slf: two hosts split the jobs by their NCPUS/ slots" {
+	need_sshd
+	printf '# two hosts\n2/127.0.0.1\n\n1/localhost\n' > "$BATS_TEST_TMPDIR/hosts"
+	run -0 bg_bash '
+		pool --ssh "ssh -F $1" --slf "$2/hosts" sh -c "echo \$PT_HOST" ::: 1 2 3 4 5 6
+		echo "st=$?"
+	' "$SSH_CFG" "$BATS_TEST_TMPDIR"
+	assert_line "st=0"
+	[ "$(grep -c '^127.0.0.1$' <<< "$output")" -ge 1 ]
+	[ "$(grep -c '^localhost$' <<< "$output")" -ge 1 ]
+	[ "$(grep -cE '^(127.0.0.1|localhost)$' <<< "$output")" -eq 6 ]
+}
+
+@test "pool --sshlogin: TERM to the shell stops the remote jobs too" {
+	need_sshd
+	mark 68.
+	local m=$REPLY i pid
+	# Not through a function: $! must be the pool's shell itself.
+	env --default-signal=INT,QUIT bash -c "$BG_LOAD"'
+		pool -j2 --ssh "ssh -F $1" --sshlogin 2/127.0.0.1 \
+		    sh -c "touch $2/started\$1; exec sleep $3" _ ::: 1 2
+		echo "st=$?" > "$2/st"
+	' bg_bash "$SSH_CFG" "$BATS_TEST_TMPDIR" "$m" 3>&- &
+	pid=$!
+	for ((i = 0; i < 300; i++)); do
+		[ -e "$BATS_TEST_TMPDIR/started1" ] && [ -e "$BATS_TEST_TMPDIR/started2" ] && break
+		sleep 0.1
+	done
+	[ -e "$BATS_TEST_TMPDIR/started2" ]
+	kill -TERM "$pid"
+	wait "$pid" || true
+	# pool returns 128+15; the shell's untrapped TERM then ends it.
+	[ ! -e "$BATS_TEST_TMPDIR/st" ]
+	for ((i = 0; i < 150; i++)); do
+		pgrep -f "$(pat "$m")" > /dev/null || break
+		sleep 0.1
+	done
+	no_leftovers "$(pat "$m")"
+}
