@@ -47,7 +47,7 @@ static struct {
 	struct ptag wake;
 	struct outcap *caps;	/* being read, or emitted */
 	struct outcap *qhead, *qtail;
-	int thread, parked, inthread, quit;
+	int thread, started, parked, inthread, quit;
 	int refs;		/* outputs using the engine */
 	struct sink *barsink;	/* --bar: where it is drawn, and what */
 	char bar[512];
@@ -743,12 +743,17 @@ pump_thread(void *arg)
 	int i, n;
 
 	(void)arg;
+	pump_lock();
+	pe.started = 1;
+	pthread_cond_broadcast(&pe.cond);
+	pump_unlock();
 	for (;;) {
 		pump_lock();
 		while (pe.parked && !pe.quit)
 			pthread_cond_wait(&pe.cond, &pe.lock);
 		if (pe.quit) {
 			pe.thread = 0;
+			pe.started = 0;
 			pe.quit = 0;
 			pthread_cond_broadcast(&pe.cond);
 			pump_unlock();
@@ -772,6 +777,14 @@ pump_thread(void *arg)
  * Hand the pump to the thread (started the first time, with every
  * signal blocked: they are the shell's to handle).  If no thread can be
  * made, jobs that fill their pipes wait for the next pool call.
+ *
+ * We return only once the new thread runs our code: the shell forks
+ * right after (`pool --sem f; ( ... )'), and a fork taken while the
+ * thread was still being set up by the C library or a sanitizer could
+ * copy a lock they hold into the child, locked for good.  A subshell
+ * under ASan hung this way (its allocator lock, taken in the thread's
+ * start-up); once started, the thread takes no lock but ours, which
+ * pump_init makes anew in a child.
  */
 void
 pump_unpark(void)
@@ -788,8 +801,11 @@ pump_unpark(void)
 		pthread_attr_init(&at);
 		pthread_attr_setstacksize(&at, 256 * 1024);
 		pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
-		if (pthread_create(&th, &at, pump_thread, NULL) == 0)
+		if (pthread_create(&th, &at, pump_thread, NULL) == 0) {
 			pe.thread = 1;
+			while (!pe.started)
+				pthread_cond_wait(&pe.cond, &pe.lock);
+		}
 		pthread_attr_destroy(&at);
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 	}
