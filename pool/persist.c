@@ -487,7 +487,7 @@ persist_item(struct persist *ps, long idx)
 {
 	const struct pitem *it = &ps->items[idx];
 	WORD_LIST *words;
-	int code;
+	volatile int code;	/* set again after a longjmp */
 
 	persist_begin(ps, idx);
 	words = subst_build(ps->p->tmpl, it->vals, it->nvals, idx + 1,
