@@ -162,11 +162,30 @@ bg_bash_dfl() {
 # bg_timed LIMIT NAME SCRIPT [ARG...]: run SCRIPT in a new bash as $0 NAME,
 # killed after LIMIT seconds (a hang fails the test instead of blocking the
 # suite; KILL 5 s later), with every signal at its default disposition (a
-# shell started from a background job has INT ignored).
+# shell started from a background job has INT ignored).  bats' own fd 3
+# stays out of the script; on a timeout, every process the script left
+# (found by a variable in its environment) gets KILL too: timeout(1)
+# reaches only its child's group, and a hung subshell that caught TERM
+# would otherwise hold a pipe of whoever ran the suite open for good.
 bg_timed() {
-	local limit=$1 name=$2 script=$3
+	local limit=$1 name=$2 script=$3 tag st=0
 	shift 3
-	timeout -k 5 "$limit" env --default-signal bash -c "$script" "$name" "$@"
+	tag=$BATS_TEST_TMPDIR/bg_timed.$((++BG_TIMED_N))
+	BG_TIMED_TAG=$tag timeout -k 5 "$limit" env --default-signal \
+	    bash -c "$script" "$name" "$@" 3>&- || st=$?
+	case $st in 124 | 137) kill_tagged "$tag" ;; esac
+	return "$st"
+}
+
+# kill_tagged TAG: send KILL to every process whose environment has
+# BG_TIMED_TAG=TAG.
+kill_tagged() {
+	local f
+	for f in /proc/[0-9]*/environ; do
+		grep -qzxF "BG_TIMED_TAG=$1" "$f" 2> /dev/null &&
+		    kill -KILL "${f//[^0-9]/}" 2> /dev/null
+	done
+	return 0
 }
 
 # psh SCRIPT [ARG...]: run SCRIPT under bg_timed with the builtins and
