@@ -40,15 +40,16 @@ bats_require_minimum_version 1.5.0
 	EOF
 }
 
-# 100,000 jobs: measured 42 s on this 2-core machine at a load average of
-# about 10 (the brief allows ~120 s), so the full count is kept;
-# the limit is 400 s so that a shared machine does not fail it.
-@test "pool scale: 100,000 jobs of a : function with -u finish, the shell's RSS grows under 2 MiB, the job table is empty" {
+# 30,000 jobs: a fork costs 0.4 to 3 ms on this 2-core machine depending
+# on the day (bash's own `f &' loop too), so 100,000 took 42 s once and
+# over 5 minutes in CI later.  30,000 still shows that memory does not
+# grow per job; make stress runs the 100,000 (scenario pool100k).
+@test "pool scale: 30,000 jobs of a : function with -u finish, the shell's RSS grows under 2 MiB, the job table is empty" {
 	# Under make asan, ASan's quarantine keeps freed memory (RSS says
 	# nothing about us there) and every fork is slow: 10,000 jobs and no
 	# memory bound keep that run within CI's time.
 	PSH_LIMIT=400 run -0 psh '
-		n=100000 limit=2048
+		n=30000 limit=2048
 		[ -n "${ASAN_OPTIONS-}" ] && n=10000 limit=10000000
 		g() { :; }
 		pool -u g ::: warm up
@@ -64,10 +65,10 @@ bats_require_minimum_version 1.5.0
 	assert_line -n 1 "0"
 }
 
-@test "pool scale: 20,000 jobs in --sem mode leave the job table empty and count every failure" {
+@test "pool scale: 6,000 jobs in --sem mode leave the job table empty and count every failure" {
 	PSH_LIMIT=300 run -0 psh '
-		f() { return $(( $1 % 1000 == 0 )); }
-		for ((i = 1; i <= 20000; i++)); do pool --sem -j4 -u f "$i" || echo "submit $i failed"; done
+		f() { return $(( $1 % 300 == 0 )); }
+		for ((i = 1; i <= 6000; i++)); do pool --sem -j4 -u f "$i" || echo "submit $i failed"; done
 		pool --wait
 		echo "st=$?"
 		jobs | wc -l'
