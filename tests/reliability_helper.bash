@@ -699,6 +699,7 @@ rel_paths() {
 	[ "$RWST" = "exit 0" ] || fail "$1: shell: $RWST; $(rel_out)"
 	rel_checks_ok
 	n=$(sed -n 's/^cases=//p' "$REL_D/out")
+	# shellcheck disable=SC2015 # fail never returns
 	[ -n "$n" ] && [ "$(grep -c ': ok$' "$REL_D/out")" = "$n" ] ||
 	    fail "$1: not every case checked: $(rel_out)"
 	rel_clean "^sleep ${REL_UM//./[.]}\$"
@@ -921,10 +922,11 @@ EOF
 # (waitany: every job still reported exactly once).  Either way nothing
 # is left in the session but the user's jobs.
 rel_random() {
-	local seed=$1 sigs=(${3:-INT TERM HUP USR1}) b sig how=pid trapped n delay
+	local seed=$1 sigs b sig how=pid trapped n delay
+	read -ra sigs <<< "${3:-INT TERM HUP USR1}"
 	local builtins=(pool pool_k timeout_run retry retry_t every every_t waitany) desc
 	RANDOM=$seed
-	: $RANDOM $RANDOM $RANDOM
+	: "$RANDOM" "$RANDOM" "$RANDOM"
 	b=${builtins[RANDOM % ${#builtins[@]}]}
 	[ -n "${2-}" ] && b=$2
 	sig=${sigs[RANDOM % ${#sigs[@]}]}
@@ -1052,7 +1054,7 @@ rel_tree() {
 	local nests=(nest_t nest_p nest_s nest_d) sigs=(TERM INT HUP)
 	local mode nest delay sig trapped=0 n want desc left
 	RANDOM=$seed
-	: $RANDOM $RANDOM
+	: "$RANDOM" "$RANDOM"
 	mode=${modes[RANDOM % ${#modes[@]}]}
 	nest=${nests[RANDOM % ${#nests[@]}]}
 	case $mode in
@@ -1117,7 +1119,7 @@ rel_ctrl_c() {
 	run_line "source $REL_D/cc.sh"
 	RV=$SHPID
 	for b in "$@"; do
-		want= ready=1
+		want='' ready=1
 		rm -f "$REL_D/started"
 		case $b in
 		pool) cmd='pool -j3 hang ::: 1 2 3 4 5' ready=3 ;;
@@ -1188,9 +1190,9 @@ EOF
 	# An orphaned child's own first fork is held for a second too.
 	sleep 1.2
 	left=$(pgrep -af "sleep ${REL_M//./[.]}\$|^bash $REL_D/race[.]sh" || true)
-	for p in $(awk '{print $1}' <<< "$left"); do
-		kill -KILL "$p" 2> /dev/null || true
-	done
+	while read -r p _; do
+		[ -z "$p" ] || kill -KILL "$p" 2> /dev/null || true
+	done <<< "$left"
 	wait "$REL_WRAPPER" || true
 	[ -z "$left" ] || fail "$1: TERM during the fork left: $left"
 	! grep -q '^st=' "$REL_D/out" || fail "$1: the script went on: $(rel_out)"

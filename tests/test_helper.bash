@@ -5,6 +5,10 @@
 # Assertions about `jobs', bare `wait' or an empty job table belong in a
 # child shell (bg_bash, bgsh, psh), since bats keeps its own jobs in the
 # test shell.
+#
+# Globals that helpers set for the .bats files to read (VSTATUS, VMS,
+# SHPID, ...) look unused to shellcheck, which sees this file alone:
+# shellcheck disable=SC2034
 
 bats_load_library bats-support
 bats_load_library bats-assert
@@ -23,6 +27,7 @@ SHPID=
 
 # bg_enable: load the builtins into this shell.
 bg_enable() {
+	# shellcheck disable=SC2086 # a list of names, split on purpose
 	enable -f "$BGTOOLS_SO" $BGTOOLS_BUILTINS
 }
 
@@ -91,7 +96,7 @@ no_leftovers() {
 	pids=$(pgrep -f -- "$1") || return 0
 	for p in $pids; do
 		alive "$p" || continue
-		echo "left behind: $(tr '\0' ' ' < /proc/$p/cmdline 2>/dev/null)" >&2
+		echo "left behind: $(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null)" >&2
 		return 1
 	done
 }
