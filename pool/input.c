@@ -32,6 +32,7 @@
 
 #include "bashapi.h"
 #include "input.h"
+#include "words.h"
 
 /*
  * Parse TEXT, the argument of --trim (n, l, r, lr or rl), into *TRIM.
@@ -40,19 +41,13 @@
 int
 input_trim_parse(const char *text, int *trim)
 {
-	static const struct { const char *s; int v; } t[] = {
+	static const struct word_value t[] = {
 		{ "n", 0 }, { "l", INPUT_TRIM_L }, { "r", INPUT_TRIM_R },
 		{ "lr", INPUT_TRIM_L | INPUT_TRIM_R },
 		{ "rl", INPUT_TRIM_L | INPUT_TRIM_R }, { NULL, 0 }
 	};
-	int i;
 
-	for (i = 0; t[i].s; i++)
-		if (strcmp(text, t[i].s) == 0) {
-			*trim = t[i].v;
-			return (0);
-		}
-	return (-1);
+	return (word_lookup(t, text, trim));
 }
 
 /*

@@ -13,6 +13,7 @@
 #include "bashapi.h"
 #include "pool.h"
 #include "poolspec.h"
+#include "words.h"
 
 /*
  * Parse TEXT, the argument of -j: N jobs, N% of NCPU (at least 1), or
@@ -51,29 +52,14 @@ poolspec_jobs(const char *text, long ncpu, int *njobs)
 	return (0);
 }
 
-struct poolspec_name {
-	const char *name;
-	int value;
+static const struct word_value poolspec_whens[] = {
+	{ "soon", HALT_SOON }, { "now", HALT_NOW }, { NULL, 0 }
 };
 
-static const struct poolspec_name poolspec_whens[] = {
-	{ "soon", HALT_SOON }, { "now", HALT_NOW }, { NULL, -1 }
-};
-
-static const struct poolspec_name poolspec_ons[] = {
+static const struct word_value poolspec_ons[] = {
 	{ "fail", HALT_FAIL }, { "success", HALT_SUCCESS },
-	{ "done", HALT_DONE }, { NULL, -1 }
+	{ "done", HALT_DONE }, { NULL, 0 }
 };
-
-/* Return the value that NAME stands for in the table T, or -1. */
-static int
-poolspec_word(const char *name, const struct poolspec_name *t)
-{
-	for (; t->name; t++)
-		if (strcmp(name, t->name) == 0)
-			break;
-	return (t->value);
-}
 
 /*
  * Parse TEXT, the argument of --halt: WHEN,ON=COUNT or WHEN,ON=COUNT%
@@ -111,12 +97,11 @@ poolspec_halt(const char *text, struct pool_cfg *c)
 	if ((count = strchr(on, '=')) == NULL)
 		return (-1);
 	*count++ = '\0';
-	when = poolspec_word(buf, poolspec_whens);
-	what = poolspec_word(on, poolspec_ons);
 	len = strlen(count);
 	if ((pct = len > 0 && count[len - 1] == '%'))
 		count[len - 1] = '\0';
-	if (when < 0 || what < 0 || !legal_number(count, &n) || n < 1 ||
+	if (word_lookup(poolspec_whens, buf, &when) < 0 ||
+	    word_lookup(poolspec_ons, on, &what) < 0 || !legal_number(count, &n) || n < 1 ||
 	    (pct && n > 100) || n > 1000000000)
 		return (-1);
 	c->halt_when = when;

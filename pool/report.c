@@ -26,6 +26,7 @@
 #include "bashapi.h"
 #include "output.h"
 #include "report.h"
+#include "words.h"
 
 static void
 rbuf_add(struct rbuf *b, const char *p, size_t n)
@@ -53,18 +54,12 @@ rbuf_str(struct rbuf *b, const char *s)
 int
 report_ci_parse(const char *text, int *ci)
 {
-	static const struct { const char *s; int v; } t[] = {
+	static const struct word_value t[] = {
 		{ "github", CI_GITHUB }, { "gitlab", CI_GITLAB },
 		{ "auto", CI_AUTO }, { "none", CI_NONE }, { NULL, 0 }
 	};
-	int i;
 
-	for (i = 0; t[i].s; i++)
-		if (strcmp(text, t[i].s) == 0) {
-			*ci = t[i].v;
-			return (0);
-		}
-	return (-1);
+	return (word_lookup(t, text, ci));
 }
 
 /* CI_AUTO: GitHub if GITHUB_ACTIONS is "true", GitLab if GITLAB_CI is. */
