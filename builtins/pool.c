@@ -10,6 +10,7 @@
 #include "attempt.h"
 #include "columns.h"
 #include "duration.h"
+#include "exitcodes.h"
 #include "input.h"
 #include "load.h"
 #include "opts.h"
@@ -650,7 +651,7 @@ pool_findable(WORD_LIST *tmpl)
 	one.next = NULL;
 	if (subst_has(&one) || attempt_findable(tmpl->word->word))
 		return (0);
-	return (ATTEMPT_NOTFOUND_STATUS);
+	return (EXIT_ENOENT);
 }
 
 /* Unwind-protect: a longjmp out of a pool (QUIT) must not leak it. */

@@ -15,12 +15,6 @@
 #define ATTEMPT_SIGNALLED	3	/* stopped: the shell got a signal */
 #define ATTEMPT_FAILED		4	/* no child could be started: 125 */
 
-/*
- * The statuses are exitcodes.h's.  This old name stays only because
- * builtins/pool.c still uses it; new code says EXIT_ENOENT.
- */
-#define ATTEMPT_NOTFOUND_STATUS	EXIT_ENOENT
-
 struct attempt {
 	int64_t deadline;	/* absolute CLOCK_MONOTONIC ns; 0: none */
 	int64_t kill_after;	/* KILL this long after SIG; 0: never */

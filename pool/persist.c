@@ -65,6 +65,7 @@
 #include "bashapi.h"
 #include "child.h"
 #include "duration.h"
+#include "exitcodes.h"
 #include "output.h"
 #include "persist.h"
 #include "pump.h"
@@ -900,7 +901,7 @@ persist_reap(struct persist *ps)
 			continue;
 		st = jobref_state(&ps->w[i].ref);
 		if (st == JOBREF_GONE)
-			ps->w[i].ref.status = 127;
+			ps->w[i].ref.status = EXIT_ENOENT;
 		if (st == JOBREF_DONE || st == JOBREF_GONE)
 			persist_died(ps, i);
 	}

@@ -42,6 +42,7 @@
 #include "bashapi.h"
 #include "child.h"
 #include "duration.h"
+#include "exitcodes.h"
 #include "load.h"
 #include "pool.h"
 #include "proctree.h"
@@ -662,7 +663,7 @@ static void
 pool_ended(struct pool *p, struct pool_worker *wk, int st)
 {
 	if (st == JOBREF_GONE)
-		wk->ref.status = 127;
+		wk->ref.status = EXIT_ENOENT;	/* bash's wait: no such job */
 	wk->status = wk->ref.status;
 	wk->signaled = pool_signaled(&wk->ref);
 	jobref_consume(&wk->ref, 1);
