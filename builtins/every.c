@@ -197,9 +197,11 @@ every_say(const struct every_args *a, intmax_t tick, int status,
 	fflush(stderr);
 }
 
+/* The schedule, as attempt_main's RUN (ARG: the every_args). */
 static int
-every_run(const struct every_args *a)
+every_run(void *arg)
 {
+	const struct every_args *a = arg;
 	COMMAND *here;
 	int64_t t0, deadline, began, next;
 	intmax_t tick, runs;
@@ -237,15 +239,8 @@ every_builtin(WORD_LIST *list)
 
 	if ((ret = every_parse(list, &a)) != 0)
 		return (ret);
-	if (!attempt_findable(a.cmd->word->word))
-		return (EXIT_ENOENT);
-	begin_unwind_frame("every");
-	if (attempt_var_protect("EVERY_TICK") < 0)
-		ret = EXECUTION_FAILURE;
-	else
-		ret = every_run(&a);
-	run_unwind_frame("every");
-	return (ret);
+	return (attempt_main("every", a.cmd->word->word, "EVERY_TICK", every_run,
+	    &a));
 }
 
 BG_LOADERS(every)

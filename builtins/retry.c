@@ -405,9 +405,11 @@ retry_verdict(struct retry_args *a, struct retry_state *s)
 	return (retry_pause(a, s));
 }
 
+/* The attempts, as attempt_main's RUN (ARG: the retry_args). */
 static int
-retry_run(struct retry_args *a)
+retry_run(void *arg)
 {
+	struct retry_args *a = arg;
 	struct retry_state s;
 	int ret;
 
@@ -440,15 +442,8 @@ retry_builtin(WORD_LIST *list)
 
 	if ((ret = retry_parse(list, &a)) != 0)
 		return (ret);
-	if (!attempt_findable(a.cmd->word->word))
-		return (EXIT_ENOENT);
-	begin_unwind_frame("retry");
-	if (attempt_var_protect("RETRY_ATTEMPT") < 0)
-		ret = EXECUTION_FAILURE;
-	else
-		ret = retry_run(&a);
-	run_unwind_frame("retry");
-	return (ret);
+	return (attempt_main("retry", a.cmd->word->word, "RETRY_ATTEMPT", retry_run,
+	    &a));
 }
 
 BG_LOADERS(retry)

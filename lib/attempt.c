@@ -327,3 +327,27 @@ attempt_var_set(const char *name, intmax_t n)
 		array_needs_making = 1;
 	}
 }
+
+/*
+ * The frame of a builtin that runs a command again and again (retry,
+ * every): if CMD can be found at all, call RUN(ARG) with the shell
+ * variable VAR (the builtin's counter) given back its value afterwards,
+ * within an unwind frame named NAME.  Return RUN's status, 127 if CMD is
+ * not found, or 1 if VAR cannot be used.
+ */
+int
+attempt_main(const char *name, const char *cmd, const char *var,
+    int (*run)(void *), void *arg)
+{
+	int ret;
+
+	if (!attempt_findable(cmd))
+		return (EXIT_ENOENT);
+	begin_unwind_frame((char *)name);
+	if (attempt_var_protect(var) < 0)
+		ret = EXECUTION_FAILURE;
+	else
+		ret = run(arg);
+	run_unwind_frame((char *)name);
+	return (ret);
+}
