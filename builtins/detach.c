@@ -29,6 +29,7 @@
 #include "duration.h"
 #include "exitcodes.h"
 #include "load.h"
+#include "vars.h"
 #include "opts.h"
 #include "proctree.h"
 #include "term.h"

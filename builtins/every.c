@@ -24,6 +24,8 @@
 #include "duration.h"
 #include "exitcodes.h"
 #include "load.h"
+#include "term.h"
+#include "vars.h"
 #include "opts.h"
 #include "waitset.h"
 
@@ -211,7 +213,7 @@ every_run(void *arg)
 	t0 = duration_now();
 	deadline = a->total ? t0 + a->total : 0;
 	for (tick = 1, runs = 0;;) {
-		attempt_var_set("EVERY_TICK", tick);
+		var_export_int("EVERY_TICK", tick);
 		began = duration_now();
 		status = every_once(a, here, deadline, &how);
 		if (how == ATTEMPT_SIGNALLED || how == ATTEMPT_FAILED)

@@ -21,6 +21,7 @@
 #include "bashapi.h"
 #include "jobref.h"
 #include "load.h"
+#include "vars.h"
 #include "opts.h"
 #include "proctree.h"
 

@@ -27,6 +27,7 @@
 #include "exitcodes.h"
 #include "jobref.h"
 #include "load.h"
+#include "vars.h"
 #include "opts.h"
 #include "term.h"
 #include "waitset.h"

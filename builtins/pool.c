@@ -13,6 +13,7 @@
 #include "exitcodes.h"
 #include "input.h"
 #include "load.h"
+#include "vars.h"
 #include "opts.h"
 #include "persist.h"
 #include "pool.h"

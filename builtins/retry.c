@@ -38,6 +38,8 @@
 #include "duration.h"
 #include "exitcodes.h"
 #include "load.h"
+#include "term.h"
+#include "vars.h"
 #include "opts.h"
 #include "proctree.h"
 #include "waitset.h"
@@ -299,7 +301,7 @@ retry_once(const struct retry_args *a, struct retry_state *s)
 	int sig;
 
 	s->n++;
-	attempt_var_set("RETRY_ATTEMPT", s->n);
+	var_export_int("RETRY_ATTEMPT", s->n);
 	s->began = duration_now();
 	if (s->here) {
 		s->status = attempt_here(s->here, &sig);

@@ -9,6 +9,7 @@
 #include "exitcodes.h"
 #include "jobref.h"
 #include "load.h"
+#include "vars.h"
 #include "opts.h"
 #include "waitset.h"
 

@@ -33,16 +33,11 @@
 #include "duration.h"
 #include "jobref.h"
 #include "term.h"
+#include "vars.h"
 #include "waitset.h"
 
 /* What a child gets after a signal or a watched fd before KILL. */
 #define ATTEMPT_GRACE_NS	(1000LL * 1000000)
-
-struct attempt_saved {
-	char *name;
-	char *value;		/* NULL: it was unset */
-	int exported;
-};
 
 /*
  * Return 1 if NAME is a function, a builtin, a path, or a command found in
@@ -264,70 +259,6 @@ attempt_child(WORD_LIST *words, struct attempt *a)
 	return (timedout ? timedout : r.status);
 }
 
-static void
-attempt_var_restore(struct attempt_saved *s)
-{
-	SHELL_VAR *v;
-
-	if (s->value == NULL)
-		unbind_variable(s->name);
-	else if ((v = bind_variable(s->name, s->value, 0)) != NULL) {
-		if (s->exported)
-			VSETATTR(v, att_exported);
-		else
-			VUNSETATTR(v, att_exported);
-	}
-	array_needs_making = 1;
-	free(s->name);
-	free(s->value);
-	free(s);
-}
-
-/*
- * Arrange for the shell variable NAME to get its present value (or unset
- * state) back when the caller's unwind frame is run, even through a
- * signal's unwinding.  Return 0, or -1 after printing why NAME cannot be
- * used (readonly, or not a plain string).
- */
-int
-attempt_var_protect(const char *name)
-{
-	struct attempt_saved *s;
-	SHELL_VAR *v;
-
-	v = find_variable(name);
-	if (v && (readonly_p(v) || noassign_p(v))) {
-		sh_readonly(name);
-		return (-1);
-	}
-	if (v && (array_p(v) || assoc_p(v) || nameref_p(v) ||
-	    function_p(v))) {
-		builtin_error("%s: not a plain variable", name);
-		return (-1);
-	}
-	s = xmalloc(sizeof(*s));
-	s->name = savestring(name);
-	s->value = (v && !invisible_p(v) && value_cell(v)) ?
-	    savestring(value_cell(v)) : NULL;
-	s->exported = v && exported_p(v);
-	bg_unwind(attempt_var_restore, s);
-	return (0);
-}
-
-/* Set the shell variable NAME to N and export it, for disk commands. */
-void
-attempt_var_set(const char *name, intmax_t n)
-{
-	char buf[32];
-	SHELL_VAR *v;
-
-	snprintf(buf, sizeof(buf), "%jd", n);
-	if ((v = bind_variable(name, buf, 0)) != NULL) {
-		VSETATTR(v, att_exported);
-		array_needs_making = 1;
-	}
-}
-
 /*
  * The frame of a builtin that runs a command again and again (retry,
  * every): if CMD can be found at all, call RUN(ARG) with the shell
@@ -344,7 +275,7 @@ attempt_main(const char *name, const char *cmd, const char *var,
 	if (!attempt_findable(cmd))
 		return (EXIT_ENOENT);
 	begin_unwind_frame((char *)name);
-	if (attempt_var_protect(var) < 0)
+	if (var_protect(var) < 0)
 		ret = EXECUTION_FAILURE;
 	else
 		ret = run(arg);

@@ -27,8 +27,6 @@ int attempt_findable(const char *);
 COMMAND *attempt_prepare(WORD_LIST *);
 int attempt_here(COMMAND *, int *);
 int attempt_child(WORD_LIST *, struct attempt *);
-int attempt_var_protect(const char *);
-void attempt_var_set(const char *, intmax_t);
 int attempt_main(const char *, const char *, const char *, int (*)(void *),
     void *);
 

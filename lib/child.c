@@ -50,6 +50,7 @@
 #include "child.h"
 #include "sigguard.h"
 #include "term.h"
+#include "vars.h"
 
 /*
  * Return the job text for WORDS, quoted so that `jobs' shows what the user
@@ -146,7 +147,6 @@ child_reset(const struct child_opts *o)
 static void
 child_apply(const struct child_opts *o)
 {
-	SHELL_VAR *v;
 	char **e, *eq, *name;
 
 	if (o->outfd > 0)
@@ -157,12 +157,9 @@ child_apply(const struct child_opts *o)
 		if ((eq = strchr(*e, '=')) == NULL)
 			continue;
 		name = substring(*e, 0, (int)(eq - *e));
-		v = bind_variable(name, eq + 1, 0);
-		if (v)
-			VSETATTR(v, att_exported);
+		var_export(name, eq + 1, 1);
 		free(name);
 	}
-	array_needs_making = 1;
 }
 
 /*

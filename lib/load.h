@@ -1,4 +1,4 @@
-/* load.h - what every builtin of bgtools shares: loading, variables */
+/* load.h - what every builtin of bgtools shares: loading and unloading */
 
 #ifndef BGTOOLS_LOAD_H
 #define BGTOOLS_LOAD_H
@@ -23,13 +23,5 @@
 
 int load_check(const char *);
 void load_unload(const char *, int (*)(void));
-int signal_arg(const char *, int *);
-int var_name_ok(const char *);
-int var_set(const char *, const char *);
-int var_set_int(const char *, intmax_t);
-void var_unset(const char *);
-SHELL_VAR *var_array(const char *);
-SHELL_VAR *var_assoc(const char *);
-void var_array_set(SHELL_VAR *, intmax_t, intmax_t);
 
 #endif

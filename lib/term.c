@@ -75,6 +75,20 @@ term_running(struct jobref *r, int n)
 }
 
 /*
+ * Parse TEXT as a signal (TERM, SIGTERM, term, 15) into *SIG.  Return 0,
+ * or -1 after bash's "TEXT: invalid signal specification".
+ */
+int
+signal_arg(const char *text, int *sig)
+{
+	*sig = decode_signal((char *)text, DSIG_SIGPREFIX | DSIG_NOCASE);
+	if (*sig > 0 && *sig < NSIG)
+		return (0);
+	sh_invalidsig((char *)text);
+	return (-1);
+}
+
+/*
  * --termseq: "SIG,MS,SIG,MS,..." (GNU parallel's TERM,200,TERM,100,
  * TERM,50,KILL,25) into S.  Return 0, or -1 if TEXT is not such a list.
  */

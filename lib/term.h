@@ -22,6 +22,7 @@ struct termseq {
 	int64_t ns[TERMSEQ_MAX];
 };
 
+int signal_arg(const char *, int *);
 int termseq_parse(const char *, struct termseq *);
 int term_jobs(struct waitset *, struct jobref *, int, int, int64_t);
 int term_jobs_seq(struct waitset *, struct jobref *, int,

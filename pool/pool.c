@@ -44,6 +44,7 @@
 #include "duration.h"
 #include "exitcodes.h"
 #include "load.h"
+#include "vars.h"
 #include "pool.h"
 #include "proctree.h"
 #include "subst.h"
