@@ -22,43 +22,7 @@ bats_require_minimum_version 1.5.0
 # grandchild) and a foreground one, and would write DIR/after if it went
 # on.  DIR/out gets the script's output.
 victim_script() {
-	cat <<'EOF'
-[ -n "$trapsig" ] && trap 'echo "trap $trapsig" >> "$dir/trap.log"; echo "trap ran"' "$trapsig"
-f() {
-	[ "$mode" = stubborn ] && trap "" TERM INT HUP
-	echo "$BASHPID" >> "$dir/workers"
-	sleep "$m" &
-	echo "$1" >> "$dir/started"
-	sleep "$m"
-	echo "$1" >> "$dir/after"
-}
-case $mode in
-batch|stubborn)
-	pool -j3 f ::: 1 2 3 4 5 6
-	;;
-wait)
-	for i in 1 2 3; do pool --sem -j3 f "$i"; done
-	pool --wait
-	;;
-between|between_exit)
-	for i in 1 2 3; do pool --sem -j3 f "$i"; done
-	[ "$mode" = between_exit ] && trap 'echo "exit trap" >> "$dir/trap.log"' EXIT
-	mkfifo "$dir/fifo"
-	read -r _ <> "$dir/fifo"
-	;;
-submit)
-	for i in 1 2 3; do
-		pool --sem -j2 f "$i"
-		r=$?
-		[ "$r" = 0 ] || break
-	done
-	(exit "$r")
-	;;
-esac
-echo "st=$?"
-jobs
-echo continued
-EOF
+	fixture victim-pool-signals.bash
 }
 
 # victim_ready MODE: the victim's jobs run: three of them have written

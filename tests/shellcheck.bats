@@ -8,9 +8,9 @@
 # where it stands, with a `# shellcheck disable=SCnnnn # why' line, or,
 # for a pattern the whole project uses, in .shellcheckrc with its reason.
 #
-# The test helpers (tests/*.bash) are checked as bash (they have no #!
-# line).  The child scripts inside the .bats files' quoted strings are
-# not: shellcheck cannot see into them.
+# The test helpers (tests/*.bash) and the scripts in tests/fixtures are
+# checked as bash (they have no #! line).  The child scripts still inside
+# the .bats files' quoted strings are not: shellcheck cannot see into them.
 
 load test_helper
 
@@ -43,9 +43,9 @@ check_dir() {
 	check_dir bench 5
 }
 
-@test "tests/*.bash (the test helpers) have no shellcheck findings" {
-	local files=("$TOP"/tests/*.bash)
-	((${#files[@]} >= 2)) || fail "${#files[@]} helper files in tests/"
+@test "tests/*.bash and tests/fixtures/*.bash (helpers, victims) have no shellcheck findings" {
+	local files=("$TOP"/tests/*.bash "$TOP"/tests/fixtures/*.bash)
+	((${#files[@]} >= 4)) || fail "${#files[@]} helper files in tests/"
 	check --shell=bash "${files[@]}"
 	assert_success
 	assert_output ""

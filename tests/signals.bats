@@ -12,35 +12,7 @@ bats_require_minimum_version 1.5.0
 # DIR/pgid (the group of timeout_run's command), DIR/ready once blocked,
 # DIR/trap.log (one line per trap run) and DIR/out.
 victim_script() {
-	cat <<'EOF'
-[ -n "$trapsig" ] && trap 'echo "trap $trapsig" >> "$dir/trap.log"' "$trapsig"
-[ -n "$EXITTRAP" ] && trap 'echo exit >> "$dir/exit.log"' EXIT
-f() {
-	local pg
-	read -r _ _ _ _ pg _ < /proc/$BASHPID/stat
-	echo "$pg" > "$dir/pgid"
-	eval "$GRANDCHILD"
-	sleep "$m" &
-	: > "$dir/ready"
-	sleep "$m"
-}
-case $mode in
-tr)
-	timeout_run 30 f
-	echo "st=$?"
-	timeout_run 5 echo again
-	;;
-wa)
-	sleep "$m" &
-	job=$!
-	: > "$dir/ready"
-	waitany
-	echo "st=$?"
-	kill "$job"
-	;;
-esac
-echo continued
-EOF
+	fixture victim-signals.bash
 }
 
 # victim_ready MODE: the victim has written DIR/ready (see start_victim).

@@ -218,11 +218,17 @@ bgsh() {
 # --- a victim script, signalled from outside ------------------------------
 #
 # A file that uses start_victim defines victim_script (print the victim
-# script's body) and victim_ready MODE (succeed once the victim is blocked
+# script's body: `fixture NAME' for a file in tests/fixtures) and victim_ready MODE (succeed once the victim is blocked
 # where the test wants it, judging by the files it wrote in $D).  The
 # victim gets MODE TRAPSIG SETM MARK DIR; before its body, it loads the
 # builtins, sets mode, trapsig, setm, m and dir from them, and turns on
 # set -m if SETM is 1.
+
+# fixture NAME: print tests/fixtures/NAME, a script the tests run (real
+# files, so that shellcheck reads them: tests/shellcheck.bats).
+fixture() {
+	cat "$BATS_TEST_DIRNAME/fixtures/$1"
+}
 
 # start_victim MODE TRAPSIG SETM: start the victim in the background with
 # SIGINT, SIGTERM and SIGHUP at their defaults (a `&' job of a
