@@ -420,6 +420,11 @@ detach_builtin(WORD_LIST *list)
 
 BG_LOADERS(detach)
 
+/*
+ * In the Options section an option's text starts at column 24 of what help
+ * prints, each line indented by four spaces, not of the strings below: an
+ * option line may look a tab short here.  tests/load.bats checks the layout.
+ */
 static char *detach_doc[] = {
 	"Start a command that outlives the shell; stop it later.",
 	"",
@@ -452,12 +457,14 @@ static char *detach_doc[] = {
 	"by TERM\", or \"pid N killed: ...\"), and remove PIDFILE.",
 	"",
 	"Options:",
-	"  -o, --log LOGFILE\tappend output to LOGFILE (made if need be);",
-	"\t\t\tdefault $XDG_STATE_HOME/bgtools/NAME.log, or",
-	"\t\t\t$HOME/.local/state/bgtools/NAME.log, NAME the",
-	"\t\t\tcommand's last path component",
-	"  -p, --pidfile PIDFILE\twrite the pid and start time to PIDFILE",
-	"  -v, --var VAR\t\tassign the pid to the shell variable VAR",
+	"  -o, --log LOGFILE",
+	"\t\t\tappend output to LOGFILE (made if need be); default",
+	"\t\t\t$XDG_STATE_HOME/bgtools/NAME.log, or",
+	"\t\t\t$HOME/.local/state/bgtools/NAME.log, NAME the command's",
+	"\t\t\tlast path component",
+	"  -p, --pidfile PIDFILE",
+	"\t\t\twrite the pid and start time to PIDFILE",
+	"  -v, --var VAR\tassign the pid to the shell variable VAR",
 	"  --stop PIDFILE\tstop the process PIDFILE names (see above)",
 	"  -k, --kill-after DURATION",
 	"\t\t\twith --stop: the grace between TERM and KILL",

@@ -247,6 +247,11 @@ every_builtin(WORD_LIST *list)
 
 BG_LOADERS(every)
 
+/*
+ * In the Options section an option's text starts at column 24 of what help
+ * prints, each line indented by four spaces, not of the strings below: an
+ * option line may look a tab short here.  tests/load.bats checks the layout.
+ */
 static char *every_doc[] = {
 	"Run a command periodically, on a fixed-rate schedule.",
 	"",
@@ -281,29 +286,28 @@ static char *every_doc[] = {
 	"",
 	"Options:",
 	"  -n, --count COUNT",
-	"\t\tstop after COUNT runs (0: no limit, the default)",
+	"\t\t\tstop after COUNT runs (0: no limit, the default)",
 	"  -T, --deadline DURATION",
-	"\t\tstop once DURATION has passed since the first run: no",
-	"\t\trun starts after it, and every returns as soon as the",
-	"\t\tnext tick would come after it.  With -t, a run still",
-	"\t\tgoing at the deadline is stopped",
+	"\t\t\tstop once DURATION has passed since the first run: no",
+	"\t\t\trun starts after it, and every returns as soon as the",
+	"\t\t\tnext tick would come after it.  With -t, a run still",
+	"\t\t\tgoing at the deadline is stopped",
 	"  --stop-on-failure",
-	"\t\tstop after the first run that fails, returning its status",
-	"  --catch-up",
-	"\t\tafter a run that overran INTERVAL, start the next",
-	"\t\trun at once instead of waiting for the next tick",
+	"\t\t\tstop after the first run that fails, returning its",
+	"\t\t\tstatus",
+	"  --catch-up\tafter a run that overran INTERVAL, start the next run",
+	"\t\t\tat once instead of waiting for the next tick",
 	"  -t, --timeout DURATION",
-	"\t\trun COMMAND as a child job and stop it after DURATION",
-	"\t\t(SIGNAL to its process tree; status 124); -t 0: a child",
-	"\t\tjob with no time limit",
+	"\t\t\trun COMMAND as a child job and stop it after DURATION",
+	"\t\t\t(SIGNAL to its process tree; status 124); -t 0: a child",
+	"\t\t\tjob with no time limit",
 	"  -k, --kill-after DURATION",
-	"\t\twith -t: send KILL if the run still goes DURATION after",
-	"\t\tSIGNAL (status 137)",
+	"\t\t\twith -t: send KILL if the run still goes DURATION after",
+	"\t\t\tSIGNAL (status 137)",
 	"  -s, --signal SIGNAL",
-	"\t\twith -t: the signal sent at the limit (default TERM)",
-	"  -v, --verbose",
-	"\t\tsay on stderr how each run ended and which ticks",
-	"\t\twere skipped",
+	"\t\t\twith -t: the signal sent at the limit (default TERM)",
+	"  -v, --verbose\tsay on stderr how each run ended and which ticks",
+	"\t\t\twere skipped",
 	"",
 	"The sleep between runs is a real wait: other jobs ending do not",
 	"disturb it.  Ctrl-C in an interactive shell stops every and returns",

@@ -432,6 +432,11 @@ jobinfo_builtin(WORD_LIST *list)
 
 BG_LOADERS(jobinfo)
 
+/*
+ * In the Options section an option's text starts at column 24 of what help
+ * prints, each line indented by four spaces, not of the strings below: an
+ * option line may look a tab short here.  tests/load.bats checks the layout.
+ */
 static char *jobinfo_doc[] = {
 	"Show what the shell's jobs are doing.",
 	"",
@@ -459,14 +464,15 @@ static char *jobinfo_doc[] = {
 	"joined by commas, and the command last (it may hold spaces).",
 	"",
 	"Options:",
-	"  -A ARRAY\tput the fields into the associative array ARRAY",
-	"\t\tinstead: ARRAY[jobs] lists the job numbers, ARRAY[N,FIELD]",
-	"\t\tholds job N's FIELD (N is pPID for a job no longer in the",
-	"\t\ttable, named by its pid): job, pids (space-separated), pgid,",
-	"\t\tstate, status, start, elapsed, user, sys, rss, nproc,",
-	"\t\tcommand); fields with no value hold -",
+	"  -A ARRAY\t\tput the fields into the associative array ARRAY",
+	"\t\t\tinstead: ARRAY[jobs] lists the job numbers,",
+	"\t\t\tARRAY[N,FIELD] holds job N's FIELD (N is pPID for a job",
+	"\t\t\tno longer in the table, named by its pid): job, pids",
+	"\t\t\t(space-separated), pgid, state, status, start, elapsed,",
+	"\t\t\tuser, sys, rss, nproc, command); fields with no value",
+	"\t\t\thold -",
 	"  -j\t\tprint one JSON object per job and line, with the same",
-	"\t\tfield names (pids an array, no value: null)",
+	"\t\t\tfield names (pids an array, no value: null)",
 	"",
 	"Like `wait', jobinfo sees the shell's jobs only in the shell",
 	"itself: in a pipeline or a command substitution it runs in a",

@@ -147,6 +147,11 @@ killjobs_builtin(WORD_LIST *list)
 
 BG_LOADERS(killjobs)
 
+/*
+ * In the Options section an option's text starts at column 24 of what help
+ * prints, each line indented by four spaces, not of the strings below: an
+ * option line may look a tab short here.  tests/load.bats checks the layout.
+ */
 static char *killjobs_doc[] = {
 	"Stop jobs gracefully: SIGNAL, a grace period, then KILL.",
 	"",
@@ -170,11 +175,12 @@ static char *killjobs_doc[] = {
 	"double-forked).",
 	"",
 	"Options:",
-	"  -s SIGNAL\tthe first signal (name or number; default TERM)",
-	"  -g GRACE\thow long to wait before KILL (default 5s; 0: KILL at",
-	"\t\tonce after SIGNAL)",
-	"  -v\t\tsay on stderr what is sent to which job",
-	"Long names: --signal (-s), --grace (-g), --verbose (-v).",
+	"  -s, --signal SIGNAL",
+	"\t\t\tthe first signal (name or number; default TERM)",
+	"  -g, --grace GRACE",
+	"\t\t\thow long to wait before KILL (default 5s; 0: KILL at",
+	"\t\t\tonce after SIGNAL)",
+	"  -v, --verbose\tsay on stderr what is sent to which job",
 	"",
 	"Signals that reach the shell meanwhile wait until the jobs are gone,",
 	"then take their course (trap, or the script's end).",

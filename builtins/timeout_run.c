@@ -241,6 +241,11 @@ timeout_run_builtin(WORD_LIST *list)
 
 BG_LOADERS(timeout_run)
 
+/*
+ * In the Options section an option's text starts at column 24 of what help
+ * prints, each line indented by four spaces, not of the strings below: an
+ * option line may look a tab short here.  tests/load.bats checks the layout.
+ */
 static char *timeout_run_doc[] = {
 	"Run a command with a time limit.",
 	"",
@@ -263,21 +268,22 @@ static char *timeout_run_doc[] = {
 	"`&'.  Start what must outlive COMMAND outside timeout_run.",
 	"",
 	"Options:",
-	"  -s, --signal SIGNAL\tsend SIGNAL on timeout (name or number;",
-	"\t\t\tdefault TERM; 0 sends nothing: only -k's KILL",
-	"\t\t\tcomes, as with coreutils)",
+	"  -s, --signal SIGNAL",
+	"\t\t\tsend SIGNAL on timeout (name or number; default TERM;",
+	"\t\t\t0 sends nothing: only -k's KILL comes, as with",
+	"\t\t\tcoreutils)",
 	"  -k, --kill-after DURATION",
-	"\t\t\tsend KILL if COMMAND still runs DURATION after",
-	"\t\t\tSIGNAL; without -k, wait for COMMAND to end",
-	"  --preserve-status\ton timeout, return COMMAND's own status, not 124",
-	"  --foreground\t\tlet COMMAND use the terminal as a foreground job",
+	"\t\t\tsend KILL if COMMAND still runs DURATION after SIGNAL;",
+	"\t\t\twithout -k, wait for COMMAND to end",
+	"  --preserve-status",
+	"\t\t\ton timeout, return COMMAND's own status, not 124",
+	"  --foreground\tlet COMMAND use the terminal as a foreground job",
 	"\t\t\t(read it, get Ctrl-C and Ctrl-Z itself).  Under job",
 	"\t\t\tcontrol it still gets its own process group; without",
 	"\t\t\tjob control (scripts) it stays in the shell's group,",
-	"\t\t\twhich is never signalled: COMMAND and its children",
-	"\t\t\tare, one by one (coreutils --foreground spares the",
-	"\t\t\tchildren)",
-	"  -v, --verbose\t\tsay on stderr which signal is sent, as coreutils:",
+	"\t\t\twhich is never signalled: COMMAND and its children are,",
+	"\t\t\tone by one (coreutils --foreground spares the children)",
+	"  -v, --verbose\tsay on stderr which signal is sent, as coreutils:",
 	"\t\t\ttimeout_run: sending signal TERM to command 'f'",
 	"",
 	"If the shell gets SIGINT (Ctrl-C), SIGTERM, SIGHUP, a trapped signal",

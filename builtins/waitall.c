@@ -216,6 +216,11 @@ waitall_builtin(WORD_LIST *list)
 
 BG_LOADERS(waitall)
 
+/*
+ * In the Options section an option's text starts at column 24 of what help
+ * prints, each line indented by four spaces, not of the strings below: an
+ * option line may look a tab short here.  tests/load.bats checks the layout.
+ */
 static char *waitall_doc[] = {
 	"Wait for every job of a set to end.",
 	"",
@@ -232,20 +237,22 @@ static char *waitall_doc[] = {
 	"finished process substitution, which bash keeps in the same place:",
 	"give IDs when it matters.",
 	"",
-	"Options (long names: --timeout, --fail-fast):",
-	"  -t DURATION\tgive up after DURATION (1.5, 250ms, 2s, 1m, 1h, 1d;",
-	"\t\tplain numbers are seconds): return 124, leave every job",
-	"\t\trunning and waitable, nothing consumed.  -t 0 does not",
-	"\t\twait, as `read -t 0': 124 at once unless every job has",
-	"\t\tended",
-	"  -f\t\tfail fast: at the first job that fails, stop the others",
-	"\t\twith their whole process trees, as killjobs does (TERM,",
-	"\t\tKILL 5s later), and return the failed job's status",
-	"  -a ARRAY\tset ARRAY[i] to the exit status of the i-th job (in",
-	"\t\tthe order of the IDs given); jobs still running after a",
-	"\t\ttimeout or signal are left unset.  An ARRAY that cannot",
-	"\t\tbe assigned (readonly, associative) is refused before",
-	"\t\tanything is waited for",
+	"Options:",
+	"  -t, --timeout DURATION",
+	"\t\t\tgive up after DURATION (1.5, 250ms, 2s, 1m, 1h, 1d;",
+	"\t\t\tplain numbers are seconds): return 124, leave every job",
+	"\t\t\trunning and waitable, nothing consumed.  -t 0 does not",
+	"\t\t\twait, as `read -t 0': 124 at once unless every job has",
+	"\t\t\tended",
+	"  -f, --fail-fast\tfail fast: at the first job that fails, stop the",
+	"\t\t\tothers with their whole process trees, as killjobs does",
+	"\t\t\t(TERM, KILL 5s later), and return the failed job's",
+	"\t\t\tstatus",
+	"  -a ARRAY\t\tset ARRAY[i] to the exit status of the i-th job (in the",
+	"\t\t\torder of the IDs given); jobs still running after a",
+	"\t\t\ttimeout or signal are left unset.  An ARRAY that cannot",
+	"\t\t\tbe assigned (readonly, associative) is refused before",
+	"\t\t\tanything is waited for",
 	"",
 	"A signal with a trap ends the wait with status 128+N and the trap",
 	"runs; the jobs keep running.",

@@ -128,6 +128,11 @@ waitany_builtin(WORD_LIST *list)
 
 BG_LOADERS(waitany)
 
+/*
+ * In the Options section an option's text starts at column 24 of what help
+ * prints, each line indented by four spaces, not of the strings below: an
+ * option line may look a tab short here.  tests/load.bats checks the layout.
+ */
 static char *waitany_doc[] = {
 	"Wait for the first of several jobs to end.",
 	"",
@@ -149,17 +154,19 @@ static char *waitany_doc[] = {
 	"substitution, which bash keeps in the same place: give IDs when it",
 	"matters.",
 	"",
-	"Options (long name: --timeout):",
-	"  -t DURATION\tgive up after DURATION (1.5, 250ms, 2s, 1m, 1h, 1d;",
-	"\t\tplain numbers are seconds) with 124; the jobs keep",
-	"\t\trunning and stay waitable.  -t 0 does not wait, as",
-	"\t\t`read -t 0': a job that has already ended is reported,",
-	"\t\telse it returns 124 at once (is it still running?)",
-	"  -p VAR\tstore the pid of the job reported in VAR; VAR is unset",
-	"\t\tfirst, and stays unset when nothing is reported (timeout,",
-	"\t\tnothing to wait for, signal), so 127 is never ambiguous.",
-	"\t\tA VAR that cannot be unset (readonly) is refused before",
-	"\t\tanything is waited for, as by `wait -n -p VAR'",
+	"Options:",
+	"  -t, --timeout DURATION",
+	"\t\t\tgive up after DURATION (1.5, 250ms, 2s, 1m, 1h, 1d;",
+	"\t\t\tplain numbers are seconds) with 124; the jobs keep",
+	"\t\t\trunning and stay waitable.  -t 0 does not wait, as",
+	"\t\t\t`read -t 0': a job that has already ended is reported,",
+	"\t\t\telse it returns 124 at once (is it still running?)",
+	"  -p VAR\t\tstore the pid of the job reported in VAR; VAR is unset",
+	"\t\t\tfirst, and stays unset when nothing is reported",
+	"\t\t\t(timeout, nothing to wait for, signal), so 127 is never",
+	"\t\t\tambiguous.  A VAR that cannot be unset (readonly) is",
+	"\t\t\trefused before anything is waited for, as by",
+	"\t\t\t`wait -n -p VAR'",
 	"",
 	"A signal with a trap ends the wait with status 128+N and the trap",
 	"runs.  In an interactive shell, Ctrl-C ends the wait and leaves the",
