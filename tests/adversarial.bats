@@ -266,6 +266,21 @@ setup() {
 	assert_line "parent=1 1"
 }
 
+# pool --sem hands its pump to a thread as it returns; a fork right then
+# (the subshell) once copied a lock held by the thread's start-up (ASan's
+# allocator) into the child, which hung for good.
+@test "adversarial: 40 subshells forked the moment pool --sem returns each run a pool of their own" {
+	run -0 bgsh '
+		f() { return "$1"; }
+		for ((i = 1; i <= 40; i++)); do
+			pool --sem -S st f 1
+			( pool --sem -S sub f 2; pool --wait; echo "sub=$?" ) || exit
+			pool --wait
+		done > "$1"
+		sort "$1" | uniq -c' "$BATS_TEST_TMPDIR/out"
+	assert_output --regexp '^ +40 sub=1$'
+}
+
 # --- a missing command, conflicting options -------------------------------
 
 @test "adversarial: a missing command is reported once, 127, and nothing starts" {
