@@ -532,8 +532,8 @@ pool_conflicts_out(struct pool_args *a)
 	why = NULL;
 	file = a->cfg.results && results_format(a->cfg.results) > RES_DIR;
 	if ((file || a->cfg.files) && (a->out_set & 1))
-		why = "--files and --results FILE.csv/.tsv/.json save each "
-		    "job's captured output: not with -u";
+		why = "--files and --results FILE.csv/.tsv/.json save the "
+		    "captured output of each job: not with -u";
 	else if (a->cfg.files && (a->out_set & 2))
 		why = "--files prints a job's file name when it ends: not "
 		    "with --line-buffer";
