@@ -10,6 +10,12 @@
  * by the next job without truncating it (we know how much of it is
  * ours); one past SPOOL_KEEP is truncated, so disk use stays bounded.
  *
+ * A spool's chunks name their stream: 0 stdout, 1 stderr, and two that
+ * are never printed, OUT_HIDDEN (output that --files or a --results
+ * record took the place of) and OUT_RECORD (pool/results.c's record,
+ * waiting for the job's turn); output_each reads and hides them, and
+ * output_put adds to them.
+ *
  * A job is over when its pipes reach EOF; a process it left behind may
  * hold them open, so the pool stops such leftovers and then closes the
  * capture: the pump reads what is left and ignores anything later.
