@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bashapi.h"
@@ -35,7 +36,7 @@ enum {
 	O_LINK, O_TRIM, O_ARGSEP, O_ARGFILESEP, O_SHUF, O_PLUS, O_XARGS,
 	O_SHARD, O_TERMSEQ, O_NICE, O_LOAD, O_MEMFREE, O_LIMIT, O_RLIMIT,
 	O_CSV, O_HEADER, O_CIGROUPS, O_JUNIT,
-	O_LAUNCHER, O_SSHLOGIN, O_SLF, O_SSH, O_ENV
+	O_LAUNCHER, O_SSHLOGIN, O_SLF, O_SSH, O_ENV, O_FILES, O_TMPDIR
 };
 
 static const struct optdef pool_opts[] = {
@@ -58,6 +59,11 @@ static const struct optdef pool_opts[] = {
 	{ "resume", O_RESUME, 0 },
 	{ "resume-failed", O_RESUME_FAILED, 0 },
 	{ "results", O_RESULTS, 1 },
+	{ "res", O_RESULTS, 1 },
+	{ "files", O_FILES, 0 },
+	{ "output-as-files", O_FILES, 0 },
+	{ "tmpdir", O_TMPDIR, 1 },
+	{ "tempdir", O_TMPDIR, 1 },
 	{ "status-array", 'S', 1 },
 	{ "bar", O_BAR, 0 },
 	{ "delay", O_DELAY, 1 },
@@ -129,6 +135,7 @@ struct pool_args {
 	struct subst_rules rules;	/* -I, --plus */
 	long shard_i, shard_n;		/* --shard I/N */
 	const char *colsep;		/* --colsep */
+	const char *tmpdir;		/* --tmpdir */
 	int csv, header, trim_set;	/* --csv, --header :, --trim */
 };
 
@@ -377,6 +384,9 @@ pool_opt_value(struct pool_args *a, int c, char *v)
 	case O_RESULTS:
 		a->cfg.results = v;
 		return (0);
+	case O_TMPDIR:
+		a->tmpdir = v;
+		return (0);
 	case O_ID:
 		a->id = v;
 		return (0);
@@ -422,6 +432,7 @@ pool_opt_flag(struct pool_args *a, int c)
 	case 'm': a->rules.multi = 1; a->in.xargs = INPUT_SPREAD; break;
 	case O_XARGS: a->in.xargs = INPUT_FILL; break;
 	case O_CSV: a->csv = 1; break;
+	case O_FILES: a->cfg.files = 1; break;
 	default: return (-1);
 	}
 	return (0);
@@ -513,6 +524,44 @@ pool_columns(struct pool_args *a)
 	return (0);
 }
 
+/* --results FILE.csv/.tsv/.json and --files against the output modes. */
+static int
+pool_conflicts_out(struct pool_args *a)
+{
+	const char *why;
+	int file;
+
+	why = NULL;
+	file = a->cfg.results && results_format(a->cfg.results) > RES_DIR;
+	if ((file || a->cfg.files) && (a->out_set & 1))
+		why = "--files and --results FILE.csv/.tsv/.json save the "
+		    "captured output of each job: not with -u";
+	else if (a->cfg.files && (a->out_set & 2))
+		why = "--files prints a job's file name when it ends: not "
+		    "with --line-buffer";
+	else if (a->cfg.files && file)
+		why = "--files and --results FILE.csv/.tsv/.json: choose one";
+	if (why == NULL)
+		return (0);
+	builtin_error("%s", why);
+	return (EX_USAGE);
+}
+
+/* --tmpdir DIR must be a directory we can make files in: say why not. */
+static int
+pool_tmpdir_ok(const char *dir)
+{
+	struct stat st;
+
+	if (stat(dir, &st) < 0 || (!S_ISDIR(st.st_mode) &&
+	    (errno = ENOTDIR)) || (access(dir, W_OK | X_OK) < 0)) {
+		builtin_error("%s: cannot use as --tmpdir: %s", dir,
+		    strerror(errno));
+		return (-1);
+	}
+	return (0);
+}
+
 static int
 pool_parse(WORD_LIST *list, struct pool_args *a)
 {
@@ -550,8 +599,10 @@ pool_parse(WORD_LIST *list, struct pool_args *a)
 	/* --sshlogin: slots from each host's NCPUS/, -j for the others. */
 	a->cfg.launch.jobs = a->cfg.jobs;
 	a->cfg.jobs = launch_slots(&a->cfg.launch, a->cfg.jobs);
-	if ((r = pool_conflicts(a)) != 0)
+	if ((r = pool_conflicts(a)) != 0 || (r = pool_conflicts_out(a)) != 0)
 		return (r);
+	if (a->tmpdir && pool_tmpdir_ok(a->tmpdir) < 0)
+		return (EXECUTION_FAILURE);
 	return (pool_columns(a));
 }
 
@@ -1036,6 +1087,7 @@ pool_builtin(WORD_LIST *list)
 	}
 	if (a.id == NULL)
 		a.id = "";
+	output_settmp(a.tmpdir);
 	if (a.wait)
 		r = pool_sem_wait(&a);
 	else if (a.status)
@@ -1135,9 +1187,9 @@ static char *pool_doc[] = {
 	"output of that worker's earlier items may be lost.",
 	"Not supported yet with --persist (refused with an error, never",
 	"ignored): items from stdin, --retries, --delay, --line-buffer,",
-	"--results, --resume, --bar, --dry-run, -v, -t, --sem, --shard,",
-	"--load, --memfree, --limit, --nice, --rlimit, --termseq, --launcher,",
-	"--sshlogin, --slf, --ci-groups, --junit.",
+	"--results, --files, --resume, --bar, --dry-run, -v, -t, --sem,",
+	"--shard, --load, --memfree, --limit, --nice, --rlimit, --termseq,",
+	"--launcher, --sshlogin, --slf, --ci-groups, --junit.",
 	"As in forking mode, a reader that does not read holds back the",
 	"output and the items after it, never a signal: Ctrl-C and TERM",
 	"still stop everything.",
@@ -1220,7 +1272,37 @@ static char *pool_doc[] = {
 	"  --resume-failed\tskip the jobs FILE lists as succeeded",
 	"  --results DIR\t\tsave DIR/SEQ/{cmd,stdout,stderr,status}, every",
 	"\t\t\tbyte in every output mode; a file that cannot be",
-	"\t\t\twritten is reported and makes the status 1",
+	"\t\t\twritten is reported and makes the status 1.  Not",
+	"\t\t\tGNU parallel's layout (DIR/1/VALUE/seq, ...): one",
+	"\t\t\tdirectory a job by its sequence number, which any",
+	"\t\t\tvalue (/, .., long) fits; and the output is also",
+	"\t\t\tprinted (GNU parallel 20260522 prints none)",
+	"  --res NAME\t\tthe same as --results NAME",
+	"  --results F.csv\tF.csv, F.tsv, F.json: one record a job, written",
+	"\t\t\tin the order output is printed (-k: input order):",
+	"\t\t\tSeq, Host (:), Starttime, JobRuntime, Send (0),",
+	"\t\t\tReceive (stdout bytes), Exitval, Signal, Command,",
+	"\t\t\tV1..Vn (--header: the column names), Stdout, Stderr,",
+	"\t\t\tas GNU parallel (.json: one object a line, the",
+	"\t\t\tvalues in \"V\": [...]); no job output is printed.",
+	"\t\t\t-.csv, -.tsv, -.json: the records on stdout.  A",
+	"\t\t\tkilled job: Exitval 128+N, Signal N; timed out:",
+	"\t\t\tExitval -1.  CSV quotes a field with a quote, white",
+	"\t\t\tspace, the separator or NUL; JSON writes each byte",
+	"\t\t\tthat is not valid UTF-8 as \\ufffd.  A record that",
+	"\t\t\tcannot be written whole is cut off the file again",
+	"\t\t\t(status 1); any other name is a DIR, as in GNU",
+	"  --files\t\tsave each job's stdout in a new file in --tmpdir",
+	"\t\t\t(poolXXXXXX.par, kept) and print its name instead",
+	"\t\t\t(tagged, in order with -k); stderr is printed as",
+	"\t\t\tusual (GNU parallel drops it).  Not with -u,",
+	"\t\t\t--line-buffer or --results F.csv",
+	"  --output-as-files\tthe same as --files",
+	"  --tmpdir DIR\t\twhere output spools and --files go (default",
+	"\t\t\t$TMPDIR, else /tmp); DIR must be a writable",
+	"\t\t\tdirectory, checked before anything runs.  Unlike",
+	"\t\t\tGNU parallel, jobs' $TMPDIR is left as it is",
+	"  --tempdir DIR\t\tthe same as --tmpdir DIR",
 	"  -S, --status-array A\tset A[SEQ-1] to each job's exit status",
 	"  --bar\t\t\ta progress line on stderr (only on a terminal),",
 	"\t\t\ttaken away while job output is printed; jobs a",

@@ -10,6 +10,12 @@
  * by the next job without truncating it (we know how much of it is
  * ours); one past SPOOL_KEEP is truncated, so disk use stays bounded.
  *
+ * A spool's chunks name their stream: 0 stdout, 1 stderr, and two that
+ * are never printed, OUT_HIDDEN (output that --files or a --results
+ * record took the place of) and OUT_RECORD (pool/results.c's record,
+ * waiting for the job's turn); output_each reads and hides them, and
+ * output_put adds to them.
+ *
  * A job is over when its pipes reach EOF; a process it left behind may
  * hold them open, so the pool stops such leftovers and then closes the
  * capture: the pump reads what is left and ignores anything later.
@@ -21,6 +27,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "bashapi.h"
@@ -31,19 +38,45 @@
 #define TAG_MAX		4096		/* a longer tag is cut */
 #define FD_BASE		10		/* ours stay out of the user's fds */
 
+/* --tmpdir of the pool call under way; NULL: $TMPDIR, or /tmp. */
+static char *output_dir;
+
 /*
- * Return a new unlinked file in $TMPDIR (/tmp), open for reading and
+ * Make DIR (NULL: none) the --tmpdir of this pool call: spools, --files
+ * and scratch files go there.  A builtin's statics outlive the call, so
+ * every call sets it.
+ */
+void
+output_settmp(const char *dir)
+{
+	free(output_dir);
+	output_dir = dir ? savestring(dir) : NULL;
+}
+
+/* The directory for temporary files: --tmpdir, $TMPDIR, or /tmp. */
+const char *
+output_tmpdir(void)
+{
+	char *dir;
+
+	if (output_dir)
+		return (output_dir);
+	dir = get_string_value("TMPDIR");
+	return (dir == NULL || *dir == '\0' ? "/tmp" : dir);
+}
+
+/*
+ * Return a new unlinked file in output_tmpdir(), open for reading and
  * writing and close-on-exec, or -1 with errno set.
  */
 int
 output_tmpfile(void)
 {
-	char *dir, path[4096];
+	const char *dir;
+	char path[4096];
 	int fd;
 
-	dir = get_string_value("TMPDIR");
-	if (dir == NULL || *dir == '\0')
-		dir = "/tmp";
+	dir = output_tmpdir();
 	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	if (fd >= 0)
 		return (fd);
@@ -396,6 +429,90 @@ output_tail(struct outcap *c, char *buf, size_t max)
 		}
 	}
 	return (got);
+}
+
+/*
+ * Grouped output, once all of it is read: pass each piece of stream I
+ * of C's spool (0 stdout, 1 stderr, OUT_RECORD...) to FN(ARG, BUF, N),
+ * in order.  With HIDE, those pieces will not be printed.  Return 0, or
+ * -1 with errno set if the spool could not be read or FN returned -1.
+ */
+int
+output_each(struct outcap *c, int i, int hide,
+    int (*fn)(void *, const char *, size_t), void *arg)
+{
+	struct chunkhdr h;
+	char buf[PUMP_CHUNK];
+	off_t off, end;
+	size_t k;
+	ssize_t n;
+
+	if (c == NULL)
+		return (0);
+	pump_lock();
+	end = c->mode == OUT_GROUP && c->state != CAP_READING ? c->spooled : 0;
+	pump_unlock();
+	for (off = 0; off + (off_t)sizeof(h) <= end; off += h.len) {
+		if (pread(c->spool, &h, sizeof(h), off) != sizeof(h))
+			return (errno = EIO, -1);
+		off += sizeof(h);
+		if (h.stream != (unsigned int)i)
+			continue;
+		if (hide) {
+			h.stream = OUT_HIDDEN;
+			if (pwrite(c->spool, &h, sizeof(h), off -
+			    (off_t)sizeof(h)) != sizeof(h))
+				return (-1);
+		}
+		for (k = 0; k < h.len; k += (size_t)n) {
+			n = pread(c->spool, buf, h.len - k < sizeof(buf) ?
+			    h.len - k : sizeof(buf), off + (off_t)k);
+			if (n <= 0)
+				return (errno = n ? errno : EIO, -1);
+			if (fn(arg, buf, (size_t)n) < 0)
+				return (-1);
+		}
+	}
+	return (0);
+}
+
+/*
+ * Append N bytes of BUF to C's spool as stream I (after output_each,
+ * before C is printed or discarded).  Return 0, or -1 with errno set.
+ */
+int
+output_put(struct outcap *c, int i, const char *buf, size_t n)
+{
+	struct chunkhdr h;
+	struct iovec iov[2];
+	ssize_t k;
+
+	h.len = (unsigned int)n;
+	h.stream = (unsigned int)i;
+	iov[0].iov_base = &h;
+	iov[0].iov_len = sizeof(h);
+	iov[1].iov_base = (void *)buf;
+	iov[1].iov_len = n;
+	pump_lock();
+	k = pwritev(c->spool, iov, 2, c->spooled);
+	if (k == (ssize_t)(n + sizeof(h)))
+		c->spooled += k;
+	pump_unlock();
+	if (k == (ssize_t)(n + sizeof(h)))
+		return (0);
+	if (k >= 0)
+		errno = ENOSPC;
+	return (-1);
+}
+
+/* Print C's output without its tag (it was replaced by a record). */
+void
+output_untag(struct outcap *c)
+{
+	pump_lock();
+	free(c->tag);
+	c->tag = NULL;
+	pump_unlock();
 }
 
 /* Print C's output (grouped: once all of it is read), then release C. */

@@ -27,6 +27,8 @@ struct output {
 	int nspare;
 };
 
+void output_settmp(const char *);
+const char *output_tmpdir(void);
 int output_tmpfile(void);
 struct sink *output_sink(int);
 void output_sink_free(struct sink *);
@@ -40,6 +42,10 @@ size_t output_bytes(struct outcap *);
 int output_trouble(struct outcap *, int *);
 void output_wrap(struct outcap *, char *, char *);
 size_t output_tail(struct outcap *, char *, size_t);
+int output_each(struct outcap *, int, int,
+    int (*)(void *, const char *, size_t), void *);
+int output_put(struct outcap *, int, const char *, size_t);
+void output_untag(struct outcap *);
 void output_emit(struct outcap *);
 void output_discard(struct outcap *);
 int output_busy(struct output *);
@@ -53,6 +59,10 @@ int output_pollfd(void);
 void output_detach(void);
 void output_attach(void);
 void output_child(void);
+
+/* Spool streams beyond stdout (0) and stderr (1), never printed. */
+#define OUT_HIDDEN	2	/* output replaced by a file name or record */
+#define OUT_RECORD	3	/* a --results record, for the file */
 
 #define OUT_TROUBLE_FULL	0x01	/* the spool's file system was full */
 #define OUT_TROUBLE_RESULTS	0x02	/* writing --results failed (errno) */

@@ -196,6 +196,8 @@ persist_refuse(const struct pool_cfg *cfg, const struct input *in)
 		return (persist_no("--line-buffer"));
 	if (cfg->results)
 		return (persist_no("--results"));
+	if (cfg->files)
+		return (persist_no("--files"));
 	if (cfg->resume)
 		return (persist_no("--resume"));
 	if (cfg->bar)

@@ -126,9 +126,14 @@ pool_init(struct pool *p, const struct pool_cfg *cfg, WORD_LIST *tmpl)
 	p->w = xmalloc(cfg->jobs * sizeof(*p->w));
 	memset(p->w, 0, cfg->jobs * sizeof(*p->w));
 	p->owner = getpid();
+	p->res.fd = -1;
+	p->res.fmt = cfg->results ? results_format(cfg->results) : RES_NONE;
 	p->cfg.capture = cfg->out_mode != OUT_UNGROUP || cfg->results != NULL;
+	/* Records and --files read a job's output from its spool. */
+	if (p->res.fmt > RES_DIR || cfg->files)
+		p->cfg.out_mode = OUT_GROUP;
 	if (output_begin(&p->out, cfg->keep_order && cfg->out_mode == OUT_LINE ?
-	    OUT_GROUP : cfg->out_mode, p->cfg.capture, cfg->bar) < 0) {
+	    OUT_GROUP : p->cfg.out_mode, p->cfg.capture, cfg->bar) < 0) {
 		builtin_error("cannot capture output: %s", strerror(errno));
 		return (-1);
 	}
@@ -143,7 +148,9 @@ pool_init(struct pool *p, const struct pool_cfg *cfg, WORD_LIST *tmpl)
 		return (-1);
 	if (cfg->status_array && var_array(cfg->status_array) == NULL)
 		return (-1);
-	if (cfg->results && mkdir(cfg->results, 0777) < 0 &&
+	if (p->res.fmt > RES_DIR && results_open(&p->res, cfg->results) < 0)
+		return (-1);
+	if (p->res.fmt == RES_DIR && mkdir(cfg->results, 0777) < 0 &&
 	    (errno != EEXIST || (stat(cfg->results, &st) == 0 &&
 	    !S_ISDIR(st.st_mode) && (errno = ENOTDIR)))) {
 		builtin_error("%s: %s", cfg->results, strerror(errno));
@@ -364,6 +371,16 @@ pool_results_file(const char *dir, const char *name, const char *text)
 	return (fclose(f) < 0 || r ? -1 : 0);
 }
 
+/* output_each's callback that keeps nothing. */
+static int
+pool_nothing(void *arg, const char *buf, size_t n)
+{
+	(void)arg;
+	(void)buf;
+	(void)n;
+	return (0);
+}
+
 /* --results DIR: say once that DIR/SEQ lost something, and count it. */
 static void
 pool_results_lost(struct pool *p, struct pool_worker *wk, int e)
@@ -384,7 +401,7 @@ pool_results_start(struct pool *p, struct pool_worker *wk)
 {
 	char *dir;
 
-	if (p->cfg.results == NULL)
+	if (p->res.fmt != RES_DIR)
 		return (NULL);
 	dir = xmalloc(strlen(p->cfg.results) + 32);
 	sprintf(dir, "%s/%ld", p->cfg.results, wk->seq);
@@ -409,6 +426,64 @@ pool_results_end(struct pool *p, struct pool_worker *wk, int status)
 		pool_results_lost(p, wk, errno);
 	if (wk->cap && (output_trouble(wk->cap, &e) & OUT_TROUBLE_RESULTS))
 		pool_results_lost(p, wk, e);
+}
+
+/* --results FILE, --files: say once that something was not saved. */
+static void
+pool_results_failed(struct pool *p, const char *what, int e)
+{
+	if (p->lost_results++ == 0)
+		builtin_warning("%s: %s", what, strerror(e));
+}
+
+/*
+ * --results FILE.csv/.tsv/.json: build WK's record (STATUS, RUNTIME);
+ * --files: save its stdout in a file and print the file's name instead.
+ */
+static void
+pool_results_record(struct pool *p, struct pool_worker *wk, int status,
+    double runtime)
+{
+	struct results_job j;
+	char *name;
+
+	if (wk->cap && p->cfg.files) {
+		if (results_files(wk->cap, &name) < 0)
+			pool_results_failed(p, name, errno);
+		free(name);
+	}
+	if (wk->cap == NULL || p->res.fmt <= RES_DIR)
+		return;
+	memset(&j, 0, sizeof(j));
+	j.seq = wk->seq;
+	j.start = wk->start_wall;
+	j.runtime = runtime;
+	j.received = output_bytes(wk->cap);
+	j.status = status;
+	j.signaled = wk->signaled;
+	j.timed_out = wk->timed_out;
+	j.cmd = wk->cmd;
+	j.vals = wk->vals;
+	j.nvals = wk->nvals;
+	j.names = p->in.names;
+	j.nnames = p->in.nnames;
+	if (results_record(&p->res, &j, wk->cap) < 0) {
+		pool_results_failed(p, p->cfg.results, errno);
+		/* No half record: hide what of it got into the spool. */
+		output_each(wk->cap, OUT_RECORD, 1, pool_nothing, NULL);
+	}
+}
+
+/* WK's output may be printed now (or, --results FILE, its record). */
+static void
+pool_release(struct pool *p, struct outcap *c)
+{
+	if (p->res.fmt <= RES_DIR) {
+		output_emit(c);
+		return;
+	}
+	if (results_release(&p->res, c) < 0)
+		pool_results_failed(p, p->cfg.results, errno);
 }
 
 /* The halt policy: after a job ended with STATUS, should we stop? */
@@ -443,7 +518,7 @@ pool_emit_ready(struct pool *p, int all)
 		p->held = h->next;
 		p->nheld--;
 		if (h->cap)
-			output_emit(h->cap);
+			pool_release(p, h->cap);
 		free(h);
 	}
 }
@@ -523,7 +598,7 @@ pool_output(struct pool *p, struct pool_worker *wk)
 		pool_emit_ready(p, 0);
 		return;
 	}
-	output_emit(wk->cap);
+	pool_release(p, wk->cap);
 }
 
 /*
@@ -565,6 +640,7 @@ static void
 pool_finish(struct pool *p, struct pool_worker *wk)
 {
 	int e, status = wk->status;
+	double runtime;
 
 	p->running--;
 	p->forkwait = 0;
@@ -589,11 +665,12 @@ pool_finish(struct pool *p, struct pool_worker *wk)
 		p->cut_short = 1;
 	}
 	pool_record(p, wk->seq, status);
-	joblog_write(&p->log, wk->seq, wk->start_wall,
-	    (duration_now() - wk->start) / 1e9,
+	runtime = (duration_now() - wk->start) / 1e9;
+	joblog_write(&p->log, wk->seq, wk->start_wall, runtime,
 	    wk->cap ? output_bytes(wk->cap) : 0, status, wk->signaled,
 	    wk->cmd);
 	pool_results_end(p, wk, status);
+	pool_results_record(p, wk, status, runtime);
 	pool_report(p, wk, status);
 	p->ndone++;
 	if (status == 0)
@@ -1387,6 +1464,7 @@ pool_free(struct pool *p)
 	free(p->cfg.tagstring);
 	free(p->cfg.joblog);
 	free(p->cfg.results);
+	results_close(&p->res);
 	free(p->cfg.status_array);
 	free(p->cfg.lim.cmd);
 	report_free(&p->rep);	/* interrupted before pool_end */

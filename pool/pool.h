@@ -12,6 +12,7 @@
 #include "jobref.h"
 #include "reslimits.h"
 #include "report.h"
+#include "results.h"
 #include "output.h"
 #include "term.h"
 #include "waitset.h"
@@ -41,7 +42,8 @@ struct pool_cfg {
 	char *tagstring;		/* --tag / --tagstring */
 	char *joblog;			/* --joblog FILE */
 	int resume;			/* 1: --resume, 2: --resume-failed */
-	char *results;			/* --results DIR */
+	char *results;			/* --results DIR or FILE.csv... */
+	int files;			/* --files */
 	char *status_array;		/* -S ARRAY */
 	int bar, dry_run;
 	int raw_cmd;			/* no command: `eval ITEM', shown as ITEM */
@@ -104,6 +106,7 @@ struct pool {
 	int fatal;			/* could not start a job: status 255 */
 	int cut_short;			/* a job's output met a full $TMPDIR */
 	int lost_results;		/* --results could not be written */
+	struct results res;		/* --results FILE.csv/.tsv/.json */
 	pid_t owner;			/* the shell the pool belongs to */
 	int forkwait;			/* out of processes: wait for a job */
 	int forkfails;			/* ... with none running: pauses so far */

@@ -51,6 +51,9 @@ pool|-n|maxargs
 pool|--tagstring|str
 pool|--joblog|str
 pool|--results|str
+pool|--res|str
+pool|--tmpdir|str
+pool|--tempdir|str
 pool|--id|str
 pool|-A|avar
 pool|-P|jobs
@@ -383,6 +386,10 @@ pool|--sem|2|missing command
 pool|--joblog "" mk ::: 1|1|: cannot write the joblog
 pool|--results "" mk ::: 1|1|: No such file or directory
 pool|--results afile mk ::: 1|1|afile: 
+pool|--results /no/such/r.csv mk ::: 1|1|/no/such/r.csv: cannot write the results: No such file or directory
+pool|--tmpdir "" mk ::: 1|1|: cannot use as --tmpdir: No such file or directory
+pool|--tmpdir afile mk ::: 1|1|afile: cannot use as --tmpdir: Not a directory
+pool|--files -u mk ::: 1|2|--files and --results FILE.csv/.tsv/.json save the captured output of each job: not with -u
 retry||2|usage:
 retry|-n 0 mk|2|-n 0 (no limit on attempts) needs -T DEADLINE
 retry|-n 0 -T 5 mk|ok|
