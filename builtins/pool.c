@@ -33,7 +33,7 @@ enum {
 	O_LINK, O_TRIM, O_ARGSEP, O_ARGFILESEP, O_SHUF, O_PLUS, O_XARGS,
 	O_SHARD, O_TERMSEQ, O_NICE, O_LOAD, O_MEMFREE, O_LIMIT, O_RLIMIT,
 	O_CSV, O_HEADER, O_CIGROUPS, O_JUNIT,
-	O_LAUNCHER, O_SSHLOGIN, O_SLF, O_SSH, O_ENV
+	O_LAUNCHER, O_SLF, O_SSH, O_ENV, O_STATUS_ARRAY
 };
 
 static const struct optdef pool_opts[] = {
@@ -56,7 +56,7 @@ static const struct optdef pool_opts[] = {
 	{ "resume", O_RESUME, 0 },
 	{ "resume-failed", O_RESUME_FAILED, 0 },
 	{ "results", O_RESULTS, 1 },
-	{ "status-array", 'S', 1 },
+	{ "status-array", O_STATUS_ARRAY, 1 },
 	{ "bar", O_BAR, 0 },
 	{ "delay", O_DELAY, 1 },
 	{ "dry-run", O_DRYRUN, 0 },
@@ -104,9 +104,9 @@ static const struct optdef pool_opts[] = {
 	{ "header", O_HEADER, 1 },
 	{ "ci-groups", O_CIGROUPS, 1 },
 	{ "junit", O_JUNIT, 1 },
-	/* launchers and remote hosts (issue 14); -S is still --status-array */
+	/* launchers and remote hosts (issue 14); -S is GNU parallel's --sshlogin */
 	{ "launcher", O_LAUNCHER, 1 },
-	{ "sshlogin", O_SSHLOGIN, 1 },
+	{ "sshlogin", 'S', 1 },
 	{ "slf", O_SLF, 1 },
 	{ "sshloginfile", O_SLF, 1 },
 	{ "ssh", O_SSH, 1 },
@@ -271,7 +271,7 @@ pool_opt_launch(struct pool_args *a, int c, char *v)
 			return (pool_bad("''", "launcher"));
 		l->prefix = v;
 		return (0);
-	case O_SSHLOGIN:
+	case 'S':
 		return (launch_hosts(l, v));
 	case O_SLF:
 		return (launch_slf(l, v));
@@ -357,11 +357,11 @@ pool_opt_value(struct pool_args *a, int c, char *v)
 		return (duration_arg(v, &a->cfg.timeout_ns) < 0 ? EX_USAGE : 0);
 	case O_DELAY:
 		return (duration_arg(v, &a->cfg.delay_ns) < 0 ? EX_USAGE : 0);
-	case 'S':
+	case O_STATUS_ARRAY:
 	case 'a':
 		if (!var_name_ok(v))
 			return (EX_USAGE);
-		*(c == 'S' ? &a->cfg.status_array : (char **)&a->array) = v;
+		*(c == 'a' ? (char **)&a->array : &a->cfg.status_array) = v;
 		return (0);
 	case 'd':
 		return ((a->delim = pool_parse_delim(v)) < 0 ?
@@ -384,7 +384,7 @@ pool_opt_value(struct pool_args *a, int c, char *v)
 	case O_SHARD: case O_TERMSEQ: case O_NICE: case O_LOAD:
 	case O_MEMFREE: case O_LIMIT: case O_RLIMIT:
 		return (pool_opt_limits(a, c, v));
-	case O_LAUNCHER: case O_SSHLOGIN: case O_SLF: case O_SSH: case O_ENV:
+	case O_LAUNCHER: case 'S': case O_SLF: case O_SSH: case O_ENV:
 		return (pool_opt_launch(a, c, v));
 	default:
 		return (pool_opt_input(a, c, v));
@@ -1096,23 +1096,24 @@ static char *pool_doc[] = {
 	"    pool --persist [options] FUNCTION [ARG...] ::: ITEM...",
 	"forks -j workers once; each runs item after item as a call in its own",
 	"process (microseconds an item instead of a fork's millisecond), and",
-	"each item still has its own exit status (-S, --joblog, the pool's",
-	"status), its own output (grouped, -k in input order as the finished",
-	"prefix grows, --tag), POOL_* variables and replacement strings, as in",
-	"the forking mode.  Unlike GNU parallel's --fast, which runs jobs in",
-	"chunks whose --timeout, --retries and --halt act per chunk, nothing",
-	"is per batch here; pool has no --fast option.  The workers are jobs",
-	"(`jobs' shows them as `pool --persist COMMAND') and leave the table",
-	"when the pool ends.  Items come from :::, :::: FILE (read whole",
-	"first) and -a.  A disk command runs too, forked by its worker for",
-	"each item.  `exit', `return' outside a function, a `set -e' failure",
-	"or a fatal error (${x:?}) inside an item ends that item with its",
-	"status, after its EXIT trap, and ends its worker; a signal that kills",
-	"the worker gives the item 128+N.  A new worker goes on with the items",
-	"not yet begun: each item runs once.",
+	"each item still has its own exit status (--status-array, --joblog,",
+	"the pool's status), its own output (grouped, -k in input order as the",
+	"finished prefix grows, --tag), POOL_* variables and replacement",
+	"strings, as in the forking mode.  Unlike GNU parallel's --fast, which",
+	"runs jobs in chunks whose --timeout, --retries and --halt act per",
+	"chunk, nothing is per batch here; pool has no --fast option.  The",
+	"workers are jobs (`jobs' shows them as `pool --persist COMMAND') and",
+	"leave the table when the pool ends.  Items come from :::, :::: FILE",
+	"(read whole first) and -a.  A disk command runs too, forked by its",
+	"worker for each item.  `exit', `return' outside a function, a `set -e'",
+	"failure or a fatal error (${x:?}) inside an item ends that item with",
+	"its status, after its EXIT trap, and ends its worker; a signal that",
+	"kills the worker gives the item 128+N.  A new worker goes on with the",
+	"items not yet begun: each item runs once.",
 	"--timeout acts per item: an item past it is stopped with its worker",
 	"as a job is (TERM to its tree, KILL every second after), gets the",
-	"same status (-S 143, joblog signal 15), and a new worker goes on.",
+	"same status (--status-array 143, joblog signal 15), and a new worker",
+	"goes on.",
 	"--halt soon: the item that reaches the count closes the queue (no",
 	"item is begun after it; items already begun end as they will);",
 	"--halt now: their workers are stopped too.  Items never begun get",
@@ -1219,7 +1220,8 @@ static char *pool_doc[] = {
 	"  --results DIR\t\tsave DIR/SEQ/{cmd,stdout,stderr,status}, every",
 	"\t\t\tbyte in every output mode; a file that cannot be",
 	"\t\t\twritten is reported and makes the status 1",
-	"  -S, --status-array A\tset A[SEQ-1] to each job's exit status",
+	"  --status-array A\tset A[SEQ-1] to each job's exit status (long",
+	"\t\t\tname only: -S is GNU parallel's --sshlogin)",
 	"  --bar\t\t\ta progress line on stderr (only on a terminal),",
 	"\t\t\ttaken away while job output is printed; jobs a",
 	"\t\t\thalt or a signal stopped count as failed",
@@ -1341,8 +1343,8 @@ static char *pool_doc[] = {
 	"\t\t\tlauncher that runs its arguments itself (srun,",
 	"\t\t\tdocker exec), end PREFIX with `bash -c'.  A job",
 	"\t\t\tkilled by signal N reads as status 128+N",
-	"  --sshlogin LIST\t[NCPUS/]HOST[:PORT],... (GNU parallel's, long name",
-	"\t\t\tonly: -S is --status-array): jobs spread over the",
+	"  -S, --sshlogin LIST\t[NCPUS/]HOST[:PORT],... (GNU parallel's; it",
+	"\t\t\tcan be given again): jobs spread over the",
 	"\t\t\thosts, NCPUS slots each (-j for a host without),",
 	"\t\t\tthrough `SSH [-p PORT] HOST' or --launcher; `:' is",
 	"\t\t\tthis machine, no launcher.  Also --slf FILE",
