@@ -1009,6 +1009,7 @@ pool_batch(struct pool_args *a)
 	a->rules.total = p->in.total;
 	a->rules.names = p->in.names;
 	a->rules.nnames = p->in.nnames;
+	a->rules.launch = &p->cfg.launch;
 	subst_use(&a->rules);
 	begin_unwind_frame("pool");
 	bg_unwind(pool_cleanup, p);
@@ -1018,6 +1019,7 @@ pool_batch(struct pool_args *a)
 	run_unwind_frame("pool");
 	a->rules.names = NULL;
 	a->rules.nnames = 0;
+	a->rules.launch = NULL;
 	subst_use(&a->rules);
 	return (r);
 }
@@ -1089,8 +1091,12 @@ static char *pool_doc[] = {
 	"{.}.{+.} = {..}.{+..}): {+/} the directory, {+.} the extension, {..}",
 	"and {...} without two or three extensions, {+..} and {+...} those",
 	"extensions, {/..} {/...} the basename without them, {##} the number",
-	"of jobs (stdin is read to the end first).  -I STR: STR stands for {}",
-	"(and {} and {1} {2}... are plain text, as in GNU parallel).",
+	"of jobs (stdin is read to the end first), {host} the job's",
+	"--sshlogin host name (no user@, no :port) and {sshlogin} its",
+	"sshlogin without NCPUS/ (both `:' on this machine); these two also",
+	"without --plus when jobs run through --sshlogin or --launcher.",
+	"-I STR: STR stands for {} (and {} and {1} {2}... are plain text, as",
+	"in GNU parallel).",
 	"",
 	"Persistent workers (--persist), for many small items:",
 	"    pool --persist [options] FUNCTION [ARG...] ::: ITEM...",
@@ -1214,7 +1220,8 @@ static char *pool_doc[] = {
 	"  --tag\t\t\tprefix each output line with the item and a tab",
 	"  --tagstring STR\tprefix with STR (replacement strings work)",
 	"  --joblog FILE\t\tlog each job in GNU parallel's format; +FILE",
-	"\t\t\tappends to FILE (no header line, as GNU parallel)",
+	"\t\t\tappends to FILE (no header line, as GNU parallel);",
+	"\t\t\tHost is the job's {sshlogin} (`:' on this machine)",
 	"  --resume\t\tskip the jobs FILE already lists",
 	"  --resume-failed\tskip the jobs FILE lists as succeeded",
 	"  --results DIR\t\tsave DIR/SEQ/{cmd,stdout,stderr,status}, every",
@@ -1330,19 +1337,22 @@ static char *pool_doc[] = {
 	"\t\t\tjob and run it again later.  While held, pool",
 	"\t\t\tasks again when a job ends, else once a second;",
 	"\t\t\t--shard, --load, --memfree, --limit: batch only",
-	"  --launcher PREFIX\trun each job as PREFIX... LINE: PREFIX split into",
-	"\t\t\twords as the shell would (quotes, backslashes, no",
-	"\t\t\texpansion), {%} in it the job's slot, {host} its",
-	"\t\t\t--sshlogin host (`:' without); LINE one word, the",
-	"\t\t\tjob as a bash command line, each word quoted, run",
-	"\t\t\tby bash through a wrapper that TERMs the job's",
-	"\t\t\tgroup when its stdin (a pipe pool holds until the",
-	"\t\t\tjob ends) closes: when the launcher or its ssh",
-	"\t\t\tconnection dies (--timeout, --halt now, signals),",
-	"\t\t\tthe remote job ends too, moments later.  For a",
-	"\t\t\tlauncher that runs its arguments itself (srun,",
-	"\t\t\tdocker exec), end PREFIX with `bash -c'.  A job",
-	"\t\t\tkilled by signal N reads as status 128+N",
+	"  --launcher PREFIX\trun each job as PREFIX... LINE: PREFIX split",
+	"\t\t\tinto words as the shell would (quotes,",
+	"\t\t\tbackslashes, no expansion), {%} in it the job's",
+	"\t\t\tslot, {host} and {sshlogin} its --sshlogin host",
+	"\t\t\tas in the command (`:' without; ssh {sshlogin}",
+	"\t\t\tkeeps a user@); LINE one word, the job as a bash",
+	"\t\t\tcommand line, each word quoted, run by bash",
+	"\t\t\tthrough a wrapper that TERMs the job's group",
+	"\t\t\twhen its stdin (a pipe pool holds until the job",
+	"\t\t\tends) closes: when the launcher or its ssh",
+	"\t\t\tconnection dies (--timeout, --halt now,",
+	"\t\t\tsignals), the remote job ends too, moments",
+	"\t\t\tlater.  For a launcher that runs its arguments",
+	"\t\t\titself (srun, docker exec), end PREFIX with",
+	"\t\t\t`bash -c'.  A job killed by signal N reads as",
+	"\t\t\tstatus 128+N",
 	"  -S, --sshlogin LIST\t[NCPUS/]HOST[:PORT],... (GNU parallel's; it",
 	"\t\t\tcan be given again): jobs spread over the",
 	"\t\t\thosts, NCPUS slots each (-j for a host without),",

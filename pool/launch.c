@@ -88,6 +88,7 @@ launch_host_add(struct launch *l, const char *spec)
 		h.name = colon ? substring(s, 0, (int)(colon - s)) :
 		    savestring(s);
 		h.port = colon ? savestring(colon + 1) : NULL;
+		h.login = savestring(s);
 	}
 	l->hosts = xrealloc(l->hosts, (l->nhosts + 1) * sizeof(h));
 	l->hosts[l->nhosts++] = h;
@@ -275,6 +276,25 @@ launch_host(const struct launch *l, int slot)
 	return (l->nhosts ? &l->hosts[l->nhosts - 1] : NULL);
 }
 
+/*
+ * GNU parallel's {host} (LOGIN 0: the host name, without user@ and
+ * :port) or {sshlogin} (LOGIN 1: as given, without NCPUS/) of SLOT, the
+ * joblog's Host column: `:' for this machine or without --sshlogin.
+ */
+const char *
+launch_where(const struct launch *l, int slot, int login)
+{
+	const struct lhost *h;
+	const char *at;
+
+	if (l == NULL || (h = launch_host(l, slot)) == NULL || !h->name)
+		return (":");
+	if (login)
+		return (h->login);
+	at = strrchr(h->name, '@');
+	return (at ? at + 1 : h->name);
+}
+
 /* A growing string. */
 struct lbuf {
 	char *s;
@@ -429,9 +449,9 @@ launch_line(const struct launch *l, WORD_LIST *cmd)
 	return (line.s);
 }
 
-/* Replace every {%} and {host} in WORD: a new string. */
+/* Replace every {%}, {host} and {sshlogin} in WORD: a new string. */
 static char *
-launch_subst(const char *word, int slot, const char *host)
+launch_subst(const struct launch *l, const char *word, int slot)
 {
 	struct lbuf b;
 	char num[32];
@@ -445,8 +465,11 @@ launch_subst(const char *word, int slot, const char *host)
 			lbuf_add(&b, num);
 			s += 3;
 		} else if (strncmp(s, "{host}", 6) == 0) {
-			lbuf_add(&b, host ? host : ":");
+			lbuf_add(&b, launch_where(l, slot, 0));
 			s += 6;
+		} else if (strncmp(s, "{sshlogin}", 10) == 0) {
+			lbuf_add(&b, launch_where(l, slot, 1));
+			s += 10;
 		} else {
 			char c[2] = { *s++, '\0' };
 
@@ -485,7 +508,7 @@ launch_wrap(const struct launch *l, WORD_LIST *cmd, int slot)
 	for (i = n - 1; i >= 0; i--) {
 		out = make_word_list(make_word(""), out);
 		free(out->word->word);
-		out->word->word = launch_subst(v[i], slot, host);
+		out->word->word = launch_subst(l, v[i], slot);
 	}
 	strvec_dispose(v);
 	return (out);
@@ -499,6 +522,7 @@ launch_free(struct launch *l)
 	for (i = 0; i < l->nhosts; i++) {
 		free(l->hosts[i].name);
 		free(l->hosts[i].port);
+		free(l->hosts[i].login);
 	}
 	free(l->hosts);
 	free(l->env);

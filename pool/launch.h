@@ -8,6 +8,7 @@
 struct lhost {
 	char *name;			/* NULL: the local machine (`:') */
 	char *port;			/* host:PORT, or NULL */
+	char *login;			/* the sshlogin without NCPUS/ */
 	int ncpus;			/* NCPUS/host; 0: -j */
 };
 
@@ -19,6 +20,7 @@ struct launch {
 	char **env;			/* --env NAME... */
 	int nenv;
 	int jobs;			/* slots per host without NCPUS/ */
+	const char *workdir;		/* --workdir DIR, or NULL */
 };
 
 int launch_hosts(struct launch *, const char *);
@@ -27,6 +29,7 @@ int launch_env(struct launch *, const char *);
 int launch_check(const struct launch *);
 int launch_active(const struct launch *);
 int launch_slots(const struct launch *, int);
+const char *launch_where(const struct launch *, int, int);
 WORD_LIST *launch_wrap(const struct launch *, WORD_LIST *, int);
 void launch_free(struct launch *);
 

@@ -676,7 +676,7 @@ persist_log(struct persist *ps, long idx)
 	    s->worker);
 	cmd = child_text(words);
 	dispose_words(words);
-	joblog_write(&ps->p->log, idx + 1, s->wall0, (s->t1 - s->t0) / 1e9,
+	joblog_write(&ps->p->log, idx + 1, ":", s->wall0, (s->t1 - s->t0) / 1e9,
 	    (size_t)(s->out1 - s->out0), s->status, s->sig, cmd);
 	free(cmd);
 }

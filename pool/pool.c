@@ -587,7 +587,8 @@ pool_finish(struct pool *p, struct pool_worker *wk)
 		p->cut_short = 1;
 	}
 	pool_record(p, wk->seq, status);
-	joblog_write(&p->log, wk->seq, wk->start_wall,
+	joblog_write(&p->log, wk->seq,
+	    launch_where(&p->cfg.launch, wk->slot, 1), wk->start_wall,
 	    (duration_now() - wk->start) / 1e9,
 	    wk->cap ? output_bytes(wk->cap) : 0, status, wk->signaled,
 	    wk->cmd);

@@ -149,9 +149,34 @@ need_sshd() {
 	assert_output ok
 }
 
+@test "pool: {host} and {sshlogin} in the command and the launcher, GNU's meaning; the joblog's Host column" {
+	run -0 bg_bash '
+		pool -k -S 1/:,2/me@h1 --launcher "env L={sshlogin} LH={host} bash -c" \
+		    --joblog "$1/log" sh -c "echo \"\$1 \$L \$LH\"" _ "{host}/{sshlogin}/{%}" ::: 1 2 3
+		echo "st=$?"
+		tail -n +2 "$1/log" | cut -f 1,2 | sort -n | paste -sd,
+		# Without a launcher or --plus, {host} is text (GNU: a --plus string).
+		pool echo {host} ::: 1
+		pool --plus echo {host} {sshlogin} ::: 1
+	' "$BATS_TEST_TMPDIR"
+	# Slot 1 is this machine: no launcher, : for both.
+	assert_line ":/:/1  "
+	assert_line "h1/me@h1/2 me@h1 h1"
+	assert_line "h1/me@h1/3 me@h1 h1"
+	assert_line "st=0"
+	assert_line "$(printf '1\t:,2\tme@h1,3\tme@h1')"
+	assert_line "{host} 1"
+	# A replacement string: the item is not added (as GNU).
+	assert_line ": :"
+}
+
 @test "pool --sshlogin ':' runs on this machine, without a launcher" {
 	run -0 bg_bash 'pool --sshlogin : sh -c "echo local \$\$" ::: 1'
 	assert_output --regexp "^local [0-9]+$"
+	# -S is --sshlogin, as in GNU parallel; the status array is --status-array.
+	run -0 bg_bash 'pool -S : --status-array st sh -c "echo local; exit 3" ::: 1; echo "st=$? ${st[*]}"'
+	assert_line "local"
+	assert_line "st=1 3"
 }
 
 @test "pool launch options: bad input gets a clear error and runs nothing" {
@@ -201,6 +226,8 @@ need_sshd() {
 	assert_line "stderr: err [a b],err [c'd],err [*]"
 	assert_line "st=1"
 	assert_line "$(printf '1\t0,2\t7,3\t0')"
+	# GNU's joblog: Host is the sshlogin without NCPUS/.
+	[ "$(tail -n +2 "$BATS_TEST_TMPDIR/log" | cut -f 2 | sort -u)" = 127.0.0.1 ]
 }
 
 @test "pool --sshlogin: a function and its --env variable run on the remote side" {
