@@ -33,7 +33,7 @@ enum {
 	O_LINK, O_TRIM, O_ARGSEP, O_ARGFILESEP, O_SHUF, O_PLUS, O_XARGS,
 	O_SHARD, O_TERMSEQ, O_NICE, O_LOAD, O_MEMFREE, O_LIMIT, O_RLIMIT,
 	O_CSV, O_HEADER, O_CIGROUPS, O_JUNIT,
-	O_LAUNCHER, O_SLF, O_SSH, O_ENV, O_STATUS_ARRAY
+	O_LAUNCHER, O_SLF, O_SSH, O_ENV, O_STATUS_ARRAY, O_WORKDIR
 };
 
 static const struct optdef pool_opts[] = {
@@ -111,6 +111,8 @@ static const struct optdef pool_opts[] = {
 	{ "sshloginfile", O_SLF, 1 },
 	{ "ssh", O_SSH, 1 },
 	{ "env", O_ENV, 1 },
+	{ "workdir", O_WORKDIR, 1 },
+	{ "wd", O_WORKDIR, 1 },
 	{ NULL, 0, 0 }
 };
 
@@ -259,7 +261,7 @@ pool_opt_limits(struct pool_args *a, int c, char *v)
 	}
 }
 
-/* --launcher, --sshlogin, --slf, --ssh, --env: see pool/launch.c. */
+/* --launcher, --sshlogin, --slf, --ssh, --env, --workdir: pool/launch.c. */
 static int
 pool_opt_launch(struct pool_args *a, int c, char *v)
 {
@@ -280,6 +282,8 @@ pool_opt_launch(struct pool_args *a, int c, char *v)
 			return (pool_bad("''", "ssh command"));
 		l->ssh = v;
 		return (0);
+	case O_WORKDIR:
+		return (launch_workdir(l, v));
 	default:
 		return (launch_env(l, v));
 	}
@@ -385,6 +389,7 @@ pool_opt_value(struct pool_args *a, int c, char *v)
 	case O_MEMFREE: case O_LIMIT: case O_RLIMIT:
 		return (pool_opt_limits(a, c, v));
 	case O_LAUNCHER: case 'S': case O_SLF: case O_SSH: case O_ENV:
+	case O_WORKDIR:
 		return (pool_opt_launch(a, c, v));
 	default:
 		return (pool_opt_input(a, c, v));
@@ -476,9 +481,9 @@ pool_conflicts(struct pool_args *a)
 		why = "--junit reports on a batch: not with --sem, --wait or "
 		    "--status";
 	else if ((a->sem || a->wait || a->status || a->persist) &&
-	    launch_active(&a->cfg.launch))
-		why = "--launcher, --sshlogin and --slf work on a batch: not "
-		    "with --sem, --wait, --status or --persist";
+	    (launch_active(&a->cfg.launch) || a->cfg.launch.workdir))
+		why = "--launcher, --sshlogin, --slf and --workdir work on a "
+		    "batch: not with --sem, --wait, --status or --persist";
 	if (why == NULL)
 		return (0);
 	builtin_error("%s", why);
@@ -1370,9 +1375,18 @@ static char *pool_doc[] = {
 	"\t\t\tScalars arrive exported, arrays as arrays; nothing",
 	"\t\t\telse travels: not other variables or the",
 	"\t\t\tenvironment, traps, shell options, open fds,",
-	"\t\t\tPOOL_* (ssh does not forward them), the cwd.",
-	"\t\t\tThe remote side needs bash; launcher options:",
-	"\t\t\tbatch only, not with --persist",
+	"\t\t\tPOOL_* (ssh does not forward them), the cwd",
+	"\t\t\t(see --workdir).  The remote side needs bash;",
+	"\t\t\tlauncher options: batch only, not with --persist",
+	"  --workdir DIR\t\t(--wd) run each job in DIR, made if missing",
+	"\t\t\t(mkdir -p), local and remote jobs alike (GNU",
+	"\t\t\tparallel's); a relative DIR is below the remote",
+	"\t\t\thome (ssh's cwd).  `...': a new directory under",
+	"\t\t\t~/.parallel/tmp for each job, removed with all in",
+	"\t\t\tit when the job ends; `.': the local cwd (remote:",
+	"\t\t\tits path below $HOME, below the remote $HOME).  A",
+	"\t\t\tDIR that cannot be made fails the job, status 1.",
+	"\t\t\tBatch only, not with --persist",
 	"Long names as in GNU parallel: --jobs (-j), --array (-a), --delimiter",
 	"(-d), --max-args (-n), --lb (--line-buffer), --semaphore (--sem),",
 	"--halt-on-error (--halt).  GNU parallel options that pool does not",

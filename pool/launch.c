@@ -27,16 +27,27 @@
  * wrapper's stdin: pool gives the launcher a pipe whose write end only
  * pool holds, until the job is reaped.  When the local launcher dies,
  * or pool itself, ssh's connection goes, sshd closes the remote stdin,
- * the watcher reads EOF and TERMs the job's group.  A TERM, HUP or INT
+ * the watcher reads EOF and TERMs the job's group.
+ *
+ * --workdir (GNU parallel's --wd): the wrapper makes the directory
+ * (mkdir -p, as GNU does) and runs the job in it; `...' is a new
+ * directory under ~/.parallel/tmp, removed when the job ends; `.' is
+ * the local cwd's path below $HOME, below the remote $HOME (the cwd
+ * itself when it is not below $HOME).  A local job gets the same in its
+ * forked child (launch_wd_enter); its `...' is made by pool and removed
+ * after the job is reaped.  A TERM, HUP or INT
  * sent to the wrapper (a local launcher's process group, srun's step
  * signals) is passed on to the job the same way.  The job's status is
  * the wrapper's: a job killed by signal N reads as status 128+N.
  */
 
 #include <errno.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "bashapi.h"
 #include "launch.h"
@@ -45,11 +56,21 @@
 
 static const char wrapper[] =
     "set -m; trap 'kill -TERM -- -$p 2>/dev/null' HUP TERM INT\n"
+    "d=\n"
+    "case $2 in\n"
+    "'') ;;\n"
+    "...) mkdir -p \"$HOME/.parallel/tmp\" &&\n"
+    "  d=$(mktemp -d \"$HOME/.parallel/tmp/pool-XXXXXX\") && cd \"$d\" ||"
+    " exit 1 ;;\n"
+    "\\~*) mkdir -p \"$HOME${2#\\~}\" && cd \"$HOME${2#\\~}\" || exit 1 ;;\n"
+    "*) mkdir -p -- \"$2\" && cd -- \"$2\" || exit 1 ;;\n"
+    "esac\n"
     "bash --norc -c \"$1\" </dev/null & p=$!\n"
     "{ cat >/dev/null; kill -TERM -- -$p; } >/dev/null 2>&1 & w=$!\n"
     "set +m\n"
     "wait $p; s=$?\n"
     "kill -- -$w 2>/dev/null\n"
+    "[ -z \"$d\" ] || rm -rf -- \"$d\"\n"
     "exit $s\n";
 
 static int
@@ -144,6 +165,133 @@ launch_slf(struct launch *l, const char *path)
 	if (r == 0 && n == 0) {
 		builtin_error("%s: no sshlogin in the file", path);
 		r = EX_USAGE;
+	}
+	return (r);
+}
+
+/* --workdir DIR: `...', `.' or a directory, local and remote. */
+int
+launch_workdir(struct launch *l, const char *dir)
+{
+	if (*dir == '\0')
+		return (launch_bad("''", "workdir"));
+	l->workdir = dir;
+	return (0);
+}
+
+/*
+ * --workdir for the far side: `~' or `~/REL' for `.' (see above), else
+ * as given, or "" without --workdir.  A new string.
+ */
+static char *
+launch_wd_remote(const struct launch *l)
+{
+	const char *home;
+	char *cwd, *r;
+	size_t n;
+
+	if (l->workdir == NULL || strcmp(l->workdir, ".") != 0)
+		return (savestring(l->workdir ? l->workdir : ""));
+	if ((cwd = getcwd(NULL, 0)) == NULL)
+		return (savestring("~"));
+	home = get_string_value("HOME");
+	n = home ? strlen(home) : 0;
+	while (n > 1 && home[n - 1] == '/')
+		n--;
+	if (n > 0 && strncmp(cwd, home, n) == 0 &&
+	    (cwd[n] == '\0' || cwd[n] == '/')) {
+		r = xmalloc(strlen(cwd + n) + 2);
+		r[0] = '~';
+		strcpy(r + 1, cwd + n);
+	} else
+		r = savestring(cwd);
+	free(cwd);
+	return (r);
+}
+
+/* mkdir -p DIR (DIR is changed, and put back).  0, or -1 with errno. */
+static int
+launch_mkdirs(char *dir)
+{
+	char *s;
+
+	for (s = dir + 1; (s = strchr(s, '/')) != NULL; s++) {
+		*s = '\0';
+		if (mkdir(dir, 0777) < 0 && errno != EEXIST) {
+			*s = '/';
+			return (-1);
+		}
+		*s = '/';
+	}
+	return (mkdir(dir, 0777) < 0 && errno != EEXIST ? -1 : 0);
+}
+
+/*
+ * --workdir `...' for a local job: a new directory under
+ * ~/.parallel/tmp (GNU's place), or NULL (message printed) or NULL
+ * without `...'.  launch_wd_remove takes it away.
+ */
+char *
+launch_wd_make(const struct launch *l)
+{
+	const char *home;
+	char *dir;
+
+	if (l->workdir == NULL || strcmp(l->workdir, "...") != 0)
+		return (NULL);
+	home = get_string_value("HOME");
+	dir = xmalloc(strlen(home ? home : "") + 40);
+	sprintf(dir, "%s/.parallel/tmp", home ? home : "");
+	if (launch_mkdirs(dir) == 0) {
+		strcat(dir, "/pool-XXXXXX");
+		if (mkdtemp(dir) != NULL)
+			return (dir);
+	}
+	builtin_error("%s: %s", dir, strerror(errno));
+	free(dir);
+	return (NULL);
+}
+
+static int
+launch_rm1(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+	return (remove(path) < 0 && errno != ENOENT ? -1 : 0);
+}
+
+/* Remove DIR (from launch_wd_make) and all in it; free it. */
+void
+launch_wd_remove(char *dir)
+{
+	if (dir == NULL)
+		return;
+	nftw(dir, launch_rm1, 16, FTW_DEPTH | FTW_PHYS);
+	free(dir);
+}
+
+/*
+ * In a local job's child: go to the --workdir (TMP for `...', made by
+ * launch_wd_make).  Return 0, or -1 after a message.
+ */
+int
+launch_wd_enter(const struct launch *l, const char *tmp)
+{
+	char *dir;
+	int r;
+
+	if (l->workdir == NULL || strcmp(l->workdir, ".") == 0)
+		return (0);
+	if (strcmp(l->workdir, "...") == 0 && tmp == NULL)
+		return (-1);	/* launch_wd_make said why */
+	dir = savestring(tmp ? tmp : l->workdir);
+	r = launch_mkdirs(dir) < 0 || chdir(dir) < 0 ? -1 : 0;
+	if (r < 0)
+		builtin_error("%s: %s", dir, strerror(errno));
+	free(dir);
+	/* A function job's pwd and $PWD are bash's idea of the cwd. */
+	if (r == 0 && (dir = getcwd(NULL, 0)) != NULL) {
+		set_working_directory(dir);
+		bind_variable("PWD", dir, 0);
+		free(dir);
 	}
 	return (r);
 }
@@ -425,12 +573,13 @@ launch_vars(const struct launch *l, struct lbuf *b)
 	}
 }
 
-/* The one word after the prefix: `exec bash --norc -c WRAPPER pool JOB'. */
+/* The one word after the prefix: `exec bash --norc -c WRAPPER pool JOB WD'. */
 static char *
 launch_line(const struct launch *l, WORD_LIST *cmd)
 {
 	struct lbuf job, line;
 	WORD_LIST *w;
+	char *wd;
 
 	memset(&job, 0, sizeof(job));
 	memset(&line, 0, sizeof(line));
@@ -445,6 +594,9 @@ launch_line(const struct launch *l, WORD_LIST *cmd)
 	lbuf_quoted(&line, wrapper);
 	lbuf_add(&line, " pool ");
 	lbuf_quoted(&line, job.s);
+	lbuf_add(&line, " ");
+	lbuf_quoted(&line, (wd = launch_wd_remote(l)));
+	free(wd);
 	free(job.s);
 	return (line.s);
 }

@@ -26,6 +26,10 @@ struct launch {
 int launch_hosts(struct launch *, const char *);
 int launch_slf(struct launch *, const char *);
 int launch_env(struct launch *, const char *);
+int launch_workdir(struct launch *, const char *);
+char *launch_wd_make(const struct launch *);
+void launch_wd_remove(char *);
+int launch_wd_enter(const struct launch *, const char *);
 int launch_check(const struct launch *);
 int launch_active(const struct launch *);
 int launch_slots(const struct launch *, int);

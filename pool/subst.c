@@ -1,4 +1,4 @@
-/* subst.c - GNU parallel's replacement strings: {} {.} {/} {//} {/.} {#} {%} {N} {host} */
+/* subst.c - GNU parallel's replacement strings: {} {.} {/} {#} {%} {N}... */
 
 /*
  * A replacement string is `{', an optional source number N, an
@@ -345,7 +345,8 @@ subst_push(WORD_LIST *rev, const char *s)
 
 /*
  * Return the number of value replacement strings in W (not {#} {%}
- * {##} {host} {sshlogin}); store the offset and length of the first in *OFF and *LEN.
+ * {##} {host} {sshlogin}); store the offset and length of the first
+ * in *OFF and *LEN.
  */
 static int
 subst_values_in(const char *w, size_t *off, size_t *len)

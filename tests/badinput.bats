@@ -77,6 +77,8 @@ pool|--launcher|launcher
 pool|--sshlogin|sshlogin
 pool|--ssh|sshcmd
 pool|--env|envname
+pool|--workdir|workdir
+pool|--wd|workdir
 retry|-n|attempts
 retry|--attempts|attempts
 retry|-d|dur
@@ -311,6 +313,8 @@ sshcmd|empty||'"'"''"'"': invalid ssh command
 sshcmd|open-quote|"x|%s: invalid ssh command
 envname|empty||`%s'"'"': not a valid identifier
 envname|digit|1x|`%s'"'"': not a valid identifier
+workdir|empty||'"'"''"'"': invalid workdir
+workdir|valid|.|ok
 attempts|empty||%s: invalid attempt count
 attempts|negative|-1|%s: invalid attempt count
 attempts|non-numeric|abc|%s: invalid attempt count

@@ -208,6 +208,73 @@ need_sshd() {
 	assert_output --partial "nonesuch: No such file"
 }
 
+@test "pool --workdir on this machine: DIR made and used by functions and commands, . the cwd, ... a new dir each job, removed after" {
+	local t=$BATS_TEST_TMPDIR
+	mkdir -p "$t/home" "$t/cwd"
+	run -0 bg_bash '
+		HOME=$3
+		cd "$2"
+		f() { echo "f $PWD $(pwd)"; touch made-by-f; }
+		pool -k --wd "$1/a/b" f ::: 1; echo "st=$?"
+		pool -k --workdir . sh -c "pwd" ::: 1
+		pool -k -j2 --wd ... sh -c "pwd; touch x; sleep 0.2" ::: 1 2; echo "st=$?"
+		ls -A "$HOME/.parallel/tmp" | paste -sd, | sed "s/^/left=/"
+	' "$t" "$t/cwd" "$t/home"
+	assert_line "f $t/a/b $t/a/b"
+	[ -e "$t/a/b/made-by-f" ]
+	assert_line "st=0"
+	assert_line "$t/cwd"
+	# Two jobs, two new directories under ~/.parallel/tmp (GNU's place)...
+	[ "$(grep -c "^$t/home/.parallel/tmp/pool-" <<< "$output")" -eq 2 ]
+	[ "$(grep "^$t/home/.parallel/tmp/pool-" <<< "$output" | sort -u | wc -l)" -eq 2 ]
+	# ... both removed when their job ended.
+	assert_line "left="
+}
+
+@test "pool --workdir ...: the directory goes even when --timeout stops the job" {
+	local t=$BATS_TEST_TMPDIR
+	mkdir -p "$t/home"
+	mark 63.
+	local m=$REPLY
+	run -0 bg_bash '
+		HOME=$1
+		pool --timeout 0.5 --wd ... sh -c "touch x; exec sleep $2" ::: 1; echo "st=$?"
+		ls -A "$HOME/.parallel/tmp" | paste -sd, | sed "s/^/left=/"
+	' "$t/home" "$m"
+	assert_line "st=1"
+	assert_line "left="
+	no_leftovers "$(pat "$m")"
+}
+
+@test "pool --workdir: bad input is refused before anything runs; a DIR that cannot be made fails its job" {
+	run -2 bg_bash 'pool --wd "" echo ran ::: 1'
+	assert_output --partial "pool: '': invalid workdir"
+	refute_output --partial ran
+	run -2 bg_bash 'pool --workdir'
+	assert_output --partial "option requires an argument"
+	run -2 bg_bash 'pool --sem --wd /tmp echo ran'
+	assert_output --partial "work on a batch"
+	run -2 bg_bash 'pool --persist --wd /tmp echo ran ::: 1'
+	assert_output --partial "work on a batch"
+	refute_output --partial ran
+	run -0 bg_bash 'pool --status-array st --wd /proc/nonesuch/x echo ran ::: 1 2; echo "st=$? ${st[*]}"'
+	assert_output --partial "pool: /proc/nonesuch/x: No such file or directory"
+	refute_output --partial ran
+	assert_line "st=2 1 1"
+}
+
+@test "pool --workdir under set -euo pipefail: a job that cannot enter DIR fails the pool, the script stops" {
+	run -1 bg_bash '
+		set -euo pipefail
+		pool --wd "$1/ok" true ::: 1
+		echo ok
+		pool --wd /proc/nonesuch true ::: 1
+		echo not-reached
+	' "$BATS_TEST_TMPDIR"
+	assert_line ok
+	refute_line not-reached
+}
+
 # --- through a real sshd ----------------------------------------------------
 
 @test "pool --sshlogin: status and output per job through a real sshd, streams kept apart" {
@@ -313,4 +380,32 @@ need_sshd() {
 		sleep 0.1
 	done
 	no_leftovers "$(pat "$m")"
+}
+
+@test "pool --workdir through ssh: DIR, . (the cwd below \$HOME) and ... (made and removed) on the remote side" {
+	need_sshd
+	local t=$BATS_TEST_TMPDIR rhome rel d
+	rhome=$(ssh -F "$SSH_CFG" 127.0.0.1 'echo $HOME')
+	[ -n "$rhome" ] && [ "$rhome" != / ]
+	rel=.pool-wd-test.$$
+	mkdir -p "$t/lhome/$rel/sub"
+	run -0 bg_bash '
+		f() { echo "f $PWD"; touch y; }
+		pool --ssh "ssh -F $1" -S 127.0.0.1 --wd "$2/r/s" f ::: 1; echo "st=$?"
+		HOME=$2/lhome
+		cd "$HOME/$3/sub"
+		pool --ssh "ssh -F $1" -S 127.0.0.1 --wd . pwd ::: 1
+		pool -k --ssh "ssh -F $1" -S 2/127.0.0.1 --wd ... sh -c "pwd; touch x" ::: 1 2
+		echo "st=$?"
+	' "$SSH_CFG" "$t" "$rel"
+	rm -rf "${rhome:?}/$rel"
+	assert_line "f $t/r/s"
+	[ -e "$t/r/s/y" ]
+	assert_line "st=0"
+	# . is the local cwd's path below the local $HOME, below the remote one.
+	assert_line "$rhome/$rel/sub"
+	[ "$(grep -c "^$rhome/.parallel/tmp/pool-" <<< "$output")" -eq 2 ]
+	for d in $(grep "^$rhome/.parallel/tmp/pool-" <<< "$output"); do
+		[ ! -e "$d" ]
+	done
 }
