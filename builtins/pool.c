@@ -33,7 +33,8 @@ enum {
 	O_LINK, O_TRIM, O_ARGSEP, O_ARGFILESEP, O_SHUF, O_PLUS, O_XARGS,
 	O_SHARD, O_TERMSEQ, O_NICE, O_LOAD, O_MEMFREE, O_LIMIT, O_RLIMIT,
 	O_CSV, O_HEADER, O_CIGROUPS, O_JUNIT,
-	O_LAUNCHER, O_SLF, O_SSH, O_ENV, O_STATUS_ARRAY, O_WORKDIR
+	O_LAUNCHER, O_SLF, O_SSH, O_ENV, O_STATUS_ARRAY, O_WORKDIR,
+	O_FILTERHOSTS
 };
 
 static const struct optdef pool_opts[] = {
@@ -113,6 +114,7 @@ static const struct optdef pool_opts[] = {
 	{ "env", O_ENV, 1 },
 	{ "workdir", O_WORKDIR, 1 },
 	{ "wd", O_WORKDIR, 1 },
+	{ "filter-hosts", O_FILTERHOSTS, 0 },
 	{ NULL, 0, 0 }
 };
 
@@ -403,6 +405,7 @@ pool_opt_flag(struct pool_args *a, int c)
 	case 'k': a->cfg.keep_order = 1; break;
 	case 'u': a->cfg.out_mode = OUT_UNGROUP; a->out_set |= 1; break;
 	case O_LINEBUF: a->cfg.out_mode = OUT_LINE; a->out_set |= 2; break;
+	case O_FILTERHOSTS: a->cfg.launch.filter = 1; break;
 	case O_GROUP: a->cfg.out_mode = OUT_GROUP; a->out_set |= 4; break;
 	case O_TAG: a->cfg.tagstring = "{}"; break;
 	case O_RESUME: a->cfg.resume = 1; break;
@@ -989,6 +992,14 @@ pool_batch(struct pool_args *a)
 	WORD_LIST *tmpl;
 	int r;
 
+	/* --filter-hosts: the hosts that answer, and their slots. */
+	if ((r = launch_filter(&a->cfg.launch)) != 0) {
+		launch_free(&a->cfg.launch);
+		return (r);
+	}
+	if (a->cfg.launch.filter)
+		a->cfg.jobs = launch_slots(&a->cfg.launch,
+		    a->cfg.launch.jobs);
 	p = xmalloc(sizeof(*p));
 	memset(p, 0, sizeof(*p));
 	p->cfg.launch = a->cfg.launch;	/* pool_free frees it, in any case */
@@ -1387,6 +1398,11 @@ static char *pool_doc[] = {
 	"\t\t\tits path below $HOME, below the remote $HOME).  A",
 	"\t\t\tDIR that cannot be made fails the job, status 1.",
 	"\t\t\tBatch only, not with --persist",
+	"  --filter-hosts\t(GNU parallel's) before the first job, run `true'",
+	"\t\t\ton each --sshlogin host through its launcher, one",
+	"\t\t\thost after the other, 10 s each at most; leave out",
+	"\t\t\tthe hosts where it fails, with a warning for each;",
+	"\t\t\tstatus 1 and no job run if none answers",
 	"Long names as in GNU parallel: --jobs (-j), --array (-a), --delimiter",
 	"(-d), --max-args (-n), --lb (--line-buffer), --semaphore (--sem),",
 	"--halt-on-error (--halt).  GNU parallel options that pool does not",

@@ -43,16 +43,20 @@
 
 #include <errno.h>
 #include <ftw.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "attempt.h"
 #include "bashapi.h"
+#include "duration.h"
 #include "launch.h"
 
 #define LAUNCH_MAXFN	256	/* functions shipped with one job */
+#define LAUNCH_FILTER_S	10	/* --filter-hosts: seconds a host has */
 
 static const char wrapper[] =
     "set -m; trap 'kill -TERM -- -$p 2>/dev/null' HUP TERM INT\n"
@@ -631,25 +635,15 @@ launch_subst(const struct launch *l, const char *word, int slot)
 	return (b.s);
 }
 
-/*
- * The words that run CMD in SLOT through the launcher: a new list, or
- * NULL when the slot's host is this machine (`:').
- */
-WORD_LIST *
-launch_wrap(const struct launch *l, WORD_LIST *cmd, int slot)
+/* Put the launcher's words for host H (NULL: none) in SLOT before OUT. */
+static WORD_LIST *
+launch_prefix(const struct launch *l, const struct lhost *h, int slot,
+    WORD_LIST *out)
 {
-	const struct lhost *h;
-	WORD_LIST *out;
 	char **v, *host;
 	int i, n;
 
-	h = launch_host(l, slot);
-	if (h && h->name == NULL)
-		return (NULL);
 	host = h ? h->name : NULL;
-	out = make_word_list(make_word(""), NULL);
-	free(out->word->word);
-	out->word->word = launch_line(l, cmd);
 	if (l->prefix == NULL && h->port) {
 		out = make_word_list(make_word(host), out);
 		out = make_word_list(make_word(h->port), out);
@@ -664,6 +658,101 @@ launch_wrap(const struct launch *l, WORD_LIST *cmd, int slot)
 	}
 	strvec_dispose(v);
 	return (out);
+}
+
+/*
+ * The words that run CMD in SLOT through the launcher: a new list, or
+ * NULL when the slot's host is this machine (`:').
+ */
+WORD_LIST *
+launch_wrap(const struct launch *l, WORD_LIST *cmd, int slot)
+{
+	const struct lhost *h;
+	WORD_LIST *out;
+
+	h = launch_host(l, slot);
+	if (h && h->name == NULL)
+		return (NULL);
+	out = make_word_list(make_word(""), NULL);
+	free(out->word->word);
+	out->word->word = launch_line(l, cmd);
+	return (launch_prefix(l, h, slot, out));
+}
+
+/*
+ * Does host I answer?  Run `true' through its launcher (quiet, stdin
+ * /dev/null) for at most LAUNCH_FILTER_S seconds.  Return 0 if it did,
+ * 1 if not, 128+N if the shell got signal N meanwhile.
+ */
+static int
+launch_answers(const struct launch *l, int i, int slot)
+{
+	struct attempt a;
+	WORD_LIST *w;
+	int st;
+
+	w = make_word_list(make_word("true"), NULL);
+	w = launch_prefix(l, &l->hosts[i], slot, w);
+	w = make_word_list(make_word("pool"), w);
+	w = make_word_list(make_word("exec \"$@\" </dev/null >/dev/null 2>&1"),
+	    w);
+	w = make_word_list(make_word("-c"), w);
+	w = make_word_list(make_word("bash"), w);
+	memset(&a, 0, sizeof(a));
+	a.deadline = duration_now() + LAUNCH_FILTER_S * 1000000000LL;
+	a.kill_after = 1000000000LL;
+	a.sig = SIGTERM;
+	a.watchfd = -1;
+	st = attempt_child(w, &a);
+	dispose_words(w);
+	if (a.how == ATTEMPT_SIGNALLED)
+		return (st);
+	return (st != 0);
+}
+
+/* Drop host I from L. */
+static void
+launch_drop(struct launch *l, int i)
+{
+	builtin_warning("%s: does not answer: skipped (--filter-hosts)",
+	    l->hosts[i].login);
+	free(l->hosts[i].name);
+	free(l->hosts[i].port);
+	free(l->hosts[i].login);
+	memmove(&l->hosts[i], &l->hosts[i + 1],
+	    (l->nhosts - i - 1) * sizeof(l->hosts[0]));
+	l->nhosts--;
+}
+
+/*
+ * --filter-hosts: once, before the first job, leave out the hosts that
+ * do not answer (GNU parallel's), one after the other, saying which.
+ * Return 0, 128+N on signal N, or 1 (message printed) if none is left.
+ */
+int
+launch_filter(struct launch *l)
+{
+	int i, slot, r, n;
+
+	if (!l->filter)
+		return (0);
+	for (i = 0, slot = 1; i < l->nhosts;) {
+		n = l->hosts[i].ncpus ? l->hosts[i].ncpus : l->jobs;
+		r = l->hosts[i].name ? launch_answers(l, i, slot) : 0;
+		if (r > 1)
+			return (r);
+		if (r == 1) {
+			launch_drop(l, i);
+			continue;
+		}
+		i++;
+		slot += n;
+	}
+	if (l->nhosts == 0) {
+		builtin_error("--filter-hosts: no host answers");
+		return (EXECUTION_FAILURE);
+	}
+	return (0);
 }
 
 void

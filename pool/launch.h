@@ -21,6 +21,7 @@ struct launch {
 	int nenv;
 	int jobs;			/* slots per host without NCPUS/ */
 	const char *workdir;		/* --workdir DIR, or NULL */
+	int filter;			/* --filter-hosts */
 };
 
 int launch_hosts(struct launch *, const char *);
@@ -32,6 +33,7 @@ void launch_wd_remove(char *);
 int launch_wd_enter(const struct launch *, const char *);
 int launch_check(const struct launch *);
 int launch_active(const struct launch *);
+int launch_filter(struct launch *);
 int launch_slots(const struct launch *, int);
 const char *launch_where(const struct launch *, int, int);
 WORD_LIST *launch_wrap(const struct launch *, WORD_LIST *, int);

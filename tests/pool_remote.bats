@@ -275,6 +275,50 @@ need_sshd() {
 	refute_line not-reached
 }
 
+@test "pool --filter-hosts: hosts whose launcher fails are left out once, with a warning; none left is an error" {
+	local t=$BATS_TEST_TMPDIR
+	# A launcher that refuses host `down' and counts its calls per host.
+	cat > "$t/launch" <<-EOF
+		#!/bin/bash
+		echo "\$1" >> "$t/calls"
+		[ "\$1" = down ] && { echo "launch: \$1: refused" >&2; exit 255; }
+		shift; exec bash -c "\$1"
+	EOF
+	chmod +x "$t/launch"
+	run -0 bg_bash '
+		pool -k --filter-hosts -S 1/down,2/up --launcher "$1/launch {host}" \
+		    --joblog "$1/log" sh -c "echo {host} {%}" ::: 1 2 3 4 2> "$1/err"
+		echo "st=$?"
+		cat "$1/err"
+		tail -n +2 "$1/log" | cut -f 2 | sort -u | paste -sd, | sed "s/^/hosts=/"
+	' "$t"
+	assert_line "up 1"
+	assert_line "up 2"
+	assert_line "st=0"
+	assert_line --partial "pool: warning: down: does not answer: skipped (--filter-hosts)"
+	refute_line --partial "launch: down: refused"
+	assert_line "hosts=up"
+	# down asked once, at the start; up once for the check, then per job.
+	[ "$(grep -c '^down$' "$t/calls")" -eq 1 ]
+	[ "$(grep -c '^up$' "$t/calls")" -eq 5 ]
+	run -1 bg_bash 'pool --filter-hosts -S down --launcher "$1/launch {host}" echo ran ::: 1' "$t"
+	assert_output --partial "pool: --filter-hosts: no host answers"
+	refute_output --partial ran
+	# `:' (this machine) is never filtered out.
+	run -0 bg_bash 'pool --filter-hosts -S down,: --launcher "$1/launch {host}" echo ran {host} ::: 1' "$t"
+	assert_line "ran :"
+}
+
+@test "pool --filter-hosts under set -euo pipefail: no host answering stops the script" {
+	run -1 bg_bash '
+		set -euo pipefail
+		pool --filter-hosts -S 1/h --launcher false echo ran ::: 1
+		echo not-reached
+	'
+	refute_line not-reached
+	refute_line ran
+}
+
 # --- through a real sshd ----------------------------------------------------
 
 @test "pool --sshlogin: status and output per job through a real sshd, streams kept apart" {
@@ -408,4 +452,20 @@ need_sshd() {
 	for d in $(grep "^$rhome/.parallel/tmp/pool-" <<< "$output"); do
 		[ ! -e "$d" ]
 	done
+}
+
+@test "pool --filter-hosts through ssh: a host that refuses connections is skipped, the jobs run on the other" {
+	need_sshd
+	local closed
+	closed=$(free_port)
+	run -0 bg_bash '
+		pool --filter-hosts --ssh "ssh -F $1" -S "1/localhost:$2,2/127.0.0.1" \
+		    --joblog "$3/log" sh -c "echo \$PT_HOST" ::: 1 2 3
+		echo "st=$?"
+		tail -n +2 "$3/log" | cut -f 2 | sort -u | paste -sd, | sed "s/^/hosts=/"
+	' "$SSH_CFG" "$closed" "$BATS_TEST_TMPDIR"
+	assert_line --partial "localhost:$closed: does not answer: skipped (--filter-hosts)"
+	[ "$(grep -c '^127.0.0.1$' <<< "$output")" -eq 3 ]
+	assert_line "st=0"
+	assert_line "hosts=127.0.0.1"
 }
