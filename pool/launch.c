@@ -35,7 +35,14 @@
  * the local cwd's path below $HOME, below the remote $HOME (the cwd
  * itself when it is not below $HOME).  A local job gets the same in its
  * forked child (launch_wd_enter); its `...' is made by pool and removed
- * after the job is reaped.  A TERM, HUP or INT
+ * after the job is reaped.
+ *
+ * {host} and {sshlogin} (in the launcher here, in the command through
+ * subst.c) and the joblog's Host column all come from launch_where, with
+ * GNU parallel's meaning.  --filter-hosts runs `true' through each
+ * host's launcher words (launch_prefix, the same as a job's) once, as a
+ * timed child job, before the first job: a host that does not answer is
+ * left out, and so are its slots.  A TERM, HUP or INT
  * sent to the wrapper (a local launcher's process group, srun's step
  * signals) is passed on to the job the same way.  The job's status is
  * the wrapper's: a job killed by signal N reads as status 128+N.
