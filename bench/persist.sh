@@ -3,10 +3,10 @@
 #
 # Two workloads at -j2, medians of 5 (BENCH_RUNS_SCALE scales), µs/item:
 #   colon  f(){ :; } over 20,000 items, every item's status checked
-#          (pool -S: 20,000 zeros).  Target for pool --persist: <= 3.3.
+#          (pool --status-array: 20,000 zeros).  Target for pool --persist: <= 3.3.
 #   echo   f(){ echo "$1"; } with -k into a file, checked byte for byte
 #          against seq.  Target for pool --persist: <= 5.
-# Rows: pool --persist; pool forking (-u -S / -k); forkrun v3.4.3 batched
+# Rows: pool --persist; pool forking (-u --status-array / -k); forkrun v3.4.3 batched
 # (thousands of lines per call: its function loops over "$@"; no per-item
 # status) and -L 1 (one line per call); GNU parallel 20260522 --fast
 # (`:' and `echo' as commands: its /bin/sh chunks cannot call a bash
@@ -17,7 +17,7 @@
 # pool --persist's.
 #
 # Then --timeout 1ms on TIMEOUT_ITEMS (default 1000) items that each run
-# `sleep 1': every item is stopped (-S checked: all 143), in --persist
+# `sleep 1': every item is stopped (--status-array checked: all 143), in --persist
 # (a new worker per item) and in forking mode; medians of 5, µs/item.
 #
 # Usage: bash bench/persist.sh   (BGTOOLS_SO, BENCH_RUNS_SCALE: lib.sh)
@@ -72,7 +72,7 @@ measure() {
 	for ((i = 0; i < runs; i++)); do
 		st=()
 		bench_time_us t eval "$c" || bench_fail "$name: status $?"
-		[[ $c == *-S* ]] && check_zeros "$n"
+		[[ $c == *--status-array* ]] && check_zeros "$n"
 		tc+=("$t")
 		if [ -n "$e" ]; then
 			bench_time_us t eval "$e" > "$BENCH_TMP/out" ||
@@ -101,11 +101,11 @@ loop_run() {
 	return "$r"
 }
 
-measure "pool --persist (-u -S / -k)" "$ITEMS" \
-    'pool --persist -j2 -u -S st f ::: "${items[@]}"' \
+measure "pool --persist (-u --status-array / -k)" "$ITEMS" \
+    'pool --persist -j2 -u --status-array st f ::: "${items[@]}"' \
     'pool --persist -j2 -k g ::: "${items[@]}"'
-measure "pool forking (-u -S / -k), $FORK_ITEMS items" "$FORK_ITEMS" \
-    'pool -j2 -u -S st f ::: "${fitems[@]}"' \
+measure "pool forking (-u --status-array / -k), $FORK_ITEMS items" "$FORK_ITEMS" \
+    'pool -j2 -u --status-array st f ::: "${fitems[@]}"' \
     'pool -j2 -k g ::: "${fitems[@]}"'
 if [ -r "$FRUN" ]; then
 	# frun.bash is not written for set -u.
@@ -165,7 +165,7 @@ timeout_row() {
 	local i t
 	for ((i = 0; i < $(bench_runs 5); i++)); do
 		st=()
-		bench_time_us t pool ${1:+"$1"} -j2 -S st --timeout 1ms sl \
+		bench_time_us t pool ${1:+"$1"} -j2 --status-array st --timeout 1ms sl \
 		    ::: $(seq "$TIMEOUT_ITEMS")
 		check_143
 		tt+=("$t")

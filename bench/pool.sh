@@ -29,7 +29,7 @@
 #
 # Both sides run interleaved (the order swapped every run), medians of at
 # least 5 runs; every run checks its exit status and every job's status
-# (pool -S, or each `wait -n'), or the bytes and stamps it produced.
+# (pool --status-array, or each `wait -n'), or the bytes and stamps it produced.
 # Under 5 minutes on 2 idle cores.
 #
 # Usage: bash bench/pool.sh   (BGTOOLS_SO, BENCH_RUNS_SCALE: see lib.sh)
@@ -48,7 +48,7 @@ BLOB_BYTES=20000000	# e
 # f: the job of b and c: does nothing.
 f() { :; }
 
-# check_statuses ARRAY N WHAT: fail unless ARRAY (pool -S) holds N
+# check_statuses ARRAY N WHAT: fail unless ARRAY (pool --status-array) holds N
 # statuses, all 0.
 check_statuses() {
 	local -n _cs=$1
@@ -151,7 +151,7 @@ for ((r = 0; r < runs; r++)); do
 		pool)
 			st=()
 			bench_now_us t0
-			pool -j4 -u -S st /bin/true ::: "${true_items[@]}"
+			pool -j4 -u --status-array st /bin/true ::: "${true_items[@]}"
 			rc=$?
 			bench_now_us t1
 			t=$((t1 - t0))
@@ -204,7 +204,7 @@ for ((r = 0; r < runs; r++)); do
 		pool_u)
 			st=()
 			bench_now_us t0
-			pool -j4 -u -S st f ::: "${fn_items[@]}"
+			pool -j4 -u --status-array st f ::: "${fn_items[@]}"
 			rc=$?
 			bench_now_us t1
 			t=$((t1 - t0))
@@ -215,7 +215,7 @@ for ((r = 0; r < runs; r++)); do
 		pool_g)
 			st=()
 			bench_now_us t0
-			pool -j4 -S st f ::: "${fn_items[@]}"
+			pool -j4 --status-array st f ::: "${fn_items[@]}"
 			rc=$?
 			bench_now_us t1
 			t=$((t1 - t0))
@@ -254,7 +254,7 @@ mapfile -t items < <(seq "$3")
 for ((r = 0; r < $2; r++)); do
 	st=()
 	t0=${EPOCHREALTIME/[^0-9]/}
-	pool -j4 -u -S st f ::: "${items[@]}"
+	pool -j4 -u --status-array st f ::: "${items[@]}"
 	rc=$?
 	t1=${EPOCHREALTIME/[^0-9]/}
 	all=" ${st[*]} "
@@ -406,13 +406,13 @@ for ((r = 0; r < runs; r++)); do
 		case $side in
 		pool)
 			st=()
-			bench_time_us t pool -j4 -S st blob_job ::: \
+			bench_time_us t pool -j4 --status-array st blob_job ::: \
 			    "${blob_seq[@]}" > /dev/null
 			bench_expect 0 $? "pool -j4 blob_job > /dev/null"
 			check_statuses st "$BLOB_JOBS" "pool -j4 blob_job"
 			e_pool+=("$t")
 			st=()
-			bench_time_us t to_wc pool -j4 -S st blob_job ::: \
+			bench_time_us t to_wc pool -j4 --status-array st blob_job ::: \
 			    "${blob_seq[@]}"
 			bench_expect 0 $? "pool -j4 blob_job | wc -c"
 			check_statuses st "$BLOB_JOBS" "pool -j4 blob_job | wc -c"

@@ -36,7 +36,8 @@ enum {
 	O_LINK, O_TRIM, O_ARGSEP, O_ARGFILESEP, O_SHUF, O_PLUS, O_XARGS,
 	O_SHARD, O_TERMSEQ, O_NICE, O_LOAD, O_MEMFREE, O_LIMIT, O_RLIMIT,
 	O_CSV, O_HEADER, O_CIGROUPS, O_JUNIT,
-	O_LAUNCHER, O_SSHLOGIN, O_SLF, O_SSH, O_ENV, O_FILES, O_TMPDIR
+	O_LAUNCHER, O_SLF, O_SSH, O_ENV, O_STATUS_ARRAY, O_WORKDIR,
+	O_FILTERHOSTS, O_FILES, O_TMPDIR
 };
 
 static const struct optdef pool_opts[] = {
@@ -64,7 +65,7 @@ static const struct optdef pool_opts[] = {
 	{ "output-as-files", O_FILES, 0 },
 	{ "tmpdir", O_TMPDIR, 1 },
 	{ "tempdir", O_TMPDIR, 1 },
-	{ "status-array", 'S', 1 },
+	{ "status-array", O_STATUS_ARRAY, 1 },
 	{ "bar", O_BAR, 0 },
 	{ "delay", O_DELAY, 1 },
 	{ "dry-run", O_DRYRUN, 0 },
@@ -112,13 +113,16 @@ static const struct optdef pool_opts[] = {
 	{ "header", O_HEADER, 1 },
 	{ "ci-groups", O_CIGROUPS, 1 },
 	{ "junit", O_JUNIT, 1 },
-	/* launchers and remote hosts (issue 14); -S is still --status-array */
+	/* launchers and remote hosts (issue 14); -S is GNU parallel's --sshlogin */
 	{ "launcher", O_LAUNCHER, 1 },
-	{ "sshlogin", O_SSHLOGIN, 1 },
+	{ "sshlogin", 'S', 1 },
 	{ "slf", O_SLF, 1 },
 	{ "sshloginfile", O_SLF, 1 },
 	{ "ssh", O_SSH, 1 },
 	{ "env", O_ENV, 1 },
+	{ "workdir", O_WORKDIR, 1 },
+	{ "wd", O_WORKDIR, 1 },
+	{ "filter-hosts", O_FILTERHOSTS, 0 },
 	{ NULL, 0, 0 }
 };
 
@@ -268,7 +272,7 @@ pool_opt_limits(struct pool_args *a, int c, char *v)
 	}
 }
 
-/* --launcher, --sshlogin, --slf, --ssh, --env: see pool/launch.c. */
+/* --launcher, --sshlogin, --slf, --ssh, --env, --workdir: pool/launch.c. */
 static int
 pool_opt_launch(struct pool_args *a, int c, char *v)
 {
@@ -280,7 +284,7 @@ pool_opt_launch(struct pool_args *a, int c, char *v)
 			return (pool_bad("''", "launcher"));
 		l->prefix = v;
 		return (0);
-	case O_SSHLOGIN:
+	case 'S':
 		return (launch_hosts(l, v));
 	case O_SLF:
 		return (launch_slf(l, v));
@@ -289,6 +293,8 @@ pool_opt_launch(struct pool_args *a, int c, char *v)
 			return (pool_bad("''", "ssh command"));
 		l->ssh = v;
 		return (0);
+	case O_WORKDIR:
+		return (launch_workdir(l, v));
 	default:
 		return (launch_env(l, v));
 	}
@@ -366,11 +372,11 @@ pool_opt_value(struct pool_args *a, int c, char *v)
 		return (duration_arg(v, &a->cfg.timeout_ns) < 0 ? EX_USAGE : 0);
 	case O_DELAY:
 		return (duration_arg(v, &a->cfg.delay_ns) < 0 ? EX_USAGE : 0);
-	case 'S':
+	case O_STATUS_ARRAY:
 	case 'a':
 		if (!var_name_ok(v))
 			return (EX_USAGE);
-		*(c == 'S' ? &a->cfg.status_array : (char **)&a->array) = v;
+		*(c == 'a' ? (char **)&a->array : &a->cfg.status_array) = v;
 		return (0);
 	case 'd':
 		return ((a->delim = pool_parse_delim(v)) < 0 ?
@@ -396,7 +402,8 @@ pool_opt_value(struct pool_args *a, int c, char *v)
 	case O_SHARD: case O_TERMSEQ: case O_NICE: case O_LOAD:
 	case O_MEMFREE: case O_LIMIT: case O_RLIMIT:
 		return (pool_opt_limits(a, c, v));
-	case O_LAUNCHER: case O_SSHLOGIN: case O_SLF: case O_SSH: case O_ENV:
+	case O_LAUNCHER: case 'S': case O_SLF: case O_SSH: case O_ENV:
+	case O_WORKDIR:
 		return (pool_opt_launch(a, c, v));
 	default:
 		return (pool_opt_input(a, c, v));
@@ -410,6 +417,7 @@ pool_opt_flag(struct pool_args *a, int c)
 	case 'k': a->cfg.keep_order = 1; break;
 	case 'u': a->cfg.out_mode = OUT_UNGROUP; a->out_set |= 1; break;
 	case O_LINEBUF: a->cfg.out_mode = OUT_LINE; a->out_set |= 2; break;
+	case O_FILTERHOSTS: a->cfg.launch.filter = 1; break;
 	case O_GROUP: a->cfg.out_mode = OUT_GROUP; a->out_set |= 4; break;
 	case O_TAG: a->cfg.tagstring = "{}"; break;
 	case O_RESUME: a->cfg.resume = 1; break;
@@ -489,9 +497,9 @@ pool_conflicts(struct pool_args *a)
 		why = "--junit reports on a batch: not with --sem, --wait or "
 		    "--status";
 	else if ((a->sem || a->wait || a->status || a->persist) &&
-	    launch_active(&a->cfg.launch))
-		why = "--launcher, --sshlogin and --slf work on a batch: not "
-		    "with --sem, --wait, --status or --persist";
+	    (launch_active(&a->cfg.launch) || a->cfg.launch.workdir))
+		why = "--launcher, --sshlogin, --slf and --workdir work on a "
+		    "batch: not with --sem, --wait, --status or --persist";
 	if (why == NULL)
 		return (0);
 	builtin_error("%s", why);
@@ -1037,6 +1045,14 @@ pool_batch(struct pool_args *a)
 	WORD_LIST *tmpl;
 	int r;
 
+	/* --filter-hosts: the hosts that answer, and their slots. */
+	if ((r = launch_filter(&a->cfg.launch)) != 0) {
+		launch_free(&a->cfg.launch);
+		return (r);
+	}
+	if (a->cfg.launch.filter)
+		a->cfg.jobs = launch_slots(&a->cfg.launch,
+		    a->cfg.launch.jobs);
 	p = xmalloc(sizeof(*p));
 	memset(p, 0, sizeof(*p));
 	p->cfg.launch = a->cfg.launch;	/* pool_free frees it, in any case */
@@ -1062,6 +1078,7 @@ pool_batch(struct pool_args *a)
 	a->rules.total = p->in.total;
 	a->rules.names = p->in.names;
 	a->rules.nnames = p->in.nnames;
+	a->rules.launch = &p->cfg.launch;
 	subst_use(&a->rules);
 	begin_unwind_frame("pool");
 	bg_unwind(pool_cleanup, p);
@@ -1071,6 +1088,7 @@ pool_batch(struct pool_args *a)
 	run_unwind_frame("pool");
 	a->rules.names = NULL;
 	a->rules.nnames = 0;
+	a->rules.launch = NULL;
 	subst_use(&a->rules);
 	return (r);
 }
@@ -1143,30 +1161,35 @@ static char *pool_doc[] = {
 	"{.}.{+.} = {..}.{+..}): {+/} the directory, {+.} the extension, {..}",
 	"and {...} without two or three extensions, {+..} and {+...} those",
 	"extensions, {/..} {/...} the basename without them, {##} the number",
-	"of jobs (stdin is read to the end first).  -I STR: STR stands for {}",
-	"(and {} and {1} {2}... are plain text, as in GNU parallel).",
+	"of jobs (stdin is read to the end first), {host} the job's",
+	"--sshlogin host name (no user@, no :port) and {sshlogin} its",
+	"sshlogin without NCPUS/ (both `:' on this machine); these two also",
+	"without --plus when jobs run through --sshlogin or --launcher.",
+	"-I STR: STR stands for {} (and {} and {1} {2}... are plain text, as",
+	"in GNU parallel).",
 	"",
 	"Persistent workers (--persist), for many small items:",
 	"    pool --persist [options] FUNCTION [ARG...] ::: ITEM...",
 	"forks -j workers once; each runs item after item as a call in its own",
 	"process (microseconds an item instead of a fork's millisecond), and",
-	"each item still has its own exit status (-S, --joblog, the pool's",
-	"status), its own output (grouped, -k in input order as the finished",
-	"prefix grows, --tag), POOL_* variables and replacement strings, as in",
-	"the forking mode.  Unlike GNU parallel's --fast, which runs jobs in",
-	"chunks whose --timeout, --retries and --halt act per chunk, nothing",
-	"is per batch here; pool has no --fast option.  The workers are jobs",
-	"(`jobs' shows them as `pool --persist COMMAND') and leave the table",
-	"when the pool ends.  Items come from :::, :::: FILE (read whole",
-	"first) and -a.  A disk command runs too, forked by its worker for",
-	"each item.  `exit', `return' outside a function, a `set -e' failure",
-	"or a fatal error (${x:?}) inside an item ends that item with its",
-	"status, after its EXIT trap, and ends its worker; a signal that kills",
-	"the worker gives the item 128+N.  A new worker goes on with the items",
-	"not yet begun: each item runs once.",
+	"each item still has its own exit status (--status-array, --joblog,",
+	"the pool's status), its own output (grouped, -k in input order as the",
+	"finished prefix grows, --tag), POOL_* variables and replacement",
+	"strings, as in the forking mode.  Unlike GNU parallel's --fast, which",
+	"runs jobs in chunks whose --timeout, --retries and --halt act per",
+	"chunk, nothing is per batch here; pool has no --fast option.  The",
+	"workers are jobs (`jobs' shows them as `pool --persist COMMAND') and",
+	"leave the table when the pool ends.  Items come from :::, :::: FILE",
+	"(read whole first) and -a.  A disk command runs too, forked by its",
+	"worker for each item.  `exit', `return' outside a function, a `set -e'",
+	"failure or a fatal error (${x:?}) inside an item ends that item with",
+	"its status, after its EXIT trap, and ends its worker; a signal that",
+	"kills the worker gives the item 128+N.  A new worker goes on with the",
+	"items not yet begun: each item runs once.",
 	"--timeout acts per item: an item past it is stopped with its worker",
 	"as a job is (TERM to its tree, KILL every second after), gets the",
-	"same status (-S 143, joblog signal 15), and a new worker goes on.",
+	"same status (--status-array 143, joblog signal 15), and a new worker",
+	"goes on.",
 	"--halt soon: the item that reaches the count closes the queue (no",
 	"item is begun after it; items already begun end as they will);",
 	"--halt now: their workers are stopped too.  Items never begun get",
@@ -1267,7 +1290,8 @@ static char *pool_doc[] = {
 	"  --tag\t\t\tprefix each output line with the item and a tab",
 	"  --tagstring STR\tprefix with STR (replacement strings work)",
 	"  --joblog FILE\t\tlog each job in GNU parallel's format; +FILE",
-	"\t\t\tappends to FILE (no header line, as GNU parallel)",
+	"\t\t\tappends to FILE (no header line, as GNU parallel);",
+	"\t\t\tHost is the job's {sshlogin} (`:' on this machine)",
 	"  --resume\t\tskip the jobs FILE already lists",
 	"  --resume-failed\tskip the jobs FILE lists as succeeded",
 	"  --results DIR\t\tsave DIR/SEQ/{cmd,stdout,stderr,status}, every",
@@ -1303,7 +1327,8 @@ static char *pool_doc[] = {
 	"\t\t\tdirectory, checked before anything runs.  Unlike",
 	"\t\t\tGNU parallel, jobs' $TMPDIR is left as it is",
 	"  --tempdir DIR\t\tthe same as --tmpdir DIR",
-	"  -S, --status-array A\tset A[SEQ-1] to each job's exit status",
+	"  --status-array A\tset A[SEQ-1] to each job's exit status (long",
+	"\t\t\tname only: -S is GNU parallel's --sshlogin)",
 	"  --bar\t\t\ta progress line on stderr (only on a terminal),",
 	"\t\t\ttaken away while job output is printed; jobs a",
 	"\t\t\thalt or a signal stopped count as failed",
@@ -1412,21 +1437,24 @@ static char *pool_doc[] = {
 	"\t\t\tjob and run it again later.  While held, pool",
 	"\t\t\tasks again when a job ends, else once a second;",
 	"\t\t\t--shard, --load, --memfree, --limit: batch only",
-	"  --launcher PREFIX\trun each job as PREFIX... LINE: PREFIX split into",
-	"\t\t\twords as the shell would (quotes, backslashes, no",
-	"\t\t\texpansion), {%} in it the job's slot, {host} its",
-	"\t\t\t--sshlogin host (`:' without); LINE one word, the",
-	"\t\t\tjob as a bash command line, each word quoted, run",
-	"\t\t\tby bash through a wrapper that TERMs the job's",
-	"\t\t\tgroup when its stdin (a pipe pool holds until the",
-	"\t\t\tjob ends) closes: when the launcher or its ssh",
-	"\t\t\tconnection dies (--timeout, --halt now, signals),",
-	"\t\t\tthe remote job ends too, moments later.  For a",
-	"\t\t\tlauncher that runs its arguments itself (srun,",
-	"\t\t\tdocker exec), end PREFIX with `bash -c'.  A job",
-	"\t\t\tkilled by signal N reads as status 128+N",
-	"  --sshlogin LIST\t[NCPUS/]HOST[:PORT],... (GNU parallel's, long name",
-	"\t\t\tonly: -S is --status-array): jobs spread over the",
+	"  --launcher PREFIX\trun each job as PREFIX... LINE: PREFIX split",
+	"\t\t\tinto words as the shell would (quotes,",
+	"\t\t\tbackslashes, no expansion), {%} in it the job's",
+	"\t\t\tslot, {host} and {sshlogin} its --sshlogin host",
+	"\t\t\tas in the command (`:' without; ssh {sshlogin}",
+	"\t\t\tkeeps a user@); LINE one word, the job as a bash",
+	"\t\t\tcommand line, each word quoted, run by bash",
+	"\t\t\tthrough a wrapper that TERMs the job's group",
+	"\t\t\twhen its stdin (a pipe pool holds until the job",
+	"\t\t\tends) closes: when the launcher or its ssh",
+	"\t\t\tconnection dies (--timeout, --halt now,",
+	"\t\t\tsignals), the remote job ends too, moments",
+	"\t\t\tlater.  For a launcher that runs its arguments",
+	"\t\t\titself (srun, docker exec), end PREFIX with",
+	"\t\t\t`bash -c'.  A job killed by signal N reads as",
+	"\t\t\tstatus 128+N",
+	"  -S, --sshlogin LIST\t[NCPUS/]HOST[:PORT],... (GNU parallel's; it",
+	"\t\t\tcan be given again): jobs spread over the",
 	"\t\t\thosts, NCPUS slots each (-j for a host without),",
 	"\t\t\tthrough `SSH [-p PORT] HOST' or --launcher; `:' is",
 	"\t\t\tthis machine, no launcher.  Also --slf FILE",
@@ -1442,9 +1470,23 @@ static char *pool_doc[] = {
 	"\t\t\tScalars arrive exported, arrays as arrays; nothing",
 	"\t\t\telse travels: not other variables or the",
 	"\t\t\tenvironment, traps, shell options, open fds,",
-	"\t\t\tPOOL_* (ssh does not forward them), the cwd.",
-	"\t\t\tThe remote side needs bash; launcher options:",
-	"\t\t\tbatch only, not with --persist",
+	"\t\t\tPOOL_* (ssh does not forward them), the cwd",
+	"\t\t\t(see --workdir).  The remote side needs bash;",
+	"\t\t\tlauncher options: batch only, not with --persist",
+	"  --workdir DIR\t\t(--wd) run each job in DIR, made if missing",
+	"\t\t\t(mkdir -p), local and remote jobs alike (GNU",
+	"\t\t\tparallel's); a relative DIR is below the remote",
+	"\t\t\thome (ssh's cwd).  `...': a new directory under",
+	"\t\t\t~/.parallel/tmp for each job, removed with all in",
+	"\t\t\tit when the job ends; `.': the local cwd (remote:",
+	"\t\t\tits path below $HOME, below the remote $HOME).  A",
+	"\t\t\tDIR that cannot be made fails the job, status 1.",
+	"\t\t\tBatch only, not with --persist",
+	"  --filter-hosts\t(GNU parallel's) before the first job, run `true'",
+	"\t\t\ton each --sshlogin host through its launcher, one",
+	"\t\t\thost after the other, 10 s each at most; leave out",
+	"\t\t\tthe hosts where it fails, with a warning for each;",
+	"\t\t\tstatus 1 and no job run if none answers",
 	"Long names as in GNU parallel: --jobs (-j), --array (-a), --delimiter",
 	"(-d), --max-args (-n), --lb (--line-buffer), --semaphore (--sem),",
 	"--halt-on-error (--halt).  GNU parallel options that pool does not",

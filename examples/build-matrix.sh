@@ -21,7 +21,7 @@
 #
 # With bgtools:
 #
-#	pool -j3 --tagstring '{1}/{2}' -S status \
+#	pool -j3 --tagstring '{1}/{2}' --status-array status \
 #	    build ::: linux windows darwin ::: amd64 arm64
 #
 # runs build OS ARCH for each combination, 3 at a time; each job's output
@@ -61,7 +61,7 @@ combo() {
 
 # 1. The whole matrix, 3 builds at a time; each build's output is tagged.
 echo "== every combination, -j3"
-pool -j3 --tagstring '{1}/{2}' -S status build ::: "${oses[@]}" ::: \
+pool -j3 --tagstring '{1}/{2}' --status-array status build ::: "${oses[@]}" ::: \
     "${arches[@]}" > "$tmp/out" 2>&1
 st1=$?
 cat "$tmp/out"
@@ -75,7 +75,7 @@ echo "pool returned $st1; failed: ${failed[*]:-none}"
 # 2. Fail fast: 2 at a time, start no new build once one has failed.  The
 # build running next to the failed one is left to finish.
 echo "== fail fast, -j2 --halt soon,fail=1"
-pool -j2 --halt soon,fail=1 --tagstring '{1}/{2}' -S status2 \
+pool -j2 --halt soon,fail=1 --tagstring '{1}/{2}' --status-array status2 \
     build ::: "${oses[@]}" ::: "${arches[@]}" > "$tmp/out2" 2>&1
 st2=$?
 cat "$tmp/out2"

@@ -57,7 +57,7 @@ resize() {
 	fi
 	echo "resized to ${1%.png}-small.png"
 }
-pool -j4 -k --tag -S st resize ::: img{1..8}.png
+pool -j4 -k --tag --status-array st resize ::: img{1..8}.png
 rc=$?
 say "pool returned $rc (the number of failed jobs); statuses: ${st[*]}"
 check "pool status" 1 "$rc"

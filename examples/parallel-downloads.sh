@@ -22,7 +22,7 @@
 # With bgtools:
 #
 #	pool -j4 -k --retries 3 --retry-delay 0.2 --timeout 1 \
-#	    --joblog "$log" -S status fetch ::: "${urls[@]}"
+#	    --joblog "$log" --status-array status fetch ::: "${urls[@]}"
 #
 # runs the shell function fetch URL for each URL, 4 at a time.  A failing
 # download is run again, up to 3 times in all, 0.2 s later (then 0.4 s,
@@ -71,7 +71,7 @@ fetch() {
 
 start=${EPOCHREALTIME/[^0-9]/}
 pool -j4 -k --retries 3 --retry-delay 0.2 --timeout 1 \
-    --joblog "$tmp/joblog" -S status fetch ::: "${urls[@]}" \
+    --joblog "$tmp/joblog" --status-array status fetch ::: "${urls[@]}" \
     > "$tmp/out" 2>&1
 st=$?
 ms=$(((${EPOCHREALTIME/[^0-9]/} - start) / 1000))

@@ -5,13 +5,13 @@
 # The forking way, one copy of the shell per line (about a millisecond
 # each, more in a big shell):
 #
-#	pool -j2 -k -S st check :::: app.log > report
+#	pool -j2 -k --status-array st check :::: app.log > report
 #
 # With --persist, -j workers are forked once and each calls the function
 # line after line; each line still has its own status in st[] and its
 # own output, printed in input order (-k):
 #
-#	pool --persist -j2 -k -S st check :::: app.log > report
+#	pool --persist -j2 -k --status-array st check :::: app.log > report
 #
 # This script makes the log, runs --persist over all of it and the
 # forking command over its first FORK_LINES lines (the whole log would
@@ -58,12 +58,12 @@ seconds() {
 }
 
 t0=$EPOCHREALTIME
-pool --persist -j2 -k -S pst check :::: "$tmp/app.log" > "$tmp/persist.out"
+pool --persist -j2 -k --status-array pst check :::: "$tmp/app.log" > "$tmp/persist.out"
 prc=$?
 tp=$(seconds "$t0")
 
 t0=$EPOCHREALTIME
-pool -j2 -k -S fst check :::: "$tmp/head.log" > "$tmp/fork.out"
+pool -j2 -k --status-array fst check :::: "$tmp/head.log" > "$tmp/fork.out"
 frc=$?
 tf=$(seconds "$t0")
 
@@ -86,8 +86,8 @@ ferr=$((FORK_LINES / 50))
 [ "$frc" = "$((ferr > 100 ? 101 : ferr))" ] ||
     { echo "forking: status $frc"; exit 1; }
 
-echo "pool --persist -j2 -k -S: $LINES lines in ${tp}s" \
+echo "pool --persist -j2 -k --status-array: $LINES lines in ${tp}s" \
     "($(( ${tp/./} * 1000 / LINES )) µs a line), status $prc"
-echo "pool -j2 -k -S (forking): $FORK_LINES lines in ${tf}s" \
+echo "pool -j2 -k --status-array (forking): $FORK_LINES lines in ${tf}s" \
     "($(( ${tf/./} * 1000 / FORK_LINES )) µs a line), status $frc"
 echo "statuses and report lines agree on the first $FORK_LINES lines"

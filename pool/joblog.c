@@ -3,7 +3,8 @@
 /*
  * The format is GNU parallel's, byte for byte, so that its tools and
  * users' scripts read ours: a header line, then one tab-separated line a
- * job: Seq, Host (":" for this machine), Starttime (epoch seconds, 3
+ * job: Seq, Host (the job's sshlogin without NCPUS/, as GNU parallel
+ * writes it; ":" for this machine), Starttime (epoch seconds, 3
  * decimals), JobRuntime (%10.3f), Send, Receive (stdout bytes), Exitval,
  * Signal, Command.  A job killed by a signal has Exitval 0 and its signal
  * number in Signal, as GNU parallel writes it.
@@ -99,13 +100,13 @@ joblog_seen(const struct joblog *l, long seq)
 
 /* Append job SEQ's line; STATUS is a shell status (128+N for signal N). */
 void
-joblog_write(struct joblog *l, long seq, double start, double runtime,
-    size_t received, int status, int signaled, const char *cmd)
+joblog_write(struct joblog *l, long seq, const char *host, double start,
+    double runtime, size_t received, int status, int signaled, const char *cmd)
 {
 	if (l->fp == NULL)
 		return;
-	fprintf(l->fp, "%ld\t:\t%.3f\t%10.3f\t0\t%zu\t%d\t%d\t%s\n", seq, start,
-	    runtime, received, signaled ? 0 : status,
+	fprintf(l->fp, "%ld\t%s\t%.3f\t%10.3f\t0\t%zu\t%d\t%d\t%s\n", seq,
+	    host, start, runtime, received, signaled ? 0 : status,
 	    signaled ? status - 128 : 0, cmd);
 	fflush(l->fp);
 }

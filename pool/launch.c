@@ -27,29 +27,61 @@
  * wrapper's stdin: pool gives the launcher a pipe whose write end only
  * pool holds, until the job is reaped.  When the local launcher dies,
  * or pool itself, ssh's connection goes, sshd closes the remote stdin,
- * the watcher reads EOF and TERMs the job's group.  A TERM, HUP or INT
+ * the watcher reads EOF and TERMs the job's group.
+ *
+ * --workdir (GNU parallel's --wd): the wrapper makes the directory
+ * (mkdir -p, as GNU does) and runs the job in it; `...' is a new
+ * directory under ~/.parallel/tmp, removed when the job ends; `.' is
+ * the local cwd's path below $HOME, below the remote $HOME (the cwd
+ * itself when it is not below $HOME).  A local job gets the same in its
+ * forked child (launch_wd_enter); its `...' is made by pool and removed
+ * after the job is reaped.
+ *
+ * {host} and {sshlogin} (in the launcher here, in the command through
+ * subst.c) and the joblog's Host column all come from launch_where, with
+ * GNU parallel's meaning.  --filter-hosts runs `true' through each
+ * host's launcher words (launch_prefix, the same as a job's) once, as a
+ * timed child job, before the first job: a host that does not answer is
+ * left out, and so are its slots.  A TERM, HUP or INT
  * sent to the wrapper (a local launcher's process group, srun's step
  * signals) is passed on to the job the same way.  The job's status is
  * the wrapper's: a job killed by signal N reads as status 128+N.
  */
 
 #include <errno.h>
+#include <ftw.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "attempt.h"
 #include "bashapi.h"
+#include "duration.h"
 #include "launch.h"
 
 #define LAUNCH_MAXFN	256	/* functions shipped with one job */
+#define LAUNCH_FILTER_S	10	/* --filter-hosts: seconds a host has */
 
 static const char wrapper[] =
     "set -m; trap 'kill -TERM -- -$p 2>/dev/null' HUP TERM INT\n"
+    "d=\n"
+    "case $2 in\n"
+    "'') ;;\n"
+    "...) mkdir -p \"$HOME/.parallel/tmp\" &&\n"
+    "  d=$(mktemp -d \"$HOME/.parallel/tmp/pool-XXXXXX\") && cd \"$d\" ||"
+    " exit 1 ;;\n"
+    "\\~*) mkdir -p \"$HOME${2#\\~}\" && cd \"$HOME${2#\\~}\" || exit 1 ;;\n"
+    "*) mkdir -p -- \"$2\" && cd -- \"$2\" || exit 1 ;;\n"
+    "esac\n"
     "bash --norc -c \"$1\" </dev/null & p=$!\n"
     "{ cat >/dev/null; kill -TERM -- -$p; } >/dev/null 2>&1 & w=$!\n"
     "set +m\n"
     "wait $p; s=$?\n"
     "kill -- -$w 2>/dev/null\n"
+    "[ -z \"$d\" ] || rm -rf -- \"$d\"\n"
     "exit $s\n";
 
 static int
@@ -88,6 +120,7 @@ launch_host_add(struct launch *l, const char *spec)
 		h.name = colon ? substring(s, 0, (int)(colon - s)) :
 		    savestring(s);
 		h.port = colon ? savestring(colon + 1) : NULL;
+		h.login = savestring(s);
 	}
 	l->hosts = xrealloc(l->hosts, (l->nhosts + 1) * sizeof(h));
 	l->hosts[l->nhosts++] = h;
@@ -143,6 +176,133 @@ launch_slf(struct launch *l, const char *path)
 	if (r == 0 && n == 0) {
 		builtin_error("%s: no sshlogin in the file", path);
 		r = EX_USAGE;
+	}
+	return (r);
+}
+
+/* --workdir DIR: `...', `.' or a directory, local and remote. */
+int
+launch_workdir(struct launch *l, const char *dir)
+{
+	if (*dir == '\0')
+		return (launch_bad("''", "workdir"));
+	l->workdir = dir;
+	return (0);
+}
+
+/*
+ * --workdir for the far side: `~' or `~/REL' for `.' (see above), else
+ * as given, or "" without --workdir.  A new string.
+ */
+static char *
+launch_wd_remote(const struct launch *l)
+{
+	const char *home;
+	char *cwd, *r;
+	size_t n;
+
+	if (l->workdir == NULL || strcmp(l->workdir, ".") != 0)
+		return (savestring(l->workdir ? l->workdir : ""));
+	if ((cwd = getcwd(NULL, 0)) == NULL)
+		return (savestring("~"));
+	home = get_string_value("HOME");
+	n = home ? strlen(home) : 0;
+	while (n > 1 && home[n - 1] == '/')
+		n--;
+	if (n > 0 && strncmp(cwd, home, n) == 0 &&
+	    (cwd[n] == '\0' || cwd[n] == '/')) {
+		r = xmalloc(strlen(cwd + n) + 2);
+		r[0] = '~';
+		strcpy(r + 1, cwd + n);
+	} else
+		r = savestring(cwd);
+	free(cwd);
+	return (r);
+}
+
+/* mkdir -p DIR (DIR is changed, and put back).  0, or -1 with errno. */
+static int
+launch_mkdirs(char *dir)
+{
+	char *s;
+
+	for (s = dir + 1; (s = strchr(s, '/')) != NULL; s++) {
+		*s = '\0';
+		if (mkdir(dir, 0777) < 0 && errno != EEXIST) {
+			*s = '/';
+			return (-1);
+		}
+		*s = '/';
+	}
+	return (mkdir(dir, 0777) < 0 && errno != EEXIST ? -1 : 0);
+}
+
+/*
+ * --workdir `...' for a local job: a new directory under
+ * ~/.parallel/tmp (GNU's place), or NULL (message printed) or NULL
+ * without `...'.  launch_wd_remove takes it away.
+ */
+char *
+launch_wd_make(const struct launch *l)
+{
+	const char *home;
+	char *dir;
+
+	if (l->workdir == NULL || strcmp(l->workdir, "...") != 0)
+		return (NULL);
+	home = get_string_value("HOME");
+	dir = xmalloc(strlen(home ? home : "") + 40);
+	sprintf(dir, "%s/.parallel/tmp", home ? home : "");
+	if (launch_mkdirs(dir) == 0) {
+		strcat(dir, "/pool-XXXXXX");
+		if (mkdtemp(dir) != NULL)
+			return (dir);
+	}
+	builtin_error("%s: %s", dir, strerror(errno));
+	free(dir);
+	return (NULL);
+}
+
+static int
+launch_rm1(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+	return (remove(path) < 0 && errno != ENOENT ? -1 : 0);
+}
+
+/* Remove DIR (from launch_wd_make) and all in it; free it. */
+void
+launch_wd_remove(char *dir)
+{
+	if (dir == NULL)
+		return;
+	nftw(dir, launch_rm1, 16, FTW_DEPTH | FTW_PHYS);
+	free(dir);
+}
+
+/*
+ * In a local job's child: go to the --workdir (TMP for `...', made by
+ * launch_wd_make).  Return 0, or -1 after a message.
+ */
+int
+launch_wd_enter(const struct launch *l, const char *tmp)
+{
+	char *dir;
+	int r;
+
+	if (l->workdir == NULL || strcmp(l->workdir, ".") == 0)
+		return (0);
+	if (strcmp(l->workdir, "...") == 0 && tmp == NULL)
+		return (-1);	/* launch_wd_make said why */
+	dir = savestring(tmp ? tmp : l->workdir);
+	r = launch_mkdirs(dir) < 0 || chdir(dir) < 0 ? -1 : 0;
+	if (r < 0)
+		builtin_error("%s: %s", dir, strerror(errno));
+	free(dir);
+	/* A function job's pwd and $PWD are bash's idea of the cwd. */
+	if (r == 0 && (dir = getcwd(NULL, 0)) != NULL) {
+		set_working_directory(dir);
+		bind_variable("PWD", dir, 0);
+		free(dir);
 	}
 	return (r);
 }
@@ -275,6 +435,25 @@ launch_host(const struct launch *l, int slot)
 	return (l->nhosts ? &l->hosts[l->nhosts - 1] : NULL);
 }
 
+/*
+ * GNU parallel's {host} (LOGIN 0: the host name, without user@ and
+ * :port) or {sshlogin} (LOGIN 1: as given, without NCPUS/) of SLOT, the
+ * joblog's Host column: `:' for this machine or without --sshlogin.
+ */
+const char *
+launch_where(const struct launch *l, int slot, int login)
+{
+	const struct lhost *h;
+	const char *at;
+
+	if (l == NULL || (h = launch_host(l, slot)) == NULL || !h->name)
+		return (":");
+	if (login)
+		return (h->login);
+	at = strrchr(h->name, '@');
+	return (at ? at + 1 : h->name);
+}
+
 /* A growing string. */
 struct lbuf {
 	char *s;
@@ -405,12 +584,13 @@ launch_vars(const struct launch *l, struct lbuf *b)
 	}
 }
 
-/* The one word after the prefix: `exec bash --norc -c WRAPPER pool JOB'. */
+/* The one word after the prefix: `exec bash --norc -c WRAPPER pool JOB WD'. */
 static char *
 launch_line(const struct launch *l, WORD_LIST *cmd)
 {
 	struct lbuf job, line;
 	WORD_LIST *w;
+	char *wd;
 
 	memset(&job, 0, sizeof(job));
 	memset(&line, 0, sizeof(line));
@@ -425,13 +605,16 @@ launch_line(const struct launch *l, WORD_LIST *cmd)
 	lbuf_quoted(&line, wrapper);
 	lbuf_add(&line, " pool ");
 	lbuf_quoted(&line, job.s);
+	lbuf_add(&line, " ");
+	lbuf_quoted(&line, (wd = launch_wd_remote(l)));
+	free(wd);
 	free(job.s);
 	return (line.s);
 }
 
-/* Replace every {%} and {host} in WORD: a new string. */
+/* Replace every {%}, {host} and {sshlogin} in WORD: a new string. */
 static char *
-launch_subst(const char *word, int slot, const char *host)
+launch_subst(const struct launch *l, const char *word, int slot)
 {
 	struct lbuf b;
 	char num[32];
@@ -445,8 +628,11 @@ launch_subst(const char *word, int slot, const char *host)
 			lbuf_add(&b, num);
 			s += 3;
 		} else if (strncmp(s, "{host}", 6) == 0) {
-			lbuf_add(&b, host ? host : ":");
+			lbuf_add(&b, launch_where(l, slot, 0));
 			s += 6;
+		} else if (strncmp(s, "{sshlogin}", 10) == 0) {
+			lbuf_add(&b, launch_where(l, slot, 1));
+			s += 10;
 		} else {
 			char c[2] = { *s++, '\0' };
 
@@ -454,6 +640,31 @@ launch_subst(const char *word, int slot, const char *host)
 		}
 	}
 	return (b.s);
+}
+
+/* Put the launcher's words for host H (NULL: none) in SLOT before OUT. */
+static WORD_LIST *
+launch_prefix(const struct launch *l, const struct lhost *h, int slot,
+    WORD_LIST *out)
+{
+	char **v, *host;
+	int i, n;
+
+	host = h ? h->name : NULL;
+	if (l->prefix == NULL && h->port) {
+		out = make_word_list(make_word(host), out);
+		out = make_word_list(make_word(h->port), out);
+		out = make_word_list(make_word("-p"), out);
+	} else if (l->prefix == NULL)
+		out = make_word_list(make_word(host), out);
+	n = launch_split(l->prefix ? l->prefix : l->ssh ? l->ssh : "ssh", &v);
+	for (i = n - 1; i >= 0; i--) {
+		out = make_word_list(make_word(""), out);
+		free(out->word->word);
+		out->word->word = launch_subst(l, v[i], slot);
+	}
+	strvec_dispose(v);
+	return (out);
 }
 
 /*
@@ -465,30 +676,90 @@ launch_wrap(const struct launch *l, WORD_LIST *cmd, int slot)
 {
 	const struct lhost *h;
 	WORD_LIST *out;
-	char **v, *host;
-	int i, n;
 
 	h = launch_host(l, slot);
 	if (h && h->name == NULL)
 		return (NULL);
-	host = h ? h->name : NULL;
 	out = make_word_list(make_word(""), NULL);
 	free(out->word->word);
 	out->word->word = launch_line(l, cmd);
-	if (l->prefix == NULL && h->port) {
-		out = make_word_list(make_word(host), out);
-		out = make_word_list(make_word(h->port), out);
-		out = make_word_list(make_word("-p"), out);
-	} else if (l->prefix == NULL)
-		out = make_word_list(make_word(host), out);
-	n = launch_split(l->prefix ? l->prefix : l->ssh ? l->ssh : "ssh", &v);
-	for (i = n - 1; i >= 0; i--) {
-		out = make_word_list(make_word(""), out);
-		free(out->word->word);
-		out->word->word = launch_subst(v[i], slot, host);
+	return (launch_prefix(l, h, slot, out));
+}
+
+/*
+ * Does host I answer?  Run `true' through its launcher (quiet, stdin
+ * /dev/null) for at most LAUNCH_FILTER_S seconds.  Return 0 if it did,
+ * 1 if not, 128+N if the shell got signal N meanwhile.
+ */
+static int
+launch_answers(const struct launch *l, int i, int slot)
+{
+	struct attempt a;
+	WORD_LIST *w;
+	int st;
+
+	w = make_word_list(make_word("true"), NULL);
+	w = launch_prefix(l, &l->hosts[i], slot, w);
+	w = make_word_list(make_word("pool"), w);
+	w = make_word_list(make_word("exec \"$@\" </dev/null >/dev/null 2>&1"),
+	    w);
+	w = make_word_list(make_word("-c"), w);
+	w = make_word_list(make_word("bash"), w);
+	memset(&a, 0, sizeof(a));
+	a.deadline = duration_now() + LAUNCH_FILTER_S * 1000000000LL;
+	a.kill_after = 1000000000LL;
+	a.sig = SIGTERM;
+	a.watchfd = -1;
+	st = attempt_child(w, &a);
+	dispose_words(w);
+	if (a.how == ATTEMPT_SIGNALLED)
+		return (st);
+	return (st != 0);
+}
+
+/* Drop host I from L. */
+static void
+launch_drop(struct launch *l, int i)
+{
+	builtin_warning("%s: does not answer: skipped (--filter-hosts)",
+	    l->hosts[i].login);
+	free(l->hosts[i].name);
+	free(l->hosts[i].port);
+	free(l->hosts[i].login);
+	memmove(&l->hosts[i], &l->hosts[i + 1],
+	    (l->nhosts - i - 1) * sizeof(l->hosts[0]));
+	l->nhosts--;
+}
+
+/*
+ * --filter-hosts: once, before the first job, leave out the hosts that
+ * do not answer (GNU parallel's), one after the other, saying which.
+ * Return 0, 128+N on signal N, or 1 (message printed) if none is left.
+ */
+int
+launch_filter(struct launch *l)
+{
+	int i, slot, r, n;
+
+	if (!l->filter)
+		return (0);
+	for (i = 0, slot = 1; i < l->nhosts;) {
+		n = l->hosts[i].ncpus ? l->hosts[i].ncpus : l->jobs;
+		r = l->hosts[i].name ? launch_answers(l, i, slot) : 0;
+		if (r > 1)
+			return (r);
+		if (r == 1) {
+			launch_drop(l, i);
+			continue;
+		}
+		i++;
+		slot += n;
 	}
-	strvec_dispose(v);
-	return (out);
+	if (l->nhosts == 0) {
+		builtin_error("--filter-hosts: no host answers");
+		return (EXECUTION_FAILURE);
+	}
+	return (0);
 }
 
 void
@@ -499,6 +770,7 @@ launch_free(struct launch *l)
 	for (i = 0; i < l->nhosts; i++) {
 		free(l->hosts[i].name);
 		free(l->hosts[i].port);
+		free(l->hosts[i].login);
 	}
 	free(l->hosts);
 	free(l->env);

@@ -8,6 +8,7 @@
 struct lhost {
 	char *name;			/* NULL: the local machine (`:') */
 	char *port;			/* host:PORT, or NULL */
+	char *login;			/* the sshlogin without NCPUS/ */
 	int ncpus;			/* NCPUS/host; 0: -j */
 };
 
@@ -19,14 +20,22 @@ struct launch {
 	char **env;			/* --env NAME... */
 	int nenv;
 	int jobs;			/* slots per host without NCPUS/ */
+	const char *workdir;		/* --workdir DIR, or NULL */
+	int filter;			/* --filter-hosts */
 };
 
 int launch_hosts(struct launch *, const char *);
 int launch_slf(struct launch *, const char *);
 int launch_env(struct launch *, const char *);
+int launch_workdir(struct launch *, const char *);
+char *launch_wd_make(const struct launch *);
+void launch_wd_remove(char *);
+int launch_wd_enter(const struct launch *, const char *);
 int launch_check(const struct launch *);
 int launch_active(const struct launch *);
+int launch_filter(struct launch *);
 int launch_slots(const struct launch *, int);
+const char *launch_where(const struct launch *, int, int);
 WORD_LIST *launch_wrap(const struct launch *, WORD_LIST *, int);
 void launch_free(struct launch *);
 

@@ -6,8 +6,9 @@
  * real bash jobs as in the forking mode (lib/child.c), and each runs item
  * after item as a function call in its own process, never forking again
  * (a disk command is still forked by bash, inside the worker).  Every
- * item keeps what a forked job has: its own status (-S, the joblog, the
- * pool's status) and its own output, printed whole, in order with -k.
+ * item keeps what a forked job has: its own status (--status-array, the
+ * joblog, the pool's status) and its own output, printed whole, in order
+ * with -k.
  *
  * The items are all in memory before the first fork, so each worker has
  * them.  A shared anonymous mapping holds the next item to claim (an
@@ -17,7 +18,7 @@
  * the worker's fds 1 and 2; the parent reads them with pread, so the
  * shared offset measures each item).  The parent reads the slots: with
  * -k it prints the finished prefix, else each item as it ends, and fills
- * -S and the joblog.
+ * --status-array and the joblog.
  *
  * The parent sleeps in lib/waitset.c.  A worker writes a byte to a pipe
  * after an item only when the parent has said it sleeps (a flag in the
@@ -679,7 +680,7 @@ persist_log(struct persist *ps, long idx)
 	    s->worker);
 	cmd = child_text(words);
 	dispose_words(words);
-	joblog_write(&ps->p->log, idx + 1, s->wall0, (s->t1 - s->t0) / 1e9,
+	joblog_write(&ps->p->log, idx + 1, ":", s->wall0, (s->t1 - s->t0) / 1e9,
 	    (size_t)(s->out1 - s->out0), s->status, s->sig, cmd);
 	free(cmd);
 }

@@ -205,7 +205,8 @@ pool_launch_child(struct pool_spawn *s)
 	if (s->launched) {
 		dup2(s->lrd, 0);
 		close(s->lrd);
-	}
+	} else if (launch_wd_enter(&s->p->cfg.launch, s->wk->wdtmp) < 0)
+		_exit(1);
 	for (i = 0; i < s->p->cfg.jobs; i++)
 		if (s->p->w[i].lfd > 0)
 			close(s->p->w[i].lfd);
@@ -337,7 +338,7 @@ pool_bar(struct pool *p, int final)
 	output_bar(&p->out, line, final);
 }
 
-/* -S: record STATUS as element SEQ-1 of P's status array. */
+/* --status-array: record STATUS as element SEQ-1 of P's status array. */
 void
 pool_record(struct pool *p, long seq, int status)
 {
@@ -545,6 +546,8 @@ pool_worker_clear(struct pool_worker *wk)
 	if (wk->lfd > 0)
 		close(wk->lfd);	/* a launched job: its remote side ends */
 	wk->lfd = 0;
+	launch_wd_remove(wk->wdtmp);
+	wk->wdtmp = NULL;
 	wk->vals = NULL;
 	wk->cmd = wk->tag = wk->resdir = NULL;
 	wk->cap = NULL;
@@ -666,7 +669,8 @@ pool_finish(struct pool *p, struct pool_worker *wk)
 	}
 	pool_record(p, wk->seq, status);
 	runtime = (duration_now() - wk->start) / 1e9;
-	joblog_write(&p->log, wk->seq, wk->start_wall, runtime,
+	joblog_write(&p->log, wk->seq,
+	    launch_where(&p->cfg.launch, wk->slot, 1), wk->start_wall, runtime,
 	    wk->cap ? output_bytes(wk->cap) : 0, status, wk->signaled,
 	    wk->cmd);
 	pool_results_end(p, wk, status);
@@ -945,7 +949,8 @@ pool_spawn(struct pool *p, struct pool_worker *wk, WORD_LIST *cmd,
 	ctx.launched = launched;
 	if (launched && pool_launch_pipe(wk, &ctx) < 0)
 		return (-1);
-	co.flags |= launched ? CHILD_FORK : 0;
+	/* A launched job's stdin, a local one's --workdir: in the child. */
+	co.flags |= launched || p->cfg.launch.workdir ? CHILD_FORK : 0;
 	if (p->cfg.show_cmd & POOL_SHOW_V)
 		pool_verbose(wk->cmd, p->cfg.capture ? wfd[0] : -1);
 	ctx.bigitem = pool_env(wk, env);
@@ -1003,7 +1008,8 @@ pool_start(struct pool *p, long seq, int attempt, char **vals, int nvals,
 	if (launched) {
 		dispose_words(cmd);
 		cmd = lcmd;
-	}
+	} else
+		wk->wdtmp = launch_wd_make(&p->cfg.launch);
 	pid = pool_spawn(p, wk, cmd, launched);
 	e = errno;
 	dispose_words(cmd);

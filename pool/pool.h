@@ -89,6 +89,7 @@ struct pool_worker {
 	int term_step;			/* the next --termseq step to send */
 	int requeue;			/* stopped by a limit: run it again */
 	int lfd;			/* launched: its stdin pipe's writer */
+	char *wdtmp;			/* --workdir ... of a local job */
 };
 
 struct pool {

@@ -1,4 +1,4 @@
-/* subst.c - GNU parallel's replacement strings: {} {.} {/} {//} {/.} {#} {%} {N} */
+/* subst.c - GNU parallel's replacement strings: {} {.} {/} {#} {%} {N}... */
 
 /*
  * A replacement string is `{', an optional source number N, an
@@ -9,6 +9,10 @@
  * {} = {+/}/{/} = {.}.{+.} = {..}.{+..}.  -I STR makes STR stand for
  * {}; as in GNU parallel, {} and {N} are then plain text.  --header
  * names columns: {NAME} is {N} for the column N it names, {NAME.} {N.}.
+ * {host} and {sshlogin} (GNU parallel's, --plus there) are the job
+ * slot's --sshlogin host (launch_where); pool also knows them without
+ * --plus when the jobs run through --sshlogin or --launcher, where a
+ * literal {host} is not what anyone means.
  *
  * With several values a job (-n, -X, -m), a word that is exactly {}
  * becomes one word per value.  -X (GNU parallel's context replace)
@@ -27,18 +31,23 @@
 #include <string.h>
 
 #include "bashapi.h"
+#include "launch.h"
 #include "subst.h"
 
 enum {
 	OP_ALL, OP_NOEXT, OP_BASE, OP_DIR, OP_BASENOEXT, OP_SEQ, OP_SLOT,
 	OP_TOTAL, OP_PDIR, OP_PEXT, OP_PEXT2, OP_PEXT3, OP_NOEXT2,
-	OP_NOEXT3, OP_BASENOEXT2, OP_BASENOEXT3
+	OP_NOEXT3, OP_BASENOEXT2, OP_BASENOEXT3, OP_HOST, OP_SSHLOGIN
 };
+
+/* The operations that stand for no value: {#} {%} {##} {host}... */
+#define OP_NOVALUE(op)	((op) == OP_SEQ || (op) == OP_SLOT || \
+	(op) == OP_TOTAL || (op) == OP_HOST || (op) == OP_SSHLOGIN)
 
 struct subst_op {
 	const char *name;	/* between `{' (and N) and `}' */
 	int op;
-	int plus;		/* only with --plus */
+	int plus;		/* only with --plus (2: or a launcher) */
 	int positional;		/* may follow a source number */
 };
 
@@ -52,10 +61,21 @@ static const struct subst_op subst_ops[] = {
 	{ "+/", OP_PDIR, 1, 1 }, { "+...", OP_PEXT3, 1, 1 },
 	{ "+..", OP_PEXT2, 1, 1 }, { "+.", OP_PEXT, 1, 1 },
 	{ "...", OP_NOEXT3, 1, 1 }, { "..", OP_NOEXT2, 1, 1 },
+	{ "host", OP_HOST, 2, 0 }, { "sshlogin", OP_SSHLOGIN, 2, 0 },
 	{ NULL, 0, 0, 0 }
 };
 
-static struct subst_rules rules = { NULL, 0, -1, 0, 0, 0, NULL, 0 };
+static struct subst_rules rules = { NULL, 0, -1, 0, 0, 0, NULL, 0, NULL };
+
+/* Return non-zero if operation O is known under the rules in force. */
+static int
+subst_known(const struct subst_op *o)
+{
+	if (o->plus == 2)
+		return (rules.plus || (rules.launch &&
+		    launch_active(rules.launch)));
+	return (!o->plus || rules.plus);
+}
 
 /* Use R (copied) for the replacement strings from now on. */
 void
@@ -100,7 +120,7 @@ subst_named(const char *p, int *pos, int *op)
 			continue;
 		for (o = subst_ops; o->name; o++) {
 			n = strlen(o->name);
-			if (!o->positional || (o->plus && !rules.plus) ||
+			if (!o->positional || !subst_known(o) ||
 			    strncmp(p + 1 + len, o->name, n) != 0 ||
 			    p[1 + len + n] != '}')
 				continue;
@@ -140,7 +160,7 @@ subst_at(const char *p, int *pos, int *op)
 		return (0);
 	for (o = subst_ops; o->name; o++) {
 		n = strlen(o->name);
-		if ((o->plus && !rules.plus) || (i > 1 && !o->positional) ||
+		if (!subst_known(o) || (i > 1 && !o->positional) ||
 		    (rules.repl && o->op == OP_ALL) ||
 		    strncmp(p + i, o->name, n) != 0 || p[i + n] != '}')
 			continue;
@@ -285,6 +305,7 @@ static void
 subst_word(struct sbuf *b, const char *w, char **vals, int n, long seq,
     int slot)
 {
+	const char *w2;
 	char num[32];
 	size_t r;
 	int i, pos, op;
@@ -294,7 +315,10 @@ subst_word(struct sbuf *b, const char *w, char **vals, int n, long seq,
 			sbuf_add(b, w++, 1);
 			continue;
 		}
-		if (op == OP_SEQ || op == OP_SLOT || op == OP_TOTAL) {
+		if (op == OP_HOST || op == OP_SSHLOGIN) {
+			w2 = launch_where(rules.launch, slot, op == OP_SSHLOGIN);
+			sbuf_add(b, w2, strlen(w2));
+		} else if (OP_NOVALUE(op)) {
 			snprintf(num, sizeof(num), "%ld", op == OP_SEQ ? seq :
 			    op == OP_SLOT ? (long)slot : rules.total);
 			sbuf_add(b, num, strlen(num));
@@ -321,7 +345,8 @@ subst_push(WORD_LIST *rev, const char *s)
 
 /*
  * Return the number of value replacement strings in W (not {#} {%}
- * {##}); store the offset and length of the first in *OFF and *LEN.
+ * {##} {host} {sshlogin}); store the offset and length of the first
+ * in *OFF and *LEN.
  */
 static int
 subst_values_in(const char *w, size_t *off, size_t *len)
@@ -332,8 +357,7 @@ subst_values_in(const char *w, size_t *off, size_t *len)
 
 	k = 0;
 	for (p = w; *p; p += r ? r : 1) {
-		if ((r = subst_at(p, &pos, &op)) == 0 || op == OP_SEQ ||
-		    op == OP_SLOT || op == OP_TOTAL)
+		if ((r = subst_at(p, &pos, &op)) == 0 || OP_NOVALUE(op))
 			continue;
 		if (k++ == 0)
 			*off = (size_t)(p - w), *len = r;

@@ -5,6 +5,8 @@
 
 #include "bashapi.h"
 
+struct launch;
+
 /* What the replacement strings are, for the pool being run. */
 struct subst_rules {
 	const char *repl;	/* -I STR: STR instead of {}; NULL for {} */
@@ -15,6 +17,7 @@ struct subst_rules {
 	int noargs;		/* -N 0: the values are not used */
 	char **names;		/* --header: {name} is {N}, N-1 its index */
 	int nnames;
+	const struct launch *launch;	/* {host} {sshlogin}, or NULL */
 };
 
 void subst_use(const struct subst_rules *);

@@ -79,7 +79,7 @@ setup() {
 		f() { if [ "$1" = big ]; then head -c 5000000 /dev/zero; else sleep "$2"; fi; }
 		t0=$EPOCHREALTIME
 		exec 3>&1
-		{ pool -j2 --timeout 1 -S st f ::: big slow ::: "$1"; echo "st=$? ${st[*]} ms=$(ms_since "$t0")" >&3; } |
+		{ pool -j2 --timeout 1 --status-array st f ::: big slow ::: "$1"; echo "st=$? ${st[*]} ms=$(ms_since "$t0")" >&3; } |
 		    { sleep 3; echo "at 3s: $(pgrep -cf "sleep $1\$")" >&3; wc -c; }' "$m"
 	assert_line "at 3s: 0"
 	assert_line "5000000"
@@ -188,7 +188,7 @@ setup() {
 	run -0 --separate-stderr bgsh '
 		f() { [ "$1" = 1 ] && pause 1; echo "item $1"; }
 		ulimit -n 64
-		pool -j4 -k -S st f ::: $(seq 100); echo "st=$? n=${#st[@]}"'
+		pool -j4 -k --status-array st f ::: $(seq 100); echo "st=$? n=${#st[@]}"'
 	assert_equal "${#lines[@]}" 101
 	assert_line -n 0 "item 1"
 	assert_line -n 99 "item 100"
@@ -201,7 +201,7 @@ setup() {
 	run -0 --separate-stderr bgsh '
 		f() { pause 0.05; echo "item $1"; }
 		ulimit -n 20
-		pool -j8 -S st f ::: $(seq 20) > out; echo "st=$? n=${#st[@]}"
+		pool -j8 --status-array st f ::: $(seq 20) > out; echo "st=$? n=${#st[@]}"
 		sort -n -k2 out | tail -n 1'
 	assert_line "item 20"
 	assert_line "st=0 n=20"
@@ -259,8 +259,8 @@ setup() {
 @test "adversarial: a subshell may run a --sem pool of its own beside its parent's" {
 	run -0 bgsh '
 		f() { pause 0.2; return "$1"; }
-		pool --sem -S st f 1
-		( pool --sem -S sub f 2; pool --sem -S sub f 3; pool --wait; echo "sub=$? ${sub[*]}" )
+		pool --sem --status-array st f 1
+		( pool --sem --status-array sub f 2; pool --sem --status-array sub f 3; pool --wait; echo "sub=$? ${sub[*]}" )
 		pool --wait; echo "parent=$? ${st[*]}"'
 	assert_line "sub=2 2 3"
 	assert_line "parent=1 1"
@@ -273,8 +273,8 @@ setup() {
 	run -0 bgsh '
 		f() { return "$1"; }
 		for ((i = 1; i <= 40; i++)); do
-			pool --sem -S st f 1
-			( pool --sem -S sub f 2; pool --wait; echo "sub=$?" ) || exit
+			pool --sem --status-array st f 1
+			( pool --sem --status-array sub f 2; pool --wait; echo "sub=$?" ) || exit
 			pool --wait
 		done > "$1"
 		sort "$1" | uniq -c' "$BATS_TEST_TMPDIR/out"
@@ -325,9 +325,9 @@ setup() {
 @test "adversarial: bash's own wait does not lose the statuses of --sem jobs" {
 	run -0 bgsh '
 		f() { pause 0.2; echo "out $1"; return "$1"; }
-		pool --sem -S st f 0; pool --sem -S st f 3; wait; echo "wait=$?"
+		pool --sem --status-array st f 0; pool --sem --status-array st f 3; wait; echo "wait=$?"
 		pool --wait; echo "rc=$? st=${st[*]}"
-		pool --sem -j1 -S s2 f 0; pool --sem -S s2 f 4; sleep 0.1 & wait; wait
+		pool --sem -j1 --status-array s2 f 0; pool --sem --status-array s2 f 4; sleep 0.1 & wait; wait
 		pool --wait; echo "rc=$? s2=${s2[*]}"'
 	assert_output "$(printf '%s\n' 'out 0' 'out 3' wait=0 'rc=1 st=0 3' 'out 0' 'out 4' 'rc=1 s2=0 4')"
 }
@@ -335,7 +335,7 @@ setup() {
 @test "adversarial: wait with ids or -n still goes straight to bash while a --sem pool lives" {
 	run -0 bgsh '
 		f() { pause 2; return "$1"; }
-		pool --sem -S st f 5
+		pool --sem --status-array st f 5
 		( exit 7 ) & p=$!
 		wait "$p"; echo "id=$?"
 		( exit 8 ) &

@@ -43,7 +43,7 @@ pool|--retry-backoff|pfactor
 pool|--retry-max|dur
 pool|--retry-jitter|jitter
 pool|--delay|delay
-pool|-S|var
+pool|-S|sshlogin
 pool|--status-array|var
 pool|-a|var
 pool|-d|delim
@@ -80,6 +80,8 @@ pool|--launcher|launcher
 pool|--sshlogin|sshlogin
 pool|--ssh|sshcmd
 pool|--env|envname
+pool|--workdir|workdir
+pool|--wd|workdir
 retry|-n|attempts
 retry|--attempts|attempts
 retry|-d|dur
@@ -314,6 +316,8 @@ sshcmd|empty||'"'"''"'"': invalid ssh command
 sshcmd|open-quote|"x|%s: invalid ssh command
 envname|empty||`%s'"'"': not a valid identifier
 envname|digit|1x|`%s'"'"': not a valid identifier
+workdir|empty||'"'"''"'"': invalid workdir
+workdir|valid|.|ok
 attempts|empty||%s: invalid attempt count
 attempts|negative|-1|%s: invalid attempt count
 attempts|non-numeric|abc|%s: invalid attempt count
@@ -775,10 +779,10 @@ abc|2|`abc'"'"': not a pid or valid job spec
 
 @test "badinput: pool: a missing command is 127 at once, batch and --sem; each job of a directory fails with 126" {
 	run -0 bgsh '
-		pool -S st nosuch_cmd_bg ::: 1 2; echo "missing=$? [${st[*]}]"
-		pool -S st "$PWD" ::: 1 2; echo "dir=$? ${st[*]}"
-		pool --sem -S ss nosuch_cmd_bg; echo "semmissing=$?"
-		pool --sem -S ss "$PWD"; pool --wait
+		pool --status-array st nosuch_cmd_bg ::: 1 2; echo "missing=$? [${st[*]}]"
+		pool --status-array st "$PWD" ::: 1 2; echo "dir=$? ${st[*]}"
+		pool --sem --status-array ss nosuch_cmd_bg; echo "semmissing=$?"
+		pool --sem --status-array ss "$PWD"; pool --wait
 		echo "sem=$? ${ss[*]}"'
 	assert_line "missing=127 []"
 	assert_line "dir=2 126 126"

@@ -190,8 +190,8 @@ small_tmpfs() {
 		waitall -a st "$p" "$q"; echo "waitall=$? ${st[*]}"
 		timeout_run 5 f 3; echo "timeout_run=$?"
 		timeout_run 0.1 sleep 3; echo "timeout_run-limit=$?"
-		pool -k -S st f ::: 1 2 3; echo "pool=$? ${st[*]}"
-		for i in 1 2; do pool --sem -S ss f "$i"; done; pool --wait; echo "sem=$? ${ss[*]}"
+		pool -k --status-array st f ::: 1 2 3; echo "pool=$? ${st[*]}"
+		for i in 1 2; do pool --sem --status-array ss f "$i"; done; pool --wait; echo "sem=$? ${ss[*]}"
 		retry -q -n 2 -d 1ms -t 5 f 4; echo "retry=$?"
 		every -n 2 -t 5 --stop-on-failure 0.05 f 9; echo "every=$?"
 		sleep 5 & killjobs -g 1; echo "killjobs=$?"
@@ -222,7 +222,7 @@ small_tmpfs() {
 		pause 0.3
 		waitall -a st "$p"; echo "waitall=$? ${st[*]}"
 		f() { pause 0.$1; return "$1"; }
-		pool -j2 -S st f ::: 1 2 3 4; echo "pool=$? ${st[*]}"'
+		pool -j2 --status-array st f ::: 1 2 3 4; echo "pool=$? ${st[*]}"'
 	assert_output - <<-'EOF'
 	waitany=5
 	waitany=6
@@ -241,7 +241,7 @@ small_tmpfs() {
 			(exit 4) & (pause 0.1; exit 5) & waitall -a s; b="$? ${s[*]}"
 			timeout_run 5 f 6; c=$?
 			timeout_run 0.1 sleep 5; d=$?
-			pool -S st f ::: 0 1 2; e="$? ${st[*]}"
+			pool --status-array st f ::: 0 1 2; e="$? ${st[*]}"
 			retry -q -n 2 -d 1ms f 7; g=$?
 			retry -q -n 2 -d 1ms -t 1 f 7; h=$?
 			every -n 2 --stop-on-failure 0.01 f 8; i=$?
@@ -334,9 +334,9 @@ np_bash() {
 		g() { pause 0.3; echo "g $1"; }
 		ulimit -S -u 3
 		t0=$EPOCHREALTIME
-		pool -j4 -k -S st g ::: 1 2 3 4 5 6 > out 2> err; a="$? ${st[*]}"
+		pool -j4 -k --status-array st g ::: 1 2 3 4 5 6 > out 2> err; a="$? ${st[*]}"
 		b=$(( (${EPOCHREALTIME/./} - ${t0/./}) / 1000 ))
-		pool -j4 -S st sleep ::: 0.3 0.3 0.3 0.3 0.3 0.3 2>> err; c="$? ${st[*]}"
+		pool -j4 --status-array st sleep ::: 0.3 0.3 0.3 0.3 0.3 0.3 2>> err; c="$? ${st[*]}"
 		jobs > jobs.out
 		ulimit -S -u "$HARD"
 		echo "function=$a"
@@ -365,7 +365,7 @@ np_bash() {
 		echo "sem=$a"
 		echo "jobs=[$(cat jobs.out)]"
 		echo "wait=$b"
-		pool --sem -j2 -S st g 2; echo "sem2=$?"
+		pool --sem -j2 --status-array st g 2; echo "sem2=$?"
 		pool --wait; echo "wait2=$? ${st[*]}"
 		cat err'
 	assert_success
@@ -454,7 +454,7 @@ np_bash() {
 	run bgsh '
 		export TMPDIR=$1
 		mk() { echo ran > "$2"; }
-		pool -S st mk ::: 1 2; echo "batch=$? [${st[*]}]"
+		pool --status-array st mk ::: 1 2; echo "batch=$? [${st[*]}]"
 		pool --sem mk 3; echo "sem=$?"
 		pool --wait; echo "wait=$?"
 		echo "jobs=[$(jobs)]"' "$BATS_TEST_TMPDIR/full" "$BATS_TEST_TMPDIR/ran"
@@ -482,7 +482,7 @@ spew_pool() {
 			spew() { head -c "$1" /dev/zero 2> /dev/null; }
 		fi
 		t0=$EPOCHREALTIME
-		pool -j2 -S st spew "$2" ::: 1 2 3 > out; echo "pool=$? [${st[*]}] ms=$(ms_since "$t0")"
+		pool -j2 --status-array st spew "$2" ::: 1 2 3 > out; echo "pool=$? [${st[*]}] ms=$(ms_since "$t0")"
 		echo "jobs=[$(jobs)]"
 		echo "used=$(df --output=used "$TMPDIR" | tail -n 1 | tr -d " ")"' \
 	    "$BATS_TEST_TMPDIR/small" "$n" "$1"

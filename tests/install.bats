@@ -57,7 +57,7 @@ has_word() {
 		enable -f bgtools.so pool waitany || exit 9
 		type -t pool waitany
 		f() { return "$1"; }
-		pool -S st f ::: 0 3; echo "pool=$? ${st[*]}"'
+		pool --status-array st f ::: 0 3; echo "pool=$? ${st[*]}"'
 	assert_output - <<-'EOF'
 	builtin
 	builtin

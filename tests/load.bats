@@ -236,7 +236,7 @@ f() { return "$1"; }
 (exit 4) & waitall $!; echo "waitall=$?"
 timeout_run 5 f 5; echo "timeout_run=$?"
 sleep 5 & killjobs -g 1 $!; echo "killjobs=$?"
-pool -S st f ::: 0 6; echo "pool=$? ${st[*]}"
+pool --status-array st f ::: 0 6; echo "pool=$? ${st[*]}"
 retry -q -n 2 -d 1ms f 7; echo "retry=$?"
 every -n 2 --stop-on-failure 0.01 f 8; echo "every=$?"
 onchange -i -t 0.1 / -- f 9; echo "onchange=$?"
@@ -302,7 +302,7 @@ detach=0 pid'
 @test "load: enable -d pool while a --sem pool runs: the shell survives and, reloaded, pool --wait reports the jobs" {
 	run -0 bgsh '
 		f() { pause 0.4; echo "job $1"; return "$1"; }
-		pool --sem -j2 -S st f 3; pool --sem f 4
+		pool --sem -j2 --status-array st f 3; pool --sem f 4
 		if enable -d pool; then
 			[ "$(type -t pool)" = builtin ] && echo "pool still there"
 			enable -f "$BGTOOLS_SO" pool || echo "reload failed"
@@ -341,7 +341,7 @@ detach=0 pid'
 	run -0 bgsh '
 		spill=$BATS_TEST_TMPDIR/spill; mkdir -p "$spill"; export TMPDIR=$spill
 		f() { pause 0.4; echo "job $1"; return "$1"; }
-		pool --sem -j2 -S st f 3; pool --sem f 4
+		pool --sem -j2 --status-array st f 3; pool --sem f 4
 		enable -d $BGTOOLS_BUILTINS
 		enable -f "$BGTOOLS_SO" $BGTOOLS_BUILTINS
 		pool --wait; echo "wait=$? ${st[*]}"

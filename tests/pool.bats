@@ -454,7 +454,7 @@ ncpu() {
 			echo "$1" >> "$d/after"
 		}
 		t0=$EPOCHREALTIME
-		pool -j3 -S st --halt soon,fail=1 f ::: 1 2 3 4 5
+		pool -j3 --status-array st --halt soon,fail=1 f ::: 1 2 3 4 5
 		echo "st=$? waited=$(( $(ms_since "$t0") >= 700 )) started=$(sort "$d/started" | tr -d "\n") after=$(sort "$d/after" | tr -d "\n") statuses=${st[*]}"'
 	assert_output "st=4 waited=1 started=123 after=23 statuses=4 0 0"
 }
@@ -489,7 +489,7 @@ ncpu() {
 @test "pool: --halt soon,fail=50% halts when half of all jobs have failed" {
 	run -0 psh '
 		f() { echo "$1" >> "$BATS_TEST_TMPDIR/ran"; return "$2"; }
-		pool -j1 -S s --halt soon,fail=50% f ::: 1 2 3 4 5 6 ::: 9
+		pool -j1 --status-array s --halt soon,fail=50% f ::: 1 2 3 4 5 6 ::: 9
 		echo "st=$? n=${#s[@]} ran=$(tr -d "\n" < "$BATS_TEST_TMPDIR/ran")"'
 	# 6 jobs: the third failure is 50%.
 	assert_output "st=9 n=3 ran=123"
@@ -515,7 +515,7 @@ ncpu() {
 @test "pool: --halt never runs every job despite failures" {
 	run -0 psh '
 		f() { return "$1"; }
-		pool -j1 -S s --halt never f ::: 1 0 2
+		pool -j1 --status-array s --halt never f ::: 1 0 2
 		echo "st=$? s=${s[*]}"'
 	assert_output "st=2 s=1 0 2"
 }
@@ -528,7 +528,7 @@ ncpu() {
 		g() { sleep "$1" & sleep "$1" & sleep "$1"; echo "not reached"; }
 		quick() { echo quick; }
 		t0=$EPOCHREALTIME
-		pool -k -S s --timeout 0.3 g ::: "$1"
+		pool -k --status-array s --timeout 0.3 g ::: "$1"
 		st=$?
 		ms=$(ms_since "$t0")
 		echo "st=$st failed=$(( s[0] != 0 )) late_enough=$(( ms >= 280 )) fast=$(( ms < 3000 ))"
@@ -546,7 +546,7 @@ ncpu() {
 	run -0 psh '
 		g() { trap "" TERM; sleep "$1"; }
 		t0=$EPOCHREALTIME
-		pool -S s --timeout 0.2 g ::: "$1"
+		pool --status-array s --timeout 0.2 g ::: "$1"
 		st=$?
 		ms=$(ms_since "$t0")
 		echo "st=$st s=${s[0]} fast=$(( ms < 5000 ))"' "$m"
@@ -557,7 +557,7 @@ ncpu() {
 @test "pool: --retries N runs a failing job N times in all, POOL_ATTEMPT counting 1..N" {
 	run -0 psh '
 		f() { echo "$1 $POOL_ATTEMPT" >> "$BATS_TEST_TMPDIR/log"; return 3; }
-		pool -j1 -S s --retries 3 f ::: a b
+		pool -j1 --status-array s --retries 3 f ::: a b
 		echo "st=$? s=${s[*]}"
 		sort "$BATS_TEST_TMPDIR/log"'
 	assert_output - <<-'EOF'
@@ -574,7 +574,7 @@ ncpu() {
 @test "pool: a retried job that succeeds counts as a success and only its last output is printed" {
 	run -0 psh '
 		f() { echo "try $POOL_ATTEMPT of $1"; echo "err $POOL_ATTEMPT" >&2; [ "$POOL_ATTEMPT" -ge 2 ]; }
-		pool -k -S s --retries 4 f ::: a b 2>&1
+		pool -k --status-array s --retries 4 f ::: a b 2>&1
 		echo "st=$? s=${s[*]}"'
 	assert_output - <<-'EOF'
 	try 2 of a
@@ -1059,11 +1059,11 @@ ncpu() {
 
 # --- statuses -------------------------------------------------------------
 
-@test "pool: -S ARRAY sets ARRAY[SEQ-1] to each job's exit status" {
+@test "pool: --status-array ARRAY sets ARRAY[SEQ-1] to each job's exit status" {
 	run -0 psh '
 		f() { return "$1"; }
 		old=(9 9 9 9 9 9 9 9)
-		pool -j3 -S old f ::: 0 1 2 255 0
+		pool -j3 --status-array old f ::: 0 1 2 255 0
 		echo "st=$? n=${#old[@]} ${old[*]}"
 		pool --status-array new f ::: 7
 		echo "${new[*]}"'
@@ -1073,14 +1073,14 @@ ncpu() {
 	EOF
 }
 
-@test "pool: statuses of 10,000 jobs with random exit codes all land right in -S" {
+@test "pool: statuses of 10,000 jobs with random exit codes all land right in --status-array" {
 	PSH_LIMIT=300 run -0 psh '
 		codes=()
 		for ((i = 0; i < 10000; i++)); do codes[i]=$(( RANDOM % 4 == 0 ? RANDOM % 256 : 0 )); done
 		f() { return "${codes[$1]}"; }
 		fails=0
 		for c in "${codes[@]}"; do (( c != 0 )) && (( fails++ )); done
-		pool -j4 -S got f ::: "${!codes[@]}"
+		pool -j4 --status-array got f ::: "${!codes[@]}"
 		st=$?
 		(( fails > 100 )) && want=101 || want=$fails
 		echo "status_ok=$(( st == want )) count=${#got[@]}"
@@ -1184,7 +1184,7 @@ ncpu() {
 	run -0 psh '
 		names=(zero one two three four five)
 		f() { echo "$1=${names[$1]}"; return $(( $1 % 2 )); }
-		for i in 0 1 2 3 4 5; do pool --sem -j2 -k -S st f "$i" || echo "submit failed"; done
+		for i in 0 1 2 3 4 5; do pool --sem -j2 -k --status-array st f "$i" || echo "submit failed"; done
 		pool --wait
 		echo "wait=$? st=${st[*]}"
 		pool --wait; echo "again=$?"'
@@ -1219,14 +1219,14 @@ ncpu() {
 	EOF
 }
 
-@test "pool: two --sem pools with --id run side by side with their own -j and -S" {
+@test "pool: two --sem pools with --id run side by side with their own -j and --status-array" {
 	run -0 psh '
 		peak_init
 		a() { peak_enter; sleep 0.3; peak_leave; return 1; }
 		b() { sleep 0.1; return "$1"; }
 		for i in 1 2 3; do
-			pool --sem --id A -j1 -S sa a "$i"
-			pool --sem --id B -j3 -S sb b "$i"
+			pool --sem --id A -j1 --status-array sa a "$i"
+			pool --sem --id B -j3 --status-array sb b "$i"
 		done
 		pool --wait --id B; echo "B=$? sb=${sb[*]}"
 		pool --wait --id A; echo "A=$? sa=${sa[*]} peakA=$(peak_max)"'
@@ -1385,7 +1385,7 @@ ncpu() {
 		pool f ::: 0 0
 		echo "after good"
 		pool f ::: 1 0 || echo "caught $?"
-		pool -S s f ::: 0 "$@" | cat
+		pool --status-array s f ::: 0 "$@" | cat
 		echo "after pipe ${s[*]-unset}"
 		pool f ::: 1 1 1
 		echo "not reached"' 0
@@ -1399,7 +1399,7 @@ ncpu() {
 @test "pool: set -e inside a function job ends that job with the failing status" {
 	run -0 psh '
 		f() { set -e; echo "start $1"; false; echo "not reached $1"; }
-		pool -k -S s f ::: a b
+		pool -k --status-array s f ::: a b
 		echo "st=$? s=${s[*]}"'
 	assert_output - <<-'EOF'
 	start a
@@ -1411,7 +1411,7 @@ ncpu() {
 @test "pool: exit inside a function job ends only that job" {
 	run -0 psh '
 		f() { echo "in $1"; exit "$1"; echo "not reached"; }
-		pool -k -S s f ::: 3 0
+		pool -k --status-array s f ::: 3 0
 		echo "st=$? s=${s[*]} shell alive"'
 	assert_output - <<-'EOF'
 	in 3
@@ -1423,8 +1423,8 @@ ncpu() {
 @test "pool: a pool inside a pool job works, its output nested in order" {
 	run -0 psh '
 		inner() { echo "inner $1"; return $(( ${#1} == 4 )); }
-		outer() { pool -k -j2 -S s inner ::: "$1.1" "$1.22"; echo "outer $1 st=$? s=${s[*]}"; }
-		pool -k -j2 -S top outer ::: a b
+		outer() { pool -k -j2 --status-array s inner ::: "$1.1" "$1.22"; echo "outer $1 st=$? s=${s[*]}"; }
+		pool -k -j2 --status-array top outer ::: a b
 		echo "top st=$? top=${top[*]}"'
 	assert_output - <<-'EOF'
 	inner a.1
@@ -1510,16 +1510,16 @@ ncpu() {
 		try --retry-jitter 2
 		try -n 0
 		try -d ab
-		try -S 1bad
-		try -S "a b"
+		try --status-array 1bad
+		try --status-array "a b"
 		try -a "bad-name"
 		try --timeout
 		} 2>&1'
 	refute_line "ran"
 	for c in "--timeout 5x" "--timeout -1" "--timeout " "--delay abc" \
 	    "--retry-delay 1q" "--retry-max nan" "--retries -1" "--retries x" \
-	    "--retry-backoff 0.5" "--retry-jitter 2" "-n 0" "-d ab" "-S 1bad" \
-	    "-S a b" "-a bad-name" "--timeout"; do
+	    "--retry-backoff 0.5" "--retry-jitter 2" "-n 0" "-d ab" "--status-array 1bad" \
+	    "--status-array a b" "-a bad-name" "--timeout"; do
 		assert_line "[$c] st=2"
 	done
 	assert_line --partial "pool: 5x: invalid duration"
@@ -1544,12 +1544,12 @@ ncpu() {
 	(( ${#lines[@]} == 4 )) || fail "unexpected output: $output"
 }
 
-@test "pool: -S with an invalid name is refused before anything runs" {
+@test "pool: --status-array with an invalid name is refused before anything runs" {
 	run -0 psh '
 		f() { : > "$BATS_TEST_TMPDIR/ran"; }
-		pool -S "x[" f ::: a; echo "st=$?"
+		pool --status-array "x[" f ::: a; echo "st=$?"
 		readonly ro=1
-		pool -S ro f ::: a; echo "ro st=$?"
+		pool --status-array ro f ::: a; echo "ro st=$?"
 		[ -e "$BATS_TEST_TMPDIR/ran" ] && echo "it ran"
 		exit 0'
 	assert_line "st=2"

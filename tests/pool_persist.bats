@@ -12,11 +12,11 @@ bats_require_minimum_version 1.5.0
 
 # --- status, order, output -------------------------------------------------
 
-@test "pool --persist: each item's status lands in -S and failures count as in forking mode" {
+@test "pool --persist: each item's status lands in --status-array and failures count as in forking mode" {
 	run -0 psh '
 		f() { return $(( $1 % 4 )); }
-		pool --persist -j2 -S a f ::: 1 2 3 4 5 6 7 8; ra=$?
-		pool -j2 -S b f ::: 1 2 3 4 5 6 7 8; rb=$?
+		pool --persist -j2 --status-array a f ::: 1 2 3 4 5 6 7 8; ra=$?
+		pool -j2 --status-array b f ::: 1 2 3 4 5 6 7 8; rb=$?
 		echo "$ra ${a[*]}"
 		echo "$rb ${b[*]}"'
 	assert_output - <<-'EOF'
@@ -137,7 +137,7 @@ bats_require_minimum_version 1.5.0
 			6) set -e; false; echo unreached ;;
 			esac
 		}
-		pool --persist -j1 -k -S st f ::: 1 2 3 4 5 6 7 8 ::: "$1" ::: "$2" 2> /dev/null
+		pool --persist -j1 -k --status-array st f ::: 1 2 3 4 5 6 7 8 ::: "$1" ::: "$2" 2> /dev/null
 		echo "rc=$? ${st[*]}"
 		sort -n "$1" | tr "\n" " "; echo
 		echo "workers $(sort -u "$2" | wc -l)"' "$BATS_TEST_TMPDIR/ran" "$BATS_TEST_TMPDIR/pids"
@@ -151,7 +151,7 @@ bats_require_minimum_version 1.5.0
 @test "pool --persist: return in a function and a failing item keep the same worker" {
 	run -0 psh '
 		f() { echo "$BASHPID" >> "$2"; return "$1"; }
-		pool --persist -j1 -S st f ::: 0 3 0 9 ::: "$1"
+		pool --persist -j1 --status-array st f ::: 0 3 0 9 ::: "$1"
 		echo "rc=$? ${st[*]} workers $(sort -u "$1" | wc -l)"' "$BATS_TEST_TMPDIR/pids"
 	assert_output "rc=2 0 3 0 9 workers 1"
 }
@@ -213,7 +213,7 @@ bats_require_minimum_version 1.5.0
 	run -0 psh '
 		f() { return $(( $1 % 7 )); }
 		g() { echo "$1"; }
-		pool --persist -j2 -S st f ::: $(seq 20000)
+		pool --persist -j2 --status-array st f ::: $(seq 20000)
 		echo "rc=$? n=${#st[@]}"
 		bad=0
 		for ((i = 0; i < 20000; i++)); do
@@ -230,7 +230,7 @@ bats_require_minimum_version 1.5.0
 
 # --- --timeout and --halt -------------------------------------------------
 
-@test "pool --persist: --timeout stops an item as forking mode does (-S 143, joblog signal 15); the rest run once, nothing left" {
+@test "pool --persist: --timeout stops an item as forking mode does (--status-array 143, joblog signal 15); the rest run once, nothing left" {
 	mark 30.; local m=$REPLY
 	run -0 psh '
 		f() {
@@ -240,7 +240,7 @@ bats_require_minimum_version 1.5.0
 		}
 		for mode in --persist ""; do
 			: > "$1"
-			pool $mode -j2 -S st --joblog "$3.$mode" --timeout 0.5 f "$1" "$2" ::: $(seq 20)
+			pool $mode -j2 --status-array st --joblog "$3.$mode" --timeout 0.5 f "$1" "$2" ::: $(seq 20)
 			echo "rc=$? ${st[*]}"
 			sort -n "$1" | uniq -c | awk "\$1 != 1 { print \"twice: \" \$2 }"
 			wc -l < "$1"
@@ -264,7 +264,7 @@ bats_require_minimum_version 1.5.0
 		deaf() { trap "" TERM; while :; do :; done; }
 		f() { echo "out $1"; case $1 in 2) spin ;; 3) deaf ;; esac; }
 		t0=$EPOCHREALTIME
-		pool --persist -j2 -k -S st --timeout 0.2 f ::: 1 2 3 4 5
+		pool --persist -j2 -k --status-array st --timeout 0.2 f ::: 1 2 3 4 5
 		echo "rc=$? ${st[*]}"
 		t=$(( ${EPOCHREALTIME/./} - ${t0/./} ))
 		(( t > 1000000 && t < 10000000 )) && echo "about a second: yes"
@@ -287,7 +287,7 @@ bats_require_minimum_version 1.5.0
 		want=$(for ((i = 1; i <= 100; i++)); do (( i % 2 )) && printf "143 " || printf "4 "; done)
 		: > "$1"
 		t0=${EPOCHREALTIME/./}
-		pool --persist -j2 -S st --timeout 0.2 f "$1" "$2" ::: $(seq 100)
+		pool --persist -j2 --status-array st --timeout 0.2 f "$1" "$2" ::: $(seq 100)
 		echo "rc=$?"
 		tp=$(( ${EPOCHREALTIME/./} - t0 ))
 		[ "${st[*]} " = "$want" ] && echo "statuses right"
@@ -309,12 +309,12 @@ bats_require_minimum_version 1.5.0
 	no_leftovers "$(pat "$m")"
 }
 
-@test "pool --persist: --halt soon,fail=1 claims no item after the failing one; -S as in forking mode" {
+@test "pool --persist: --halt soon,fail=1 claims no item after the failing one; --status-array as in forking mode" {
 	run -0 psh '
 		f() { echo "$2" >> "$1"; return $(( $2 == 3 ? 5 : 0 )); }
 		for mode in --persist ""; do
 			: > "$1"
-			pool $mode -j1 -S st --halt soon,fail=1 f "$1" ::: 1 2 3 4 5 6
+			pool $mode -j1 --status-array st --halt soon,fail=1 f "$1" ::: 1 2 3 4 5 6
 			echo "rc=$? [${!st[*]}] [${st[*]}] ran $(tr "\n" " " < "$1")"
 		done' "$BATS_TEST_TMPDIR/ran"
 	assert_output - <<-'EOF'
@@ -328,13 +328,13 @@ bats_require_minimum_version 1.5.0
 	run -0 psh '
 		f() { [ "$2" = slow ] && sleep "$1"; return $(( $2 == fail ? 3 : 0 )); }
 		for mode in --persist "--persist -k" "" -k; do
-			pool $mode -j2 -S st --halt now,fail=1 f "$1" ::: slow fail ok ok
+			pool $mode -j2 --status-array st --halt now,fail=1 f "$1" ::: slow fail ok ok
 			echo "rc=$? [${!st[*]}] [${st[*]}]"
 		done
 		g() { return $(( $1 % 2 )); }
-		pool --persist -j1 -S st --halt soon,success=2 g ::: 1 2 3 4 5 6
+		pool --persist -j1 --status-array st --halt soon,success=2 g ::: 1 2 3 4 5 6
 		echo "rc=$? [${st[*]}]"
-		pool --persist -j1 -S st --halt soon,done=50% g ::: 1 2 3 4 5 6
+		pool --persist -j1 --status-array st --halt soon,done=50% g ::: 1 2 3 4 5 6
 		echo "rc=$? [${st[*]}]"
 		jobs' "$m"
 	assert_output - <<-'EOF'

@@ -149,9 +149,34 @@ need_sshd() {
 	assert_output ok
 }
 
+@test "pool: {host} and {sshlogin} in the command and the launcher, GNU's meaning; the joblog's Host column" {
+	run -0 bg_bash '
+		pool -k -S 1/:,2/me@h1 --launcher "env L={sshlogin} LH={host} bash -c" \
+		    --joblog "$1/log" sh -c "echo \"\$1 \$L \$LH\"" _ "{host}/{sshlogin}/{%}" ::: 1 2 3
+		echo "st=$?"
+		tail -n +2 "$1/log" | cut -f 1,2 | sort -n | paste -sd,
+		# Without a launcher or --plus, {host} is text (GNU: a --plus string).
+		pool echo {host} ::: 1
+		pool --plus echo {host} {sshlogin} ::: 1
+	' "$BATS_TEST_TMPDIR"
+	# Slot 1 is this machine: no launcher, : for both.
+	assert_line ":/:/1  "
+	assert_line "h1/me@h1/2 me@h1 h1"
+	assert_line "h1/me@h1/3 me@h1 h1"
+	assert_line "st=0"
+	assert_line "$(printf '1\t:,2\tme@h1,3\tme@h1')"
+	assert_line "{host} 1"
+	# A replacement string: the item is not added (as GNU).
+	assert_line ": :"
+}
+
 @test "pool --sshlogin ':' runs on this machine, without a launcher" {
 	run -0 bg_bash 'pool --sshlogin : sh -c "echo local \$\$" ::: 1'
 	assert_output --regexp "^local [0-9]+$"
+	# -S is --sshlogin, as in GNU parallel; the status array is --status-array.
+	run -0 bg_bash 'pool -S : --status-array st sh -c "echo local; exit 3" ::: 1; echo "st=$? ${st[*]}"'
+	assert_line "local"
+	assert_line "st=1 3"
 }
 
 @test "pool launch options: bad input gets a clear error and runs nothing" {
@@ -183,6 +208,117 @@ need_sshd() {
 	assert_output --partial "nonesuch: No such file"
 }
 
+@test "pool --workdir on this machine: DIR made and used by functions and commands, . the cwd, ... a new dir each job, removed after" {
+	local t=$BATS_TEST_TMPDIR
+	mkdir -p "$t/home" "$t/cwd"
+	run -0 bg_bash '
+		HOME=$3
+		cd "$2"
+		f() { echo "f $PWD $(pwd)"; touch made-by-f; }
+		pool -k --wd "$1/a/b" f ::: 1; echo "st=$?"
+		pool -k --workdir . sh -c "pwd" ::: 1
+		pool -k -j2 --wd ... sh -c "pwd; touch x; sleep 0.2" ::: 1 2; echo "st=$?"
+		ls -A "$HOME/.parallel/tmp" | paste -sd, | sed "s/^/left=/"
+	' "$t" "$t/cwd" "$t/home"
+	assert_line "f $t/a/b $t/a/b"
+	[ -e "$t/a/b/made-by-f" ]
+	assert_line "st=0"
+	assert_line "$t/cwd"
+	# Two jobs, two new directories under ~/.parallel/tmp (GNU's place)...
+	[ "$(grep -c "^$t/home/.parallel/tmp/pool-" <<< "$output")" -eq 2 ]
+	[ "$(grep "^$t/home/.parallel/tmp/pool-" <<< "$output" | sort -u | wc -l)" -eq 2 ]
+	# ... both removed when their job ended.
+	assert_line "left="
+}
+
+@test "pool --workdir ...: the directory goes even when --timeout stops the job" {
+	local t=$BATS_TEST_TMPDIR
+	mkdir -p "$t/home"
+	mark 63.
+	local m=$REPLY
+	run -0 bg_bash '
+		HOME=$1
+		pool --timeout 0.5 --wd ... sh -c "touch x; exec sleep $2" ::: 1; echo "st=$?"
+		ls -A "$HOME/.parallel/tmp" | paste -sd, | sed "s/^/left=/"
+	' "$t/home" "$m"
+	assert_line "st=1"
+	assert_line "left="
+	no_leftovers "$(pat "$m")"
+}
+
+@test "pool --workdir: bad input is refused before anything runs; a DIR that cannot be made fails its job" {
+	run -2 bg_bash 'pool --wd "" echo ran ::: 1'
+	assert_output --partial "pool: '': invalid workdir"
+	refute_output --partial ran
+	run -2 bg_bash 'pool --workdir'
+	assert_output --partial "option requires an argument"
+	run -2 bg_bash 'pool --sem --wd /tmp echo ran'
+	assert_output --partial "work on a batch"
+	run -2 bg_bash 'pool --persist --wd /tmp echo ran ::: 1'
+	assert_output --partial "work on a batch"
+	refute_output --partial ran
+	run -0 bg_bash 'pool --status-array st --wd /proc/nonesuch/x echo ran ::: 1 2; echo "st=$? ${st[*]}"'
+	assert_output --partial "pool: /proc/nonesuch/x: No such file or directory"
+	refute_output --partial ran
+	assert_line "st=2 1 1"
+}
+
+@test "pool --workdir under set -euo pipefail: a job that cannot enter DIR fails the pool, the script stops" {
+	run -1 bg_bash '
+		set -euo pipefail
+		pool --wd "$1/ok" true ::: 1
+		echo ok
+		pool --wd /proc/nonesuch true ::: 1
+		echo not-reached
+	' "$BATS_TEST_TMPDIR"
+	assert_line ok
+	refute_line not-reached
+}
+
+@test "pool --filter-hosts: hosts whose launcher fails are left out once, with a warning; none left is an error" {
+	local t=$BATS_TEST_TMPDIR
+	# A launcher that refuses host `down' and counts its calls per host.
+	cat > "$t/launch" <<-EOF
+		#!/bin/bash
+		echo "\$1" >> "$t/calls"
+		[ "\$1" = down ] && { echo "launch: \$1: refused" >&2; exit 255; }
+		shift; exec bash -c "\$1"
+	EOF
+	chmod +x "$t/launch"
+	run -0 bg_bash '
+		pool -k --filter-hosts -S 1/down,2/up --launcher "$1/launch {host}" \
+		    --joblog "$1/log" sh -c "echo {host} {%}" ::: 1 2 3 4 2> "$1/err"
+		echo "st=$?"
+		cat "$1/err"
+		tail -n +2 "$1/log" | cut -f 2 | sort -u | paste -sd, | sed "s/^/hosts=/"
+	' "$t"
+	assert_line "up 1"
+	assert_line "up 2"
+	assert_line "st=0"
+	assert_line --partial "pool: warning: down: does not answer: skipped (--filter-hosts)"
+	refute_line --partial "launch: down: refused"
+	assert_line "hosts=up"
+	# down asked once, at the start; up once for the check, then per job.
+	[ "$(grep -c '^down$' "$t/calls")" -eq 1 ]
+	[ "$(grep -c '^up$' "$t/calls")" -eq 5 ]
+	run -1 bg_bash 'pool --filter-hosts -S down --launcher "$1/launch {host}" echo ran ::: 1' "$t"
+	assert_output --partial "pool: --filter-hosts: no host answers"
+	refute_output --partial ran
+	# `:' (this machine) is never filtered out.
+	run -0 bg_bash 'pool --filter-hosts -S down,: --launcher "$1/launch {host}" echo ran {host} ::: 1' "$t"
+	assert_line "ran :"
+}
+
+@test "pool --filter-hosts under set -euo pipefail: no host answering stops the script" {
+	run -1 bg_bash '
+		set -euo pipefail
+		pool --filter-hosts -S 1/h --launcher false echo ran ::: 1
+		echo not-reached
+	'
+	refute_line not-reached
+	refute_line ran
+}
+
 # --- through a real sshd ----------------------------------------------------
 
 @test "pool --sshlogin: status and output per job through a real sshd, streams kept apart" {
@@ -201,6 +337,8 @@ need_sshd() {
 	assert_line "stderr: err [a b],err [c'd],err [*]"
 	assert_line "st=1"
 	assert_line "$(printf '1\t0,2\t7,3\t0')"
+	# GNU's joblog: Host is the sshlogin without NCPUS/.
+	[ "$(tail -n +2 "$BATS_TEST_TMPDIR/log" | cut -f 2 | sort -u)" = 127.0.0.1 ]
 }
 
 @test "pool --sshlogin: a function and its --env variable run on the remote side" {
@@ -286,4 +424,48 @@ need_sshd() {
 		sleep 0.1
 	done
 	no_leftovers "$(pat "$m")"
+}
+
+@test "pool --workdir through ssh: DIR, . (the cwd below \$HOME) and ... (made and removed) on the remote side" {
+	need_sshd
+	local t=$BATS_TEST_TMPDIR rhome rel d
+	rhome=$(ssh -F "$SSH_CFG" 127.0.0.1 'echo $HOME')
+	[ -n "$rhome" ] && [ "$rhome" != / ]
+	rel=.pool-wd-test.$$
+	mkdir -p "$t/lhome/$rel/sub"
+	run -0 bg_bash '
+		f() { echo "f $PWD"; touch y; }
+		pool --ssh "ssh -F $1" -S 127.0.0.1 --wd "$2/r/s" f ::: 1; echo "st=$?"
+		HOME=$2/lhome
+		cd "$HOME/$3/sub"
+		pool --ssh "ssh -F $1" -S 127.0.0.1 --wd . pwd ::: 1
+		pool -k --ssh "ssh -F $1" -S 2/127.0.0.1 --wd ... sh -c "pwd; touch x" ::: 1 2
+		echo "st=$?"
+	' "$SSH_CFG" "$t" "$rel"
+	rm -rf "${rhome:?}/$rel"
+	assert_line "f $t/r/s"
+	[ -e "$t/r/s/y" ]
+	assert_line "st=0"
+	# . is the local cwd's path below the local $HOME, below the remote one.
+	assert_line "$rhome/$rel/sub"
+	[ "$(grep -c "^$rhome/.parallel/tmp/pool-" <<< "$output")" -eq 2 ]
+	for d in $(grep "^$rhome/.parallel/tmp/pool-" <<< "$output"); do
+		[ ! -e "$d" ]
+	done
+}
+
+@test "pool --filter-hosts through ssh: a host that refuses connections is skipped, the jobs run on the other" {
+	need_sshd
+	local closed
+	closed=$(free_port)
+	run -0 bg_bash '
+		pool --filter-hosts --ssh "ssh -F $1" -S "1/localhost:$2,2/127.0.0.1" \
+		    --joblog "$3/log" sh -c "echo \$PT_HOST" ::: 1 2 3
+		echo "st=$?"
+		tail -n +2 "$3/log" | cut -f 2 | sort -u | paste -sd, | sed "s/^/hosts=/"
+	' "$SSH_CFG" "$closed" "$BATS_TEST_TMPDIR"
+	assert_line --partial "localhost:$closed: does not answer: skipped (--filter-hosts)"
+	[ "$(grep -c '^127.0.0.1$' <<< "$output")" -eq 3 ]
+	assert_line "st=0"
+	assert_line "hosts=127.0.0.1"
 }

@@ -13,7 +13,7 @@ bats_require_minimum_version 1.5.0
 		want=()
 		for ((i = 0; i < 10000; i++)); do want[i]=$(( (i * 7919) % 13 == 0 ? i % 200 + 1 : 0 )); done
 		f() { return "${want[$1]}"; }
-		pool -j4 -u -S got f ::: "${!want[@]}"
+		pool -j4 -u --status-array got f ::: "${!want[@]}"
 		st=$?
 		fails=0
 		for w in "${want[@]}"; do (( w != 0 )) && (( ++fails )); done

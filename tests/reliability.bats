@@ -21,15 +21,15 @@ teardown() {
 
 # --- nothing lost ---------------------------------------------------------
 
-@test "reliability: 5,000 pool jobs with random statuses and signal deaths each get the right -S status" {
+@test "reliability: 5,000 pool jobs with random statuses and signal deaths each get the right --status-array status" {
 	rel_lost_pool 5000 "$RANDOM" -j4 -u
 }
 
-@test "reliability: 1,000 pool jobs with grouped, ordered output each get the right -S status" {
+@test "reliability: 1,000 pool jobs with grouped, ordered output each get the right --status-array status" {
 	rel_lost_pool 1000 "$RANDOM" -j3 -k
 }
 
-@test "reliability: 1,000 sh -c pool jobs with random statuses and signal deaths each get the right -S status" {
+@test "reliability: 1,000 sh -c pool jobs with random statuses and signal deaths each get the right --status-array status" {
 	rel_lost_pool 1000 "$RANDOM" disk -j4 --line-buffer
 }
 

@@ -291,12 +291,12 @@ rel_checks_ok() {
 	grep -qE '^[^ ]+: ok$' "$REL_D/out" || fail "no check ran: $(rel_out)"
 }
 
-# --- nothing lost: pool -S ------------------------------------------------
+# --- nothing lost: pool --status-array ------------------------------------------------
 
 # rel_lost_pool N SEED [disk] [POOL OPTION...]: run N pool jobs of a
 # function; item I exits with a status computed from I and SEED (0-255)
 # or, one in six, kills itself with a signal (HUP INT KILL USR1 USR2 PIPE
-# ALRM TERM).  Every -S entry must be the item's status (128+N for a
+# ALRM TERM).  Every --status-array entry must be the item's status (128+N for a
 # signal), pool's status the count of failures (101 for over 100), and
 # the shell as it was (rel_check).  With "disk" the jobs are `sh -c'
 # given the status as their item, instead of a function.  (The items go
@@ -332,9 +332,9 @@ done > "$dir/items"
 rel_snap
 t0=$EPOCHREALTIME
 if [ "$disk" = 1 ]; then
-	pool "${opts[@]}" -S got sh -c '\''[ "$1" -lt 1000 ] || kill -$(($1 - 1000)) $$; exit "$1"'\'' sh :::: "$dir/items" > /dev/null
+	pool "${opts[@]}" --status-array got sh -c '\''[ "$1" -lt 1000 ] || kill -$(($1 - 1000)) $$; exit "$1"'\'' sh :::: "$dir/items" > /dev/null
 else
-	pool "${opts[@]}" -S got f :::: "$dir/items" > /dev/null
+	pool "${opts[@]}" --status-array got f :::: "$dir/items" > /dev/null
 fi
 st=$?
 t1=$EPOCHREALTIME
@@ -567,7 +567,7 @@ t grouped 0 pool -j2 -k --tag pecho ::: 1 2 3 4
 t line-buffer 0 pool -j2 --line-buffer pecho ::: 1 2 3
 t ungroup 0 pool -u -j4 okgc ::: 1 2 3 4 5 6 7 8
 t results 0 pool -j2 --results "$dir/res" --joblog "$dir/jl" pecho ::: 1 2 3
-t status-array 2 pool -S st -j2 bad ::: 1 2
+t status-array 2 pool --status-array st -j2 bad ::: 1 2
 t signal-death 2 pool -j2 selfkill ::: KILL TERM
 t disk 1 pool -j2 sh -c 'exit $1' sh ::: 0 1
 t not-found 127 pool -j2 rel_nosuchcmd ::: 1
@@ -1230,7 +1230,7 @@ f() {
 }
 [ -n "$nofile" ] && ulimit -n "$nofile"
 rel_snap
-pool -j4 "$mode" -S got f ::: $(seq $n) > "$dir/o" 2> "$dir/e"
+pool -j4 "$mode" --status-array got f ::: $(seq $n) > "$dir/o" 2> "$dir/e"
 st=$?
 bad=
 [ "$st" = 0 ] || bad+=" st=$st"

@@ -6,7 +6,7 @@
 # it, and so do the jobs they fork (a fork stays under valgrind; an exec
 # of a disk command leaves it, --trace-children=no).  The bash is the
 # one running this script.  Three workloads: a 1,000-job pool (function
-# jobs, some failing, -k --tag -S; then --timeout and --sem), timeout_run
+# jobs, some failing, -k --tag --status-array; then --timeout and --sem), timeout_run
 # with its limit firing (TERM, then KILL with -k), and retry loops (in
 # the shell, and with -t as timed child jobs).  Each workload checks its
 # own results, so a wrong status fails too.
@@ -96,7 +96,7 @@ report() {
 # Then jobs stopped by --timeout, and the --sem / --wait mode.
 vg pool '
 f() { echo "out $1"; echo "err $1" >&2; return $(($1 % 7 == 0)); }
-pool -j8 -k --tag -S st f ::: $(seq 1000) >/dev/null 2>&1
+pool -j8 -k --tag --status-array st f ::: $(seq 1000) >/dev/null 2>&1
 r=$?
 [ "$r" -eq 101 ] || { echo "pool: status $r, not 101"; exit 1; }
 [ "${#st[@]}" -eq 1000 ] || { echo "pool: ${#st[@]} statuses"; exit 1; }

@@ -60,7 +60,7 @@ scenario() {
 	SC_TITLE+=("$3")
 }
 
-scenario pool100k 1 "nothing lost: 100,000 pool jobs, every -S status (-j4 -u)"
+scenario pool100k 1 "nothing lost: 100,000 pool jobs, every --status-array status (-j4 -u)"
 trials_pool100k() {
 	echo "rel_lost_pool 100000 $SEED -j4 -u"
 }
