@@ -457,6 +457,7 @@ pool_results_record(struct pool *p, struct pool_worker *wk, int status,
 		return;
 	memset(&j, 0, sizeof(j));
 	j.seq = wk->seq;
+	j.host = launch_where(&p->cfg.launch, wk->slot, 1);
 	j.start = wk->start_wall;
 	j.runtime = runtime;
 	j.received = output_bytes(wk->cap);

@@ -326,30 +326,35 @@ results_head(struct results *r, const struct results_job *j)
 	r->head[w.n < PUMP_CHUNK ? w.n : PUMP_CHUNK - 1] = '\0';
 }
 
-/* The numeric columns, Seq to Signal, as GNU parallel 20260522 has them. */
+/*
+ * The columns Seq to Signal, as GNU parallel 20260522 has them: Host is
+ * the job's sshlogin (`:' here), a string like any other field.
+ */
 static void
 results_numbers(struct rw *w, const struct results_job *j)
 {
+	const char *sep = w->fmt == RES_CSV ? "," : "\t";
 	char buf[256];
 	int exitval, sig;
 
 	sig = j->signaled ? j->status - 128 : 0;
 	exitval = j->timed_out ? -1 : j->status;
-	if (w->fmt == RES_JSON)
-		snprintf(buf, sizeof(buf), "{ \"Seq\": %ld, \"Host\": \":\", "
-		    "\"Starttime\": %.3f, \"JobRuntime\": %.3f, \"Send\": 0, "
-		    "\"Receive\": %zu, \"Exitval\": %d, \"Signal\": %d, "
-		    "\"Command\": ", j->seq, j->start, j->runtime,
-		    j->received, exitval, sig);
-	else
-		snprintf(buf, sizeof(buf), "%ld%s:%s%.3f%s%.3f%s0%s%zu%s%d%s%d",
-		    j->seq, w->fmt == RES_CSV ? "," : "\t",
-		    w->fmt == RES_CSV ? "," : "\t", j->start,
-		    w->fmt == RES_CSV ? "," : "\t", j->runtime,
-		    w->fmt == RES_CSV ? "," : "\t",
-		    w->fmt == RES_CSV ? "," : "\t", j->received,
-		    w->fmt == RES_CSV ? "," : "\t", exitval,
-		    w->fmt == RES_CSV ? "," : "\t", sig);
+	if (w->fmt == RES_JSON) {
+		snprintf(buf, sizeof(buf), "{ \"Seq\": %ld, \"Host\": ", j->seq);
+		rw_str(w, buf);
+		rw_field(w, j->host ? j->host : ":", 0);
+		snprintf(buf, sizeof(buf), ", \"Starttime\": %.3f, "
+		    "\"JobRuntime\": %.3f, \"Send\": 0, \"Receive\": %zu, "
+		    "\"Exitval\": %d, \"Signal\": %d, \"Command\": ",
+		    j->start, j->runtime, j->received, exitval, sig);
+	} else {
+		snprintf(buf, sizeof(buf), "%ld", j->seq);
+		rw_str(w, buf);
+		rw_field(w, j->host ? j->host : ":", 0);
+		snprintf(buf, sizeof(buf), "%s%.3f%s%.3f%s0%s%zu%s%d%s%d", sep,
+		    j->start, sep, j->runtime, sep, sep, j->received, sep,
+		    exitval, sep, sig);
+	}
 	rw_str(w, buf);
 }
 

@@ -25,6 +25,7 @@ struct results {
 /* What a record says of one job. */
 struct results_job {
 	long seq;
+	const char *host;	/* its sshlogin; NULL: `:' */
 	double start, runtime;	/* epoch seconds; seconds */
 	size_t received;	/* stdout bytes */
 	int status, signaled, timed_out;
