@@ -92,6 +92,7 @@ struct pslot {
 	int worker;			/* 1..j: whose spools hold its output */
 	int sig;			/* its worker died of a signal in it */
 	int killed;			/* stopped by --halt now (parent's) */
+	int attempt;			/* --retries: 1.. (the worker's) */
 	int64_t out0, out1, err0, err1;	/* its bytes in the spools */
 	int64_t t0, t1;			/* monotonic, for the joblog */
 	double wall0;
@@ -104,6 +105,7 @@ struct pshared {
 	int sleeping;			/* the parent wants a byte */
 	long hcount;			/* --halt: items that count */
 	long limit;			/* items claimed before a halt closed */
+	int closed;			/* --halt closed the queue: no retry */
 };
 
 struct pitem {
@@ -148,6 +150,8 @@ struct persist {
 	int cut;			/* a signal came: print no more */
 	int halted;			/* --halt: the queue is closed */
 	long hneed;			/* --halt: this many items halt */
+	long redo;			/* --retries: the next worker's first */
+	int redo_attempt;		/* ... item, as this attempt; or -1 */
 	struct sink *sink[2];		/* the shell's stdout and stderr */
 	/* In a worker only. */
 	int me;
@@ -187,8 +191,8 @@ persist_refuse(const struct pool_cfg *cfg, const struct input *in)
 {
 	int i;
 
-	if (cfg->retries > 1)
-		return (persist_no("--retries"));
+	if (cfg->retries > 1 && cfg->backoff.first_ns)
+		return (persist_no("--retry-delay"));
 	if (cfg->delay_ns)
 		return (persist_no("--delay"));
 	if (cfg->out_mode == OUT_LINE)
@@ -275,7 +279,7 @@ persist_keep(const char *name, const char *value)
 
 /* Set item IDX's POOL_* variables, as a forked job gets them. */
 static void
-persist_vars(struct persist *ps, long idx)
+persist_vars(struct persist *ps, long idx, int attempt)
 {
 	const struct pitem *it = &ps->items[idx];
 	size_t len;
@@ -298,17 +302,22 @@ persist_vars(struct persist *ps, long idx)
 	persist_bind("POOL_ITEM", ps->joined, len + 11 <= ENV_STRING_MAX);
 	persist_bind("POOL_SEQ", inttostr(idx + 1, num, sizeof(num)), 1);
 	persist_keep("POOL_SLOT", ps->slotstr);
-	persist_keep("POOL_ATTEMPT", "1");
+	persist_keep("POOL_ATTEMPT", attempt == 1 ? "1" :
+	    inttostr(attempt, num, sizeof(num)));
 }
 
-/* Item IDX begins: say where its output starts, then that it runs. */
+/*
+ * Attempt ATTEMPT of item IDX begins: say where its output starts, then
+ * that it runs.
+ */
 static void
-persist_begin(struct persist *ps, long idx)
+persist_begin(struct persist *ps, long idx, int attempt)
 {
 	struct pslot *s = &ps->slot[idx];
 
 	__atomic_store_n(&ps->cur[ps->me], idx, __ATOMIC_RELAXED);
 	s->worker = ps->me + 1;
+	s->attempt = attempt;
 	/* Where the last item ended: one lseek per stream and item. */
 	s->out0 = ps->at[0];
 	s->err0 = ps->at[1];
@@ -317,7 +326,7 @@ persist_begin(struct persist *ps, long idx)
 	if (ps->p->log.fp)
 		s->wall0 = persist_wallclock();
 	__atomic_store_n(&s->state, SLOT_RUNNING, __ATOMIC_RELEASE);
-	persist_vars(ps, idx);
+	persist_vars(ps, idx, attempt);
 }
 
 /*
@@ -329,6 +338,7 @@ persist_close(struct persist *ps)
 {
 	long old;
 
+	__atomic_store_n(&ps->sh->closed, 1, __ATOMIC_SEQ_CST);
 	old = __atomic_exchange_n(&ps->sh->next, ps->n, __ATOMIC_SEQ_CST);
 	if (old < ps->n)
 		__atomic_store_n(&ps->sh->limit, old, __ATOMIC_SEQ_CST);
@@ -399,24 +409,67 @@ persist_done(struct persist *ps, long idx, int status)
 		(void)!write(ps->notify[1], "", 1);
 }
 
-/* The worker's end: stop what its items left running (as a job does). */
+/*
+ * --retries: may an attempt numbered ATTEMPT that ended with STATUS run
+ * again?  As in forking mode: not once the pool halts.
+ */
+static int
+persist_retry_due(const struct persist *ps, int attempt, int status)
+{
+	return (status != 0 && attempt < ps->p->cfg.retries &&
+	    !__atomic_load_n(&ps->sh->closed, __ATOMIC_SEQ_CST));
+}
+
+/*
+ * --retries: item IDX's attempt failed and runs again in this worker.
+ * Its output so far is passed over (the next attempt's starts after it);
+ * the slot is taken back from RUNNING, so that the parent cannot time
+ * the next attempt out by the last one's start (if it already has, the
+ * last attempt did run past its time: die of its TERM).
+ */
 static void
-persist_exit(void)
+persist_again(struct persist *ps, long idx)
+{
+	int running = SLOT_RUNNING;
+
+	fflush(stdout);
+	fflush(stderr);
+	if (!__atomic_compare_exchange_n(&ps->slot[idx].state, &running,
+	    SLOT_FREE, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		persist_doomed();
+	if (ps->capture) {
+		ps->at[0] = lseek(ps->w[ps->me].spool[0], 0, SEEK_CUR);
+		ps->at[1] = lseek(ps->w[ps->me].spool[1], 0, SEEK_CUR);
+	}
+}
+
+/*
+ * The worker's end, with status CODE: stop what its items left running
+ * (as a job does).
+ */
+static void
+persist_exit(int code)
 {
 	fflush(NULL);
 	term_leftovers(CHILD_GRACE_NS);
-	_exit(0);
+	_exit(code);
 }
 
-/* Item IDX left by a jump with STATUS: record it, end the worker. */
+/*
+ * Item IDX left by a jump with STATUS: record it, end the worker.  An
+ * attempt to be retried is not recorded: the worker ends with STATUS in
+ * the item, and the parent has a new worker run it again.
+ */
 static void
 persist_die(struct persist *ps, long idx, int status)
 {
 	last_command_exit_value = status;
 	if (signal_is_trapped(0))
 		status = run_exit_trap();
+	if (persist_retry_due(ps, ps->slot[idx].attempt, status))
+		persist_exit(status);
 	persist_done(ps, idx, status);
-	persist_exit();
+	persist_exit(0);
 }
 
 /*
@@ -481,15 +534,15 @@ persist_call(WORD_LIST *words)
 	return (status);
 }
 
-/* Run item IDX in this worker. */
-static void
-persist_item(struct persist *ps, long idx)
+/* Run attempt ATTEMPT of item IDX in this worker; return its status. */
+static int
+persist_attempt(struct persist *ps, long idx, int attempt)
 {
 	const struct pitem *it = &ps->items[idx];
 	WORD_LIST *words;
 	volatile int code;	/* set again after a longjmp */
 
-	persist_begin(ps, idx);
+	persist_begin(ps, idx, attempt);
 	words = subst_build(ps->p->tmpl, it->vals, it->nvals, idx + 1,
 	    ps->me + 1);
 	/* `exit', set -e, fatal errors: bash jumps to top_level. */
@@ -499,7 +552,21 @@ persist_item(struct persist *ps, long idx)
 	if (code != 0)
 		persist_die(ps, idx, code < 0 ? return_catch_value :
 		    last_command_exit_value);
-	persist_done(ps, idx, persist_reset(ps, persist_call(words)));
+	return (persist_reset(ps, persist_call(words)));
+}
+
+/* Run item IDX, from attempt ATTEMPT on (--retries), and record it. */
+static void
+persist_item(struct persist *ps, long idx, int attempt)
+{
+	int status;
+
+	while ((status = persist_attempt(ps, idx, attempt)) != 0 &&
+	    persist_retry_due(ps, attempt, status)) {
+		persist_again(ps, idx);
+		attempt++;
+	}
+	persist_done(ps, idx, status);
 }
 
 /* In the worker, before its first item: let go of what is not its. */
@@ -540,10 +607,13 @@ persist_worker(void *arg)
 	long idx;
 
 	persist_worker_init(ps);
+	/* --retries: the item whose last attempt ended its predecessor. */
+	if (ps->redo >= 0)
+		persist_item(ps, ps->redo, ps->redo_attempt);
 	while ((idx = __atomic_fetch_add(&ps->sh->next, 1,
 	    __ATOMIC_ACQ_REL)) < ps->n)
-		persist_item(ps, idx);
-	persist_exit();
+		persist_item(ps, idx, 1);
+	persist_exit(0);
 }
 
 /* --- in the shell: output ------------------------------------------ */
@@ -817,7 +887,7 @@ persist_start(struct persist *ps, int i)
 	co.setup = persist_worker;
 	co.arg = ps;
 	ps->me = i;
-	ps->cur[i] = -1;
+	ps->cur[i] = ps->redo;
 	words = persist_jobwords(ps->p);
 	pid = child_spawn(words, &co, &wk->ref.job);
 	dispose_words(words);
@@ -849,44 +919,81 @@ persist_spawn(struct persist *ps, int i)
 }
 
 /*
+ * Item IDX ended with its worker I, whose status was STATUS and SIG (it
+ * died of a signal): record that end, and whatever it wrote.
+ */
+static void
+persist_ended(struct persist *ps, int i, long idx, int status, int sig)
+{
+	struct pworker *wk = &ps->w[i];
+	struct pslot *s = &ps->slot[idx];
+
+	s->worker = i + 1;
+	s->status = status;
+	s->sig = sig;
+	s->killed = ps->halted && ps->p->cfg.halt_when == HALT_NOW;
+	s->t1 = duration_now();
+	if (ps->capture) {
+		s->out1 = lseek(wk->spool[0], 0, SEEK_CUR);
+		s->err1 = lseek(wk->spool[1], 0, SEEK_CUR);
+		if (s->state == SLOT_FREE)
+			s->out0 = s->out1, s->err0 = s->err1;
+	}
+	__atomic_store_n(&s->state, SLOT_DONE, __ATOMIC_RELEASE);
+	if (!ps->stopping)
+		persist_halt_count(ps, s->status);
+}
+
+/*
+ * --retries: item IDX's attempt ended its worker with STATUS (a jump
+ * out of the call, a signal, --timeout).  If it runs again, note it for
+ * the next worker (ps->redo) and return 1.  Only an attempt that began
+ * counts: a worker killed before that says nothing of the item.
+ */
+static int
+persist_redo(struct persist *ps, long idx, int status)
+{
+	struct pslot *s = &ps->slot[idx];
+
+	if (ps->stopping || ps->halted || s->state == SLOT_FREE ||
+	    !persist_retry_due(ps, s->attempt, status))
+		return (0);
+	__atomic_store_n(&s->state, SLOT_FREE, __ATOMIC_RELEASE);
+	ps->redo = idx;
+	ps->redo_attempt = s->attempt + 1;
+	return (1);
+}
+
+/*
  * Worker I has ended.  The item it was running, if any, gets its end:
- * the worker's status (128+N for signal N), and whatever it wrote.
- * Then a replacement goes on with the items not yet claimed.
+ * the worker's status (128+N for signal N), and whatever it wrote; or,
+ * with --retries, another attempt.  Then a replacement goes on with
+ * that attempt and the items not yet claimed.
  */
 static void
 persist_died(struct persist *ps, int i)
 {
 	struct pworker *wk = &ps->w[i];
-	struct pslot *s;
+	int status = wk->ref.status, sig = pool_signaled(&wk->ref);
 	long idx;
 
 	idx = __atomic_load_n(&ps->cur[i], __ATOMIC_ACQUIRE);
-	if (idx >= 0 && idx < ps->n && !persist_isdone(ps, idx)) {
-		s = &ps->slot[idx];
-		s->worker = i + 1;
-		s->status = wk->ref.status;
-		s->sig = pool_signaled(&wk->ref);
-		s->killed = ps->halted && ps->p->cfg.halt_when == HALT_NOW;
-		s->t1 = duration_now();
-		if (ps->capture) {
-			s->out1 = lseek(wk->spool[0], 0, SEEK_CUR);
-			s->err1 = lseek(wk->spool[1], 0, SEEK_CUR);
-			if (s->state == SLOT_FREE)
-				s->out0 = s->out1, s->err0 = s->err1;
-		}
-		__atomic_store_n(&s->state, SLOT_DONE, __ATOMIC_RELEASE);
-		if (!ps->stopping)
-			persist_halt_count(ps, s->status);
-	}
+	if (idx >= 0 && idx < ps->n && !persist_isdone(ps, idx) &&
+	    !persist_redo(ps, idx, status))
+		persist_ended(ps, i, idx, status, sig);
 	jobref_consume(&wk->ref, 1);
 	/* What it left in its group dies with it. */
 	killpg(wk->ref.pid, SIGKILL);
 	wk->active = 0;
 	wk->timed_out = 0;
 	ps->nactive--;
-	if (!ps->stopping && !ps->p->fatal &&
-	    __atomic_load_n(&ps->sh->next, __ATOMIC_ACQUIRE) < ps->n)
+	if (!ps->stopping && !ps->p->fatal && (ps->redo >= 0 ||
+	    __atomic_load_n(&ps->sh->next, __ATOMIC_ACQUIRE) < ps->n))
 		persist_spawn(ps, i);
+	/* No worker to run it again: its last attempt stands. */
+	if (ps->redo >= 0 && !wk->active)
+		persist_ended(ps, i, ps->redo, status, sig);
+	ps->redo = -1;
 }
 
 /* Take in the workers that ended. */
@@ -1182,6 +1289,7 @@ persist_run(struct pool *p)
 	ps.wake = ps.capture || p->log.fp != NULL ||
 	    p->cfg.halt_when != HALT_NEVER;
 	ps.seen = -1;
+	ps.redo = -1;
 	fflush(stdout);
 	fflush(stderr);
 	if (persist_items(&ps) == 0) {

@@ -348,11 +348,169 @@ bats_require_minimum_version 1.5.0
 	no_leftovers "$(pat "$m")"
 }
 
+# --- --retries --------------------------------------------------------------
+
+@test "pool --persist: --retries runs a failing item up to N times in all; -S, status, -k output and joblog as in forking mode" {
+	run -0 psh '
+		f() {
+			echo "$1 $POOL_ATTEMPT" >> "$2"
+			echo "out $1 $POOL_ATTEMPT"; echo "err $1 $POOL_ATTEMPT" >&2
+			(( POOL_ATTEMPT >= $1 ))
+		}
+		for mode in --persist ""; do
+			: > "$1.$mode"
+			pool $mode -j2 -k --retries 3 -S st --joblog "$1.jl$mode" f {} "$1.$mode" ::: 1 2 3 4 5 2>&1
+			echo "rc=$? ${st[*]}"
+			cut -f1,7,8 "$1.jl$mode" | tr "\t\n" ", "; echo
+			sort "$1.$mode" | tr "\n" " "; echo
+		done' "$BATS_TEST_TMPDIR/ran"
+	assert_output - <<-'EOF'
+	out 1 1
+	err 1 1
+	out 2 2
+	err 2 2
+	out 3 3
+	err 3 3
+	out 4 3
+	err 4 3
+	out 5 3
+	err 5 3
+	rc=2 0 0 0 1 1
+	Seq,Exitval,Signal 1,0,0 2,0,0 3,0,0 4,1,0 5,1,0 
+	1 1 2 1 2 2 3 1 3 2 3 3 4 1 4 2 4 3 5 1 5 2 5 3 
+	out 1 1
+	err 1 1
+	out 2 2
+	err 2 2
+	out 3 3
+	err 3 3
+	out 4 3
+	err 4 3
+	out 5 3
+	err 5 3
+	rc=2 0 0 0 1 1
+	Seq,Exitval,Signal 1,0,0 2,0,0 3,0,0 4,1,0 5,1,0 
+	1 1 2 1 2 2 3 1 3 2 3 3 4 1 4 2 4 3 5 1 5 2 5 3 
+	EOF
+}
+
+@test "pool --persist: --retries after exit, a signal and set -e in an item: a new worker runs it again, no other item runs twice" {
+	run -0 psh '
+		f() {
+			echo "$1 $POOL_ATTEMPT" >> "$2"
+			if (( POOL_ATTEMPT < 2 )); then
+				case $(( $1 % 4 )) in
+				1) exit 7 ;;
+				2) kill -9 $BASHPID ;;
+				3) set -e; false ;;
+				esac
+			fi
+			echo "ok $1 $POOL_ATTEMPT"
+		}
+		for mode in --persist ""; do
+			: > "$1"
+			pool $mode -j2 -k --retries 2 -S st f {} "$1" ::: $(seq 12)
+			echo "rc=$? ${st[*]}"
+			sort -n "$1" | uniq -d | tr "\n" " "
+			wc -l < "$1"
+			pool $mode -j2 --retries 1 -S st f {} "$1" ::: 1 2 3 4 >/dev/null
+			echo "once: rc=$? ${st[*]}"
+		done
+		jobs' "$BATS_TEST_TMPDIR/ran"
+	assert_output - <<-'EOF'
+	ok 1 2
+	ok 2 2
+	ok 3 2
+	ok 4 1
+	ok 5 2
+	ok 6 2
+	ok 7 2
+	ok 8 1
+	ok 9 2
+	ok 10 2
+	ok 11 2
+	ok 12 1
+	rc=0 0 0 0 0 0 0 0 0 0 0 0 0
+	21
+	once: rc=3 7 137 1 0
+	ok 1 2
+	ok 2 2
+	ok 3 2
+	ok 4 1
+	ok 5 2
+	ok 6 2
+	ok 7 2
+	ok 8 1
+	ok 9 2
+	ok 10 2
+	ok 11 2
+	ok 12 1
+	rc=0 0 0 0 0 0 0 0 0 0 0 0 0
+	21
+	once: rc=3 7 137 1 0
+	EOF
+}
+
+@test "pool --persist: --retries with --timeout retries a timed-out attempt, as forking mode; nothing left" {
+	mark 30.; local m=$REPLY
+	run -0 psh '
+		f() {
+			echo "$1 $POOL_ATTEMPT" >> "$2"
+			echo "out $1 $POOL_ATTEMPT"
+			(( POOL_ATTEMPT >= $1 )) || sleep "$3"
+		}
+		for mode in --persist ""; do
+			: > "$1"
+			pool $mode -j2 -k --retries 2 --timeout 0.3 -S st f {} "$1" "$2" ::: 1 2 3
+			echo "rc=$? ${st[*]}"
+			sort "$1" | tr "\n" " "; echo
+		done
+		jobs' "$BATS_TEST_TMPDIR/ran" "$m"
+	assert_output - <<-'EOF'
+	out 1 1
+	out 2 2
+	out 3 2
+	rc=1 0 0 143
+	1 1 2 1 2 2 3 1 3 2 
+	out 1 1
+	out 2 2
+	out 3 2
+	rc=1 0 0 143
+	1 1 2 1 2 2 3 1 3 2 
+	EOF
+	no_leftovers "$(pat "$m")"
+}
+
+@test "pool --persist: --retries with --halt: the failure that halts is a final one, nothing is retried after it, as forking mode" {
+	run -0 psh '
+		f() { echo "$1 $POOL_ATTEMPT"; (( POOL_ATTEMPT >= $1 )); }
+		for mode in --persist ""; do
+			pool $mode -j1 -k --retries 3 --halt now,fail=1 -S st f ::: 1 5 2 3
+			echo "rc=$? ${st[*]}"
+			pool $mode -j1 -k --retries 2 --halt soon,fail=1 -S st f ::: 2 3 1
+			echo "rc=$? ${st[*]}"
+		done'
+	assert_output - <<-'EOF'
+	1 1
+	5 3
+	rc=1 0 1
+	2 2
+	3 2
+	rc=1 0 1
+	1 1
+	5 3
+	rc=1 0 1
+	2 2
+	3 2
+	rc=1 0 1
+	EOF
+}
+
 # --- bad input ------------------------------------------------------------
 
 @test "pool --persist: unsupported options and stdin items are refused, nothing runs" {
 	local o
-	for o in "--retries 2" "--delay 1" \
+	for o in "--retry-delay 1 --retries 2" "--delay 1" \
 	    "--line-buffer" "--bar" "--dry-run" "--results $BATS_TEST_TMPDIR/r"; do
 		run -2 psh 'pool --persist $1 touch "$2" ::: x' "$o" "$BATS_TEST_TMPDIR/ran"
 		assert_output --regexp "^psh: line [0-9]+: pool: --persist: ${o%% *} is not supported yet; drop --persist\$"
