@@ -80,6 +80,8 @@
 #define GATHER_NS	(1000LL * 1000)		/* woken: gather this long */
 #define STOP_GRACE_NS	(2000LL * 1000000)	/* signals: TERM, then KILL */
 #define KILL_AFTER_NS	(1000LL * 1000000)	/* --timeout: TERM, then KILL */
+/* What an item leaves running: TERM, then KILL (pool.c's LEFT_TERM_NS). */
+#define LEFT_NS		(200LL * 1000000)
 #define READ_CHUNK	65536
 #define OUT_BUF		65536
 /* Linux's limit for one environment string (MAX_ARG_STRLEN). */
@@ -125,6 +127,7 @@ struct pworker {
 	int active;
 	int spool[2];			/* its stdout and stderr, or -1 */
 	struct preader rd[2];
+	off_t seen[2];			/* where its last item taken in ended */
 	int timed_out;			/* its item passed --timeout */
 	int64_t kill_at;		/* ... KILL (again) then */
 };
@@ -146,7 +149,7 @@ struct persist {
 	long npend, cappend;
 	char *obuf;			/* output on its way to fd ofd */
 	size_t olen;
-	int ofd, werr, stopping, forkwarned;
+	int ofd, werr, stopping, forkwarned, truncwarned;
 	int cut;			/* a signal came: print no more */
 	int halted;			/* --halt: the queue is closed */
 	long hneed;			/* --halt: this many items halt */
@@ -157,6 +160,7 @@ struct persist {
 	int me;
 	off_t at[2];			/* where its spools end */
 	char slotstr[16];		/* POOL_SLOT */
+	pid_t made;			/* bash's last fork before the item */
 	char *cwd;
 	mode_t mask;
 	char *joined;
@@ -318,6 +322,7 @@ persist_begin(struct persist *ps, long idx, int attempt)
 	__atomic_store_n(&ps->cur[ps->me], idx, __ATOMIC_RELAXED);
 	s->worker = ps->me + 1;
 	s->attempt = attempt;
+	ps->made = last_made_pid;
 	/* Where the last item ended: one lseek per stream and item. */
 	s->out0 = ps->at[0];
 	s->err0 = ps->at[1];
@@ -392,8 +397,8 @@ persist_done(struct persist *ps, long idx, int status)
 	fflush(stdout);
 	fflush(stderr);
 	if (ps->capture) {
-		s->out1 = ps->at[0] = lseek(ps->w[ps->me].spool[0], 0, SEEK_CUR);
-		s->err1 = ps->at[1] = lseek(ps->w[ps->me].spool[1], 0, SEEK_CUR);
+		s->out1 = ps->at[0] = lseek(ps->w[ps->me].spool[0], 0, SEEK_END);
+		s->err1 = ps->at[1] = lseek(ps->w[ps->me].spool[1], 0, SEEK_END);
 	}
 	if (ps->p->log.fp)
 		s->t1 = duration_now();
@@ -438,8 +443,8 @@ persist_again(struct persist *ps, long idx)
 	    SLOT_FREE, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 		persist_doomed();
 	if (ps->capture) {
-		ps->at[0] = lseek(ps->w[ps->me].spool[0], 0, SEEK_CUR);
-		ps->at[1] = lseek(ps->w[ps->me].spool[1], 0, SEEK_CUR);
+		ps->at[0] = lseek(ps->w[ps->me].spool[0], 0, SEEK_END);
+		ps->at[1] = lseek(ps->w[ps->me].spool[1], 0, SEEK_END);
 	}
 }
 
@@ -491,12 +496,21 @@ persist_exit_trap(int status)
 	return (status);
 }
 
-/* Put back what an item may have changed and we reset: see help pool. */
+/*
+ * Put back what an item may have changed and we reset: see help pool.
+ * What it left running (`cmd &', a daemon) is stopped as forking mode
+ * stops a job's leftovers, before its output's end is taken: nothing it
+ * writes later lands in another item's.  Only an item that forked can
+ * have left any (bash notes each fork in last_made_pid): the others
+ * cost no system call.
+ */
 static int
 persist_reset(struct persist *ps, int status)
 {
 	if (signal_is_trapped(0))
 		status = persist_exit_trap(status);
+	if (last_made_pid != ps->made)
+		term_leftovers(LEFT_NS);
 	if (ps->cwd && (the_current_working_directory == NULL ||
 	    strcmp(the_current_working_directory, ps->cwd) != 0) &&
 	    chdir(ps->cwd) == 0) {
@@ -590,8 +604,8 @@ persist_worker_init(struct persist *ps)
 	ps->mask = umask(022);
 	umask(ps->mask);
 	if (ps->capture) {
-		ps->at[0] = lseek(ps->w[ps->me].spool[0], 0, SEEK_CUR);
-		ps->at[1] = lseek(ps->w[ps->me].spool[1], 0, SEEK_CUR);
+		ps->at[0] = lseek(ps->w[ps->me].spool[0], 0, SEEK_END);
+		ps->at[1] = lseek(ps->w[ps->me].spool[1], 0, SEEK_END);
 	}
 	persist_hook_umask();
 	snprintf(ps->slotstr, sizeof(ps->slotstr), "%d", ps->me + 1);
@@ -751,6 +765,34 @@ persist_log(struct persist *ps, long idx)
 	free(cmd);
 }
 
+/*
+ * An item that opened /dev/stdout (or stderr) with `>' truncated its
+ * worker's spool (O_TRUNC reaches the file whatever our descriptor's
+ * O_APPEND): bytes not yet printed are gone, and what the reader holds
+ * of the file is stale.  Notice it (a spool that shrank), say so once,
+ * and read afresh.
+ */
+static void
+persist_truncated(struct persist *ps, struct pworker *wk, long idx)
+{
+	const struct pslot *s = &ps->slot[idx];
+	off_t from[2] = { s->out0, s->err0 }, to[2] = { s->out1, s->err1 };
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		if (from[k] >= wk->seen[k] && to[k] >= from[k]) {
+			wk->seen[k] = to[k];
+			continue;
+		}
+		if (!ps->truncwarned++)
+			builtin_warning("item %ld truncated its output "
+			    "(`>/dev/std%s'?; use `>>'): output may be lost",
+			    idx + 1, k ? "err" : "out");
+		wk->rd[k].len = 0;
+		wk->seen[k] = to[k];
+	}
+}
+
 /* Item IDX is done: record it, print its output (unless stopping). */
 static void
 persist_finish(struct persist *ps, long idx)
@@ -776,6 +818,7 @@ persist_finish(struct persist *ps, long idx)
 	if (!ps->capture || ps->cut || s->worker < 1)
 		return;
 	wk = &ps->w[s->worker - 1];
+	persist_truncated(ps, wk, idx);
 	tag = pool_tagstr(p, it->vals, it->nvals, idx + 1, s->worker);
 	persist_copy(ps, wk, 0, s->out0, s->out1, tag);
 	persist_copy(ps, wk, 1, s->err0, s->err1, tag);
@@ -934,8 +977,8 @@ persist_ended(struct persist *ps, int i, long idx, int status, int sig)
 	s->killed = ps->halted && ps->p->cfg.halt_when == HALT_NOW;
 	s->t1 = duration_now();
 	if (ps->capture) {
-		s->out1 = lseek(wk->spool[0], 0, SEEK_CUR);
-		s->err1 = lseek(wk->spool[1], 0, SEEK_CUR);
+		s->out1 = lseek(wk->spool[0], 0, SEEK_END);
+		s->err1 = lseek(wk->spool[1], 0, SEEK_END);
 		if (s->state == SLOT_FREE)
 			s->out0 = s->out1, s->err0 = s->err1;
 	}
@@ -1211,6 +1254,43 @@ persist_items(struct persist *ps)
 	return (ps->n);
 }
 
+/*
+ * Open each worker's two spools; 0 or -1 (errno).  Out of descriptors
+ * (EMFILE, ENFILE: `ulimit -n' below 2 a worker), go on with fewer
+ * workers, as forking mode runs fewer jobs, leaving a pair free for the
+ * shell's own needs (forks, the items' redirections in the workers
+ * before they close the others' spools); fatal only without one.
+ */
+static int
+persist_spools(struct persist *ps)
+{
+	int i, k, e, nw;
+
+	for (i = 0; i < ps->nw; i++)
+		for (k = 0; k < 2; k++)
+			if ((ps->w[i].spool[k] = output_tmpfile()) < 0)
+				goto short_of;
+			else
+				(void)fcntl(ps->w[i].spool[k], F_SETFL,
+				    O_APPEND);
+	return (0);
+short_of:
+	e = errno;
+	if ((e != EMFILE && e != ENFILE) || i == 0)
+		return (-1);
+	nw = i > 1 ? i - 1 : 1;
+	for (; i >= nw; i--)
+		for (k = 0; k < 2; k++)
+			if (ps->w[i].spool[k] >= 0) {
+				close(ps->w[i].spool[k]);
+				ps->w[i].spool[k] = -1;
+			}
+	builtin_warning("--persist: cannot open spools for %d workers: %s; "
+	    "going on with %d", ps->nw, strerror(e), nw);
+	ps->nw = nw;
+	return (0);
+}
+
 /* The shared mapping, the wake-up pipe, the spools; 0 or -1 (errno). */
 static int
 persist_setup(struct persist *ps)
@@ -1236,13 +1316,9 @@ persist_setup(struct persist *ps)
 	ps->slot = (struct pslot *)(ps->cur + ps->nw);
 	if (pipe2(ps->notify, O_CLOEXEC | O_NONBLOCK) < 0)
 		return (-1);
-	for (i = 0; ps->capture && i < ps->nw; i++)
-		for (k = 0; k < 2; k++)
-			if ((ps->w[i].spool[k] = output_tmpfile()) < 0)
-				return (-1);
 	for (k = 0; ps->capture && k < 2; k++)
 		ps->sink[k] = output_sink(k + 1);	/* a closed fd: EBADF later */
-	return (0);
+	return (ps->capture ? persist_spools(ps) : 0);
 }
 
 static void
