@@ -361,7 +361,7 @@ bats_require_minimum_version 1.5.0
 			: > "$1.$mode"
 			pool $mode -j2 -k --retries 3 -S st --joblog "$1.jl$mode" f {} "$1.$mode" ::: 1 2 3 4 5 2>&1
 			echo "rc=$? ${st[*]}"
-			cut -f1,7,8 "$1.jl$mode" | tr "\t\n" ", "; echo
+			cut -f1,7,8 "$1.jl$mode" | sort -n | tr "\t\n" ", "; echo
 			sort "$1.$mode" | tr "\n" " "; echo
 		done' "$BATS_TEST_TMPDIR/ran"
 	assert_output - <<-'EOF'
