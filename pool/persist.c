@@ -49,6 +49,20 @@
  * the item that reaches the count, in its worker, closes the queue at
  * once (an exchange on the claim counter), and no item is begun after
  * it; `now' then has the parent stop the workers.
+ *
+ * --retries: a failed attempt runs again at once in the same worker,
+ * its output so far passed over; an attempt that ends its worker (a
+ * jump, a signal, --timeout) is run again by the replacement, which the
+ * parent forks with that item to begin with.  Only the last attempt is
+ * recorded: one status, one joblog line, one output, as in forking mode.
+ *
+ * Hostile items.  What an item leaves running is stopped at its end, as
+ * a job's leftovers are, so that nothing writes into the spools between
+ * items.  The spools are append-only and each item's end is the file's
+ * end, so an item that opens /dev/stdout again with `>>' appends as it
+ * would to a pipe; `>' truncates the file, which no descriptor flag can
+ * forbid: the parent notices a spool that shrank and says so (help pool).
+ * Out of descriptors for the spools, fewer workers run.
  */
 
 #include <errno.h>

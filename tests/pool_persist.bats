@@ -806,6 +806,7 @@ nothing_left() {
 @test "pool --persist: TERM and INT end a script whose output pipe is full, in every output mode, nothing left" {
 	mark 30.4; local m=$REPLY mode sig pid i t0 ms
 	mark 10.3; local r=$REPLY
+	cd "$BATS_TEST_TMPDIR"	# victim.sh and err: not in the work tree
 	for mode in --group -k --tag; do
 		for sig in TERM INT; do
 			cat > victim.sh <<-'EOF'
