@@ -50,6 +50,20 @@
  * the item that reaches the count, in its worker, closes the queue at
  * once (an exchange on the claim counter), and no item is begun after
  * it; `now' then has the parent stop the workers.
+ *
+ * --retries: a failed attempt runs again at once in the same worker,
+ * its output so far passed over; an attempt that ends its worker (a
+ * jump, a signal, --timeout) is run again by the replacement, which the
+ * parent forks with that item to begin with.  Only the last attempt is
+ * recorded: one status, one joblog line, one output, as in forking mode.
+ *
+ * Hostile items.  What an item leaves running is stopped at its end, as
+ * a job's leftovers are, so that nothing writes into the spools between
+ * items.  The spools are append-only and each item's end is the file's
+ * end, so an item that opens /dev/stdout again with `>>' appends as it
+ * would to a pipe; `>' truncates the file, which no descriptor flag can
+ * forbid: the parent notices a spool that shrank and says so (help pool).
+ * Out of descriptors for the spools, fewer workers run.
  */
 
 #include <errno.h>
@@ -82,6 +96,8 @@
 #define GATHER_NS	(1000LL * 1000)		/* woken: gather this long */
 #define STOP_GRACE_NS	(2000LL * 1000000)	/* signals: TERM, then KILL */
 #define KILL_AFTER_NS	(1000LL * 1000000)	/* --timeout: TERM, then KILL */
+/* What an item leaves running: TERM, then KILL (pool.c's LEFT_TERM_NS). */
+#define LEFT_NS		(200LL * 1000000)
 #define READ_CHUNK	65536
 #define OUT_BUF		65536
 /* Linux's limit for one environment string (MAX_ARG_STRLEN). */
@@ -94,6 +110,7 @@ struct pslot {
 	int worker;			/* 1..j: whose spools hold its output */
 	int sig;			/* its worker died of a signal in it */
 	int killed;			/* stopped by --halt now (parent's) */
+	int attempt;			/* --retries: 1.. (the worker's) */
 	int64_t out0, out1, err0, err1;	/* its bytes in the spools */
 	int64_t t0, t1;			/* monotonic, for the joblog */
 	double wall0;
@@ -106,6 +123,7 @@ struct pshared {
 	int sleeping;			/* the parent wants a byte */
 	long hcount;			/* --halt: items that count */
 	long limit;			/* items claimed before a halt closed */
+	int closed;			/* --halt closed the queue: no retry */
 };
 
 struct pitem {
@@ -125,6 +143,7 @@ struct pworker {
 	int active;
 	int spool[2];			/* its stdout and stderr, or -1 */
 	struct preader rd[2];
+	off_t seen[2];			/* where its last item taken in ended */
 	int timed_out;			/* its item passed --timeout */
 	int64_t kill_at;		/* ... KILL (again) then */
 };
@@ -146,15 +165,18 @@ struct persist {
 	long npend, cappend;
 	char *obuf;			/* output on its way to fd ofd */
 	size_t olen;
-	int ofd, werr, stopping, forkwarned;
+	int ofd, werr, stopping, forkwarned, truncwarned;
 	int cut;			/* a signal came: print no more */
 	int halted;			/* --halt: the queue is closed */
 	long hneed;			/* --halt: this many items halt */
+	long redo;			/* --retries: the next worker's first */
+	int redo_attempt;		/* ... item, as this attempt; or -1 */
 	struct sink *sink[2];		/* the shell's stdout and stderr */
 	/* In a worker only. */
 	int me;
 	off_t at[2];			/* where its spools end */
 	char slotstr[16];		/* POOL_SLOT */
+	pid_t made;			/* bash's last fork before the item */
 	char *cwd;
 	mode_t mask;
 	char *joined;
@@ -189,8 +211,8 @@ persist_refuse(const struct pool_cfg *cfg, const struct input *in)
 {
 	int i;
 
-	if (cfg->retries > 1)
-		return (persist_no("--retries"));
+	if (cfg->retries > 1 && cfg->backoff.first_ns)
+		return (persist_no("--retry-delay"));
 	if (cfg->delay_ns)
 		return (persist_no("--delay"));
 	if (cfg->out_mode == OUT_LINE)
@@ -279,7 +301,7 @@ persist_keep(const char *name, const char *value)
 
 /* Set item IDX's POOL_* variables, as a forked job gets them. */
 static void
-persist_vars(struct persist *ps, long idx)
+persist_vars(struct persist *ps, long idx, int attempt)
 {
 	const struct pitem *it = &ps->items[idx];
 	size_t len;
@@ -302,17 +324,23 @@ persist_vars(struct persist *ps, long idx)
 	persist_bind("POOL_ITEM", ps->joined, len + 11 <= ENV_STRING_MAX);
 	persist_bind("POOL_SEQ", inttostr(idx + 1, num, sizeof(num)), 1);
 	persist_keep("POOL_SLOT", ps->slotstr);
-	persist_keep("POOL_ATTEMPT", "1");
+	persist_keep("POOL_ATTEMPT", attempt == 1 ? "1" :
+	    inttostr(attempt, num, sizeof(num)));
 }
 
-/* Item IDX begins: say where its output starts, then that it runs. */
+/*
+ * Attempt ATTEMPT of item IDX begins: say where its output starts, then
+ * that it runs.
+ */
 static void
-persist_begin(struct persist *ps, long idx)
+persist_begin(struct persist *ps, long idx, int attempt)
 {
 	struct pslot *s = &ps->slot[idx];
 
 	__atomic_store_n(&ps->cur[ps->me], idx, __ATOMIC_RELAXED);
 	s->worker = ps->me + 1;
+	s->attempt = attempt;
+	ps->made = last_made_pid;
 	/* Where the last item ended: one lseek per stream and item. */
 	s->out0 = ps->at[0];
 	s->err0 = ps->at[1];
@@ -321,7 +349,7 @@ persist_begin(struct persist *ps, long idx)
 	if (ps->p->log.fp)
 		s->wall0 = persist_wallclock();
 	__atomic_store_n(&s->state, SLOT_RUNNING, __ATOMIC_RELEASE);
-	persist_vars(ps, idx);
+	persist_vars(ps, idx, attempt);
 }
 
 /*
@@ -333,6 +361,7 @@ persist_close(struct persist *ps)
 {
 	long old;
 
+	__atomic_store_n(&ps->sh->closed, 1, __ATOMIC_SEQ_CST);
 	old = __atomic_exchange_n(&ps->sh->next, ps->n, __ATOMIC_SEQ_CST);
 	if (old < ps->n)
 		__atomic_store_n(&ps->sh->limit, old, __ATOMIC_SEQ_CST);
@@ -386,8 +415,8 @@ persist_done(struct persist *ps, long idx, int status)
 	fflush(stdout);
 	fflush(stderr);
 	if (ps->capture) {
-		s->out1 = ps->at[0] = lseek(ps->w[ps->me].spool[0], 0, SEEK_CUR);
-		s->err1 = ps->at[1] = lseek(ps->w[ps->me].spool[1], 0, SEEK_CUR);
+		s->out1 = ps->at[0] = lseek(ps->w[ps->me].spool[0], 0, SEEK_END);
+		s->err1 = ps->at[1] = lseek(ps->w[ps->me].spool[1], 0, SEEK_END);
 	}
 	if (ps->p->log.fp)
 		s->t1 = duration_now();
@@ -403,24 +432,67 @@ persist_done(struct persist *ps, long idx, int status)
 		(void)!write(ps->notify[1], "", 1);
 }
 
-/* The worker's end: stop what its items left running (as a job does). */
+/*
+ * --retries: may an attempt numbered ATTEMPT that ended with STATUS run
+ * again?  As in forking mode: not once the pool halts.
+ */
+static int
+persist_retry_due(const struct persist *ps, int attempt, int status)
+{
+	return (status != 0 && attempt < ps->p->cfg.retries &&
+	    !__atomic_load_n(&ps->sh->closed, __ATOMIC_SEQ_CST));
+}
+
+/*
+ * --retries: item IDX's attempt failed and runs again in this worker.
+ * Its output so far is passed over (the next attempt's starts after it);
+ * the slot is taken back from RUNNING, so that the parent cannot time
+ * the next attempt out by the last one's start (if it already has, the
+ * last attempt did run past its time: die of its TERM).
+ */
 static void
-persist_exit(void)
+persist_again(struct persist *ps, long idx)
+{
+	int running = SLOT_RUNNING;
+
+	fflush(stdout);
+	fflush(stderr);
+	if (!__atomic_compare_exchange_n(&ps->slot[idx].state, &running,
+	    SLOT_FREE, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		persist_doomed();
+	if (ps->capture) {
+		ps->at[0] = lseek(ps->w[ps->me].spool[0], 0, SEEK_END);
+		ps->at[1] = lseek(ps->w[ps->me].spool[1], 0, SEEK_END);
+	}
+}
+
+/*
+ * The worker's end, with status CODE: stop what its items left running
+ * (as a job does).
+ */
+static void
+persist_exit(int code)
 {
 	fflush(NULL);
 	term_leftovers(CHILD_GRACE_NS);
-	_exit(0);
+	_exit(code);
 }
 
-/* Item IDX left by a jump with STATUS: record it, end the worker. */
+/*
+ * Item IDX left by a jump with STATUS: record it, end the worker.  An
+ * attempt to be retried is not recorded: the worker ends with STATUS in
+ * the item, and the parent has a new worker run it again.
+ */
 static void
 persist_die(struct persist *ps, long idx, int status)
 {
 	last_command_exit_value = status;
 	if (signal_is_trapped(0))
 		status = run_exit_trap();
+	if (persist_retry_due(ps, ps->slot[idx].attempt, status))
+		persist_exit(status);
 	persist_done(ps, idx, status);
-	persist_exit();
+	persist_exit(0);
 }
 
 /*
@@ -442,12 +514,21 @@ persist_exit_trap(int status)
 	return (status);
 }
 
-/* Put back what an item may have changed and we reset: see help pool. */
+/*
+ * Put back what an item may have changed and we reset: see help pool.
+ * What it left running (`cmd &', a daemon) is stopped as forking mode
+ * stops a job's leftovers, before its output's end is taken: nothing it
+ * writes later lands in another item's.  Only an item that forked can
+ * have left any (bash notes each fork in last_made_pid): the others
+ * cost no system call.
+ */
 static int
 persist_reset(struct persist *ps, int status)
 {
 	if (signal_is_trapped(0))
 		status = persist_exit_trap(status);
+	if (last_made_pid != ps->made)
+		term_leftovers(LEFT_NS);
 	if (ps->cwd && (the_current_working_directory == NULL ||
 	    strcmp(the_current_working_directory, ps->cwd) != 0) &&
 	    chdir(ps->cwd) == 0) {
@@ -485,15 +566,15 @@ persist_call(WORD_LIST *words)
 	return (status);
 }
 
-/* Run item IDX in this worker. */
-static void
-persist_item(struct persist *ps, long idx)
+/* Run attempt ATTEMPT of item IDX in this worker; return its status. */
+static int
+persist_attempt(struct persist *ps, long idx, int attempt)
 {
 	const struct pitem *it = &ps->items[idx];
 	WORD_LIST *words;
 	volatile int code;	/* set again after a longjmp */
 
-	persist_begin(ps, idx);
+	persist_begin(ps, idx, attempt);
 	words = subst_build(ps->p->tmpl, it->vals, it->nvals, idx + 1,
 	    ps->me + 1);
 	/* `exit', set -e, fatal errors: bash jumps to top_level. */
@@ -503,7 +584,21 @@ persist_item(struct persist *ps, long idx)
 	if (code != 0)
 		persist_die(ps, idx, code < 0 ? return_catch_value :
 		    last_command_exit_value);
-	persist_done(ps, idx, persist_reset(ps, persist_call(words)));
+	return (persist_reset(ps, persist_call(words)));
+}
+
+/* Run item IDX, from attempt ATTEMPT on (--retries), and record it. */
+static void
+persist_item(struct persist *ps, long idx, int attempt)
+{
+	int status;
+
+	while ((status = persist_attempt(ps, idx, attempt)) != 0 &&
+	    persist_retry_due(ps, attempt, status)) {
+		persist_again(ps, idx);
+		attempt++;
+	}
+	persist_done(ps, idx, status);
 }
 
 /* In the worker, before its first item: let go of what is not its. */
@@ -527,8 +622,8 @@ persist_worker_init(struct persist *ps)
 	ps->mask = umask(022);
 	umask(ps->mask);
 	if (ps->capture) {
-		ps->at[0] = lseek(ps->w[ps->me].spool[0], 0, SEEK_CUR);
-		ps->at[1] = lseek(ps->w[ps->me].spool[1], 0, SEEK_CUR);
+		ps->at[0] = lseek(ps->w[ps->me].spool[0], 0, SEEK_END);
+		ps->at[1] = lseek(ps->w[ps->me].spool[1], 0, SEEK_END);
 	}
 	persist_hook_umask();
 	snprintf(ps->slotstr, sizeof(ps->slotstr), "%d", ps->me + 1);
@@ -544,10 +639,13 @@ persist_worker(void *arg)
 	long idx;
 
 	persist_worker_init(ps);
+	/* --retries: the item whose last attempt ended its predecessor. */
+	if (ps->redo >= 0)
+		persist_item(ps, ps->redo, ps->redo_attempt);
 	while ((idx = __atomic_fetch_add(&ps->sh->next, 1,
 	    __ATOMIC_ACQ_REL)) < ps->n)
-		persist_item(ps, idx);
-	persist_exit();
+		persist_item(ps, idx, 1);
+	persist_exit(0);
 }
 
 /* --- in the shell: output ------------------------------------------ */
@@ -685,6 +783,34 @@ persist_log(struct persist *ps, long idx)
 	free(cmd);
 }
 
+/*
+ * An item that opened /dev/stdout (or stderr) with `>' truncated its
+ * worker's spool (O_TRUNC reaches the file whatever our descriptor's
+ * O_APPEND): bytes not yet printed are gone, and what the reader holds
+ * of the file is stale.  Notice it (a spool that shrank), say so once,
+ * and read afresh.
+ */
+static void
+persist_truncated(struct persist *ps, struct pworker *wk, long idx)
+{
+	const struct pslot *s = &ps->slot[idx];
+	off_t from[2] = { s->out0, s->err0 }, to[2] = { s->out1, s->err1 };
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		if (from[k] >= wk->seen[k] && to[k] >= from[k]) {
+			wk->seen[k] = to[k];
+			continue;
+		}
+		if (!ps->truncwarned++)
+			builtin_warning("item %ld truncated its output "
+			    "(`>/dev/std%s'?; use `>>'): output may be lost",
+			    idx + 1, k ? "err" : "out");
+		wk->rd[k].len = 0;
+		wk->seen[k] = to[k];
+	}
+}
+
 /* Item IDX is done: record it, print its output (unless stopping). */
 static void
 persist_finish(struct persist *ps, long idx)
@@ -710,6 +836,7 @@ persist_finish(struct persist *ps, long idx)
 	if (!ps->capture || ps->cut || s->worker < 1)
 		return;
 	wk = &ps->w[s->worker - 1];
+	persist_truncated(ps, wk, idx);
 	tag = pool_tagstr(p, it->vals, it->nvals, idx + 1, s->worker);
 	persist_copy(ps, wk, 0, s->out0, s->out1, tag);
 	persist_copy(ps, wk, 1, s->err0, s->err1, tag);
@@ -821,7 +948,7 @@ persist_start(struct persist *ps, int i)
 	co.setup = persist_worker;
 	co.arg = ps;
 	ps->me = i;
-	ps->cur[i] = -1;
+	ps->cur[i] = ps->redo;
 	words = persist_jobwords(ps->p);
 	pid = child_spawn(words, &co, &wk->ref.job);
 	dispose_words(words);
@@ -853,44 +980,81 @@ persist_spawn(struct persist *ps, int i)
 }
 
 /*
+ * Item IDX ended with its worker I, whose status was STATUS and SIG (it
+ * died of a signal): record that end, and whatever it wrote.
+ */
+static void
+persist_ended(struct persist *ps, int i, long idx, int status, int sig)
+{
+	struct pworker *wk = &ps->w[i];
+	struct pslot *s = &ps->slot[idx];
+
+	s->worker = i + 1;
+	s->status = status;
+	s->sig = sig;
+	s->killed = ps->halted && ps->p->cfg.halt_when == HALT_NOW;
+	s->t1 = duration_now();
+	if (ps->capture) {
+		s->out1 = lseek(wk->spool[0], 0, SEEK_END);
+		s->err1 = lseek(wk->spool[1], 0, SEEK_END);
+		if (s->state == SLOT_FREE)
+			s->out0 = s->out1, s->err0 = s->err1;
+	}
+	__atomic_store_n(&s->state, SLOT_DONE, __ATOMIC_RELEASE);
+	if (!ps->stopping)
+		persist_halt_count(ps, s->status);
+}
+
+/*
+ * --retries: item IDX's attempt ended its worker with STATUS (a jump
+ * out of the call, a signal, --timeout).  If it runs again, note it for
+ * the next worker (ps->redo) and return 1.  Only an attempt that began
+ * counts: a worker killed before that says nothing of the item.
+ */
+static int
+persist_redo(struct persist *ps, long idx, int status)
+{
+	struct pslot *s = &ps->slot[idx];
+
+	if (ps->stopping || ps->halted || s->state == SLOT_FREE ||
+	    !persist_retry_due(ps, s->attempt, status))
+		return (0);
+	__atomic_store_n(&s->state, SLOT_FREE, __ATOMIC_RELEASE);
+	ps->redo = idx;
+	ps->redo_attempt = s->attempt + 1;
+	return (1);
+}
+
+/*
  * Worker I has ended.  The item it was running, if any, gets its end:
- * the worker's status (128+N for signal N), and whatever it wrote.
- * Then a replacement goes on with the items not yet claimed.
+ * the worker's status (128+N for signal N), and whatever it wrote; or,
+ * with --retries, another attempt.  Then a replacement goes on with
+ * that attempt and the items not yet claimed.
  */
 static void
 persist_died(struct persist *ps, int i)
 {
 	struct pworker *wk = &ps->w[i];
-	struct pslot *s;
+	int status = wk->ref.status, sig = pool_signaled(&wk->ref);
 	long idx;
 
 	idx = __atomic_load_n(&ps->cur[i], __ATOMIC_ACQUIRE);
-	if (idx >= 0 && idx < ps->n && !persist_isdone(ps, idx)) {
-		s = &ps->slot[idx];
-		s->worker = i + 1;
-		s->status = wk->ref.status;
-		s->sig = pool_signaled(&wk->ref);
-		s->killed = ps->halted && ps->p->cfg.halt_when == HALT_NOW;
-		s->t1 = duration_now();
-		if (ps->capture) {
-			s->out1 = lseek(wk->spool[0], 0, SEEK_CUR);
-			s->err1 = lseek(wk->spool[1], 0, SEEK_CUR);
-			if (s->state == SLOT_FREE)
-				s->out0 = s->out1, s->err0 = s->err1;
-		}
-		__atomic_store_n(&s->state, SLOT_DONE, __ATOMIC_RELEASE);
-		if (!ps->stopping)
-			persist_halt_count(ps, s->status);
-	}
+	if (idx >= 0 && idx < ps->n && !persist_isdone(ps, idx) &&
+	    !persist_redo(ps, idx, status))
+		persist_ended(ps, i, idx, status, sig);
 	jobref_consume(&wk->ref, 1);
 	/* What it left in its group dies with it. */
 	killpg(wk->ref.pid, SIGKILL);
 	wk->active = 0;
 	wk->timed_out = 0;
 	ps->nactive--;
-	if (!ps->stopping && !ps->p->fatal &&
-	    __atomic_load_n(&ps->sh->next, __ATOMIC_ACQUIRE) < ps->n)
+	if (!ps->stopping && !ps->p->fatal && (ps->redo >= 0 ||
+	    __atomic_load_n(&ps->sh->next, __ATOMIC_ACQUIRE) < ps->n))
 		persist_spawn(ps, i);
+	/* No worker to run it again: its last attempt stands. */
+	if (ps->redo >= 0 && !wk->active)
+		persist_ended(ps, i, ps->redo, status, sig);
+	ps->redo = -1;
 }
 
 /* Take in the workers that ended. */
@@ -1108,6 +1272,43 @@ persist_items(struct persist *ps)
 	return (ps->n);
 }
 
+/*
+ * Open each worker's two spools; 0 or -1 (errno).  Out of descriptors
+ * (EMFILE, ENFILE: `ulimit -n' below 2 a worker), go on with fewer
+ * workers, as forking mode runs fewer jobs, leaving a pair free for the
+ * shell's own needs (forks, the items' redirections in the workers
+ * before they close the others' spools); fatal only without one.
+ */
+static int
+persist_spools(struct persist *ps)
+{
+	int i, k, e, nw;
+
+	for (i = 0; i < ps->nw; i++)
+		for (k = 0; k < 2; k++)
+			if ((ps->w[i].spool[k] = output_tmpfile()) < 0)
+				goto short_of;
+			else
+				(void)fcntl(ps->w[i].spool[k], F_SETFL,
+				    O_APPEND);
+	return (0);
+short_of:
+	e = errno;
+	if ((e != EMFILE && e != ENFILE) || i == 0)
+		return (-1);
+	nw = i > 1 ? i - 1 : 1;
+	for (; i >= nw; i--)
+		for (k = 0; k < 2; k++)
+			if (ps->w[i].spool[k] >= 0) {
+				close(ps->w[i].spool[k]);
+				ps->w[i].spool[k] = -1;
+			}
+	builtin_warning("--persist: cannot open spools for %d workers: %s; "
+	    "going on with %d", ps->nw, strerror(e), nw);
+	ps->nw = nw;
+	return (0);
+}
+
 /* The shared mapping, the wake-up pipe, the spools; 0 or -1 (errno). */
 static int
 persist_setup(struct persist *ps)
@@ -1133,13 +1334,9 @@ persist_setup(struct persist *ps)
 	ps->slot = (struct pslot *)(ps->cur + ps->nw);
 	if (pipe2(ps->notify, O_CLOEXEC | O_NONBLOCK) < 0)
 		return (-1);
-	for (i = 0; ps->capture && i < ps->nw; i++)
-		for (k = 0; k < 2; k++)
-			if ((ps->w[i].spool[k] = output_tmpfile()) < 0)
-				return (-1);
 	for (k = 0; ps->capture && k < 2; k++)
 		ps->sink[k] = output_sink(k + 1);	/* a closed fd: EBADF later */
-	return (0);
+	return (ps->capture ? persist_spools(ps) : 0);
 }
 
 static void
@@ -1186,6 +1383,7 @@ persist_run(struct pool *p)
 	ps.wake = ps.capture || p->log.fp != NULL ||
 	    p->cfg.halt_when != HALT_NEVER;
 	ps.seen = -1;
+	ps.redo = -1;
 	fflush(stdout);
 	fflush(stderr);
 	if (persist_items(&ps) == 0) {

@@ -348,11 +348,373 @@ bats_require_minimum_version 1.5.0
 	no_leftovers "$(pat "$m")"
 }
 
+# --- --retries --------------------------------------------------------------
+
+@test "pool --persist: --retries runs a failing item up to N times in all; -S, status, -k output and joblog as in forking mode" {
+	run -0 psh '
+		f() {
+			echo "$1 $POOL_ATTEMPT" >> "$2"
+			echo "out $1 $POOL_ATTEMPT"; echo "err $1 $POOL_ATTEMPT" >&2
+			(( POOL_ATTEMPT >= $1 ))
+		}
+		for mode in --persist ""; do
+			: > "$1.$mode"
+			pool $mode -j2 -k --retries 3 -S st --joblog "$1.jl$mode" f {} "$1.$mode" ::: 1 2 3 4 5 2>&1
+			echo "rc=$? ${st[*]}"
+			cut -f1,7,8 "$1.jl$mode" | sort -n | tr "\t\n" ", "; echo
+			sort "$1.$mode" | tr "\n" " "; echo
+		done' "$BATS_TEST_TMPDIR/ran"
+	assert_output - <<-'EOF'
+	out 1 1
+	err 1 1
+	out 2 2
+	err 2 2
+	out 3 3
+	err 3 3
+	out 4 3
+	err 4 3
+	out 5 3
+	err 5 3
+	rc=2 0 0 0 1 1
+	Seq,Exitval,Signal 1,0,0 2,0,0 3,0,0 4,1,0 5,1,0 
+	1 1 2 1 2 2 3 1 3 2 3 3 4 1 4 2 4 3 5 1 5 2 5 3 
+	out 1 1
+	err 1 1
+	out 2 2
+	err 2 2
+	out 3 3
+	err 3 3
+	out 4 3
+	err 4 3
+	out 5 3
+	err 5 3
+	rc=2 0 0 0 1 1
+	Seq,Exitval,Signal 1,0,0 2,0,0 3,0,0 4,1,0 5,1,0 
+	1 1 2 1 2 2 3 1 3 2 3 3 4 1 4 2 4 3 5 1 5 2 5 3 
+	EOF
+}
+
+@test "pool --persist: --retries after exit, a signal and set -e in an item: a new worker runs it again, no other item runs twice" {
+	run -0 psh '
+		f() {
+			echo "$1 $POOL_ATTEMPT" >> "$2"
+			if (( POOL_ATTEMPT < 2 )); then
+				case $(( $1 % 4 )) in
+				1) exit 7 ;;
+				2) kill -9 $BASHPID ;;
+				3) set -e; false ;;
+				esac
+			fi
+			echo "ok $1 $POOL_ATTEMPT"
+		}
+		for mode in --persist ""; do
+			: > "$1"
+			pool $mode -j2 -k --retries 2 -S st f {} "$1" ::: $(seq 12)
+			echo "rc=$? ${st[*]}"
+			sort -n "$1" | uniq -d | tr "\n" " "
+			wc -l < "$1"
+			pool $mode -j2 --retries 1 -S st f {} "$1" ::: 1 2 3 4 >/dev/null
+			echo "once: rc=$? ${st[*]}"
+		done
+		jobs' "$BATS_TEST_TMPDIR/ran"
+	assert_output - <<-'EOF'
+	ok 1 2
+	ok 2 2
+	ok 3 2
+	ok 4 1
+	ok 5 2
+	ok 6 2
+	ok 7 2
+	ok 8 1
+	ok 9 2
+	ok 10 2
+	ok 11 2
+	ok 12 1
+	rc=0 0 0 0 0 0 0 0 0 0 0 0 0
+	21
+	once: rc=3 7 137 1 0
+	ok 1 2
+	ok 2 2
+	ok 3 2
+	ok 4 1
+	ok 5 2
+	ok 6 2
+	ok 7 2
+	ok 8 1
+	ok 9 2
+	ok 10 2
+	ok 11 2
+	ok 12 1
+	rc=0 0 0 0 0 0 0 0 0 0 0 0 0
+	21
+	once: rc=3 7 137 1 0
+	EOF
+}
+
+@test "pool --persist: --retries with --timeout retries a timed-out attempt, as forking mode; nothing left" {
+	mark 30.; local m=$REPLY
+	run -0 psh '
+		f() {
+			echo "$1 $POOL_ATTEMPT" >> "$2"
+			echo "out $1 $POOL_ATTEMPT"
+			(( POOL_ATTEMPT >= $1 )) || sleep "$3"
+		}
+		for mode in --persist ""; do
+			: > "$1"
+			pool $mode -j2 -k --retries 2 --timeout 0.3 -S st f {} "$1" "$2" ::: 1 2 3
+			echo "rc=$? ${st[*]}"
+			sort "$1" | tr "\n" " "; echo
+		done
+		jobs' "$BATS_TEST_TMPDIR/ran" "$m"
+	assert_output - <<-'EOF'
+	out 1 1
+	out 2 2
+	out 3 2
+	rc=1 0 0 143
+	1 1 2 1 2 2 3 1 3 2 
+	out 1 1
+	out 2 2
+	out 3 2
+	rc=1 0 0 143
+	1 1 2 1 2 2 3 1 3 2 
+	EOF
+	no_leftovers "$(pat "$m")"
+}
+
+@test "pool --persist: --retries with --halt: the failure that halts is a final one, nothing is retried after it, as forking mode" {
+	run -0 psh '
+		f() { echo "$1 $POOL_ATTEMPT"; (( POOL_ATTEMPT >= $1 )); }
+		for mode in --persist ""; do
+			pool $mode -j1 -k --retries 3 --halt now,fail=1 -S st f ::: 1 5 2 3
+			echo "rc=$? ${st[*]}"
+			pool $mode -j1 -k --retries 2 --halt soon,fail=1 -S st f ::: 2 3 1
+			echo "rc=$? ${st[*]}"
+		done'
+	assert_output - <<-'EOF'
+	1 1
+	5 3
+	rc=1 0 1
+	2 2
+	3 2
+	rc=1 0 1
+	1 1
+	5 3
+	rc=1 0 1
+	2 2
+	3 2
+	rc=1 0 1
+	EOF
+}
+
+# --- hostile items and callers -------------------------------------------------
+
+@test "pool --persist: under ulimit -n 64, -j40 (80 spools) goes on with fewer workers, says so, and loses nothing" {
+	run -0 --separate-stderr psh '
+		f() { echo "$1"; }
+		ulimit -n 64
+		pool --persist -j40 -k -S st f ::: $(seq 500) > "$1"
+		echo "rc=$? ${#st[@]}"
+		for s in "${st[@]}"; do [ "$s" = 0 ] || echo "status $s"; done
+		seq 500 | cmp - "$1" && echo same
+		pool -j40 -k f ::: $(seq 500) | cmp - "$1" && echo "same as forking mode"' "$BATS_TEST_TMPDIR/out"
+	assert_output - <<-'EOF'
+	rc=0 500
+	same
+	same as forking mode
+	EOF
+	[[ $stderr =~ ^psh:\ line\ [0-9]+:\ pool:\ warning:\ --persist:\ cannot\ open\ spools\ for\ 40\ workers:\ Too\ many\ open\ files\;\ going\ on\ with\ [0-9]+$ ]] ||
+		fail "stderr: $stderr"
+}
+
+@test "pool --persist: a nested pool, forking and --persist, runs inside an item with its own output and status" {
+	run -0 psh '
+		f() { echo "$1"; return $(( ${#1} - 2 )); }
+		inner() {
+			pool -j2 -k -S a f ::: "${1}a" "${1}bb"
+			pool --persist -j2 -k -S b f ::: "${1}c" "${1}dd"
+			echo "$1: ${a[*]} ${b[*]}"
+			return "$1"
+		}
+		pool --persist -j2 -k -S st inner ::: 0 1 2
+		echo "rc=$? ${st[*]}"
+		jobs'
+	assert_output - <<-'EOF'
+	0a
+	0bb
+	0c
+	0dd
+	0: 0 1 0 1
+	1a
+	1bb
+	1c
+	1dd
+	1: 0 1 0 1
+	2a
+	2bb
+	2c
+	2dd
+	2: 0 1 0 1
+	rc=2 0 1 2
+	EOF
+}
+
+@test "pool --persist: what an item starts in the background is stopped at its end, as in forking mode: its later output lands nowhere, nothing left" {
+	mark 30.; local m=$REPLY
+	run -0 psh '
+		f() {
+			echo "start $1"
+			case $1 in
+			1) { sleep 0.3; echo "late from 1"; sleep "$2"; } & ;;
+			2) ( sleep 0.3; echo "late from 2"; sleep "$2" & ) & ;;
+			3) sleep "$2" & disown ;;
+			*) sleep 0.2 ;;
+			esac
+			echo "end $1"
+		}
+		for mode in --persist ""; do
+			t0=$SECONDS
+			pool $mode -j1 -k -S st f {} "$1" ::: 1 2 3 4 5 6
+			echo "rc=$? ${st[*]}"
+			(( SECONDS - t0 < 20 )) && echo "did not wait for them"
+		done
+		sleep 0.5
+		jobs' "$m"
+	assert_output - <<-'EOF'
+	start 1
+	end 1
+	start 2
+	end 2
+	start 3
+	end 3
+	start 4
+	end 4
+	start 5
+	end 5
+	start 6
+	end 6
+	rc=0 0 0 0 0 0 0
+	did not wait for them
+	start 1
+	end 1
+	start 2
+	end 2
+	start 3
+	end 3
+	start 4
+	end 4
+	start 5
+	end 5
+	start 6
+	end 6
+	rc=0 0 0 0 0 0 0
+	did not wait for them
+	EOF
+	no_leftovers "$(pat "$m")"
+}
+
+@test "pool --persist: >>/dev/stdout and exec >>/dev/stdout in an item work as in forking mode (append-only spools)" {
+	run -0 psh '
+		f() {
+			echo "a$1"
+			[ "$1" = 2 ] && echo "dev$1" >> /dev/stdout
+			[ "$1" = 3 ] && echo "err$1" >> /dev/stderr
+			[ "$1" = 4 ] && exec >> /proc/self/fd/1
+			echo "b$1"
+		}
+		for mode in --persist ""; do
+			pool $mode -j2 -k -S st f ::: 1 2 3 4 5 6 7 2>&1 | tr "\n" " "
+			echo "rc=${PIPESTATUS[0]}"
+		done'
+	assert_output - <<-'EOF'
+	a1 b1 a2 dev2 b2 a3 b3 err3 a4 b4 a5 b5 a6 b6 a7 b7 rc=0
+	a1 b1 a2 dev2 b2 a3 b3 err3 a4 b4 a5 b5 a6 b6 a7 b7 rc=0
+	EOF
+}
+
+@test "pool --persist: >/dev/stdout in an item truncates its worker's spool: a warning names the item, as help pool says" {
+	run -0 --separate-stderr psh '
+		f() { echo "a$1"; [ "$1" = 3 ] && echo "dev$1" > /dev/stdout; echo "b$1"; }
+		pool --persist -j1 -k -S st f ::: 1 2 3 4 5 > "$1"
+		echo "rc=$? ${st[*]}"
+		help pool | grep -c "truncates its worker.s spool"' "$BATS_TEST_TMPDIR/out"
+	assert_output - <<-'EOF'
+	rc=0 0 0 0 0 0
+	1
+	EOF
+	[[ $stderr =~ ^psh:\ line\ [0-9]+:\ pool:\ warning:\ item\ 3\ truncated\ its\ output\ \(\`\>/dev/stdout\'\?\;\ use\ \`\>\>\'\):\ output\ may\ be\ lost$ ]] ||
+		fail "stderr: $stderr"
+}
+
+@test "pool --persist: inside \$( ) and in a pipeline into while read" {
+	run -0 psh '
+		f() { echo "x$1"; }
+		out=$(pool --persist -j2 -k f ::: 1 2 3); echo "[${out//$'\''\n'\''/ }] $?"
+		pool --persist -j2 -k f ::: 4 5 6 | while read -r l; do echo "got $l"; done
+		echo "rc=${PIPESTATUS[*]}"
+		n=$(pool --persist -j2 f ::: $(seq 2000) | wc -l); echo "$n"
+		jobs'
+	assert_output - <<-'EOF'
+	[x1 x2 x3] 0
+	got x4
+	got x5
+	got x6
+	rc=0 0
+	2000
+	EOF
+}
+
+@test "pool --persist: set -euo pipefail with -k: a failing item fails the pool, the script stops there; set -e acts inside items as in forking mode" {
+	run -1 psh '
+		set -euo pipefail
+		f() { echo "a$1"; [ "$1" != 2 ]; echo "b$1"; }
+		for mode in --persist ""; do
+			rc=0; pool $mode -j2 -k -S st f ::: 1 2 3 || rc=$?
+			echo "rc=$rc ${st[*]}"
+		done
+		pool --persist -j2 -k f ::: 1 2 3
+		echo "not reached"'
+	assert_output - <<-'EOF'
+	a1
+	b1
+	a2
+	a3
+	b3
+	rc=1 0 1 0
+	a1
+	b1
+	a2
+	a3
+	b3
+	rc=1 0 1 0
+	a1
+	b1
+	a2
+	a3
+	b3
+	EOF
+}
+
+@test "pool --persist: ( exit 3 ) and exit in \$( ) inside an item end only the subshell: the worker lives on" {
+	run -0 psh '
+		f() { ( exit 3 ); local a=$?; x=$(exit 4) || local b=$?; echo "$1 $a $b $BASHPID" >> "$2"; return "$a"; }
+		pool --persist -j2 -S st f {} "$1" ::: $(seq 20)
+		echo "rc=$? ${st[*]}"
+		cut -d" " -f1-3 "$1" | sort -n | uniq | wc -l
+		cut -d" " -f2,3 "$1" | sort -u
+		cut -d" " -f4 "$1" | sort -u | wc -l' "$BATS_TEST_TMPDIR/ran"
+	assert_output - <<-'EOF'
+	rc=20 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3
+	20
+	3 4
+	2
+	EOF
+}
+
 # --- bad input ------------------------------------------------------------
 
 @test "pool --persist: unsupported options and stdin items are refused, nothing runs" {
 	local o
-	for o in "--retries 2" "--delay 1" \
+	for o in "--retry-delay 1 --retries 2" "--delay 1" \
 	    "--line-buffer" "--bar" "--dry-run" "--results $BATS_TEST_TMPDIR/r"; do
 		run -2 psh 'pool --persist $1 touch "$2" ::: x' "$o" "$BATS_TEST_TMPDIR/ran"
 		assert_output --regexp "^psh: line [0-9]+: pool: --persist: ${o%% *} is not supported yet; drop --persist\$"
@@ -444,6 +806,7 @@ nothing_left() {
 @test "pool --persist: TERM and INT end a script whose output pipe is full, in every output mode, nothing left" {
 	mark 30.4; local m=$REPLY mode sig pid i t0 ms
 	mark 10.3; local r=$REPLY
+	cd "$BATS_TEST_TMPDIR"	# victim.sh and err: not in the work tree
 	for mode in --group -k --tag; do
 		for sig in TERM INT; do
 			cat > victim.sh <<-'EOF'
