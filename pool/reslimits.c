@@ -194,9 +194,9 @@ limits_memavail(void)
 	return (kb < 0 ? -1 : kb * 1024);
 }
 
-/* Run the --limit command CMD; return its exit status (1 if it died). */
+/* limits_run's work, with SIGCHLD blocked. */
 static int
-limits_run(const char *cmd)
+limits_spawn(const char *cmd)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
@@ -230,6 +230,26 @@ limits_run(const char *cmd)
 		if (errno != EINTR)
 			return (LIMITS_HOLD);
 	return (WIFEXITED(st) ? WEXITSTATUS(st) : LIMITS_HOLD);
+}
+
+/*
+ * Run the --limit command CMD; return its exit status (1 if it died).
+ * SIGCHLD stays blocked until we have reaped it: bash's handler reaps
+ * every child it is told about (waitpid(-1)), and taking ours first
+ * would leave us ECHILD and a "hold" for ever.
+ */
+static int
+limits_run(const char *cmd)
+{
+	sigset_t chld, old;
+	int st;
+
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, &old);
+	st = limits_spawn(cmd);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return (st);
 }
 
 /*
