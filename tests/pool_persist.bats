@@ -350,7 +350,7 @@ bats_require_minimum_version 1.5.0
 
 # --- --retries --------------------------------------------------------------
 
-@test "pool --persist: --retries runs a failing item up to N times in all; -S, status, -k output and joblog as in forking mode" {
+@test "pool --persist: --retries runs a failing item up to N times in all; --status-array, status, -k output and joblog as in forking mode" {
 	run -0 psh '
 		f() {
 			echo "$1 $POOL_ATTEMPT" >> "$2"
@@ -359,7 +359,7 @@ bats_require_minimum_version 1.5.0
 		}
 		for mode in --persist ""; do
 			: > "$1.$mode"
-			pool $mode -j2 -k --retries 3 -S st --joblog "$1.jl$mode" f {} "$1.$mode" ::: 1 2 3 4 5 2>&1
+			pool $mode -j2 -k --retries 3 --status-array st --joblog "$1.jl$mode" f {} "$1.$mode" ::: 1 2 3 4 5 2>&1
 			echo "rc=$? ${st[*]}"
 			cut -f1,7,8 "$1.jl$mode" | sort -n | tr "\t\n" ", "; echo
 			sort "$1.$mode" | tr "\n" " "; echo
@@ -409,11 +409,11 @@ bats_require_minimum_version 1.5.0
 		}
 		for mode in --persist ""; do
 			: > "$1"
-			pool $mode -j2 -k --retries 2 -S st f {} "$1" ::: $(seq 12)
+			pool $mode -j2 -k --retries 2 --status-array st f {} "$1" ::: $(seq 12)
 			echo "rc=$? ${st[*]}"
 			sort -n "$1" | uniq -d | tr "\n" " "
 			wc -l < "$1"
-			pool $mode -j2 --retries 1 -S st f {} "$1" ::: 1 2 3 4 >/dev/null
+			pool $mode -j2 --retries 1 --status-array st f {} "$1" ::: 1 2 3 4 >/dev/null
 			echo "once: rc=$? ${st[*]}"
 		done
 		jobs' "$BATS_TEST_TMPDIR/ran"
@@ -461,7 +461,7 @@ bats_require_minimum_version 1.5.0
 		}
 		for mode in --persist ""; do
 			: > "$1"
-			pool $mode -j2 -k --retries 2 --timeout 0.3 -S st f {} "$1" "$2" ::: 1 2 3
+			pool $mode -j2 -k --retries 2 --timeout 0.3 --status-array st f {} "$1" "$2" ::: 1 2 3
 			echo "rc=$? ${st[*]}"
 			sort "$1" | tr "\n" " "; echo
 		done
@@ -485,9 +485,9 @@ bats_require_minimum_version 1.5.0
 	run -0 psh '
 		f() { echo "$1 $POOL_ATTEMPT"; (( POOL_ATTEMPT >= $1 )); }
 		for mode in --persist ""; do
-			pool $mode -j1 -k --retries 3 --halt now,fail=1 -S st f ::: 1 5 2 3
+			pool $mode -j1 -k --retries 3 --halt now,fail=1 --status-array st f ::: 1 5 2 3
 			echo "rc=$? ${st[*]}"
-			pool $mode -j1 -k --retries 2 --halt soon,fail=1 -S st f ::: 2 3 1
+			pool $mode -j1 -k --retries 2 --halt soon,fail=1 --status-array st f ::: 2 3 1
 			echo "rc=$? ${st[*]}"
 		done'
 	assert_output - <<-'EOF'
@@ -512,7 +512,7 @@ bats_require_minimum_version 1.5.0
 	run -0 --separate-stderr psh '
 		f() { echo "$1"; }
 		ulimit -n 64
-		pool --persist -j40 -k -S st f ::: $(seq 500) > "$1"
+		pool --persist -j40 -k --status-array st f ::: $(seq 500) > "$1"
 		echo "rc=$? ${#st[@]}"
 		for s in "${st[@]}"; do [ "$s" = 0 ] || echo "status $s"; done
 		seq 500 | cmp - "$1" && echo same
@@ -530,12 +530,12 @@ bats_require_minimum_version 1.5.0
 	run -0 psh '
 		f() { echo "$1"; return $(( ${#1} - 2 )); }
 		inner() {
-			pool -j2 -k -S a f ::: "${1}a" "${1}bb"
-			pool --persist -j2 -k -S b f ::: "${1}c" "${1}dd"
+			pool -j2 -k --status-array a f ::: "${1}a" "${1}bb"
+			pool --persist -j2 -k --status-array b f ::: "${1}c" "${1}dd"
 			echo "$1: ${a[*]} ${b[*]}"
 			return "$1"
 		}
-		pool --persist -j2 -k -S st inner ::: 0 1 2
+		pool --persist -j2 -k --status-array st inner ::: 0 1 2
 		echo "rc=$? ${st[*]}"
 		jobs'
 	assert_output - <<-'EOF'
@@ -573,7 +573,7 @@ bats_require_minimum_version 1.5.0
 		}
 		for mode in --persist ""; do
 			t0=$SECONDS
-			pool $mode -j1 -k -S st f {} "$1" ::: 1 2 3 4 5 6
+			pool $mode -j1 -k --status-array st f {} "$1" ::: 1 2 3 4 5 6
 			echo "rc=$? ${st[*]}"
 			(( SECONDS - t0 < 20 )) && echo "did not wait for them"
 		done
@@ -622,7 +622,7 @@ bats_require_minimum_version 1.5.0
 			echo "b$1"
 		}
 		for mode in --persist ""; do
-			pool $mode -j2 -k -S st f ::: 1 2 3 4 5 6 7 2>&1 | tr "\n" " "
+			pool $mode -j2 -k --status-array st f ::: 1 2 3 4 5 6 7 2>&1 | tr "\n" " "
 			echo "rc=${PIPESTATUS[0]}"
 		done'
 	assert_output - <<-'EOF'
@@ -634,7 +634,7 @@ bats_require_minimum_version 1.5.0
 @test "pool --persist: >/dev/stdout in an item truncates its worker's spool: a warning names the item, as help pool says" {
 	run -0 --separate-stderr psh '
 		f() { echo "a$1"; [ "$1" = 3 ] && echo "dev$1" > /dev/stdout; echo "b$1"; }
-		pool --persist -j1 -k -S st f ::: 1 2 3 4 5 > "$1"
+		pool --persist -j1 -k --status-array st f ::: 1 2 3 4 5 > "$1"
 		echo "rc=$? ${st[*]}"
 		help pool | grep -c "truncates its worker.s spool"' "$BATS_TEST_TMPDIR/out"
 	assert_output - <<-'EOF'
@@ -668,7 +668,7 @@ bats_require_minimum_version 1.5.0
 		set -euo pipefail
 		f() { echo "a$1"; [ "$1" != 2 ]; echo "b$1"; }
 		for mode in --persist ""; do
-			rc=0; pool $mode -j2 -k -S st f ::: 1 2 3 || rc=$?
+			rc=0; pool $mode -j2 -k --status-array st f ::: 1 2 3 || rc=$?
 			echo "rc=$rc ${st[*]}"
 		done
 		pool --persist -j2 -k f ::: 1 2 3
@@ -697,7 +697,7 @@ bats_require_minimum_version 1.5.0
 @test "pool --persist: ( exit 3 ) and exit in \$( ) inside an item end only the subshell: the worker lives on" {
 	run -0 psh '
 		f() { ( exit 3 ); local a=$?; x=$(exit 4) || local b=$?; echo "$1 $a $b $BASHPID" >> "$2"; return "$a"; }
-		pool --persist -j2 -S st f {} "$1" ::: $(seq 20)
+		pool --persist -j2 --status-array st f {} "$1" ::: $(seq 20)
 		echo "rc=$? ${st[*]}"
 		cut -d" " -f1-3 "$1" | sort -n | uniq | wc -l
 		cut -d" " -f2,3 "$1" | sort -u
