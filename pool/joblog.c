@@ -6,8 +6,8 @@
  * job: Seq, Host (the job's sshlogin without NCPUS/, as GNU parallel
  * writes it; ":" for this machine), Starttime (epoch seconds, 3
  * decimals), JobRuntime (%10.3f), Send, Receive (stdout bytes), Exitval,
- * Signal, Command.  A job killed by a signal has Exitval 0 and its signal
- * number in Signal, as GNU parallel writes it.
+ * Signal, Command.  Exitval and Signal are those of GNU parallel
+ * 20260522 (joblog_exit), shared with --results' records.
  */
 
 #include <errno.h>
@@ -98,16 +98,35 @@ joblog_seen(const struct joblog *l, long seq)
 	return (seq > 0 && seq < l->nseen ? l->seen[seq] : JOBLOG_UNSEEN);
 }
 
-/* Append job SEQ's line; STATUS is a shell status (128+N for signal N). */
+/*
+ * The Exitval and Signal of a job with shell status STATUS, as GNU
+ * parallel 20260522 writes them: a job killed by signal N has 128+N and
+ * N (20221122 wrote 0 and N); one that --timeout stopped, -1 and N.
+ */
+void
+joblog_exit(int status, int signaled, int timed_out, int *exitval, int *sig)
+{
+	*sig = signaled ? status - 128 : 0;
+	*exitval = timed_out ? -1 : status;
+}
+
+/*
+ * Append job SEQ's line; STATUS is a shell status (128+N for signal N),
+ * SIGNALED says whether a signal ended it, TIMED_OUT whether --timeout
+ * did.
+ */
 void
 joblog_write(struct joblog *l, long seq, const char *host, double start,
-    double runtime, size_t received, int status, int signaled, const char *cmd)
+    double runtime, size_t received, int status, int signaled,
+    int timed_out, const char *cmd)
 {
+	int exitval, sig;
+
 	if (l->fp == NULL)
 		return;
+	joblog_exit(status, signaled, timed_out, &exitval, &sig);
 	fprintf(l->fp, "%ld\t%s\t%.3f\t%10.3f\t0\t%zu\t%d\t%d\t%s\n", seq,
-	    host, start, runtime, received, signaled ? 0 : status,
-	    signaled ? status - 128 : 0, cmd);
+	    host, start, runtime, received, exitval, sig, cmd);
 	fflush(l->fp);
 }
 

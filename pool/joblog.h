@@ -17,8 +17,9 @@ struct joblog {
 
 int joblog_open(struct joblog *, const char *, int);
 int joblog_seen(const struct joblog *, long);
+void joblog_exit(int, int, int, int *, int *);
 void joblog_write(struct joblog *, long, const char *, double, double, size_t,
-    int, int, const char *);
+    int, int, int, const char *);
 void joblog_close(struct joblog *);
 
 #endif

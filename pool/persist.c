@@ -109,6 +109,7 @@ struct pslot {
 	int status;
 	int worker;			/* 1..j: whose spools hold its output */
 	int sig;			/* its worker died of a signal in it */
+	int timedout;			/* ... which --timeout sent */
 	int killed;			/* stopped by --halt now (parent's) */
 	int attempt;			/* --retries: 1.. (the worker's) */
 	int64_t out0, out1, err0, err1;	/* its bytes in the spools */
@@ -779,7 +780,7 @@ persist_log(struct persist *ps, long idx)
 	cmd = child_text(words);
 	dispose_words(words);
 	joblog_write(&ps->p->log, idx + 1, ":", s->wall0, (s->t1 - s->t0) / 1e9,
-	    (size_t)(s->out1 - s->out0), s->status, s->sig, cmd);
+	    (size_t)(s->out1 - s->out0), s->status, s->sig, s->timedout, cmd);
 	free(cmd);
 }
 
@@ -992,6 +993,7 @@ persist_ended(struct persist *ps, int i, long idx, int status, int sig)
 	s->worker = i + 1;
 	s->status = status;
 	s->sig = sig;
+	s->timedout = wk->timed_out;
 	s->killed = ps->halted && ps->p->cfg.halt_when == HALT_NOW;
 	s->t1 = duration_now();
 	if (ps->capture) {

@@ -673,7 +673,7 @@ pool_finish(struct pool *p, struct pool_worker *wk)
 	joblog_write(&p->log, wk->seq,
 	    launch_where(&p->cfg.launch, wk->slot, 1), wk->start_wall, runtime,
 	    wk->cap ? output_bytes(wk->cap) : 0, status, wk->signaled,
-	    wk->cmd);
+	    wk->timed_out, wk->cmd);
 	pool_results_end(p, wk, status);
 	pool_results_record(p, wk, status, runtime);
 	pool_report(p, wk, status);

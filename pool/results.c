@@ -33,6 +33,7 @@
 
 #include "bashapi.h"
 #include "pump.h"
+#include "joblog.h"
 #include "results.h"
 
 /* A record being built: buffered, then appended to a spool. */
@@ -337,8 +338,7 @@ results_numbers(struct rw *w, const struct results_job *j)
 	char buf[256];
 	int exitval, sig;
 
-	sig = j->signaled ? j->status - 128 : 0;
-	exitval = j->timed_out ? -1 : j->status;
+	joblog_exit(j->status, j->signaled, j->timed_out, &exitval, &sig);
 	if (w->fmt == RES_JSON) {
 		snprintf(buf, sizeof(buf), "{ \"Seq\": %ld, \"Host\": ", j->seq);
 		rw_str(w, buf);

@@ -978,14 +978,18 @@ ncpu() {
 	diff <(shape gnu.log) <(shape ours.log) || fail "column layouts differ"
 }
 
-@test "pool: --joblog records a job killed by a signal as Exitval 0 and its Signal, as GNU parallel" {
+@test "pool: --joblog records a killed job as 128+N and N, a timed-out one as -1 and N, as GNU parallel 20260522" {
 	log=$BATS_TEST_TMPDIR/log
 	run -0 psh '
 		pool --joblog "$1" sh -c "kill -TERM \$\$" ::: x
+		echo "st=$?"
+		pool --joblog "$1.t" --timeout 0.2 sleep ::: 5
 		echo "st=$?"' "$log"
-	assert_output "st=1"
+	assert_output $'st=1\nst=1'
 	run -0 awk -F '\t' 'NR == 2 { print $7, $8 }' "$log"
-	assert_output "0 15"
+	assert_output $'143 15'
+	run -0 awk -F '\t' 'NR == 2 { print $7, $8 }' "$log.t"
+	assert_output $'-1 15'
 }
 
 @test "pool: --resume-failed reruns exactly the failed jobs of the joblog, and new ones" {

@@ -230,7 +230,7 @@ bats_require_minimum_version 1.5.0
 
 # --- --timeout and --halt -------------------------------------------------
 
-@test "pool --persist: --timeout stops an item as forking mode does (--status-array 143, joblog signal 15); the rest run once, nothing left" {
+@test "pool --persist: --timeout stops an item as forking mode does (--status-array 143, joblog -1 and 15); the rest run once, nothing left" {
 	mark 30.; local m=$REPLY
 	run -0 psh '
 		f() {
@@ -250,10 +250,10 @@ bats_require_minimum_version 1.5.0
 	assert_output - <<-'EOF'
 	rc=15 1 2 0 1 143 0 1 2 0 143 2 0 1 2 143 1 2 0 1 143
 	20
-	5 0 15 10 0 15 15 0 15 20 0 15 
+	5 -1 15 10 -1 15 15 -1 15 20 -1 15 
 	rc=15 1 2 0 1 143 0 1 2 0 143 2 0 1 2 143 1 2 0 1 143
 	20
-	5 0 15 10 0 15 15 0 15 20 0 15 
+	5 -1 15 10 -1 15 15 -1 15 20 -1 15 
 	EOF
 	no_leftovers "$(pat "$m")"
 }
