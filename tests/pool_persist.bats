@@ -729,39 +729,8 @@ bats_require_minimum_version 1.5.0
 
 # --- signals --------------------------------------------------------------
 
-# The victim script for start_victim (tests/test_helper.bash): a persist
-# pool of three workers over six items, each starting a background and a
-# foreground sleep.
-victim_script() {
-	cat <<'EOF'
-[ -n "$trapsig" ] && trap 'echo "trap $trapsig" >> "$dir/trap.log"; echo "trap ran"' "$trapsig"
-f() {
-	echo "$BASHPID" >> "$dir/workers"
-	sleep "$m" &
-	echo "$1" >> "$dir/started"
-	sleep "$m"
-	echo "$1" >> "$dir/after"
-}
-pool --persist -j3 f ::: 1 2 3 4 5 6
-echo "st=$?"
-jobs
-echo continued
-EOF
-}
-
-victim_ready() {
-	[ -e "$D/started" ] && (( $(wc -l < "$D/started") >= 3 ))
-}
-
-# nothing_left: no worker and no sleep of the mark alive; no item went on.
-nothing_left() {
-	local p
-	for p in $(cat "$D/workers"); do
-		alive "$p" && fail "worker $p still running"
-	done
-	no_leftovers "$(pat "$M")" || fail "a sleep of the items was left running"
-	[ ! -e "$D/after" ] || fail "an item went on after the signal: $(cat "$D/after")"
-}
+# The victim (tests/pool_victim.bash) in its persist mode.
+load pool_victim
 
 @test "pool --persist: untrapped TERM kills the script and leaves no worker or grandchild" {
 	signal_victim TERM persist "" 0
