@@ -177,6 +177,13 @@ child_adopt(WORD_LIST *words)
 }
 
 /* In the child: run WORDS and exit with their status.  Never returns. */
+/*
+ * In the grandchild of child_detach: the write end of the pipe that
+ * child_detach waits on until our signal handlers are reset (-1 in any
+ * other child).
+ */
+static int child_ready_fd = -1;
+
 static void
 child_exec(WORD_LIST *words, const struct child_opts *o)
 {
@@ -184,6 +191,10 @@ child_exec(WORD_LIST *words, const struct child_opts *o)
 	int code, status;
 
 	child_reset(o);
+	if (child_ready_fd >= 0) {
+		close(child_ready_fd);
+		child_ready_fd = -1;
+	}
 	child_adopt(words);
 	child_apply(o);
 	if (o->setup)
@@ -510,6 +521,21 @@ child_detached(WORD_LIST *words, const struct child_opts *o)
 }
 
 /*
+ * Wait until the detached grandchild has its signal handlers reset (it
+ * closes its end of FD then, or exec or death does): a TERM sent before
+ * that, by `detach --stop' right after detach, reached a handler of the
+ * shell's, was taken and lost at exec, and the process needed KILL.  A
+ * signal to the shell (EINTR) ends the wait.
+ */
+static void
+child_detach_ready(int fd)
+{
+	char c;
+
+	(void)!read(fd, &c, 1);
+}
+
+/*
  * Start WORDS (a shell function, builtin or disk command) detached from
  * the shell: forked twice, the middle process ending at once, so that it
  * is no child of ours (bash reaps the middle one and, not knowing its
@@ -523,10 +549,15 @@ child_detach(WORD_LIST *words, const struct child_opts *o)
 	SigHandler *oterm;
 	sigset_t set, oset;
 	pid_t pid, mid;
-	int p[2], e;
+	int p[2], r[2], e;
 
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return (-1);
+	if (pipe2(r, O_CLOEXEC) < 0) {
+		close(p[0]);
+		close(p[1]);
+		return (-1);
+	}
 	if (default_buffered_input > 0)
 		sync_buffered_stream(default_buffered_input);
 	sigemptyset(&set);
@@ -538,6 +569,8 @@ child_detach(WORD_LIST *words, const struct child_opts *o)
 	oterm = interactive_shell ? set_signal_handler(SIGTERM, SIG_DFL) : NULL;
 	if ((mid = fork()) == 0) {
 		close(p[0]);
+		close(r[0]);
+		child_ready_fd = r[1];
 		if ((pid = fork()) == 0)
 			child_detached(words, o);
 		e = pid < 0 ? -errno : 0;
@@ -549,6 +582,7 @@ child_detach(WORD_LIST *words, const struct child_opts *o)
 		set_signal_handler(SIGTERM, oterm);
 	sigprocmask(SIG_SETMASK, &oset, NULL);
 	close(p[1]);
+	close(r[1]);
 	pid = -1;
 	if (mid < 0)
 		errno = e;
@@ -556,6 +590,9 @@ child_detach(WORD_LIST *words, const struct child_opts *o)
 		errno = EIO, pid = -1;
 	else if (pid < 0)
 		errno = -pid, pid = -1;
+	else
+		child_detach_ready(r[0]);
 	close(p[0]);
+	close(r[0]);
 	return (pid);
 }
