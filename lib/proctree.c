@@ -478,11 +478,25 @@ proctree_recheck(struct proctree *t)
 	return (proctree_collect(t));
 }
 
+/* Return 1 if PGRP is one of the groups T signals as a whole. */
+static int
+proctree_group_of(const struct proctree *t, pid_t pgrp)
+{
+	size_t i;
+
+	for (i = 0; i < t->ngrp; i++)
+		if (t->grp[i] == pgrp)
+			return (1);
+	return (0);
+}
+
 /*
- * Send SIG to every live member of T (as found by the last collect) and
- * to each of its groups; a stopped process then gets SIGCONT so that it
- * can act on SIG, as bash's kill does for a stopped job.  Return the
- * number of processes and groups signalled.
+ * Send SIG to each group of T and to every live member (as found by the
+ * last collect) outside those groups; a stopped process then gets
+ * SIGCONT so that it can act on SIG, as bash's kill does for a stopped
+ * job.  A member is sent SIG once: a second copy that arrives after its
+ * trap has run (a loaded machine lets it) would run the trap again.
+ * Return the number of processes and groups signalled.
  */
 int
 proctree_signal(struct proctree *t, int sig)
@@ -493,16 +507,6 @@ proctree_signal(struct proctree *t, int sig)
 
 	n = 0;
 	cont = sig != SIGKILL && sig != SIGCONT && sig != 0;
-	for (k = 0; k < t->n; k++) {
-		m = &t->m[k];
-		if (!m->live || m->pid == t->self)
-			continue;
-		if (kill(m->pid, sig) == 0)
-			n++;
-		m->signalled = 1;
-		if (cont && PROC_STOPPED(m))
-			kill(m->pid, SIGCONT);
-	}
 	for (i = 0; i < t->ngrp; i++) {
 		if (killpg(t->grp[i], sig) == 0)
 			n++;
@@ -511,6 +515,18 @@ proctree_signal(struct proctree *t, int sig)
 			    PROC_STOPPED(&t->m[k]);
 		if (cont && stopped)
 			killpg(t->grp[i], SIGCONT);
+	}
+	for (k = 0; k < t->n; k++) {
+		m = &t->m[k];
+		if (!m->live || m->pid == t->self)
+			continue;
+		m->signalled = 1;
+		if (proctree_group_of(t, m->pgrp))
+			continue;
+		if (kill(m->pid, sig) == 0)
+			n++;
+		if (cont && PROC_STOPPED(m))
+			kill(m->pid, SIGCONT);
 	}
 	return (n);
 }
