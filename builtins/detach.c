@@ -420,11 +420,7 @@ detach_builtin(WORD_LIST *list)
 
 BG_LOADERS(detach)
 
-/*
- * In the Options section an option's text starts at column 24 of what help
- * prints, each line indented by four spaces, not of the strings below: an
- * option line may look a tab short here.  tests/load.bats checks the layout.
- */
+/* Help text: the layout of its Options section is in lib/load.h. */
 static char *detach_doc[] = {
 	"Start a command that outlives the shell; stop it later.",
 	"",

@@ -35,23 +35,16 @@
 struct every_args {
 	int64_t interval;
 	intmax_t count;		/* -n, 0: no limit */
-	int64_t total;		/* -T, 0: none */
-	int64_t timeout;	/* -t; -1: run in the shell */
-	int64_t kill_after;
-	int sig;
-	int stop_on_failure, catch_up, verbose;
+	struct attempt_opts ao;	/* -T -t -k -s -v */
+	int stop_on_failure, catch_up;
 	WORD_LIST *cmd;
 };
 
 static const struct optdef every_opts[] = {
 	{ "catch-up", OPT_CATCH_UP, 0 },
 	{ "count", 'n', 1 },
-	{ "deadline", 'T', 1 },
-	{ "kill-after", 'k', 1 },
-	{ "signal", 's', 1 },
 	{ "stop-on-failure", OPT_STOP_FAIL, 0 },
-	{ "timeout", 't', 1 },
-	{ "verbose", 'v', 0 },
+	ATTEMPT_OPTDEFS,
 	{ NULL, 0, 0 }
 };
 
@@ -60,22 +53,11 @@ static int
 every_opt(struct every_args *a, int c, char *arg)
 {
 	switch (c) {
-	case 'k':
-		return (duration_arg(arg, &a->kill_after));
 	case 'n':
 		if (legal_number(arg, &a->count) && a->count >= 0)
 			return (0);
 		builtin_error("%s: invalid run count", arg);
 		return (-1);
-	case 's':
-		return (signal_arg(arg, &a->sig));
-	case 't':
-		return (duration_arg(arg, &a->timeout));
-	case 'v':
-		a->verbose = 1;
-		return (0);
-	case 'T':
-		return (duration_arg(arg, &a->total));
 	case OPT_CATCH_UP:
 		a->catch_up = 1;
 		return (0);
@@ -83,7 +65,7 @@ every_opt(struct every_args *a, int c, char *arg)
 		a->stop_on_failure = 1;
 		return (0);
 	}
-	return (-1);
+	return (attempt_opt(&a->ao, c, arg) == 0 ? 0 : -1);
 }
 
 static int
@@ -93,8 +75,7 @@ every_parse(WORD_LIST *list, struct every_args *a)
 	int c;
 
 	memset(a, 0, sizeof(*a));
-	a->timeout = -1;
-	a->sig = SIGTERM;
+	attempt_opts_init(&a->ao);
 	opts_init(&o, list);
 	while ((c = opts_next(&o, every_opts)) != OPTS_END) {
 		if (c == OPTS_ERROR || c == OPTS_HELP)
@@ -147,42 +128,10 @@ every_next(const struct every_args *a, int64_t t0, intmax_t tick,
 	latest = (now - t0) / a->interval + 1;	/* its start has passed */
 	*next = a->catch_up ? latest : latest + 1;
 	at = a->catch_up ? now : every_at(t0, *next, a->interval);
-	if (a->verbose)
+	if (a->ao.verbose)
 		fprintf(stderr, "every: tick %jd overran the interval; next "
 		    "run: tick %jd%s\n", tick, *next, a->catch_up ? ", now" : "");
 	return (at);
-}
-
-/*
- * Run A's command once: HERE in the shell, or without HERE as a child job
- * stopped at DEADLINE.  Return its status.
- */
-static int
-every_once(const struct every_args *a, COMMAND *here, int64_t deadline,
-    int *how)
-{
-	struct attempt at;
-	int status, sig;
-
-	*how = ATTEMPT_DONE;
-	if (here) {
-		status = attempt_here(here, &sig);
-		if (sig) {
-			*how = ATTEMPT_SIGNALLED;
-			status = EXIT_SIGNAL(sig);
-		}
-		return (status);
-	}
-	memset(&at, 0, sizeof(at));
-	at.deadline = a->timeout ? duration_now() + a->timeout : 0;
-	if (deadline && (at.deadline == 0 || deadline < at.deadline))
-		at.deadline = deadline;
-	at.kill_after = a->kill_after;
-	at.sig = a->sig;
-	at.watchfd = -1;
-	status = attempt_child(a->cmd, &at);
-	*how = at.how;
-	return (status);
 }
 
 static void
@@ -191,7 +140,7 @@ every_say(const struct every_args *a, intmax_t tick, int status,
 {
 	char buf[32];
 
-	if (!a->verbose)
+	if (!a->ao.verbose)
 		return;
 	duration_format(took, buf, sizeof(buf));
 	fprintf(stderr, "every: tick %jd ended with status %d after %s\n",
@@ -209,13 +158,14 @@ every_run(void *arg)
 	intmax_t tick, runs;
 	int status, how, r;
 
-	here = a->timeout < 0 ? attempt_prepare(a->cmd) : NULL;
+	here = a->ao.timeout < 0 ? attempt_prepare(a->cmd) : NULL;
 	t0 = duration_now();
-	deadline = a->total ? t0 + a->total : 0;
+	deadline = a->ao.total ? t0 + a->ao.total : 0;
 	for (tick = 1, runs = 0;;) {
 		var_export_int("EVERY_TICK", tick);
 		began = duration_now();
-		status = every_once(a, here, deadline, &how);
+		status = attempt_once(&a->ao, a->cmd, here, deadline, -1,
+		    &how);
 		if (how == ATTEMPT_SIGNALLED || how == ATTEMPT_FAILED)
 			return (status);
 		every_say(a, tick, status, duration_now() - began);
@@ -247,11 +197,7 @@ every_builtin(WORD_LIST *list)
 
 BG_LOADERS(every)
 
-/*
- * In the Options section an option's text starts at column 24 of what help
- * prints, each line indented by four spaces, not of the strings below: an
- * option line may look a tab short here.  tests/load.bats checks the layout.
- */
+/* Help text: the layout of its Options section is in lib/load.h. */
 static char *every_doc[] = {
 	"Run a command periodically, on a fixed-rate schedule.",
 	"",

@@ -73,10 +73,7 @@ kj_run(WORD_LIST *ids, int sig, int64_t grace, int verbose)
 	struct jobref *v;
 	int i, n, t, ret;
 
-	if (waitset_begin(&w, 0, WAITSET_GUARD) < 0) {
-		builtin_error("cannot make a timer: %s", strerror(errno));
-		return (EXECUTION_FAILURE);
-	}
+	waitset_begin(&w, 0, WAITSET_GUARD);	/* no deadline: cannot fail */
 	if (ids) {
 		if ((ret = jobref_parse(ids, &v, &n, JOBREF_SKIPDONE)) != 0) {
 			waitset_end(&w);
@@ -147,11 +144,7 @@ killjobs_builtin(WORD_LIST *list)
 
 BG_LOADERS(killjobs)
 
-/*
- * In the Options section an option's text starts at column 24 of what help
- * prints, each line indented by four spaces, not of the strings below: an
- * option line may look a tab short here.  tests/load.bats checks the layout.
- */
+/* Help text: the layout of its Options section is in lib/load.h. */
 static char *killjobs_doc[] = {
 	"Stop jobs gracefully: SIGNAL, a grace period, then KILL.",
 	"",

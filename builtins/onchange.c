@@ -456,11 +456,7 @@ onchange_builtin(WORD_LIST *list)
 
 BG_LOADERS(onchange)
 
-/*
- * In the Options section an option's text starts at column 24 of what help
- * prints, each line indented by four spaces, not of the strings below: an
- * option line may look a tab short here.  tests/load.bats checks the layout.
- */
+/* Help text: the layout of its Options section is in lib/load.h. */
 static char *onchange_doc[] = {
 	"Run a command when files change.",
 	"",

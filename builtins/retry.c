@@ -57,12 +57,9 @@ enum { V_SUCCESS, V_RETRY, V_STOP };
 struct retry_args {
 	int attempts;		/* 0: unlimited (needs a deadline) */
 	struct backoff b;
-	int64_t total;		/* -T, 0: none */
-	int64_t timeout;	/* -t; -1: run in the shell */
-	int64_t kill_after;
-	int sig;
+	struct attempt_opts ao;	/* -T -t -k -s -v */
 	struct codes on, stop_on, until;
-	int has_on, has_until, quiet, verbose;
+	int has_on, has_until, quiet;
 	pid_t alive;		/* 0: none */
 	WORD_LIST *cmd;
 };
@@ -78,19 +75,15 @@ struct retry_state {
 static const struct optdef retry_opts[] = {
 	{ "alive", OPT_ALIVE, 1 },
 	{ "attempts", 'n', 1 },
-	{ "deadline", 'T', 1 },
 	{ "delay", 'd', 1 },
 	{ "factor", 'b', 1 },
 	{ "jitter", OPT_JITTER, 1 },
-	{ "kill-after", 'k', 1 },
 	{ "max-delay", 'm', 1 },
 	{ "on", OPT_ON, 1 },
 	{ "quiet", 'q', 0 },
-	{ "signal", 's', 1 },
 	{ "stop-on", OPT_STOP_ON, 1 },
-	{ "timeout", 't', 1 },
 	{ "until", OPT_UNTIL, 1 },
-	{ "verbose", 'v', 0 },
+	ATTEMPT_OPTDEFS,
 	{ NULL, 0, 0 }
 };
 
@@ -133,8 +126,6 @@ retry_opt(struct retry_args *a, int c, char *arg)
 		return (-1);
 	case 'd':
 		return (duration_arg(arg, &a->b.first_ns));
-	case 'k':
-		return (duration_arg(arg, &a->kill_after));
 	case 'm':
 		return (duration_arg(arg, &a->b.max_ns));
 	case 'n':
@@ -142,15 +133,6 @@ retry_opt(struct retry_args *a, int c, char *arg)
 	case 'q':
 		a->quiet = 1;
 		return (0);
-	case 's':
-		return (signal_arg(arg, &a->sig));
-	case 't':
-		return (duration_arg(arg, &a->timeout));
-	case 'v':
-		a->verbose = 1;
-		return (0);
-	case 'T':
-		return (duration_arg(arg, &a->total));
 	case OPT_ALIVE:
 		return (retry_pid(arg, &a->alive));
 	case OPT_JITTER:
@@ -167,7 +149,7 @@ retry_opt(struct retry_args *a, int c, char *arg)
 		a->has_until = 1;
 		return (codes_arg(&a->until, arg));
 	}
-	return (-1);
+	return (attempt_opt(&a->ao, c, arg) == 0 ? 0 : -1);
 }
 
 static int
@@ -178,8 +160,7 @@ retry_parse(WORD_LIST *list, struct retry_args *a)
 
 	memset(a, 0, sizeof(*a));
 	a->attempts = 5;
-	a->timeout = -1;
-	a->sig = SIGTERM;
+	attempt_opts_init(&a->ao);
 	backoff_init(&a->b);
 	codes_add(&a->until, 0, 0);
 	opts_init(&o, list);
@@ -193,7 +174,7 @@ retry_parse(WORD_LIST *list, struct retry_args *a)
 		builtin_usage();
 		return (EX_USAGE);
 	}
-	if (a->attempts == 0 && a->total == 0) {
+	if (a->attempts == 0 && a->ao.total == 0) {
 		builtin_error("-n 0 (no limit on attempts) needs -T DEADLINE");
 		return (EX_USAGE);
 	}
@@ -259,7 +240,7 @@ retry_say(const struct retry_args *a, const struct retry_state *s,
 	if (a->quiet)
 		return;
 	took[0] = '\0';
-	if (a->verbose) {
+	if (a->ao.verbose) {
 		strcpy(took, " after ");
 		duration_format(s->took, took + 7, sizeof(took) - 7);
 	}
@@ -297,31 +278,11 @@ retry_gone(const struct retry_args *a, const struct retry_state *s)
 static void
 retry_once(const struct retry_args *a, struct retry_state *s)
 {
-	struct attempt at;
-	int sig;
-
 	s->n++;
 	var_export_int("RETRY_ATTEMPT", s->n);
 	s->began = duration_now();
-	if (s->here) {
-		s->status = attempt_here(s->here, &sig);
-		s->how = ATTEMPT_DONE;
-		if (sig) {
-			s->status = EXIT_SIGNAL(sig);
-			s->how = ATTEMPT_SIGNALLED;
-		}
-	} else {
-		memset(&at, 0, sizeof(at));
-		at.deadline = a->timeout ? s->began + a->timeout : 0;
-		if (s->deadline && (at.deadline == 0 ||
-		    s->deadline < at.deadline))
-			at.deadline = s->deadline;
-		at.kill_after = a->kill_after;
-		at.sig = a->sig;
-		at.watchfd = s->alivefd;
-		s->status = attempt_child(a->cmd, &at);
-		s->how = at.how;
-	}
+	s->status = attempt_once(&a->ao, a->cmd, s->here, s->deadline,
+	    s->alivefd, &s->how);
 	s->took = duration_now() - s->began;
 }
 
@@ -391,7 +352,7 @@ retry_verdict(struct retry_args *a, struct retry_state *s)
 
 	switch (retry_judge(a, s)) {
 	case V_SUCCESS:
-		if (a->verbose && !a->quiet) {
+		if (a->ao.verbose && !a->quiet) {
 			duration_format(s->took, took, sizeof(took));
 			duration_format(duration_now() - s->start, all,
 			    sizeof(all));
@@ -418,10 +379,10 @@ retry_run(void *arg)
 	memset(&s, 0, sizeof(s));
 	s.alivefd = -1;
 	s.start = duration_now();
-	s.deadline = a->total ? s.start + a->total : 0;
+	s.deadline = a->ao.total ? s.start + a->ao.total : 0;
 	if (a->alive && (s.alivefd = retry_pidfd(a->alive)) >= 0)
 		bg_unwind(retry_closefd, (void *)(intptr_t)s.alivefd);
-	if (a->timeout < 0)
+	if (a->ao.timeout < 0)
 		s.here = attempt_prepare(a->cmd);
 	for (;;) {
 		if (a->alive && retry_dead(a, &s))
@@ -450,11 +411,7 @@ retry_builtin(WORD_LIST *list)
 
 BG_LOADERS(retry)
 
-/*
- * In the Options section an option's text starts at column 24 of what help
- * prints, each line indented by four spaces, not of the strings below: an
- * option line may look a tab short here.  tests/load.bats checks the layout.
- */
+/* Help text: the layout of its Options section is in lib/load.h. */
 static char *retry_doc[] = {
 	"Run a command until it succeeds, with backoff and jitter.",
 	"",

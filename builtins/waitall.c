@@ -107,7 +107,7 @@ wa_fill(struct wa_state *s, const char *array)
 static int
 wa_loop(struct wa_state *s, struct waitset *w, int failfast, int poll)
 {
-	int live, sig, looked;
+	int live, r, looked;
 
 	for (looked = 0;; looked++) {
 		if (wa_scan(s, &live) && failfast && live) {
@@ -116,16 +116,8 @@ wa_loop(struct wa_state *s, struct waitset *w, int failfast, int poll)
 		}
 		if (live == 0)
 			return (0);
-		if ((sig = waitset_signal()) != 0)
-			return (-sig);
-		if (poll && looked)
-			return (EXIT_TIMEDOUT);
-		if (poll)
-			waitset_poll(w);	/* a child that ended counts */
-		else if (waitset_expired(w))
-			return (EXIT_TIMEDOUT);
-		else
-			waitset_sleep(w);
+		if ((r = waitset_turn(w, poll, looked)) != 0)
+			return (r < 0 ? EXIT_TIMEDOUT : -r);
 	}
 }
 
@@ -138,7 +130,7 @@ wa_run(const struct wa_args *a)
 
 	if (waitset_begin(&w, a->limit ? duration_now() + a->limit : 0,
 	    0) < 0) {
-		builtin_error("cannot make a timer: %s", strerror(errno));
+		waitset_end(&w);
 		return (EXECUTION_FAILURE);
 	}
 	memset(&s, 0, sizeof(s));
@@ -180,9 +172,8 @@ wa_parse(WORD_LIST *list, struct wa_args *a)
 	while ((c = opts_next(&o, waitall_opts)) != OPTS_END) {
 		switch (c) {
 		case 't':
-			if (duration_arg(o.arg, &a->limit) < 0)
+			if (waitset_limit_arg(o.arg, &a->limit, &a->poll) < 0)
 				return (EX_USAGE);
-			a->poll = a->limit == 0;
 			break;
 		case 'f':
 			a->failfast = 1;
@@ -216,11 +207,7 @@ waitall_builtin(WORD_LIST *list)
 
 BG_LOADERS(waitall)
 
-/*
- * In the Options section an option's text starts at column 24 of what help
- * prints, each line indented by four spaces, not of the strings below: an
- * option line may look a tab short here.  tests/load.bats checks the layout.
- */
+/* Help text: the layout of its Options section is in lib/load.h. */
 static char *waitall_doc[] = {
 	"Wait for every job of a set to end.",
 	"",

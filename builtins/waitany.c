@@ -34,7 +34,7 @@ struct waitany_args {
 static int
 waitany_loop(struct waitset *w, struct jobref *v, int n, int poll)
 {
-	int i, st, live, sig, looked;
+	int i, st, live, r, looked;
 
 	for (looked = 0;; looked++) {
 		live = 0;
@@ -46,16 +46,8 @@ waitany_loop(struct waitset *w, struct jobref *v, int n, int poll)
 		}
 		if (live == 0)
 			return (-2);
-		if ((sig = waitset_signal()) != 0)
-			return (-EXIT_SIGNAL(sig));
-		if (poll && looked)
-			return (-1);
-		if (poll)
-			waitset_poll(w);	/* a child that ended counts */
-		else if (waitset_expired(w))
-			return (-1);
-		else
-			waitset_sleep(w);
+		if ((r = waitset_turn(w, poll, looked)) != 0)
+			return (r < 0 ? -1 : -EXIT_SIGNAL(r));
 	}
 }
 
@@ -71,9 +63,8 @@ waitany_parse(WORD_LIST *list, struct waitany_args *a)
 	while ((c = opts_next(&o, waitany_opts)) != OPTS_END) {
 		switch (c) {
 		case 't':
-			if (duration_arg(o.arg, &a->limit) < 0)
+			if (waitset_limit_arg(o.arg, &a->limit, &a->poll) < 0)
 				return (EX_USAGE);
-			a->poll = a->limit == 0;
 			break;
 		case 'p':
 			if (!var_name_ok(o.arg))
@@ -102,7 +93,7 @@ waitany_builtin(WORD_LIST *list)
 	if (a.var && builtin_unbind_variable(a.var) == -2)
 		return (EXECUTION_FAILURE);
 	if (waitset_begin(&w, a.limit ? duration_now() + a.limit : 0, 0) < 0) {
-		builtin_error("cannot make a timer: %s", strerror(errno));
+		waitset_end(&w);
 		return (EXECUTION_FAILURE);
 	}
 	ret = a.ids ? jobref_parse(a.ids, &v, &n, JOBREF_SKIPDONE |
@@ -128,11 +119,7 @@ waitany_builtin(WORD_LIST *list)
 
 BG_LOADERS(waitany)
 
-/*
- * In the Options section an option's text starts at column 24 of what help
- * prints, each line indented by four spaces, not of the strings below: an
- * option line may look a tab short here.  tests/load.bats checks the layout.
- */
+/* Help text: the layout of its Options section is in lib/load.h. */
 static char *waitany_doc[] = {
 	"Wait for the first of several jobs to end.",
 	"",

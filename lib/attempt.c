@@ -228,7 +228,6 @@ attempt_child(WORD_LIST *words, struct attempt *a)
 	 * attempt (the child puts the guard's handlers back itself).
 	 */
 	if (waitset_begin(&w, a->deadline, WAITSET_GUARD) < 0) {
-		builtin_error("cannot make a timer: %s", strerror(errno));
 		waitset_end(&w);
 		a->how = ATTEMPT_FAILED;
 		return (EXIT_CANCELED);
@@ -281,4 +280,65 @@ attempt_main(const char *name, const char *cmd, const char *var,
 		ret = run(arg);
 	run_unwind_frame((char *)name);
 	return (ret);
+}
+
+void
+attempt_opts_init(struct attempt_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->timeout = -1;
+	o->sig = SIGTERM;
+}
+
+/*
+ * Apply option C with argument ARG to O.  Return 0, -1 after the message,
+ * or 1 if C is not one of ATTEMPT_OPTDEFS.
+ */
+int
+attempt_opt(struct attempt_opts *o, int c, char *arg)
+{
+	switch (c) {
+	case 'T':
+		return (duration_arg(arg, &o->total));
+	case 'k':
+		return (duration_arg(arg, &o->kill_after));
+	case 's':
+		return (signal_arg(arg, &o->sig));
+	case 't':
+		return (duration_arg(arg, &o->timeout));
+	case 'v':
+		o->verbose = 1;
+		return (0);
+	}
+	return (1);
+}
+
+/*
+ * Run CMD once as O says: HERE (from attempt_prepare) in the shell, or
+ * without HERE as a child job stopped after O's -t or at DEADLINE (0:
+ * none), whichever comes first, or once WATCHFD (-1: none) is readable.
+ * Store how it ended in *HOW (ATTEMPT_*); return its status.
+ */
+int
+attempt_once(const struct attempt_opts *o, WORD_LIST *cmd, COMMAND *here,
+    int64_t deadline, int watchfd, int *how)
+{
+	struct attempt at;
+	int status, sig;
+
+	if (here) {
+		status = attempt_here(here, &sig);
+		*how = sig ? ATTEMPT_SIGNALLED : ATTEMPT_DONE;
+		return (sig ? EXIT_SIGNAL(sig) : status);
+	}
+	memset(&at, 0, sizeof(at));
+	at.deadline = o->timeout ? duration_now() + o->timeout : 0;
+	if (deadline && (at.deadline == 0 || deadline < at.deadline))
+		at.deadline = deadline;
+	at.kill_after = o->kill_after;
+	at.sig = o->sig;
+	at.watchfd = watchfd;
+	status = attempt_child(cmd, &at);
+	*how = at.how;
+	return (status);
 }

@@ -23,6 +23,26 @@ struct attempt {
 	int how;		/* out: ATTEMPT_* */
 };
 
+/*
+ * The options retry and every share: how each run is limited.  Their
+ * option tables take ATTEMPT_OPTDEFS; attempt_opt applies one of them.
+ */
+struct attempt_opts {
+	int64_t total;		/* -T, 0: none */
+	int64_t timeout;	/* -t; -1: run in the shell */
+	int64_t kill_after;	/* -k */
+	int sig;		/* -s */
+	int verbose;		/* -v */
+};
+
+#define ATTEMPT_OPTDEFS \
+	{ "deadline", 'T', 1 }, { "kill-after", 'k', 1 }, \
+	{ "signal", 's', 1 }, { "timeout", 't', 1 }, { "verbose", 'v', 0 }
+
+void attempt_opts_init(struct attempt_opts *);
+int attempt_opt(struct attempt_opts *, int, char *);
+int attempt_once(const struct attempt_opts *, WORD_LIST *, COMMAND *,
+    int64_t, int, int *);
 int attempt_findable(const char *);
 COMMAND *attempt_prepare(WORD_LIST *);
 int attempt_here(COMMAND *, int *);

@@ -21,6 +21,13 @@
 	void name##_builtin_unload(char *n) { load_unload(n, (busy)); }
 #define BG_LOADERS(name)	BG_LOADERS_BUSY(name, NULL)
 
+/*
+ * NAME_doc, the text of `help NAME': in its Options section an option's text
+ * starts at column 24 of what help prints, each line indented by four
+ * spaces, not of the strings in the source: an option line may look a tab
+ * short there.  tests/load.bats checks the layout of every builtin.
+ */
+
 int load_check(const char *);
 void load_unload(const char *, int (*)(void));
 

@@ -60,7 +60,8 @@ waitset_mine(void)
  * Block all signals but the synchronous ones, remembering the old mask in
  * W, and arm DEADLINE (absolute monotonic ns; 0 for none).  With
  * WAITSET_GUARD, catch untrapped INT/TERM/HUP until waitset_end.  Return 0,
- * or -1 with errno set if the timer could not be made.
+ * or -1 after the message if the timer could not be made (never without
+ * a DEADLINE); call waitset_end either way.
  */
 int
 waitset_begin(struct waitset *w, int64_t deadline, int flags)
@@ -92,7 +93,10 @@ waitset_begin(struct waitset *w, int64_t deadline, int flags)
 	w->oldmask = w->realmask;
 	sigdelset(&w->oldmask, SIGCHLD);
 	sigaddset(&w->oldmask, SIGPIPE);
-	return (waitset_deadline(w, deadline));
+	if (waitset_deadline(w, deadline) == 0)
+		return (0);
+	builtin_error("cannot make a timer: %s", strerror(errno));
+	return (-1);
 }
 
 /* Move W's deadline to DEADLINE (absolute monotonic ns; 0 for none). */
@@ -230,6 +234,44 @@ waitset_poll(struct waitset *w)
 
 	waitset_kick();
 	ppoll(NULL, 0, &zero, &w->oldmask);
+}
+
+/*
+ * One turn of a loop that waits for jobs, after the caller's LOOKED-th
+ * look at them (0 first): return a signal that arrived, -1 once the wait
+ * is over (W's deadline passed, or with POLL a second look is due), or 0
+ * after sleeping until something changed (with POLL: after letting the
+ * SIGCHLD handler run once, so that a child that has ended counts).
+ */
+int
+waitset_turn(struct waitset *w, int poll, int looked)
+{
+	int sig;
+
+	if ((sig = waitset_signal()) != 0)
+		return (sig);
+	if (poll && looked)
+		return (-1);
+	if (poll)
+		waitset_poll(w);
+	else if (waitset_expired(w))
+		return (-1);
+	else
+		waitset_sleep(w);
+	return (0);
+}
+
+/*
+ * -t DURATION of waitany and waitall: store it in *LIMIT; *POLL is set
+ * for -t 0 (look once, do not wait).  Return 0, or -1 after the message.
+ */
+int
+waitset_limit_arg(const char *arg, int64_t *limit, int *poll)
+{
+	if (duration_arg(arg, limit) < 0)
+		return (-1);
+	*poll = *limit == 0;
+	return (0);
 }
 
 /* Sleep as waitset_sleep_fds does, with no descriptors of the caller's. */

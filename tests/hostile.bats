@@ -569,3 +569,27 @@ spew_pool() {
 	assert_equal "${#lines[@]}" 4
 	no_leftovers '^yes$'
 }
+
+@test "hostile: no free descriptor for a timer: waitany -t and waitall -t say so, return 1 and leave signals unblocked" {
+	# Every descriptor up to the limit taken: timerfd_create fails.  The
+	# builtins used to return with all signals still blocked, so a trap
+	# never ran again.
+	run -0 --separate-stderr bgsh '
+		trap "echo trapped" USR1
+		sleep 5 & ulimit -n 20
+		for i in {3..19}; do eval "exec $i</dev/null"; done
+		waitany -t 1 %1; echo "waitany=$?"
+		waitall -t 1 %1; echo "waitall=$?"
+		exec 5>&-
+		kill -USR1 $$; echo after
+		kill %1; wait %1; echo "wait=$?"'
+	[[ $stderr == *": waitany: cannot make a timer: Too many open files"* ]]
+	[[ $stderr == *": waitall: cannot make a timer: Too many open files"* ]]
+	assert_output - <<-EOF
+	waitany=1
+	waitall=1
+	trapped
+	after
+	wait=143
+	EOF
+}
