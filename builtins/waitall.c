@@ -12,6 +12,7 @@
 #include "vars.h"
 #include "opts.h"
 #include "term.h"
+#include "waitargs.h"
 #include "waitset.h"
 
 /* How long the jobs stopped by -f get between TERM and KILL. */
@@ -21,14 +22,6 @@ struct wa_state {
 	struct jobref *v;
 	char *done;
 	int n, first_fail;
-};
-
-struct wa_args {
-	int64_t limit;		/* 0: none */
-	int poll;		/* -t 0: look once, do not wait */
-	int failfast;
-	const char *array;
-	WORD_LIST *ids;
 };
 
 static const struct optdef waitall_opts[] = {
@@ -122,17 +115,14 @@ wa_loop(struct wa_state *s, struct waitset *w, int failfast, int poll)
 }
 
 static int
-wa_run(const struct wa_args *a)
+wa_run(const struct waitargs *a)
 {
 	struct wa_state s;
 	struct waitset w;
 	int i, ret;
 
-	if (waitset_begin(&w, a->limit ? duration_now() + a->limit : 0,
-	    0) < 0) {
-		waitset_end(&w);
+	if (waitargs_begin(a, &w) < 0)
 		return (EXECUTION_FAILURE);
-	}
 	memset(&s, 0, sizeof(s));
 	ret = a->ids ? jobref_parse(a->ids, &s.v, &s.n, 0) :
 	    jobref_all(&s.v, &s.n);
@@ -148,7 +138,7 @@ wa_run(const struct wa_args *a)
 	if (ret == 0)
 		for (i = 0; i < s.n; i++)
 			jobref_consume(&s.v[i], 0);
-	if (wa_fill(&s, a->array) < 0 && ret == 0)
+	if (wa_fill(&s, a->var) < 0 && ret == 0)
 		ret = EXECUTION_FAILURE;
 	else if (ret == 0 && s.first_fail >= 0)
 		ret = s.v[s.first_fail].status;
@@ -160,47 +150,16 @@ wa_run(const struct wa_args *a)
 	return (ret);
 }
 
-/* Parse LIST into A; return 0, or EX_USAGE after the message. */
-static int
-wa_parse(WORD_LIST *list, struct wa_args *a)
-{
-	struct opts o;
-	int c;
-
-	memset(a, 0, sizeof(*a));
-	opts_init(&o, list);
-	while ((c = opts_next(&o, waitall_opts)) != OPTS_END) {
-		switch (c) {
-		case 't':
-			if (waitset_limit_arg(o.arg, &a->limit, &a->poll) < 0)
-				return (EX_USAGE);
-			break;
-		case 'f':
-			a->failfast = 1;
-			break;
-		case 'a':
-			if (!var_name_ok(o.arg))
-				return (EX_USAGE);
-			a->array = o.arg;
-			break;
-		default:
-			return (EX_USAGE);
-		}
-	}
-	a->ids = o.list;
-	return (0);
-}
-
 static int
 waitall_builtin(WORD_LIST *list)
 {
-	struct wa_args a;
+	struct waitargs a;
 	int ret;
 
-	if ((ret = wa_parse(list, &a)) != 0)
+	if ((ret = waitargs_parse(list, waitall_opts, &a)) != 0)
 		return (ret);
 	/* A readonly or associative ARRAY is refused before any wait. */
-	if (a.array && var_array(a.array) == NULL)
+	if (a.var && var_array(a.var) == NULL)
 		return (EXECUTION_FAILURE);
 	return (wa_run(&a));
 }

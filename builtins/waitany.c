@@ -11,19 +11,13 @@
 #include "load.h"
 #include "vars.h"
 #include "opts.h"
+#include "waitargs.h"
 #include "waitset.h"
 
 static const struct optdef waitany_opts[] = {
 	{ "timeout", 't', 1 },
 	{ NULL, 'p', 1 },
 	{ NULL, 0, 0 }
-};
-
-struct waitany_args {
-	int64_t limit;		/* 0: none */
-	int poll;		/* -t 0: look once, do not wait */
-	char *var;
-	WORD_LIST *ids;
 };
 
 /*
@@ -51,51 +45,21 @@ waitany_loop(struct waitset *w, struct jobref *v, int n, int poll)
 	}
 }
 
-/* Parse LIST into A; return 0, or EX_USAGE after the message. */
-static int
-waitany_parse(WORD_LIST *list, struct waitany_args *a)
-{
-	struct opts o;
-	int c;
-
-	memset(a, 0, sizeof(*a));
-	opts_init(&o, list);
-	while ((c = opts_next(&o, waitany_opts)) != OPTS_END) {
-		switch (c) {
-		case 't':
-			if (waitset_limit_arg(o.arg, &a->limit, &a->poll) < 0)
-				return (EX_USAGE);
-			break;
-		case 'p':
-			if (!var_name_ok(o.arg))
-				return (EX_USAGE);
-			a->var = o.arg;
-			break;
-		default:
-			return (EX_USAGE);
-		}
-	}
-	a->ids = o.list;
-	return (0);
-}
-
 static int
 waitany_builtin(WORD_LIST *list)
 {
-	struct waitany_args a;
+	struct waitargs a;
 	struct waitset w;
 	struct jobref *v;
 	int n, i, ret;
 
-	if ((ret = waitany_parse(list, &a)) != 0)
+	if ((ret = waitargs_parse(list, waitany_opts, &a)) != 0)
 		return (ret);
 	/* As `wait -n -p VAR': VAR is unset first, or nothing is done. */
 	if (a.var && builtin_unbind_variable(a.var) == -2)
 		return (EXECUTION_FAILURE);
-	if (waitset_begin(&w, a.limit ? duration_now() + a.limit : 0, 0) < 0) {
-		waitset_end(&w);
+	if (waitargs_begin(&a, &w) < 0)
 		return (EXECUTION_FAILURE);
-	}
 	ret = a.ids ? jobref_parse(a.ids, &v, &n, JOBREF_SKIPDONE |
 	    JOBREF_SKIPUNKNOWN) : jobref_all(&v, &n);
 	if (ret != 0) {

@@ -261,19 +261,6 @@ waitset_turn(struct waitset *w, int poll, int looked)
 	return (0);
 }
 
-/*
- * -t DURATION of waitany and waitall: store it in *LIMIT; *POLL is set
- * for -t 0 (look once, do not wait).  Return 0, or -1 after the message.
- */
-int
-waitset_limit_arg(const char *arg, int64_t *limit, int *poll)
-{
-	if (duration_arg(arg, limit) < 0)
-		return (-1);
-	*poll = *limit == 0;
-	return (0);
-}
-
 /* Sleep as waitset_sleep_fds does, with no descriptors of the caller's. */
 void
 waitset_sleep(struct waitset *w)

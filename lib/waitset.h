@@ -29,7 +29,6 @@ void waitset_sleep_fds(struct waitset *, struct pollfd *, int);
 int waitset_sleep_fd(struct waitset *, int);
 int waitset_pause(int64_t, int);
 int waitset_turn(struct waitset *, int, int);
-int waitset_limit_arg(const char *, int64_t *, int *);
 void waitset_end(struct waitset *);
 int waitset_deliver(struct waitset *, int);
 

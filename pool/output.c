@@ -483,26 +483,12 @@ output_each(struct outcap *c, int i, int hide,
 int
 output_put(struct outcap *c, int i, const char *buf, size_t n)
 {
-	struct chunkhdr h;
-	struct iovec iov[2];
-	ssize_t k;
+	int r;
 
-	h.len = (unsigned int)n;
-	h.stream = (unsigned int)i;
-	iov[0].iov_base = &h;
-	iov[0].iov_len = sizeof(h);
-	iov[1].iov_base = (void *)buf;
-	iov[1].iov_len = n;
 	pump_lock();
-	k = pwritev(c->spool, iov, 2, c->spooled);
-	if (k == (ssize_t)(n + sizeof(h)))
-		c->spooled += k;
+	r = spool_chunk(c, i, buf, n);
 	pump_unlock();
-	if (k == (ssize_t)(n + sizeof(h)))
-		return (0);
-	if (k >= 0)
-		errno = ENOSPC;
-	return (-1);
+	return (r);
 }
 
 /* Print C's output without its tag (it was replaced by a record). */

@@ -391,13 +391,38 @@ pump_lines(struct outcap *c, int i)
 		pump_watch(c, i, 1);
 }
 
-/* Save N bytes of stream I read for C: --results, then spool or buffer. */
-static void
-pump_keep(struct outcap *c, int i, const char *buf, size_t n)
+/*
+ * Append N bytes of BUF to C's spool as one chunk of stream I, with the
+ * pump's lock held.  Return 0, or -1 with errno set (ENOSPC for a short
+ * write): the spool then ends at its last whole chunk.
+ */
+int
+spool_chunk(struct outcap *c, int i, const char *buf, size_t n)
 {
 	struct chunkhdr h;
 	struct iovec iov[2];
 	ssize_t k;
+
+	h.len = (unsigned int)n;
+	h.stream = (unsigned int)i;
+	iov[0].iov_base = &h;
+	iov[0].iov_len = sizeof(h);
+	iov[1].iov_base = (void *)buf;
+	iov[1].iov_len = n;
+	k = pwritev(c->spool, iov, 2, c->spooled);
+	if (k == (ssize_t)(n + sizeof(h))) {
+		c->spooled += k;
+		return (0);
+	}
+	if (k >= 0)
+		errno = ENOSPC;
+	return (-1);
+}
+
+/* Save N bytes of stream I read for C: --results, then spool or buffer. */
+static void
+pump_keep(struct outcap *c, int i, const char *buf, size_t n)
+{
 
 	if (i == 0)
 		c->bytes += n;
@@ -411,18 +436,7 @@ pump_keep(struct outcap *c, int i, const char *buf, size_t n)
 		c->blen[i] += n;
 		return;
 	}
-	if (c->trouble & OUT_TROUBLE_FULL)
-		return;
-	h.len = (unsigned int)n;
-	h.stream = (unsigned int)i;
-	iov[0].iov_base = &h;
-	iov[0].iov_len = sizeof(h);
-	iov[1].iov_base = (void *)buf;
-	iov[1].iov_len = n;
-	k = pwritev(c->spool, iov, 2, c->spooled);
-	if (k == (ssize_t)(n + sizeof(h)))
-		c->spooled += k;
-	else
+	if (!(c->trouble & OUT_TROUBLE_FULL) && spool_chunk(c, i, buf, n) < 0)
 		c->trouble |= OUT_TROUBLE_FULL;
 }
 

@@ -80,6 +80,7 @@ struct chunkhdr {
 };
 
 ssize_t sink_write(struct sink *, const char *, size_t);
+int spool_chunk(struct outcap *, int, const char *, size_t);
 void pump_lock(void);
 void pump_unlock(void);
 int pump_init(void);
