@@ -969,19 +969,15 @@ pool_spawn(struct pool *p, struct pool_worker *wk, WORD_LIST *cmd,
 }
 
 /*
- * Start job SEQ (attempt ATTEMPT) in a free slot: with the values VALS
- * (taken over) in batch mode, or as the words WORDS in --sem mode.
- * Return 0, POOL_NOPROC to try again later, or -1 after printing why it
- * could not start.
+ * Take a free slot for job SEQ (attempt ATTEMPT), with the values VALS
+ * (taken over) in batch mode or the words WORDS in --sem mode, and make
+ * its command; -t prints it.
  */
-static int
-pool_start(struct pool *p, long seq, int attempt, char **vals, int nvals,
-    WORD_LIST *words)
+static struct pool_worker *
+pool_claim(struct pool *p, long seq, int attempt, char **vals, int nvals,
+    WORD_LIST *words, WORD_LIST **cmdp)
 {
 	struct pool_worker *wk;
-	WORD_LIST *cmd, *lcmd;
-	pid_t pid;
-	int e, launched;
 
 	wk = &p->w[pool_free_slot(p)];
 	memset(wk, 0, sizeof(*wk));
@@ -990,20 +986,28 @@ pool_start(struct pool *p, long seq, int attempt, char **vals, int nvals,
 	wk->attempt = attempt;
 	wk->vals = vals;
 	wk->nvals = nvals;
-	cmd = words ? copy_word_list(words) :
+	*cmdp = words ? copy_word_list(words) :
 	    subst_build(p->tmpl, vals, nvals, seq, wk->slot);
-	wk->cmd = p->cfg.raw_cmd && cmd->next ? string_list(cmd->next) :
-	    child_text(cmd);
+	wk->cmd = p->cfg.raw_cmd && (*cmdp)->next ?
+	    string_list((*cmdp)->next) : child_text(*cmdp);
 	if (p->cfg.show_cmd & POOL_SHOW_T) {
 		fprintf(stderr, "%s\n", wk->cmd);
 		fflush(stderr);
 	}
-	if (p->cfg.dry_run) {
-		dispose_words(cmd);
-		return (pool_dry(p, wk));
-	}
-	wk->tag = pool_tag(p, wk);
-	wk->active = 1;
+	return (wk);
+}
+
+/*
+ * Start WK's command CMD (disposed of here): through the launcher, or in
+ * a --workdir of its own.  Return its pid, or < 0 as pool_spawn does.
+ */
+static pid_t
+pool_launch(struct pool *p, struct pool_worker *wk, WORD_LIST *cmd)
+{
+	WORD_LIST *lcmd;
+	pid_t pid;
+	int e, launched;
+
 	launched = launch_active(&p->cfg.launch) &&
 	    (lcmd = launch_wrap(&p->cfg.launch, cmd, wk->slot)) != NULL;
 	if (launched) {
@@ -1014,13 +1018,14 @@ pool_start(struct pool *p, long seq, int attempt, char **vals, int nvals,
 	pid = pool_spawn(p, wk, cmd, launched);
 	e = errno;
 	dispose_words(cmd);
-	if (pid < 0) {
-		if (wk->cap)
-			output_discard(wk->cap);
-		return (pool_unstarted(p, wk, words, e, pid != -2 ? "fork" :
-		    e == EMFILE || e == ENFILE ? "open files for its output" :
-		    "capture output in $TMPDIR"));
-	}
+	errno = e;
+	return (pid);
+}
+
+/* WK's job, process PID, has started: count it, time it. */
+static void
+pool_started(struct pool *p, struct pool_worker *wk, pid_t pid)
+{
 	p->forkfails = 0;
 	p->next_fork = 0;
 	wk->ref.pid = pid;
@@ -1035,8 +1040,43 @@ pool_start(struct pool *p, long seq, int attempt, char **vals, int nvals,
 	wk->deadline = p->cfg.timeout_ns ? wk->start + p->cfg.timeout_ns : 0;
 	if (p->cfg.delay_ns)
 		p->next_start = wk->start + p->cfg.delay_ns;
-	if (p->cfg.keep_order && attempt == 1 && !pool_held_find(p, seq))
-		pool_hold(p, seq);
+	if (p->cfg.keep_order && wk->attempt == 1 &&
+	    !pool_held_find(p, wk->seq))
+		pool_hold(p, wk->seq);
+}
+
+/*
+ * Start job SEQ (attempt ATTEMPT) in a free slot: with the values VALS
+ * (taken over) in batch mode, or as the words WORDS in --sem mode.
+ * Return 0, POOL_NOPROC to try again later, or -1 after printing why it
+ * could not start.
+ */
+static int
+pool_start(struct pool *p, long seq, int attempt, char **vals, int nvals,
+    WORD_LIST *words)
+{
+	struct pool_worker *wk;
+	WORD_LIST *cmd;
+	pid_t pid;
+	int e;
+
+	wk = pool_claim(p, seq, attempt, vals, nvals, words, &cmd);
+	if (p->cfg.dry_run) {
+		dispose_words(cmd);
+		return (pool_dry(p, wk));
+	}
+	wk->tag = pool_tag(p, wk);
+	wk->active = 1;
+	pid = pool_launch(p, wk, cmd);
+	e = errno;
+	if (pid < 0) {
+		if (wk->cap)
+			output_discard(wk->cap);
+		return (pool_unstarted(p, wk, words, e, pid != -2 ? "fork" :
+		    e == EMFILE || e == ENFILE ? "open files for its output" :
+		    "capture output in $TMPDIR"));
+	}
+	pool_started(p, wk, pid);
 	return (0);
 }
 
