@@ -11,52 +11,36 @@ bats_require_minimum_version 1.5.0
 
 load pool_victim
 
-# untrapped MODE SIG SETM: SIG kills the script, which leaves nothing.
-untrapped() {
-	local n
-	n=$(kill -l "$2")
-	signal_victim "$2" "$1" "" "$3"
-	(( VSTATUS == 128 + n )) || fail "status $VSTATUS, wanted $((128 + n)); out: $(cat "$D/out")"
-	grep -q continued "$D/out" && fail "the script went on: $(cat "$D/out")"
-	nothing_left
-}
+load signal_harness
 
-# trapped MODE SIG SETM: the trap runs once, pool returns 128+N, the
-# script goes on, and nothing is left.
-trapped() {
-	local n
-	n=$(kill -l "$2")
-	signal_victim "$2" "$1" "$2" "$3"
-	(( VSTATUS == 0 )) || fail "status $VSTATUS; out: $(cat "$D/out")"
-	run -0 cat "$D/trap.log"
-	assert_output "trap $2"
+# trapped_more ROW SIG: the script's whole output (the trap echoes too).
+trapped_more() {
 	run -0 cat "$D/out"
 	assert_output - <<-EOF
 	trap ran
-	st=$((128 + n))
+	st=$((128 + $(kill -l "$2")))
 	continued
 	EOF
-	nothing_left
 }
 
 @test "pool signals: untrapped TERM kills a script blocked in a batch pool and leaves no worker or grandchild" {
-	untrapped batch TERM 0
+	untrapped batch 0 TERM
 }
 
 @test "pool signals: untrapped INT kills a script blocked in a batch pool and leaves no worker or grandchild" {
-	untrapped batch INT 0
+	untrapped batch 0 INT
 }
 
 @test "pool signals: untrapped HUP kills a script blocked in a batch pool and leaves no worker or grandchild" {
-	untrapped batch HUP 0
+	untrapped batch 0 HUP
 }
 
 @test "pool signals: untrapped TERM under set -m kills the script and leaves nothing" {
-	untrapped batch TERM 1
+	untrapped batch 1 TERM
 }
 
 @test "pool signals: untrapped INT under set -m kills the script and leaves nothing" {
-	untrapped batch INT 1
+	untrapped batch 1 INT
 }
 
 @test "pool signals: untrapped TERM ends the script within a second, well before the KILL grace" {
@@ -69,51 +53,51 @@ trapped() {
 }
 
 @test "pool signals: trapped TERM runs the trap once, pool returns 143 and the script goes on" {
-	trapped batch TERM 0
+	trapped batch 0 TERM
 }
 
 @test "pool signals: trapped INT runs the trap once, pool returns 130 and the script goes on" {
-	trapped batch INT 0
+	trapped batch 0 INT
 }
 
 @test "pool signals: trapped HUP runs the trap once, pool returns 129 and the script goes on" {
-	trapped batch HUP 0
+	trapped batch 0 HUP
 }
 
 @test "pool signals: trapped TERM under set -m runs the trap once and leaves nothing" {
-	trapped batch TERM 1
+	trapped batch 1 TERM
 }
 
 @test "pool signals: untrapped TERM during pool --wait kills the script and its --sem jobs" {
-	untrapped wait TERM 0
+	untrapped wait 0 TERM
 }
 
 @test "pool signals: trapped INT during pool --wait runs the trap once and stops the --sem jobs" {
-	trapped wait INT 0
+	trapped wait 0 INT
 }
 
 @test "pool signals: untrapped HUP while pool --sem waits for a slot kills the script and its jobs" {
-	untrapped submit HUP 0
+	untrapped submit 0 HUP
 }
 
 @test "pool signals: trapped TERM while pool --sem waits for a slot returns 143 and stops the jobs" {
-	trapped submit TERM 0
+	trapped submit 0 TERM
 }
 
 @test "pool signals: untrapped TERM between pool calls kills the script and its --sem jobs" {
-	untrapped between TERM 0
+	untrapped between 0 TERM
 }
 
 @test "pool signals: untrapped INT between pool calls kills the script and its --sem jobs" {
-	untrapped between INT 0
+	untrapped between 0 INT
 }
 
 @test "pool signals: untrapped HUP between pool calls under set -m kills the script and its --sem jobs" {
-	untrapped between HUP 1
+	untrapped between 1 HUP
 }
 
 @test "pool signals: TERM between pool calls runs an EXIT trap set after the --sem calls, then stops the jobs" {
-	untrapped between_exit TERM 0
+	untrapped between_exit 0 TERM
 	run -0 cat "$D/trap.log"
 	assert_output "exit trap"
 }
