@@ -276,6 +276,6 @@ BG_EXPORT struct builtin every_struct = {
 	every_builtin,
 	BUILTIN_ENABLED,
 	every_doc,
-	"every [-v] [-n COUNT] [-T DEADLINE] [-t TIMEOUT] [option ...] INTERVAL command [arg ...]",
+	"every [-v] [-n COUNT] [-T DURATION] [-t DURATION] [option ...] INTERVAL command [arg ...]",
 	0
 };

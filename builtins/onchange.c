@@ -547,6 +547,6 @@ BG_EXPORT struct builtin onchange_struct = {
 	onchange_builtin,
 	BUILTIN_ENABLED,
 	onchange_doc,
-	"onchange [-r] [-e EVENTS] [-x PATTERN] [-d DEBOUNCE] [-v ARRAY] [-a] [-b queue|restart|ignore] [-i] [--once] [-t DURATION] PATH... -- command [arg ...]",
+	"onchange [-r] [-e LIST] [-x PATTERN] [-d DURATION] [-v ARRAY] [-a] [-b MODE] [-i] [--once] [-t DURATION] PATH... -- command [arg ...]",
 	0
 };

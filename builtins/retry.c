@@ -513,6 +513,6 @@ BG_EXPORT struct builtin retry_struct = {
 	retry_builtin,
 	BUILTIN_ENABLED,
 	retry_doc,
-	"retry [-qv] [-n ATTEMPTS] [-d DELAY] [-T DEADLINE] [-t TIMEOUT] [option ...] command [arg ...]",
+	"retry [-qv] [-n ATTEMPTS] [-d DELAY] [-T DURATION] [-t DURATION] [option ...] command [arg ...]",
 	0
 };

@@ -367,3 +367,22 @@ detach=0 pid'
 	assert_success
 	assert_line --regexp '^every=[0-9]+$'
 }
+
+@test "load: an option's argument has the same name in the usage line and in the Options section" {
+	# `help -s' shows [-x ARG]; the Options section "-x, --long ARG" or
+	# "-x ARG": the same ARG (retry's usage said -T DEADLINE where its
+	# options said DURATION).
+	local b usage helptext opt arg want problems=
+	for b in $BGTOOLS_BUILTINS; do
+		[ "$b" != pool ] || continue	# pool: see the layout test above
+		usage=$(bash -c 'enable -f "$1" "$2" && help -s "$2"' _ "$BGTOOLS_SO" "$b")
+		helptext=$(bash -c 'enable -f "$1" "$2" && help "$2"' _ "$BGTOOLS_SO" "$b")
+		while read -r opt arg; do
+			want=$(grep -E "^ +$opt(, --[-a-z]+)? [A-Z]" <<< "$helptext" | head -n 1)
+			[[ $want =~ ^\ +$opt(,\ --[-a-z]+)?\ ([A-Z][A-Z_]*) ]] &&
+			    [ "${BASH_REMATCH[2]}" = "$arg" ] ||
+			    problems+="$b: usage has $opt $arg, Options: ${want:-nothing}"$'\n'
+		done < <(grep -oE '\[-[a-zA-Z] [A-Z][A-Z_]*' <<< "$usage" | tr -d '[')
+	done
+	[ -z "$problems" ] || fail "$problems"
+}
