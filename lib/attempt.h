@@ -36,8 +36,11 @@ struct attempt_opts {
 };
 
 #define ATTEMPT_OPTDEFS \
-	{ "deadline", 'T', 1 }, { "kill-after", 'k', 1 }, \
-	{ "signal", 's', 1 }, { "timeout", 't', 1 }, { "verbose", 'v', 0 }
+	{ "deadline", 'T', 1 }, \
+	{ "kill-after", 'k', 1 }, \
+	{ "signal", 's', 1 }, \
+	{ "timeout", 't', 1 }, \
+	{ "verbose", 'v', 0 }
 
 void attempt_opts_init(struct attempt_opts *);
 int attempt_opt(struct attempt_opts *, int, char *);

@@ -12,6 +12,15 @@ bats_require_minimum_version 1.5.0
 	done
 }
 
+# option_tables FILE: the source of FILE's option tables: FILE, and the
+# shared entries of lib/attempt.h where FILE takes ATTEMPT_OPTDEFS.
+option_tables() {
+	cat "$1"
+	if grep -q ATTEMPT_OPTDEFS "$1"; then
+		cat "$BATS_TEST_DIRNAME/../lib/attempt.h"
+	fi
+}
+
 @test "load: every option a builtin accepts, short and long, is in its help" {
 	# The option tables in builtins/*.c are what the builtins accept;
 	# help NAME is the reference: an option missing there is a lie.
@@ -19,10 +28,10 @@ bats_require_minimum_version 1.5.0
 	for f in "$BATS_TEST_DIRNAME"/../builtins/*.c; do
 		b=$(basename "$f" .c)
 		run -0 bash -c 'enable -f "$1" "$2" && help "$2"' _ "$BGTOOLS_SO" "$b"
-		for o in $(grep -oE '^\s*\{ "[a-z0-9-]+", ' "$f" | grep -oE '[a-z0-9-]+'); do
+		for o in $(option_tables "$f" | grep -oE '^\s*\{ "[a-z0-9-]+", ' | grep -oE '[a-z0-9-]+'); do
 			grep -qE -- "--$o\b" <<< "$output" || missing+=" $b --$o"
 		done
-		for o in $(grep -oE "^\s*\{ (\"[a-z0-9-]+\"|NULL), '[a-zA-Z0-9]'" "$f" |
+		for o in $(option_tables "$f" | grep -oE "^\s*\{ (\"[a-z0-9-]+\"|NULL), '[a-zA-Z0-9]'" |
 		    grep -oE "'.'" | tr -d "'"); do
 			grep -qE -- "(^|[ ,(])-$o\b" <<< "$output" || missing+=" $b -$o"
 		done
@@ -132,7 +141,8 @@ END {
 			fi
 			grep -qE -- "^      $want( [A-Z]|	|\$)" <<< "$output" ||
 			    missing+=" $b '$want'"
-		done < <(grep -oE "^\s*\{ (\"[a-z0-9-]+\"|NULL), ('[a-zA-Z0-9]'|OPT_[A-Z_]+)" "$f" |
+		done < <(option_tables "$f" |
+		    grep -oE "^\s*\{ (\"[a-z0-9-]+\"|NULL), ('[a-zA-Z0-9]'|OPT_[A-Z_]+)" |
 		    sed -E 's/^\s*\{ //; s/,//')
 	done
 	[ -z "$missing" ] || fail "no option line:$missing"
