@@ -9,7 +9,7 @@ bats_require_minimum_version 1.5.0
 
 @test "pool --shard: three shards' output and joblogs concatenated equal the unsharded run" {
 	run -0 bg_bash '
-		cd "$1"
+		cd "$1" || exit
 		items=(a b c d e f g h i j k)
 		pool -k --joblog all.log echo "{#}" {} ::: "${items[@]}" > all.out
 		for i in 0 1 2; do
@@ -205,7 +205,7 @@ victim() {
 
 @test "pool --memfree: more than the machine has holds every job; a small value lets them run" {
 	run -0 bg_bash '
-		cd "$1"
+		cd "$1" || exit
 		pool --memfree 1P touch ::: held1 held2 &
 		sleep 1.5
 		kill -TERM $!; wait $!; echo "held status $?"
@@ -224,7 +224,7 @@ victim() {
 	read -r l1 _ < /proc/loadavg
 	[ "$l1" != 0.00 ] || skip "the 1-minute load average is 0.00"
 	run -0 bg_bash '
-		cd "$1"
+		cd "$1" || exit
 		pool --load 0.0001 touch ::: held &
 		sleep 1.5
 		kill -TERM $!; wait $!; echo "held status $?"
@@ -241,7 +241,7 @@ victim() {
 
 @test "pool --limit: exit 1 holds until the command says 0, re-asked about once a second" {
 	run -0 bg_bash '
-		cd "$1"
+		cd "$1" || exit
 		printf "%s\n" "n=\$(cat count 2>/dev/null || echo 0); echo \$((n + 1)) > count; [ \$n -ge 2 ]" > lim.sh
 		t0=$EPOCHREALTIME
 		pool --limit "bash lim.sh" echo ran ::: a; echo "status $?"
@@ -257,7 +257,7 @@ victim() {
 
 @test "pool --limit: exit 2 stops the youngest job and runs it again later" {
 	run -0 bg_bash '
-		cd "$1"
+		cd "$1" || exit
 		job() { echo "$1" >> starts; sleep 1.5; echo "done $1"; }
 		lim="[ -e starts ] && grep -q b starts && [ ! -e shed ] && touch shed && exit 2; exit 0"
 		pool -j2 -k --joblog log --limit "$lim" job ::: a b; echo "status $?"
@@ -297,7 +297,7 @@ victim() {
 	# ASan reserves terabytes of address space: as=100M cannot hold it.
 	[ -z "${ASAN_OPTIONS-}" ] || skip "an address-space limit under make asan"
 	run -0 bg_bash '
-		cd "$1"
+		cd "$1" || exit
 		pool --rlimit cpu=7,as=100M,fsize=10K bash -c "ulimit -St; ulimit -Ht; ulimit -Sv; ulimit -Hv; ulimit -f" ::: 1 | tr "\n" " "; echo
 		f() { ulimit -t; }
 		pool --rlimit cpu=9 f ::: 1
@@ -310,7 +310,7 @@ victim() {
 
 @test "pool --rlimit: a job over its cpu or fsize limit is stopped by the kernel" {
 	run -0 bg_bash '
-		cd "$1"
+		cd "$1" || exit
 		t0=$EPOCHREALTIME
 		pool --rlimit cpu=1 bash -c "while :; do :; done" ::: 1; echo "cpu status $?"
 		t=$(( (${EPOCHREALTIME/./} - ${t0/./}) / 1000 ))

@@ -212,7 +212,7 @@ bats_require_minimum_version 1.5.0
 	run -0 bg_bash '
 		x=outer
 		f() { x=inner; y=new; export z=exp; cd /; }
-		cd /tmp
+		cd /tmp || exit
 		timeout_run 5 f
 		echo "x=$x y=${y-unset} z=${z-unset} pwd=$PWD"'
 	assert_output "x=outer y=unset z=unset pwd=/tmp"
