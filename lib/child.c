@@ -96,20 +96,30 @@ child_stdin_null(void)
 	}
 }
 
-/* In the child: what make_child does in the child it forks. */
+/*
+ * In the child: what make_child does in the child it forks, but for the
+ * signal mask: child_reset restores it once the handlers are reset.
+ */
 static void
 child_forked(const struct child_opts *o)
 {
 	unset_bash_input(0);
 	CLRINTERRUPT;
-	restore_sigmask();
 	if ((o->flags & CHILD_OWNPGRP) || job_control)
 		setpgid(0, 0);
 	default_tty_job_signals();
 	close_pgrp_pipe();
 }
 
-/* In the child: become a plain asynchronous subshell, as `( ... ) &'. */
+/*
+ * In the child: become a plain asynchronous subshell, as `( ... ) &'.
+ * child_spawn forks with INT, TERM and CHLD blocked, and they stay
+ * blocked until the shell's handlers are replaced: a TERM sent the moment
+ * the job starts (a timeout, a halt, Ctrl-C) would otherwise run the
+ * parent's handler or trap in the child, which only sets a flag that the
+ * reset then clears, and the job would run on until KILL.  Blocked, it
+ * waits and takes its default course when the mask is restored.
+ */
 static void
 child_reset(const struct child_opts *o)
 {
@@ -141,6 +151,7 @@ child_reset(const struct child_opts *o)
 		child_stdin_null();
 	default_buffered_input = -1;
 	last_asynchronous_pid = NO_PID;
+	restore_sigmask();
 }
 
 /* In the child: move the captures into place and export O's variables. */
