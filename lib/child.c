@@ -532,6 +532,21 @@ child_detached(WORD_LIST *words, const struct child_opts *o)
 }
 
 /*
+ * Read the pid the middle child of child_detach writes into FD.  A
+ * trapped signal to the shell must not cut this short: the grandchild is
+ * started by then, and detach would say it failed while it runs.
+ */
+static int
+child_read_pid(int fd, pid_t *pid)
+{
+	ssize_t k;
+
+	while ((k = read(fd, pid, sizeof(*pid))) < 0 && errno == EINTR)
+		;
+	return (k == (ssize_t)sizeof(*pid) ? 0 : -1);
+}
+
+/*
  * Wait until the detached grandchild has its signal handlers reset (it
  * closes its end of FD then, or exec or death does): a TERM sent before
  * that, by `detach --stop' right after detach, reached a handler of the
@@ -597,7 +612,7 @@ child_detach(WORD_LIST *words, const struct child_opts *o)
 	pid = -1;
 	if (mid < 0)
 		errno = e;
-	else if (read(p[0], &pid, sizeof(pid)) != sizeof(pid))
+	else if (child_read_pid(p[0], &pid) < 0)
 		errno = EIO, pid = -1;
 	else if (pid < 0)
 		errno = -pid, pid = -1;
