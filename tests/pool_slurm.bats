@@ -137,7 +137,7 @@ gone() {
 		pool --launcher "$1" sh -c "exit \$1" _ ::: 0 5 0
 		echo "not reached"
 	' "$SRUN"
-	refute_line "not reached"
+	refute_output --partial "not reached"
 }
 
 @test "pool --shard auto under sbatch --array=0-2: each array task runs its share, together the full set" {
