@@ -174,3 +174,18 @@ gone() {
 	[ -z "$output" ]
 	[[ $stderr == *"pool: "*"auto"* ]]
 }
+
+@test "examples/slurm-steps.sh: as an sbatch job (steps) and as an array job (shards), each checks its own result" {
+	need_slurm
+	local d=$BATS_TEST_TMPDIR ex=$BATS_TEST_DIRNAME/../examples/slurm-steps.sh
+	run -0 timeout -k 5 120 sbatch --wait -Q -N1 -n2 -o "$d/one.out" "$ex"
+	run -0 cat "$d/one.out"
+	assert_line "slurm-steps: 24 tasks, 1 failed (item 13 is unlucky)"
+	# Each job ran as an srun step of its own.
+	[ "$(grep '^task ' "$d/one.out" | grep -o '(step [0-9]*)$' | sort -u | wc -l)" = 23 ]
+	run -0 timeout -k 5 120 sbatch --wait -Q --array=0-1 -N1 -n1 -o "$d/arr.%a" "$ex"
+	run -0 cat "$d/arr.0" "$d/arr.1"
+	assert_line "slurm-steps: 12 tasks, 0 failed (item 13 is unlucky)"
+	assert_line "slurm-steps: 12 tasks, 1 failed (item 13 is unlucky)"
+	[ "$(grep '^task ' "$d/arr.0" "$d/arr.1" | cut -d' ' -f2 | sort -n | tr -d : | paste -sd' ')" = "$(seq 24 | grep -vx 13 | paste -sd' ')" ]
+}
