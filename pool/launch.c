@@ -46,27 +46,28 @@
  *
  * --controlmaster (GNU parallel's -M): every ssh of an --sshlogin host
  * gets `-o ControlMaster=auto -o ControlPath=DIR/%C -o
- * ControlPersist=60', DIR a private temp dir made before the first job
- * (or --filter-hosts check).  Before the first job, `ssh HOST true'
- * (the --filter-hosts check, if any) starts each host's master: with
- * ControlPersist it detaches (its own session, stdio on /dev/null), out
- * of every job's process group, so stopping a job never stops a master
- * that other jobs' sessions run through.  Started by the first jobs
- * instead, two first ssh's at once would race for the socket (the loser
- * runs on its own connection and says so on the job's stderr).  The
- * jobs' ssh's run their sessions through the master, without a new
+ * ControlPersist=60', DIR a private temp dir.  Before the first job,
+ * `ssh HOST true' (the --filter-hosts check, if any) starts each host's
+ * master: with ControlPersist it detaches (its own session, stdio on
+ * /dev/null), out of every job's process group, so stopping a job never
+ * stops a master that other jobs' sessions run through.  (Started by the
+ * first jobs instead, two first ssh's at once would race for the socket;
+ * the loser runs on its own connection and says so on the job's stderr.)
+ * The jobs' ssh's run their sessions through the master, without a new
  * connection and login.  Killing a job's ssh (a mux client) closes its
- * session on the master, so the remote watcher sees EOF as before.  When the pool
- * ends, each master in the dir is told to exit as `ssh -O exit' would,
- * straight over its socket (launch_cm_exit: no child, so it works while
- * pool unwinds after a signal too), and the dir goes; should pool not
- * get that far (the shell KILLed), ControlPersist=60 ends an idle master
- * a minute later.
- * Through --launcher pool cannot know where the ssh options go: it is
- * refused there.  A TERM, HUP or INT
- * sent to the wrapper (a local launcher's process group, srun's step
- * signals) is passed on to the job the same way.  The job's status is
- * the wrapper's: a job killed by signal N reads as status 128+N.
+ * session on the master, so the remote watcher sees EOF as before.  When
+ * the pool ends (pool_end, before a signal that ends the shell is passed
+ * on), each master in DIR is told to exit as `ssh -O exit' would,
+ * straight over its socket (launch_cm_exit: no child, which a pending
+ * signal would stop at once), and DIR goes; should pool not get that far
+ * (the shell KILLed), ControlPersist=60 ends an idle master a minute
+ * later.  Through --launcher pool cannot know where ssh's options go: -M
+ * is refused there.
+ *
+ * A TERM, HUP or INT sent to the wrapper (a local launcher's process
+ * group, srun's step signals) is passed on to the job the same way.  The
+ * job's status is the wrapper's: a job killed by signal N reads as status
+ * 128+N.
  */
 
 #include <sys/socket.h>
