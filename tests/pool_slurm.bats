@@ -4,6 +4,8 @@
 # stopped by pid in teardown_file): jobs as srun steps inside an salloc
 # allocation, and --shard auto under sbatch --array.  Where slurmd cannot
 # run (not root, packages missing), every test skips and says why.
+# `make test-cluster' runs this file (BGTOOLS_CLUSTER=1); in `make test'
+# it skips, so that CI starts the daemons once, in its own stage.
 #
 # srun execs its arguments, so the launcher ends with `bash -c' (see
 # pool/launch.c).  --exclusive makes steps of one allocation take their
@@ -18,6 +20,11 @@ SRUN="srun --exclusive -N1 -n1 bash -c"
 setup_file() {
 	local d=$BATS_FILE_TMPDIR/slurm out st=0
 	export SLURM_SKIP= SLURM_DIR=$d
+	if [ "${BGTOOLS_CLUSTER:-}" != 1 ]; then
+		SLURM_SKIP="a real Slurm: make test-cluster runs these (BGTOOLS_CLUSTER=1)"
+		SLURM_DIR=
+		return 0
+	fi
 	mkdir -p "$d"
 	out=$("$BATS_TEST_DIRNAME/cluster/slurm.sh" start "$d") || st=$?
 	if [ "$st" != 0 ]; then
