@@ -1,10 +1,10 @@
 #!/usr/bin/env bats
-# pool --launcher, --sshlogin, --slf, --ssh, --env: jobs run through a
-# launcher, and through a REAL sshd that this file starts on 127.0.0.1
-# (a free high port, host and user keys generated in a temp dir) and
-# stops by pid.  "127.0.0.1" and "localhost" stand for two hosts; the
-# client config tells them apart with SetEnv PT_HOST.  The launcher
-# tests at the top need no sshd.
+# pool --launcher, --sshlogin, --slf, --ssh, --env, --controlmaster: jobs
+# run through a launcher, and through a REAL sshd that this file starts on
+# 127.0.0.1 (tests/cluster/sshd.sh: a free high port, host and user keys
+# generated in a temp dir) and stops by pid.  "127.0.0.1" and "localhost"
+# stand for two hosts; the client config tells them apart with SetEnv
+# PT_HOST.  The launcher tests at the top need no sshd.
 
 load test_helper
 bats_require_minimum_version 1.5.0
@@ -20,64 +20,20 @@ free_port() {
 }
 
 setup_file() {
-	local d=$BATS_FILE_TMPDIR/ssh port i
-	export SSHD_PID= SSH_CFG= SSHD_SKIP=
-	if [ ! -x /usr/sbin/sshd ] || ! command -v ssh > /dev/null; then
-		SSHD_SKIP="sshd or ssh not installed (openssh-server, openssh-client)"
-		return 0
+	local d=$BATS_FILE_TMPDIR/ssh out
+	export SSHD_DIR= SSH_CFG= SSHD_SKIP=
+	mkdir -p "$d"
+	if out=$("$BATS_TEST_DIRNAME/cluster/sshd.sh" start "$d"); then
+		SSHD_DIR=$d
+		SSH_CFG=$out
+	else
+		SSHD_SKIP=${out#SKIP: }
+		[ -n "$SSHD_SKIP" ] || SSHD_SKIP="tests/cluster/sshd.sh failed"
 	fi
-	mkdir -p "$d" && chmod 700 "$d"
-	ssh-keygen -q -t ed25519 -N '' -f "$d/host_key"
-	ssh-keygen -q -t ed25519 -N '' -f "$d/user_key"
-	cp "$d/user_key.pub" "$d/authorized_keys"
-	port=$(free_port)
-	cat > "$d/sshd_config" <<-EOF
-		Port $port
-		ListenAddress 127.0.0.1
-		HostKey $d/host_key
-		AuthorizedKeysFile $d/authorized_keys
-		PidFile $d/sshd.pid
-		UsePAM no
-		StrictModes no
-		PermitRootLogin yes
-		UseDNS no
-		AcceptEnv PT_HOST
-		LogLevel INFO
-	EOF
-	cat > "$d/ssh_config" <<-EOF
-		Host localhost
-		  SetEnv PT_HOST=localhost
-		Host 127.0.0.1
-		  SetEnv PT_HOST=127.0.0.1
-		Host *
-		  IdentityFile $d/user_key
-		  Port $port
-		  StrictHostKeyChecking no
-		  UserKnownHostsFile /dev/null
-		  BatchMode yes
-		  LogLevel ERROR
-	EOF
-	mkdir -p /run/sshd 2> /dev/null || true
-	/usr/sbin/sshd -f "$d/sshd_config" -D -E "$d/sshd.log" &
-	SSHD_PID=$!
-	for ((i = 0; i < 200; i++)); do
-		(exec 3<> "/dev/tcp/127.0.0.1/$port") 2> /dev/null && break
-		kill -0 "$SSHD_PID" 2> /dev/null || break
-		sleep 0.05
-	done
-	if ! (exec 3<> "/dev/tcp/127.0.0.1/$port") 2> /dev/null; then
-		SSHD_SKIP="sshd did not start: $(cat "$d/sshd.log" 2> /dev/null)"
-		kill "$SSHD_PID" 2> /dev/null || true
-		SSHD_PID=
-		return 0
-	fi
-	SSH_CFG=$d/ssh_config
 }
 
 teardown_file() {
-	if [ -n "$SSHD_PID" ]; then
-		kill "$SSHD_PID" 2> /dev/null || true
-	fi
+	[ -z "${SSHD_DIR:-}" ] || "$BATS_TEST_DIRNAME/cluster/sshd.sh" stop "$SSHD_DIR"
 }
 
 # gone PATTERN: wait (up to 15 s) until nothing matches PATTERN.

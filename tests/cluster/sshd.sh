@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/cluster/sshd.sh - a real sshd on 127.0.0.1 in a temp dir, for benches.
+# tests/cluster/sshd.sh - a real sshd on 127.0.0.1 in a temp dir, for tests.
 #
 #   sshd.sh start DIR   generate host and user keys and configs under DIR,
 #                       start sshd on a free port; print the ssh client
@@ -8,10 +8,13 @@
 #                       `SKIP: why' and exit 3
 #   sshd.sh stop DIR    stop it by the pid kept in DIR/sshd.pid
 #
-# The same set-up as tests/pool_remote.bats (which keeps its own copy, with
-# per-host SetEnv lines for its tests): the machine's sshd and ~/.ssh stay
-# untouched.  sshd runs in the foreground (-D) in a session of its own, so
-# a signal sent to the caller's process group never reaches it.
+# tests/pool_remote.bats and bench/remote.sh use it.  The machine's sshd
+# and ~/.ssh stay untouched: host and user keys, both configs, the pid and
+# the log (LogLevel INFO: one `Accepted publickey' line a login) live in
+# DIR.  "127.0.0.1" and "localhost" stand for two hosts: the client config
+# sets PT_HOST to the name used, which sshd accepts into the remote
+# environment.  sshd runs in the foreground (-D) in a session of its own,
+# so a signal sent to the caller's process group never reaches it.
 
 set -euo pipefail
 
@@ -32,8 +35,9 @@ skip() {
 
 start() {
 	local port i
-	[ -x /usr/sbin/sshd ] && command -v ssh > /dev/null ||
-	    skip "sshd or ssh not installed (openssh-server, openssh-client)"
+	if [ ! -x /usr/sbin/sshd ] || ! command -v ssh > /dev/null; then
+		skip "sshd or ssh not installed (openssh-server, openssh-client)"
+	fi
 	chmod 700 "$D"
 	ssh-keygen -q -t ed25519 -N '' -f "$D/host_key" <<< y > /dev/null
 	ssh-keygen -q -t ed25519 -N '' -f "$D/user_key" <<< y > /dev/null
@@ -51,9 +55,14 @@ start() {
 		UseDNS no
 		MaxStartups 100
 		MaxSessions 100
+		AcceptEnv PT_HOST
 		LogLevel INFO
 	EOF
 	cat > "$D/ssh_config" <<-EOF
+		Host localhost
+		  SetEnv PT_HOST=localhost
+		Host 127.0.0.1
+		  SetEnv PT_HOST=127.0.0.1
 		Host *
 		  IdentityFile $D/user_key
 		  Port $port
