@@ -177,9 +177,9 @@ need = missing=""; \
 		fi; \
 	fi
 
-.PHONY: all deps test-deps bench-deps cluster-deps test-cluster fuzz-deps valgrind-deps compat-deps \
-	demo test check asan compat bench fuzz valgrind stress docs install \
-	uninstall print-deps clean distclean
+.PHONY: all deps test-deps bench-deps cluster-deps fuzz-deps valgrind-deps \
+	compat-deps demo test test-cluster check asan compat bench fuzz \
+	valgrind stress docs install uninstall print-deps clean distclean
 
 all: $(SO)
 
