@@ -47,7 +47,7 @@
  * --controlmaster (GNU parallel's -M): every ssh of an --sshlogin host
  * gets `-o ControlMaster=auto -o ControlPath=DIR/%C -o
  * ControlPersist=60', DIR a private temp dir.  Before the first job,
- * `ssh HOST true' (the --filter-hosts check, if any) starts each host's
+ * `ssh HOST -N' (or the --filter-hosts check) starts each host's
  * master: with ControlPersist it detaches (its own session, stdio on
  * /dev/null), out of every job's process group, so stopping a job never
  * stops a master that other jobs' sessions run through.  (Started by the
@@ -854,8 +854,10 @@ launch_cm_dir(struct launch *l)
 }
 
 /*
- * --controlmaster: start each host's master, one host after the other,
- * by running `true' through its ssh.  Return 0, or 128+N on signal N.
+ * --controlmaster: start each host's master, one host after the other:
+ * `ssh ... HOST -N' (no remote command, so no remote login shell and its
+ * ~/.bashrc; with ControlPersist ssh goes to the background as soon as
+ * it is logged in).  Return 0, or 128+N on signal N.
  */
 static int
 launch_cm_start(struct launch *l)
@@ -866,7 +868,7 @@ launch_cm_start(struct launch *l)
 	for (i = 0; i < l->nhosts; i++) {
 		if (l->hosts[i].name == NULL)
 			continue;
-		w = make_word_list(make_word("true"), NULL);
+		w = make_word_list(make_word("-N"), NULL);
 		w = launch_prefix(l, &l->hosts[i], i + 1, w);
 		st = launch_quiet(w, LAUNCH_FILTER_S, &sig);
 		if (sig)

@@ -559,3 +559,23 @@ teardown() {
 	no_leftovers "$t/pool-cm"
 	[ -z "$(ls -A "$t")" ]
 }
+
+@test "pool --controlmaster --filter-hosts: the check starts the master of the host that answers; one login, nothing left" {
+	need_sshd
+	local closed t n0
+	cm_tmp
+	t=$REPLY
+	closed=$(free_port)
+	n0=$(logins)
+	run -0 bg_bash '
+		TMPDIR=$3 pool -M --filter-hosts --ssh "ssh -F $1" -S "1/localhost:$2,2/127.0.0.1" \
+		    sh -c "echo \$PT_HOST" ::: 1 2 3 4
+		echo "st=$?"
+	' "$SSH_CFG" "$closed" "$t"
+	assert_line --partial "localhost:$closed: does not answer: skipped (--filter-hosts)"
+	[ "$(grep -c '^127.0.0.1$' <<< "$output")" -eq 4 ]
+	assert_line "st=0"
+	[ "$(($(logins) - n0))" = 1 ]
+	no_leftovers "$t/pool-cm"
+	[ -z "$(ls -A "$t")" ]
+}
