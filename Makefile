@@ -142,6 +142,8 @@ TEST_DEPS := bats bats-assert bats-support tmux procps man-db groff-base \
 	bash-completion strace parallel shellcheck libtext-csv-perl python3 \
 	openssh-server openssh-client
 BENCH_DEPS := hyperfine parallel retry inotify-tools entr
+# make test-cluster: a real single-node Slurm (tests/cluster/slurm.sh).
+CLUSTER_DEPS := slurm-wlm munge
 FUZZ_DEPS := clang libclang-rt-dev
 VALGRIND_DEPS := valgrind
 # strace holds a fork open for the signal-during-fork trials.
@@ -149,7 +151,8 @@ STRESS_DEPS := strace
 # apt-get source needs dpkg-dev; bash builds with gcc (and make) alone.
 COMPAT_DEPS := dpkg-dev gcc pkg-config clang
 ALL_DEPS := $(sort bash-builtins pkg-config gcc $(TEST_DEPS) $(BENCH_DEPS) \
-	$(FUZZ_DEPS) $(VALGRIND_DEPS) $(STRESS_DEPS) $(COMPAT_DEPS))
+	$(FUZZ_DEPS) $(VALGRIND_DEPS) $(STRESS_DEPS) $(COMPAT_DEPS) \
+	$(CLUSTER_DEPS))
 
 # $(call need,PACKAGES): shell text that installs the Debian PACKAGES not
 # installed (as root), or stops with the apt-get line to run.  Nothing on
@@ -174,9 +177,9 @@ need = missing=""; \
 		fi; \
 	fi
 
-.PHONY: all deps test-deps bench-deps fuzz-deps valgrind-deps compat-deps \
-	demo test check asan compat bench fuzz valgrind stress docs install \
-	uninstall print-deps clean distclean
+.PHONY: all deps test-deps bench-deps cluster-deps fuzz-deps valgrind-deps \
+	compat-deps demo test test-cluster check asan compat bench fuzz \
+	valgrind stress docs install uninstall print-deps clean distclean
 
 all: $(SO)
 
@@ -197,6 +200,8 @@ test-deps:
 	@$(call need,$(TEST_DEPS))
 bench-deps:
 	@$(call need,$(BENCH_DEPS))
+cluster-deps:
+	@$(call need,$(CLUSTER_DEPS))
 fuzz-deps:
 	@$(call need,$(FUZZ_DEPS))
 valgrind-deps:
@@ -227,6 +232,13 @@ test check: all test-deps $(BASH_DEPS)
 
 asan:
 	$(MAKE) VARIANT=asan test
+
+# make test-cluster: pool through a real Slurm that the tests start and
+# stop (tests/pool_slurm.bats); where slurmd cannot run, its tests skip
+# and say why.  make test skips that file (no BGTOOLS_CLUSTER=1).
+test-cluster: all test-deps cluster-deps $(BASH_DEPS)
+	BGTOOLS_CLUSTER=1 $(MAKE) --no-print-directory test \
+	    TESTS=tests/pool_slurm.bats
 
 $(CURDIR)/build/asan/wrap/bash: tests/asan/bash.c
 	@mkdir -p $(@D)

@@ -123,6 +123,7 @@ static const struct optdef pool_opts[] = {
 	{ "workdir", O_WORKDIR, 1 },
 	{ "wd", O_WORKDIR, 1 },
 	{ "filter-hosts", O_FILTERHOSTS, 0 },
+	{ "controlmaster", 'M', 0 },
 	{ NULL, 0, 0 }
 };
 
@@ -418,6 +419,7 @@ pool_opt_flag(struct pool_args *a, int c)
 	case 'u': a->cfg.out_mode = OUT_UNGROUP; a->out_set |= 1; break;
 	case O_LINEBUF: a->cfg.out_mode = OUT_LINE; a->out_set |= 2; break;
 	case O_FILTERHOSTS: a->cfg.launch.filter = 1; break;
+	case 'M': a->cfg.launch.cmaster = 1; break;
 	case O_GROUP: a->cfg.out_mode = OUT_GROUP; a->out_set |= 4; break;
 	case O_TAG: a->cfg.tagstring = "{}"; break;
 	case O_RESUME: a->cfg.resume = 1; break;
@@ -1045,8 +1047,8 @@ pool_batch(struct pool_args *a)
 	WORD_LIST *tmpl;
 	int r;
 
-	/* --filter-hosts: the hosts that answer, and their slots. */
-	if ((r = launch_filter(&a->cfg.launch)) != 0) {
+	/* --controlmaster, --filter-hosts: the hosts that answer, slots. */
+	if ((r = launch_start(&a->cfg.launch)) != 0) {
 		launch_free(&a->cfg.launch);
 		return (r);
 	}
@@ -1501,6 +1503,16 @@ static char *pool_doc[] = {
 	"\t\t\thost after the other, 10 s each at most; leave out",
 	"\t\t\tthe hosts where it fails, with a warning for each;",
 	"\t\t\tstatus 1 and no job run if none answers",
+	"  -M, --controlmaster\t(GNU parallel's) one ssh connection per",
+	"\t\t\t--sshlogin host for the whole pool: before the",
+	"\t\t\tfirst job, each host's master (ControlMaster=auto,",
+	"\t\t\tits socket in a private temp dir), which every",
+	"\t\t\tjob's ssh then goes through; when pool ends (also",
+	"\t\t\ton a signal) each is told to exit (as ssh -O exit)",
+	"\t\t\tand the dir goes; ControlPersist=60 ends a master",
+	"\t\t\tleft idle should pool be KILLed.  Needs --sshlogin",
+	"\t\t\tor --slf, not with --launcher (put ssh's -o",
+	"\t\t\tControl... options in it instead)",
 	"Long names as in GNU parallel: --jobs (-j), --array (-a), --delimiter",
 	"(-d), --max-args (-n), --lb (--line-buffer), --semaphore (--sem),",
 	"--halt-on-error (--halt).  GNU parallel options that pool does not",

@@ -42,19 +42,47 @@
  * GNU parallel's meaning.  --filter-hosts runs `true' through each
  * host's launcher words (launch_prefix, the same as a job's) once, as a
  * timed child job, before the first job: a host that does not answer is
- * left out, and so are its slots.  A TERM, HUP or INT
- * sent to the wrapper (a local launcher's process group, srun's step
- * signals) is passed on to the job the same way.  The job's status is
- * the wrapper's: a job killed by signal N reads as status 128+N.
+ * left out, and so are its slots.
+ *
+ * --controlmaster (GNU parallel's -M): every ssh of an --sshlogin host
+ * gets `-o ControlMaster=auto -o ControlPath=DIR/%C -o
+ * ControlPersist=60', DIR a private temp dir.  Before the first job,
+ * `ssh HOST -N' (or the --filter-hosts check) starts each host's
+ * master: with ControlPersist it detaches (its own session, stdio on
+ * /dev/null), out of every job's process group, so stopping a job never
+ * stops a master that other jobs' sessions run through.  (Started by the
+ * first jobs instead, two first ssh's at once would race for the socket;
+ * the loser runs on its own connection and says so on the job's stderr.)
+ * The jobs' ssh's run their sessions through the master, without a new
+ * connection and login.  Killing a job's ssh (a mux client) closes its
+ * session on the master, so the remote watcher sees EOF as before.  When
+ * the pool ends (pool_end, before a signal that ends the shell is passed
+ * on), each master in DIR is told to exit as `ssh -O exit' would,
+ * straight over its socket (launch_cm_exit: no child, which a pending
+ * signal would stop at once), and DIR goes; should pool not get that far
+ * (the shell KILLed), ControlPersist=60 ends an idle master a minute
+ * later.  Through --launcher pool cannot know where ssh's options go: -M
+ * is refused there.
+ *
+ * A TERM, HUP or INT sent to the wrapper (a local launcher's process
+ * group, srun's step signals) is passed on to the job the same way.  The
+ * job's status is the wrapper's: a job killed by signal N reads as status
+ * 128+N.
  */
 
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
+
+#include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "attempt.h"
@@ -64,6 +92,7 @@
 
 #define LAUNCH_MAXFN	256	/* functions shipped with one job */
 #define LAUNCH_FILTER_S	10	/* --filter-hosts: seconds a host has */
+#define LAUNCH_CM_EXIT_S	5	/* ssh -O exit: seconds it has */
 
 static const char wrapper[] =
     "set -m; trap 'kill -TERM -- -$p 2>/dev/null' HUP TERM INT\n"
@@ -392,6 +421,11 @@ launch_check(const struct launch *l)
 			    l->hosts[i].port);
 			return (EX_USAGE);
 		}
+	if (l->cmaster && (l->prefix || l->nhosts == 0)) {
+		builtin_error("--controlmaster needs --sshlogin or --slf, "
+		    "and no --launcher");
+		return (EX_USAGE);
+	}
 	if ((l->ssh || l->nenv) && !launch_active(l)) {
 		builtin_error("--ssh and --env need --launcher, --sshlogin "
 		    "or --slf");
@@ -642,6 +676,25 @@ launch_subst(const struct launch *l, const char *word, int slot)
 	return (b.s);
 }
 
+/* --controlmaster: put ssh's -o options for the master before OUT. */
+static WORD_LIST *
+launch_cm_words(const struct launch *l, WORD_LIST *out)
+{
+	char *path;
+
+	if (l->cmdir == NULL)
+		return (out);
+	out = make_word_list(make_word("ControlPersist=60"), out);
+	out = make_word_list(make_word("-o"), out);
+	path = xmalloc(strlen(l->cmdir) + 20);
+	sprintf(path, "ControlPath=%s/%%C", l->cmdir);
+	out = make_word_list(make_word(path), out);
+	free(path);
+	out = make_word_list(make_word("-o"), out);
+	out = make_word_list(make_word("ControlMaster=auto"), out);
+	return (make_word_list(make_word("-o"), out));
+}
+
 /* Put the launcher's words for host H (NULL: none) in SLOT before OUT. */
 static WORD_LIST *
 launch_prefix(const struct launch *l, const struct lhost *h, int slot,
@@ -657,6 +710,8 @@ launch_prefix(const struct launch *l, const struct lhost *h, int slot,
 		out = make_word_list(make_word("-p"), out);
 	} else if (l->prefix == NULL)
 		out = make_word_list(make_word(host), out);
+	if (l->prefix == NULL)
+		out = launch_cm_words(l, out);
 	n = launch_split(l->prefix ? l->prefix : l->ssh ? l->ssh : "ssh", &v);
 	for (i = n - 1; i >= 0; i--) {
 		out = make_word_list(make_word(""), out);
@@ -687,34 +742,47 @@ launch_wrap(const struct launch *l, WORD_LIST *cmd, int slot)
 }
 
 /*
- * Does host I answer?  Run `true' through its launcher (quiet, stdin
- * /dev/null) for at most LAUNCH_FILTER_S seconds.  Return 0 if it did,
- * 1 if not, 128+N if the shell got signal N meanwhile.
+ * Run W (freed) quietly (stdin, stdout, stderr /dev/null) as a timed
+ * child job, for at most SECS seconds.  Return its status, or 128+N if
+ * the shell got signal N meanwhile (*SIGNALLED set).
  */
 static int
-launch_answers(const struct launch *l, int i, int slot)
+launch_quiet(WORD_LIST *w, int secs, int *signalled)
 {
 	struct attempt a;
-	WORD_LIST *w;
 	int st;
 
-	w = make_word_list(make_word("true"), NULL);
-	w = launch_prefix(l, &l->hosts[i], slot, w);
 	w = make_word_list(make_word("pool"), w);
 	w = make_word_list(make_word("exec \"$@\" </dev/null >/dev/null 2>&1"),
 	    w);
 	w = make_word_list(make_word("-c"), w);
 	w = make_word_list(make_word("bash"), w);
 	memset(&a, 0, sizeof(a));
-	a.deadline = duration_now() + LAUNCH_FILTER_S * 1000000000LL;
+	a.deadline = duration_now() + secs * 1000000000LL;
 	a.kill_after = 1000000000LL;
 	a.sig = SIGTERM;
 	a.watchfd = -1;
 	st = attempt_child(w, &a);
 	dispose_words(w);
-	if (a.how == ATTEMPT_SIGNALLED)
-		return (st);
-	return (st != 0);
+	*signalled = a.how == ATTEMPT_SIGNALLED;
+	return (st);
+}
+
+/*
+ * Does host I answer?  Run `true' through its launcher for at most
+ * LAUNCH_FILTER_S seconds.  Return 0 if it did, 1 if not, 128+N if the
+ * shell got signal N meanwhile.
+ */
+static int
+launch_answers(const struct launch *l, int i, int slot)
+{
+	WORD_LIST *w;
+	int st, sig;
+
+	w = make_word_list(make_word("true"), NULL);
+	w = launch_prefix(l, &l->hosts[i], slot, w);
+	st = launch_quiet(w, LAUNCH_FILTER_S, &sig);
+	return (sig ? st : st != 0);
 }
 
 /* Drop host I from L. */
@@ -736,7 +804,7 @@ launch_drop(struct launch *l, int i)
  * do not answer (GNU parallel's), one after the other, saying which.
  * Return 0, 128+N on signal N, or 1 (message printed) if none is left.
  */
-int
+static int
 launch_filter(struct launch *l)
 {
 	int i, slot, r, n;
@@ -762,10 +830,153 @@ launch_filter(struct launch *l)
 	return (0);
 }
 
+/*
+ * --controlmaster: the private dir of the masters' sockets, in $TMPDIR
+ * (/tmp if unset or too long for a socket path).  0, or 1 after a
+ * message.
+ */
+static int
+launch_cm_dir(struct launch *l)
+{
+	const char *tmp;
+
+	tmp = get_string_value("TMPDIR");
+	if (tmp == NULL || *tmp == '\0' || strlen(tmp) > 40)
+		tmp = "/tmp";
+	l->cmdir = xmalloc(strlen(tmp) + 20);
+	sprintf(l->cmdir, "%s/pool-cm-XXXXXX", tmp);
+	if (mkdtemp(l->cmdir) != NULL)
+		return (0);
+	builtin_error("%s: %s", l->cmdir, strerror(errno));
+	free(l->cmdir);
+	l->cmdir = NULL;
+	return (EXECUTION_FAILURE);
+}
+
+/*
+ * --controlmaster: start each host's master, one host after the other:
+ * `ssh ... HOST -N' (no remote command, so no remote login shell and its
+ * ~/.bashrc; with ControlPersist ssh goes to the background as soon as
+ * it is logged in).  Return 0, or 128+N on signal N.
+ */
+static int
+launch_cm_start(struct launch *l)
+{
+	WORD_LIST *w;
+	int i, st, sig;
+
+	for (i = 0; i < l->nhosts; i++) {
+		if (l->hosts[i].name == NULL)
+			continue;
+		w = make_word_list(make_word("-N"), NULL);
+		w = launch_prefix(l, &l->hosts[i], i + 1, w);
+		st = launch_quiet(w, LAUNCH_FILTER_S, &sig);
+		if (sig)
+			return (st);
+	}
+	return (0);
+}
+
+/*
+ * Once, before the first job: make --controlmaster's dir and start the
+ * masters (--filter-hosts' check starts them), leave out the hosts that
+ * do not answer (--filter-hosts).  Return 0, 128+N on signal N, or 1
+ * after a message.
+ */
+int
+launch_start(struct launch *l)
+{
+	int r;
+
+	if (l->cmaster && (r = launch_cm_dir(l)) != 0)
+		return (r);
+	if (l->cmaster && !l->filter && (r = launch_cm_start(l)) != 0)
+		return (r);
+	return (launch_filter(l));
+}
+
+/* Put the 32-bit big-endian N at P. */
+static void
+launch_put32(unsigned char *p, uint32_t n)
+{
+	p[0] = n >> 24;
+	p[1] = n >> 16;
+	p[2] = n >> 8;
+	p[3] = n;
+}
+
+/*
+ * Tell the ssh master on socket PATH to exit, as `ssh -O exit' does (its
+ * PROTOCOL.mux, version 4: a hello each way, then MUX_C_TERMINATE), and
+ * wait up to LAUNCH_CM_EXIT_S seconds for its answer or its end.  No
+ * child: this also works while pool unwinds after a signal, when a child
+ * job would be stopped at once.
+ */
+static void
+launch_cm_exit(const char *path)
+{
+	struct sockaddr_un sa;
+	struct timeval tv = { LAUNCH_CM_EXIT_S, 0 };
+	unsigned char msg[24], buf[256];
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path) ||
+	    (fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return;
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	strcpy(sa.sun_path, path);
+	launch_put32(msg, 8);
+	launch_put32(msg + 4, 0x00000001);	/* MUX_MSG_HELLO */
+	launch_put32(msg + 8, 4);		/* version */
+	launch_put32(msg + 12, 8);
+	launch_put32(msg + 16, 0x10000005);	/* MUX_C_TERMINATE */
+	launch_put32(msg + 20, 1);		/* request id */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+	    write(fd, msg, sizeof(msg)) == (ssize_t)sizeof(msg))
+		/* Its hello, its OK; then EOF once it has gone. */
+		while (read(fd, buf, sizeof(buf)) > 0)
+			;
+	close(fd);
+}
+
+/*
+ * When the pool ends (pool_end, before a signal that ends the shell is
+ * passed on; launch_free on the other ways out): --controlmaster's
+ * masters stop, each socket's in the dir, and the dir goes.
+ */
+void
+launch_end(struct launch *l)
+{
+	struct dirent *e;
+	char *path;
+	DIR *d;
+
+	if (l->cmdir == NULL)
+		return;
+	if ((d = opendir(l->cmdir)) != NULL) {
+		while ((e = readdir(d)) != NULL) {
+			if (e->d_name[0] == '.')
+				continue;
+			path = xmalloc(strlen(l->cmdir) + strlen(e->d_name) + 2);
+			sprintf(path, "%s/%s", l->cmdir, e->d_name);
+			launch_cm_exit(path);
+			free(path);
+		}
+		closedir(d);
+	}
+	launch_wd_remove(l->cmdir);
+	l->cmdir = NULL;
+}
+
 void
 launch_free(struct launch *l)
 {
 	int i;
+
+	launch_end(l);
 
 	for (i = 0; i < l->nhosts; i++) {
 		free(l->hosts[i].name);

@@ -22,6 +22,8 @@ struct launch {
 	int jobs;			/* slots per host without NCPUS/ */
 	const char *workdir;		/* --workdir DIR, or NULL */
 	int filter;			/* --filter-hosts */
+	int cmaster;			/* --controlmaster */
+	char *cmdir;			/* its sockets' dir, once made */
 };
 
 int launch_hosts(struct launch *, const char *);
@@ -33,10 +35,11 @@ void launch_wd_remove(char *);
 int launch_wd_enter(const struct launch *, const char *);
 int launch_check(const struct launch *);
 int launch_active(const struct launch *);
-int launch_filter(struct launch *);
+int launch_start(struct launch *);
 int launch_slots(const struct launch *, int);
 const char *launch_where(const struct launch *, int, int);
 WORD_LIST *launch_wrap(const struct launch *, WORD_LIST *, int);
+void launch_end(struct launch *);
 void launch_free(struct launch *);
 
 #endif

@@ -1,10 +1,10 @@
 #!/usr/bin/env bats
-# pool --launcher, --sshlogin, --slf, --ssh, --env: jobs run through a
-# launcher, and through a REAL sshd that this file starts on 127.0.0.1
-# (a free high port, host and user keys generated in a temp dir) and
-# stops by pid.  "127.0.0.1" and "localhost" stand for two hosts; the
-# client config tells them apart with SetEnv PT_HOST.  The launcher
-# tests at the top need no sshd.
+# pool --launcher, --sshlogin, --slf, --ssh, --env, --controlmaster: jobs
+# run through a launcher, and through a REAL sshd that this file starts on
+# 127.0.0.1 (tests/cluster/sshd.sh: a free high port, host and user keys
+# generated in a temp dir) and stops by pid.  "127.0.0.1" and "localhost"
+# stand for two hosts; the client config tells them apart with SetEnv
+# PT_HOST.  The launcher tests at the top need no sshd.
 
 load test_helper
 bats_require_minimum_version 1.5.0
@@ -20,68 +20,58 @@ free_port() {
 }
 
 setup_file() {
-	local d=$BATS_FILE_TMPDIR/ssh port i
-	export SSHD_PID= SSH_CFG= SSHD_SKIP=
-	if [ ! -x /usr/sbin/sshd ] || ! command -v ssh > /dev/null; then
-		SSHD_SKIP="sshd or ssh not installed (openssh-server, openssh-client)"
-		return 0
+	local d=$BATS_FILE_TMPDIR/ssh out
+	export SSHD_DIR= SSH_CFG= SSHD_SKIP=
+	mkdir -p "$d"
+	if out=$("$BATS_TEST_DIRNAME/cluster/sshd.sh" start "$d"); then
+		SSHD_DIR=$d
+		SSH_CFG=$out
+	else
+		SSHD_SKIP=${out#SKIP: }
+		[ -n "$SSHD_SKIP" ] || SSHD_SKIP="tests/cluster/sshd.sh failed"
 	fi
-	mkdir -p "$d" && chmod 700 "$d"
-	ssh-keygen -q -t ed25519 -N '' -f "$d/host_key"
-	ssh-keygen -q -t ed25519 -N '' -f "$d/user_key"
-	cp "$d/user_key.pub" "$d/authorized_keys"
-	port=$(free_port)
-	cat > "$d/sshd_config" <<-EOF
-		Port $port
-		ListenAddress 127.0.0.1
-		HostKey $d/host_key
-		AuthorizedKeysFile $d/authorized_keys
-		PidFile $d/sshd.pid
-		UsePAM no
-		StrictModes no
-		PermitRootLogin yes
-		UseDNS no
-		AcceptEnv PT_HOST
-		LogLevel ERROR
-	EOF
-	cat > "$d/ssh_config" <<-EOF
-		Host localhost
-		  SetEnv PT_HOST=localhost
-		Host 127.0.0.1
-		  SetEnv PT_HOST=127.0.0.1
-		Host *
-		  IdentityFile $d/user_key
-		  Port $port
-		  StrictHostKeyChecking no
-		  UserKnownHostsFile /dev/null
-		  BatchMode yes
-		  LogLevel ERROR
-	EOF
-	mkdir -p /run/sshd 2> /dev/null || true
-	/usr/sbin/sshd -f "$d/sshd_config" -D -E "$d/sshd.log" &
-	SSHD_PID=$!
-	for ((i = 0; i < 200; i++)); do
-		(exec 3<> "/dev/tcp/127.0.0.1/$port") 2> /dev/null && break
-		kill -0 "$SSHD_PID" 2> /dev/null || break
-		sleep 0.05
-	done
-	if ! (exec 3<> "/dev/tcp/127.0.0.1/$port") 2> /dev/null; then
-		SSHD_SKIP="sshd did not start: $(cat "$d/sshd.log" 2> /dev/null)"
-		kill "$SSHD_PID" 2> /dev/null || true
-		SSHD_PID=
-		return 0
-	fi
-	SSH_CFG=$d/ssh_config
 }
 
 teardown_file() {
-	if [ -n "$SSHD_PID" ]; then
-		kill "$SSHD_PID" 2> /dev/null || true
-	fi
+	[ -z "${SSHD_DIR:-}" ] || "$BATS_TEST_DIRNAME/cluster/sshd.sh" stop "$SSHD_DIR"
+}
+
+# gone PATTERN: wait (up to 15 s) until nothing matches PATTERN.
+gone() {
+	local i
+	for ((i = 0; i < 150; i++)); do
+		pgrep -f -- "$1" > /dev/null || break
+		sleep 0.1
+	done
+	no_leftovers "$1"
 }
 
 need_sshd() {
 	[ -z "$SSHD_SKIP" ] || skip "$SSHD_SKIP"
+}
+
+# logins: print how many logins sshd has accepted so far (LogLevel INFO).
+logins() {
+	grep -c 'Accepted publickey' "$BATS_FILE_TMPDIR/ssh/sshd.log" || true
+}
+
+# cm_tmp: a short new TMPDIR (in REPLY) for --controlmaster's socket dir:
+# a socket path has at most 107 bytes, and pool falls back to /tmp for a
+# long one, where the test could not tell its dir from another's.
+cm_tmp() {
+	REPLY=$(mktemp -d /tmp/pt-cm.XXXXXX)
+	CM_TMPS+=("$REPLY")
+}
+CM_TMPS=()
+
+eval "helper_$(declare -f teardown)"
+teardown() {
+	local t
+	for t in "${CM_TMPS[@]}"; do
+		pkill -f "$t/pool-cm" || true
+		rm -rf "$t"
+	done
+	helper_teardown
 }
 
 # --- launchers, no sshd ----------------------------------------------------
@@ -468,4 +458,124 @@ need_sshd() {
 	[ "$(grep -c '^127.0.0.1$' <<< "$output")" -eq 3 ]
 	assert_line "st=0"
 	assert_line "hosts=127.0.0.1"
+}
+
+@test "pool --controlmaster: one ssh login per host for all the jobs, the masters gone after" {
+	need_sshd
+	local t n0 n1 n2
+	cm_tmp
+	t=$REPLY
+	n0=$(logins)
+	# Without -M: one login a job.
+	run -0 bg_bash '
+		pool --ssh "ssh -F $1" -S 1/127.0.0.1,1/localhost sh -c "echo \$PT_HOST" ::: 1 2 3 4 5 6
+	' "$SSH_CFG"
+	[ "${#lines[@]}" = 6 ]
+	n1=$(logins)
+	[ "$((n1 - n0))" = 6 ]
+	# With -M: one a host.  Each job sees its host's master socket.
+	run -0 bg_bash '
+		TMPDIR=$2 pool -k -M --ssh "ssh -F $1" -S 1/127.0.0.1,1/localhost \
+		    sh -c "echo \$PT_HOST \$(ls $2/pool-cm-* | wc -l)" ::: 1 2 3 4 5 6
+		echo "st=$?"
+		echo "left=$(ls -A "$2" | wc -l)"
+	' "$SSH_CFG" "$t"
+	n2=$(logins)
+	[ "$((n2 - n1))" = 2 ]
+	assert_line "st=0"
+	[ "$(grep -cE '^(127.0.0.1|localhost) [12]$' <<< "$output")" = 6 ]
+	[ "$(grep -c '^localhost' <<< "$output")" -ge 1 ]
+	# The dir went, and no master is left.
+	assert_line "left=0"
+	sleep 0.2
+	no_leftovers "$t/pool-cm"
+}
+
+@test "pool --controlmaster: --timeout through the master still stops the remote process" {
+	need_sshd
+	mark 69.
+	local m=$REPLY t
+	cm_tmp
+	t=$REPLY
+	run -0 bg_bash '
+		TMPDIR=$4 pool -M -j2 --timeout 10 --status-array st --ssh "ssh -F $1" --sshlogin 2/127.0.0.1 \
+		    sh -c "touch $2/started\$1; [ \$1 = 1 ] || exec sleep $3" _ ::: 1 2
+		echo "st=$? ${st[*]}"
+	' "$SSH_CFG" "$BATS_TEST_TMPDIR" "$m" "$t"
+	[ -e "$BATS_TEST_TMPDIR/started2" ]
+	assert_line --regexp '^st=1 0 [0-9]+$'
+	gone "$(pat "$m")"
+	no_leftovers "$t/pool-cm"
+	[ -z "$(ls -A "$t")" ]
+}
+
+@test "pool --controlmaster: TERM to the shell stops the remote jobs and the masters" {
+	need_sshd
+	mark 70.
+	local m=$REPLY i pid t
+	cm_tmp
+	t=$REPLY
+	TMPDIR=$t env --default-signal=INT,QUIT bash -c "$BG_LOAD"'
+		pool -M -j2 --ssh "ssh -F $1" --sshlogin 2/127.0.0.1 \
+		    sh -c "touch $2/started\$1; exec sleep $3" _ ::: 1 2
+		echo "st=$?" > "$2/st"
+	' bg_bash "$SSH_CFG" "$BATS_TEST_TMPDIR" "$m" 3>&- &
+	pid=$!
+	for ((i = 0; i < 300; i++)); do
+		[ -e "$BATS_TEST_TMPDIR/started1" ] && [ -e "$BATS_TEST_TMPDIR/started2" ] && break
+		sleep 0.1
+	done
+	[ -e "$BATS_TEST_TMPDIR/started2" ]
+	# The master is up while the jobs run.
+	[ -n "$(ls "$t"/pool-cm-*/)" ]
+	kill -TERM "$pid"
+	wait "$pid" || true
+	[ ! -e "$BATS_TEST_TMPDIR/st" ]
+	gone "$(pat "$m")"
+	no_leftovers "$t/pool-cm"
+	[ -z "$(ls -A "$t")" ]
+}
+
+@test "pool --controlmaster: bad input gets a clear error and runs nothing" {
+	run -2 bg_bash 'pool -M echo ran ::: 1'
+	assert_output --partial "pool: --controlmaster needs --sshlogin or --slf, and no --launcher"
+	refute_output --partial ran
+	run -2 bg_bash 'pool --controlmaster -S h --launcher "ssh {host}" echo ran ::: 1'
+	assert_output --partial "pool: --controlmaster needs --sshlogin or --slf, and no --launcher"
+	refute_output --partial ran
+}
+
+@test "pool --controlmaster under set -euo pipefail: a failed remote job stops the script, the master still ends" {
+	need_sshd
+	local t
+	cm_tmp
+	t=$REPLY
+	run -1 bg_bash '
+		set -euo pipefail
+		TMPDIR=$2 pool -M --ssh "ssh -F $1" -S 127.0.0.1 sh -c "exit \$1" _ ::: 0 4
+		echo "not reached"
+	' "$SSH_CFG" "$t"
+	refute_output --partial "not reached"
+	no_leftovers "$t/pool-cm"
+	[ -z "$(ls -A "$t")" ]
+}
+
+@test "pool --controlmaster --filter-hosts: the check starts the master of the host that answers; one login, nothing left" {
+	need_sshd
+	local closed t n0
+	cm_tmp
+	t=$REPLY
+	closed=$(free_port)
+	n0=$(logins)
+	run -0 bg_bash '
+		TMPDIR=$3 pool -M --filter-hosts --ssh "ssh -F $1" -S "1/localhost:$2,2/127.0.0.1" \
+		    sh -c "echo \$PT_HOST" ::: 1 2 3 4
+		echo "st=$?"
+	' "$SSH_CFG" "$closed" "$t"
+	assert_line --partial "localhost:$closed: does not answer: skipped (--filter-hosts)"
+	[ "$(grep -c '^127.0.0.1$' <<< "$output")" -eq 4 ]
+	assert_line "st=0"
+	[ "$(($(logins) - n0))" = 1 ]
+	no_leftovers "$t/pool-cm"
+	[ -z "$(ls -A "$t")" ]
 }
