@@ -626,7 +626,8 @@ pump_bar_draw(void)
 		return;
 	if (s->slen + pe.barlen + 8 > STAGE_SIZE)
 		return;
-	sink_put(s, "\r\033[K", 4);
+	if (s->tty)	/* elsewhere, each line is a plain one */
+		sink_put(s, "\r\033[K", 4);
 	sink_put(s, pe.bar, pe.barlen);
 	pe.barshown = !pe.barfinal;
 	pe.bardirty = 0;
