@@ -427,7 +427,7 @@ pool_opt_value(struct pool_args *a, int c, char *v)
 		a->cfg.results = v;
 		return (0);
 	case O_TMPDIR:
-		a->tmpdir = v;
+		a->tmpdir = a->cfg.tmpdir = v;
 		return (0);
 	case O_ID:
 		a->id = v;
@@ -1398,7 +1398,7 @@ static char *pool_doc[] = {
 	"\t\t\tline over 64 KiB is printed in parts, and no other",
 	"\t\t\tjob's output goes between them",
 	"  -u, --ungroup\t\tjobs write straight to the shell's stdout/stderr",
-	"\t\t\t(with --results, through pool as they come);",
+	"\t\t\t(with --results DIR, into its files only);",
 	"\t\t\tnot with -k, --group or --line-buffer",
 	"  --tag\t\t\tprefix each output line with the item and a tab",
 	"  --tagstring STR\tprefix with STR (replacement strings work)",
@@ -1420,8 +1420,10 @@ static char *pool_doc[] = {
 	"\t\t\twritten is reported and makes the status 1.  Not",
 	"\t\t\tGNU parallel's layout (DIR/1/VALUE/seq, ...): one",
 	"\t\t\tdirectory a job by its sequence number, which any",
-	"\t\t\tvalue (/, .., long) fits; and the output is also",
-	"\t\t\tprinted (GNU parallel 20260522 prints none)",
+	"\t\t\tvalue (/, .., long) fits.  No job output is",
+	"\t\t\tprinted, in any output mode (as GNU parallel;",
+	"\t\t\t20260522 prints the stdout file's name with",
+	"\t\t\t--line-buffer: here only with --files)",
 	"  --res NAME\t\tthe same as --results NAME",
 	"  --results F.csv\tF.csv, F.tsv, F.json: one record a job, written",
 	"\t\t\tin the order output is printed (-k: input order):",
@@ -1439,14 +1441,15 @@ static char *pool_doc[] = {
 	"\t\t\t(status 1); any other name is a DIR, as in GNU",
 	"  --files\t\tsave each job's stdout in a new file in --tmpdir",
 	"\t\t\t(poolXXXXXX.par, kept) and print its name instead",
-	"\t\t\t(tagged, in order with -k); stderr is printed as",
-	"\t\t\tusual (GNU parallel drops it).  Not with -u,",
+	"\t\t\t(tagged, in order with -k); stderr is dropped, as",
+	"\t\t\tGNU parallel drops it.  With --results DIR, the",
+	"\t\t\tname of DIR/SEQ/stdout.  Not with -u,",
 	"\t\t\t--line-buffer or --results F.csv",
 	"  --output-as-files\tthe same as --files",
 	"  --tmpdir DIR\t\twhere output spools and --files go (default",
 	"\t\t\t$TMPDIR, else /tmp); DIR must be a writable",
-	"\t\t\tdirectory, checked before anything runs.  Unlike",
-	"\t\t\tGNU parallel, jobs' $TMPDIR is left as it is",
+	"\t\t\tdirectory, checked before anything runs.  It is",
+	"\t\t\tthe jobs' $TMPDIR too, as in GNU parallel",
 	"  --tempdir DIR\t\tthe same as --tmpdir DIR",
 	"  --status-array A\tset A[SEQ-1] to each job's exit status (long",
 	"\t\t\tname only: -S is GNU parallel's --sshlogin)",

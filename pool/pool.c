@@ -142,6 +142,7 @@ pool_init(struct pool *p, const struct pool_cfg *cfg, WORD_LIST *tmpl)
 	p->cfg.status_array = cfg->status_array ?
 	    savestring(cfg->status_array) : NULL;
 	p->cfg.lim.cmd = cfg->lim.cmd ? savestring(cfg->lim.cmd) : NULL;
+	p->cfg.tmpdir = cfg->tmpdir ? savestring(cfg->tmpdir) : NULL;
 	p->tmpl = tmpl ? copy_word_list(tmpl) : NULL;
 	p->w = xmalloc(cfg->jobs * sizeof(*p->w));
 	memset(p->w, 0, cfg->jobs * sizeof(*p->w));
@@ -149,8 +150,11 @@ pool_init(struct pool *p, const struct pool_cfg *cfg, WORD_LIST *tmpl)
 	p->res.fd = -1;
 	p->res.fmt = cfg->results ? results_format(cfg->results) : RES_NONE;
 	p->cfg.capture = cfg->out_mode != OUT_UNGROUP || cfg->results != NULL;
-	/* Records and --files read a job's output from its spool. */
-	if (p->res.fmt > RES_DIR || cfg->files)
+	/*
+	 * Records and --files read a job's output from its spool; --results
+	 * DIR hides it there (GNU parallel prints none, in any mode).
+	 */
+	if (p->res.fmt >= RES_DIR || cfg->files)
 		p->cfg.out_mode = OUT_GROUP;
 	p->pmode = pool_pmode(cfg);
 	if (output_begin(&p->out, cfg->keep_order && cfg->out_mode == OUT_LINE ?
@@ -265,14 +269,15 @@ pool_child_setup(void *arg)
 }
 
 /*
- * Fill ENV with the job's POOL_* variables, as NAME=VALUE strings.  An
+ * Fill ENV with the job's POOL_* variables (and TMPDIR, for --tmpdir) as
+ * NAME=VALUE strings.  An
  * item too long for one environment string (Linux refuses to exec a
  * program with one over 128 KiB) is left out: the job's programs must
  * still run.  A function job gets it as a shell variable instead.
  * Return 1 if POOL_ITEM was left out.
  */
 static int
-pool_env(const struct pool_worker *wk, char *env[5])
+pool_env(const struct pool *p, const struct pool_worker *wk, char *env[6])
 {
 	char *item;
 	int n, big;
@@ -292,6 +297,12 @@ pool_env(const struct pool_worker *wk, char *env[5])
 	snprintf(env[n++], 48, "POOL_SLOT=%d", wk->slot);
 	env[n] = xmalloc(48);
 	snprintf(env[n++], 48, "POOL_ATTEMPT=%d", wk->attempt);
+	/* --tmpdir is the jobs' $TMPDIR too, as in GNU parallel. */
+	if (p->cfg.tmpdir) {
+		env[n] = xmalloc(strlen(p->cfg.tmpdir) + sizeof("TMPDIR="));
+		strcpy(env[n], "TMPDIR=");
+		strcat(env[n++], p->cfg.tmpdir);
+	}
 	env[n] = NULL;
 	return (big);
 }
@@ -528,6 +539,26 @@ pool_results_failed(struct pool *p, const char *what, int e)
 }
 
 /*
+ * --results DIR: WK's output is in DIR/SEQ, and printed nowhere, as GNU
+ * parallel 20260522 (and 20221122) does; with --files, the name of its
+ * stdout file is (GNU's: DIR/1/VALUE/stdout; ours DIR/SEQ/stdout).
+ */
+static void
+pool_results_quiet(struct pool *p, struct pool_worker *wk)
+{
+	char *name;
+
+	output_each(wk->cap, 0, 1, pool_nothing, NULL);
+	output_each(wk->cap, 1, 1, pool_nothing, NULL);
+	if (!p->cfg.files || wk->resdir == NULL)
+		return;
+	name = xmalloc(strlen(wk->resdir) + sizeof("/stdout\n"));
+	sprintf(name, "%s/stdout\n", wk->resdir);
+	output_put(wk->cap, 0, name, strlen(name));
+	free(name);
+}
+
+/*
  * --results FILE.csv/.tsv/.json: build WK's record (STATUS, RUNTIME);
  * --files: save its stdout in a file and print the file's name instead.
  */
@@ -538,10 +569,16 @@ pool_results_record(struct pool *p, struct pool_worker *wk, int status,
 	struct results_job j;
 	char *name;
 
+	if (wk->cap && p->res.fmt == RES_DIR) {
+		pool_results_quiet(p, wk);
+		return;
+	}
 	if (wk->cap && p->cfg.files) {
 		if (results_files(wk->cap, &name) < 0)
 			pool_results_failed(p, name, errno);
 		free(name);
+		/* GNU parallel drops a --files job's stderr. */
+		output_each(wk->cap, 1, 1, pool_nothing, NULL);
 	}
 	if (wk->cap == NULL || p->res.fmt <= RES_DIR)
 		return;
@@ -1055,7 +1092,7 @@ pool_spawn(struct pool *p, struct pool_worker *wk, WORD_LIST *cmd,
 {
 	struct child_opts co;
 	struct pool_spawn ctx;
-	char *env[5];
+	char *env[6];
 	pid_t pid;
 	int i, wfd[2];
 
@@ -1079,7 +1116,7 @@ pool_spawn(struct pool *p, struct pool_worker *wk, WORD_LIST *cmd,
 	co.flags |= launched || p->cfg.launch.workdir ? CHILD_FORK : 0;
 	if (p->cfg.show_cmd & POOL_SHOW_V)
 		pool_verbose(wk->cmd, p->cfg.capture ? wfd[0] : -1);
-	ctx.bigitem = pool_env(wk, env);
+	ctx.bigitem = pool_env(p, wk, env);
 	co.env = env;
 	co.setup = pool_child_setup;
 	ctx.p = p;
@@ -1602,6 +1639,7 @@ pool_free(struct pool *p)
 	results_close(&p->res);
 	free(p->cfg.status_array);
 	free(p->cfg.lim.cmd);
+	free(p->cfg.tmpdir);
 	report_free(&p->rep);	/* interrupted before pool_end */
 	remedian_free(&p->med);
 	launch_free(&p->cfg.launch);

@@ -52,6 +52,7 @@ struct pool_cfg {
 	int resume;			/* 1: --resume, 2: --resume-failed */
 	char *results;			/* --results DIR or FILE.csv... */
 	int files;			/* --files */
+	char *tmpdir;			/* --tmpdir: the jobs' TMPDIR too */
 	char *status_array;		/* -S ARRAY */
 	int bar, dry_run;
 	int progress;			/* 1: --progress, 2: --eta */
