@@ -39,7 +39,8 @@ enum {
 	O_CSV, O_HEADER, O_CIGROUPS, O_JUNIT,
 	O_LAUNCHER, O_SLF, O_SSH, O_ENV, O_STATUS_ARRAY, O_WORKDIR,
 	O_FILTERHOSTS, O_FILES, O_TMPDIR,
-	O_PROGRESS, O_ETA, O_PROGRESS_EVERY, O_RETRY_FAILED
+	O_PROGRESS, O_ETA, O_PROGRESS_EVERY, O_RETRY_FAILED,
+	O_COLOR, O_CTAG, O_CTAGSTRING
 };
 
 static const struct optdef pool_opts[] = {
@@ -130,6 +131,11 @@ static const struct optdef pool_opts[] = {
 	{ "eta", O_ETA, 0 },
 	{ "progress-every", O_PROGRESS_EVERY, 1 },
 	{ "retry-failed", O_RETRY_FAILED, 0 },
+	{ "color", O_COLOR, 0 },
+	{ "colour", O_COLOR, 0 },
+	{ "ctag", O_CTAG, 0 },
+	{ "ctagstring", O_CTAGSTRING, 1 },
+	{ "ctag-string", O_CTAGSTRING, 1 },
 	{ NULL, 0, 0 }
 };
 
@@ -420,6 +426,10 @@ pool_opt_value(struct pool_args *a, int c, char *v)
 	case O_TAGSTRING:
 		a->cfg.tagstring = v;
 		return (0);
+	case O_CTAGSTRING:
+		a->cfg.tagstring = v;
+		a->cfg.color = 1;
+		return (0);
 	case O_JOBLOG:
 		a->cfg.joblog = v;
 		return (0);
@@ -462,6 +472,8 @@ pool_opt_flag(struct pool_args *a, int c)
 	case O_PROGRESS: a->cfg.progress |= 1; break;
 	case O_ETA: a->cfg.progress = 2; break;
 	case O_RETRY_FAILED: a->retry_failed = 1; break;
+	case O_COLOR: a->cfg.color = 1; break;
+	case O_CTAG: a->cfg.color = 1; a->cfg.tagstring = "{}"; break;
 	case O_DRYRUN: a->cfg.dry_run = 1; break;
 	case '0': a->delim = '\0'; break;
 	case O_SEM: a->sem = 1; break;
@@ -594,7 +606,7 @@ pool_conflicts_out(struct pool_args *a)
 	return (EX_USAGE);
 }
 
-/* --progress, --eta, --progress-every, --timeout N%, --retry-failed. */
+/* --progress, --eta, --progress-every, --timeout N%, --retry-failed, --color. */
 static int
 pool_conflicts_progress(struct pool_args *a)
 {
@@ -608,6 +620,9 @@ pool_conflicts_progress(struct pool_args *a)
 		    "batch: not with --sem, --wait, --status or --persist";
 	else if (a->cfg.timeout_pct > 0 && a->persist)
 		why = "--timeout N%: not with --persist yet";
+	else if (a->cfg.color && a->cfg.out_mode == OUT_UNGROUP)
+		why = "--color, --ctag colour the output pool captures: not "
+		    "with -u";
 	else if (a->retry_failed && a->cfg.joblog == NULL)
 		why = "--retry-failed reruns the failed jobs of a joblog: "
 		    "give it with --joblog FILE";
@@ -1402,6 +1417,13 @@ static char *pool_doc[] = {
 	"\t\t\tnot with -k, --group or --line-buffer",
 	"  --tag\t\t\tprefix each output line with the item and a tab",
 	"  --tagstring STR\tprefix with STR (replacement strings work)",
+	"  --color, --colour\teach job's output lines in a colour of its own",
+	"\t\t\t(GNU parallel's palette, by Seq: a background and",
+	"\t\t\tblack or white text), whatever stdout is, as GNU",
+	"\t\t\tparallel; a last line without a newline gets one.",
+	"\t\t\tNot with -u (its output is not pool's to colour)",
+	"  --ctag\t\t--tag and --color",
+	"  --ctagstring STR\t--tagstring STR and --color (also --ctag-string)",
 	"  --joblog FILE\t\tlog each job in GNU parallel's format; +FILE",
 	"\t\t\tappends to FILE (no header line, as GNU parallel);",
 	"\t\t\tHost is the job's {sshlogin} (`:' on this machine);",
@@ -1628,7 +1650,7 @@ static char *pool_doc[] = {
 	"Long names as in GNU parallel: --jobs (-j), --array (-a), --delimiter",
 	"(-d), --max-args (-n), --lb (--line-buffer), --semaphore (--sem),",
 	"--halt-on-error (--halt).  GNU parallel options that pool does not",
-	"have (--pipe, --ctag, ...) are refused as invalid options.",
+	"have (--pipe, --tty, ...) are refused as invalid options.",
 	"",
 	"Ctrl-C, TERM or HUP stop every job (the signal to each group, KILL",
 	"2s later); pool then returns 128+N and the shell's traps run.  A",

@@ -164,6 +164,7 @@ pool_init(struct pool *p, const struct pool_cfg *cfg, WORD_LIST *tmpl)
 	}
 	/* The pump's progress line is where every kind of it is drawn. */
 	p->out.bar = p->pmode != PM_NONE;
+	p->out.color = cfg->color;
 	p->prog.gnu = cfg->progress != 0;
 	p->prog.eta = cfg->progress == 2;
 	p->prog.every_ns = cfg->every_ns;
@@ -337,6 +338,21 @@ static char *
 pool_tag(struct pool *p, struct pool_worker *wk)
 {
 	return (pool_tagstr(p, wk->vals, wk->nvals, wk->seq, wk->slot));
+}
+
+/* --color: WK's tag in its colour (NULL without --color). */
+static char *
+pool_color_tag(const struct pool *p, const struct pool_worker *wk)
+{
+	char color[64], *tag;
+
+	if (!p->cfg.color)
+		return (NULL);
+	report_color(wk->seq, color, sizeof(color));
+	tag = xmalloc(strlen(color) + (wk->tag ? strlen(wk->tag) : 0) + 1);
+	strcpy(tag, color);
+	strcat(tag, wk->tag ? wk->tag : "");
+	return (tag);
 }
 
 /* The counts P's progress lines are made of, at NOW. */
@@ -1092,7 +1108,7 @@ pool_spawn(struct pool *p, struct pool_worker *wk, WORD_LIST *cmd,
 {
 	struct child_opts co;
 	struct pool_spawn ctx;
-	char *env[6];
+	char *env[6], *ctag;
 	pid_t pid;
 	int i, wfd[2];
 
@@ -1102,8 +1118,10 @@ pool_spawn(struct pool *p, struct pool_worker *wk, WORD_LIST *cmd,
 	if (p->cfg.lim.nice_set || p->cfg.lim.nrl)
 		co.flags |= CHILD_FORK;
 	if (p->cfg.capture) {
-		wk->cap = output_open(&p->out, wk->tag,
+		ctag = pool_color_tag(p, wk);
+		wk->cap = output_open(&p->out, ctag ? ctag : wk->tag,
 		    pool_results_start(p, wk), wfd);
+		free(ctag);
 		if (wk->cap == NULL)
 			return (-2);
 		co.outfd = wfd[0];

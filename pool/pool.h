@@ -53,6 +53,7 @@ struct pool_cfg {
 	char *results;			/* --results DIR or FILE.csv... */
 	int files;			/* --files */
 	char *tmpdir;			/* --tmpdir: the jobs' TMPDIR too */
+	int color;			/* --color, --ctag */
 	char *status_array;		/* -S ARRAY */
 	int bar, dry_run;
 	int progress;			/* 1: --progress, 2: --eta */
