@@ -12,7 +12,11 @@
  * endless line, or as thousands.  --progress-every (pool's own) prints
  * one plain line every DURATION, or each time another N% of the jobs
  * are done, and a last one at the end: counts, elapsed time, ETA.  The
- * counts make it testable without a clock.
+ * counts make it testable without a clock.  Every kind of line goes
+ * through the pump's one progress slot (pool/pump.c), drawn when stderr
+ * has nothing else to print, so it never lands inside a job's output; a
+ * line still waiting there when the next is due is replaced by it (the
+ * counts only grow).
  *
  * --timeout N% needs the median runtime of the jobs that succeeded so
  * far: GNU parallel keeps a remedian (a median of medians of rows of 999,
