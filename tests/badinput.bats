@@ -50,6 +50,8 @@ pool|-a|var
 pool|-d|delim
 pool|-n|maxargs
 pool|--tagstring|str
+pool|--ctagstring|str
+pool|--ctag-string|str
 pool|--joblog|str
 pool|--results|str
 pool|--res|str
