@@ -19,6 +19,7 @@
 #include "persist.h"
 #include "pool.h"
 #include "poolspec.h"
+#include "progress.h"
 #include "report.h"
 #include "sigguard.h"
 #include "reslimits.h"
@@ -37,7 +38,9 @@ enum {
 	O_SHARD, O_TERMSEQ, O_NICE, O_LOAD, O_MEMFREE, O_LIMIT, O_RLIMIT,
 	O_CSV, O_HEADER, O_CIGROUPS, O_JUNIT,
 	O_LAUNCHER, O_SLF, O_SSH, O_ENV, O_STATUS_ARRAY, O_WORKDIR,
-	O_FILTERHOSTS, O_FILES, O_TMPDIR
+	O_FILTERHOSTS, O_FILES, O_TMPDIR,
+	O_PROGRESS, O_ETA, O_PROGRESS_EVERY, O_RETRY_FAILED,
+	O_COLOR, O_CTAG, O_CTAGSTRING
 };
 
 static const struct optdef pool_opts[] = {
@@ -124,6 +127,16 @@ static const struct optdef pool_opts[] = {
 	{ "wd", O_WORKDIR, 1 },
 	{ "filter-hosts", O_FILTERHOSTS, 0 },
 	{ "controlmaster", 'M', 0 },
+	/* progress and reruns (issue 13) */
+	{ "progress", O_PROGRESS, 0 },
+	{ "eta", O_ETA, 0 },
+	{ "progress-every", O_PROGRESS_EVERY, 1 },
+	{ "retry-failed", O_RETRY_FAILED, 0 },
+	{ "color", O_COLOR, 0 },
+	{ "colour", O_COLOR, 0 },
+	{ "ctag", O_CTAG, 0 },
+	{ "ctagstring", O_CTAGSTRING, 1 },
+	{ "ctag-string", O_CTAGSTRING, 1 },
 	{ NULL, 0, 0 }
 };
 
@@ -142,6 +155,7 @@ struct pool_args {
 	const char *colsep;		/* --colsep */
 	const char *tmpdir;		/* --tmpdir */
 	int csv, header, trim_set;	/* --csv, --header :, --trim */
+	int retry_failed;		/* --retry-failed */
 };
 
 /* The --sem pools alive between calls, by --id. */
@@ -160,6 +174,30 @@ pool_ncpu(void)
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 
 	return (n > 0 ? n : 1);
+}
+
+/*
+ * --timeout: a duration, or N% (GNU parallel's: N% of the median runtime
+ * of the jobs that succeeded so far; N as digits, with a fraction).
+ */
+static int
+pool_parse_timeout(struct pool_args *a, const char *v)
+{
+	size_t n = strlen(v), i, dots;
+
+	a->cfg.timeout_pct = 0;
+	a->cfg.timeout_ns = 0;
+	if (n < 1 || v[n - 1] != '%')
+		return (duration_arg(v, &a->cfg.timeout_ns) < 0 ? EX_USAGE : 0);
+	for (i = dots = 0; i < n - 1; i++)
+		if (v[i] == '.' && i > 0 && i < n - 2)
+			dots++;
+		else if (v[i] < '0' || v[i] > '9')
+			return (pool_bad(v, "timeout"));
+	a->cfg.timeout_pct = strtod(v, NULL);
+	if (dots > 1 || a->cfg.timeout_pct <= 0)
+		return (pool_bad(v, "timeout"));
+	return (0);
 }
 
 /* -d: one character, or \n, \t, \0, \\. */
@@ -370,7 +408,11 @@ pool_opt_value(struct pool_args *a, int c, char *v)
 		return (poolspec_halt(v, &a->cfg) < 0 ?
 		    pool_bad(v, "halt specification") : 0);
 	case O_TIMEOUT:
-		return (duration_arg(v, &a->cfg.timeout_ns) < 0 ? EX_USAGE : 0);
+		return (pool_parse_timeout(a, v));
+	case O_PROGRESS_EVERY:
+		return (progress_every_parse(v, &a->cfg.every_ns,
+		    &a->cfg.every_pct) < 0 ? pool_bad(v, "progress interval") :
+		    0);
 	case O_DELAY:
 		return (duration_arg(v, &a->cfg.delay_ns) < 0 ? EX_USAGE : 0);
 	case O_STATUS_ARRAY:
@@ -385,6 +427,10 @@ pool_opt_value(struct pool_args *a, int c, char *v)
 	case O_TAGSTRING:
 		a->cfg.tagstring = v;
 		return (0);
+	case O_CTAGSTRING:
+		a->cfg.tagstring = v;
+		a->cfg.color = 1;
+		return (0);
 	case O_JOBLOG:
 		a->cfg.joblog = v;
 		return (0);
@@ -392,7 +438,7 @@ pool_opt_value(struct pool_args *a, int c, char *v)
 		a->cfg.results = v;
 		return (0);
 	case O_TMPDIR:
-		a->tmpdir = v;
+		a->tmpdir = a->cfg.tmpdir = v;
 		return (0);
 	case O_ID:
 		a->id = v;
@@ -425,6 +471,11 @@ pool_opt_flag(struct pool_args *a, int c)
 	case O_RESUME: a->cfg.resume = 1; break;
 	case O_RESUME_FAILED: a->cfg.resume = 2; break;
 	case O_BAR: a->cfg.bar = 1; break;
+	case O_PROGRESS: a->cfg.progress |= 1; break;
+	case O_ETA: a->cfg.progress = 2; break;
+	case O_RETRY_FAILED: a->retry_failed = 1; break;
+	case O_COLOR: a->cfg.color = 1; break;
+	case O_CTAG: a->cfg.color = 1; a->cfg.tagstring = "{}"; break;
 	case O_DRYRUN: a->cfg.dry_run = 1; break;
 	case '0': a->delim = '\0'; break;
 	case O_SEM: a->sem = 1; break;
@@ -557,6 +608,36 @@ pool_conflicts_out(struct pool_args *a)
 	return (EX_USAGE);
 }
 
+/* --progress, --eta, --progress-every, --timeout N%, --retry-failed, --color. */
+static int
+pool_conflicts_progress(struct pool_args *a)
+{
+	const char *why;
+	int prog;
+
+	why = NULL;
+	prog = a->cfg.progress || a->cfg.every_ns || a->cfg.every_pct;
+	if (prog && (a->sem || a->wait || a->status || a->persist))
+		why = "--progress, --eta and --progress-every report on a "
+		    "batch: not with --sem, --wait, --status or --persist";
+	else if (a->cfg.timeout_pct > 0 && a->persist)
+		why = "--timeout N%: not with --persist yet";
+	else if (a->cfg.color && a->cfg.out_mode == OUT_UNGROUP)
+		why = "--color, --ctag colour the output pool captures: not "
+		    "with -u";
+	else if (a->retry_failed && a->cfg.joblog == NULL)
+		why = "--retry-failed reruns the failed jobs of a joblog: "
+		    "give it with --joblog FILE";
+	else if (a->retry_failed && (a->sem || a->wait || a->status ||
+	    a->persist || a->cfg.resume))
+		why = "--retry-failed runs a batch from the joblog: not with "
+		    "--sem, --wait, --status, --persist or --resume";
+	if (why == NULL)
+		return (0);
+	builtin_error("%s", why);
+	return (EX_USAGE);
+}
+
 /* --tmpdir DIR must be a directory we can make files in: say why not. */
 static int
 pool_tmpdir_ok(const char *dir)
@@ -609,7 +690,8 @@ pool_parse(WORD_LIST *list, struct pool_args *a)
 	/* --sshlogin: slots from each host's NCPUS/, -j for the others. */
 	a->cfg.launch.jobs = a->cfg.jobs;
 	a->cfg.jobs = launch_slots(&a->cfg.launch, a->cfg.jobs);
-	if ((r = pool_conflicts(a)) != 0 || (r = pool_conflicts_out(a)) != 0)
+	if ((r = pool_conflicts(a)) != 0 || (r = pool_conflicts_out(a)) != 0 ||
+	    (r = pool_conflicts_progress(a)) != 0)
 		return (r);
 	if (a->tmpdir && pool_tmpdir_ok(a->tmpdir) < 0)
 		return (EXECUTION_FAILURE);
@@ -657,6 +739,33 @@ pool_sources(struct pool_args *a, struct input *in, WORD_LIST *w)
  * list the caller disposes) and the item sources, added to IN.  Return
  * 0, or a status after printing why not.
  */
+/*
+ * --retry-failed: the joblog's commands are the items, run as given
+ * (GNU parallel ignores the command line then), the jobs that succeeded
+ * skipped.  Return 1 if there is no joblog yet (the command line runs),
+ * else as pool_inputs.
+ */
+static int
+pool_retry_inputs(struct pool_args *a, struct input *in, WORD_LIST **tmpl)
+{
+	WORD_LIST *cmds, *rest;
+	int r;
+
+	a->cfg.resume = 2;
+	if ((r = joblog_commands(a->cfg.joblog, &cmds)) != 0)
+		return (r < 0 ? EXECUTION_FAILURE : 1);
+	a->cfg.raw_cmd = 1;
+	*in = a->in;
+	in->max_args = 1;
+	in->jobs = a->cfg.jobs;
+	in->arg_sep = in->arg_file_sep = "\n";	/* no command has one */
+	input_add_words(in, cmds, &rest, 0);
+	if (cmds)
+		dispose_words(cmds);
+	*tmpl = make_word_list(make_word("eval"), NULL);
+	return (0);
+}
+
 static int
 pool_inputs(struct pool_args *a, struct input *in, WORD_LIST **tmpl)
 {
@@ -664,6 +773,8 @@ pool_inputs(struct pool_args *a, struct input *in, WORD_LIST **tmpl)
 	int r;
 
 	*tmpl = NULL;
+	if (a->retry_failed && (r = pool_retry_inputs(a, in, tmpl)) != 1)
+		return (r);
 	prev = NULL;
 	for (w = a->operands; w && !pool_is_sep(a, w); w = w->next)
 		prev = w;
@@ -1071,7 +1182,9 @@ pool_batch(struct pool_args *a)
 		pool_cleanup(p);
 		return (r);
 	}
-	p->in.load_all = subst_has_total(tmpl) || pool_tag_total(a);
+	/* --eta and --progress-every N% need the total: GNU reads all. */
+	p->in.load_all = subst_has_total(tmpl) || pool_tag_total(a) ||
+	    a->cfg.progress == 2 || a->cfg.every_pct;
 	dispose_words(tmpl);
 	if (input_prepare(&p->in) < 0) {
 		pool_cleanup(p);
@@ -1282,6 +1395,10 @@ static char *pool_doc[] = {
 	"\t\t\t2 (now,fail=1)",
 	"  --timeout DURATION\tstop a job that runs longer (TERM to its",
 	"\t\t\tgroup, KILL 1s later); it counts as failed",
+	"  --timeout N%\t\tstop a job that runs longer than N% of the",
+	"\t\t\tmedian runtime of the jobs that succeeded so far",
+	"\t\t\t(GNU parallel's; before the first one, no limit);",
+	"\t\t\tN as digits with a fraction: 200%, 150.5%",
 	"  --retries N\t\trun a failing job up to N times in all",
 	"  --retry-delay D\twait D before a retry (default 0), then",
 	"  --retry-backoff F\tmultiply the wait by F each time (default 2),",
@@ -1298,10 +1415,17 @@ static char *pool_doc[] = {
 	"\t\t\tline over 64 KiB is printed in parts, and no other",
 	"\t\t\tjob's output goes between them",
 	"  -u, --ungroup\t\tjobs write straight to the shell's stdout/stderr",
-	"\t\t\t(with --results, through pool as they come);",
+	"\t\t\t(with --results DIR, into its files only);",
 	"\t\t\tnot with -k, --group or --line-buffer",
 	"  --tag\t\t\tprefix each output line with the item and a tab",
 	"  --tagstring STR\tprefix with STR (replacement strings work)",
+	"  --color, --colour\teach job's output lines in a colour of its own",
+	"\t\t\t(GNU parallel's palette, by Seq: a background and",
+	"\t\t\tblack or white text), whatever stdout is, as GNU",
+	"\t\t\tparallel; a last line without a newline gets one.",
+	"\t\t\tNot with -u (its output is not pool's to colour)",
+	"  --ctag\t\t--tag and --color",
+	"  --ctagstring STR\t--tagstring STR and --color (also --ctag-string)",
 	"  --joblog FILE\t\tlog each job in GNU parallel's format; +FILE",
 	"\t\t\tappends to FILE (no header line, as GNU parallel);",
 	"\t\t\tHost is the job's {sshlogin} (`:' on this machine);",
@@ -1310,13 +1434,20 @@ static char *pool_doc[] = {
 	"\t\t\tstopped -1 and N",
 	"  --resume\t\tskip the jobs FILE already lists",
 	"  --resume-failed\tskip the jobs FILE lists as succeeded",
+	"  --retry-failed\trun again the jobs FILE lists as failed, each",
+	"\t\t\tby its Command there, with its Seq; the command",
+	"\t\t\tline and its items are ignored (GNU parallel's),",
+	"\t\t\tunless FILE does not exist yet; new lines are",
+	"\t\t\tappended.  Needs --joblog; not with --resume",
 	"  --results DIR\t\tsave DIR/SEQ/{cmd,stdout,stderr,status}, every",
 	"\t\t\tbyte in every output mode; a file that cannot be",
 	"\t\t\twritten is reported and makes the status 1.  Not",
 	"\t\t\tGNU parallel's layout (DIR/1/VALUE/seq, ...): one",
 	"\t\t\tdirectory a job by its sequence number, which any",
-	"\t\t\tvalue (/, .., long) fits; and the output is also",
-	"\t\t\tprinted (GNU parallel 20260522 prints none)",
+	"\t\t\tvalue (/, .., long) fits.  No job output is",
+	"\t\t\tprinted, in any output mode (as GNU parallel;",
+	"\t\t\t20260522 prints the stdout file's name with",
+	"\t\t\t--line-buffer: here only with --files)",
 	"  --res NAME\t\tthe same as --results NAME",
 	"  --results F.csv\tF.csv, F.tsv, F.json: one record a job, written",
 	"\t\t\tin the order output is printed (-k: input order):",
@@ -1334,20 +1465,35 @@ static char *pool_doc[] = {
 	"\t\t\t(status 1); any other name is a DIR, as in GNU",
 	"  --files\t\tsave each job's stdout in a new file in --tmpdir",
 	"\t\t\t(poolXXXXXX.par, kept) and print its name instead",
-	"\t\t\t(tagged, in order with -k); stderr is printed as",
-	"\t\t\tusual (GNU parallel drops it).  Not with -u,",
+	"\t\t\t(tagged, in order with -k); stderr is dropped, as",
+	"\t\t\tGNU parallel drops it.  With --results DIR, the",
+	"\t\t\tname of DIR/SEQ/stdout.  Not with -u,",
 	"\t\t\t--line-buffer or --results F.csv",
 	"  --output-as-files\tthe same as --files",
 	"  --tmpdir DIR\t\twhere output spools and --files go (default",
 	"\t\t\t$TMPDIR, else /tmp); DIR must be a writable",
-	"\t\t\tdirectory, checked before anything runs.  Unlike",
-	"\t\t\tGNU parallel, jobs' $TMPDIR is left as it is",
+	"\t\t\tdirectory, checked before anything runs.  It is",
+	"\t\t\tthe jobs' $TMPDIR too, as in GNU parallel",
 	"  --tempdir DIR\t\tthe same as --tmpdir DIR",
 	"  --status-array A\tset A[SEQ-1] to each job's exit status (long",
 	"\t\t\tname only: -S is GNU parallel's --sshlogin)",
 	"  --bar\t\t\ta progress line on stderr (only on a terminal),",
 	"\t\t\ttaken away while job output is printed; jobs a",
 	"\t\t\thalt or a signal stopped count as failed",
+	"  --progress\t\tGNU parallel's progress on stderr: a header",
+	"\t\t\t(computers, CPU threads, -j), then the status",
+	"\t\t\tline `local:RUNNING/DONE/%STARTED/SECS-A-JOB',",
+	"\t\t\tredrawn on a terminal; elsewhere only the last",
+	"\t\t\tone is printed (no \\r in a log: see below)",
+	"  --eta\t\t\t--progress with GNU's `ETA: Ns Left: N AVG: Ns'",
+	"\t\t\tfirst; reads all input first, for the total",
+	"  --progress-every D|N%\tone plain line on stderr every duration D",
+	"\t\t\t(30s, 1m) or each time N% more of the jobs are",
+	"\t\t\tdone, and a last one at the end, for CI logs:",
+	"\t\t\t`pool: progress 12/40 done (30%), 1 failed, 4",
+	"\t\t\trunning, 1m02s elapsed, ETA 2m35s' (N% reads all",
+	"\t\t\tinput first).  On a terminal --bar, --progress and",
+	"\t\t\t--eta draw their line instead.  Batch mode only",
 	"  --delay DURATION\twait DURATION between job starts",
 	"  --dry-run\t\tprint the commands, run nothing",
 	"  -v, --verbose\t\tprint each command first in its job's stdout",
@@ -1516,7 +1662,7 @@ static char *pool_doc[] = {
 	"Long names as in GNU parallel: --jobs (-j), --array (-a), --delimiter",
 	"(-d), --max-args (-n), --lb (--line-buffer), --semaphore (--sem),",
 	"--halt-on-error (--halt).  GNU parallel options that pool does not",
-	"have (--pipe, --eta, ...) are refused as invalid options.",
+	"have (--pipe, --tty, ...) are refused as invalid options.",
 	"",
 	"Ctrl-C, TERM or HUP stop every job (the signal to each group, KILL",
 	"2s later); pool then returns 128+N and the shell's traps run.  A",

@@ -8,6 +8,11 @@
  * decimals), JobRuntime (%10.3f), Send, Receive (stdout bytes), Exitval,
  * Signal, Command.  Exitval and Signal are those of GNU parallel
  * 20260522 (joblog_exit), shared with --results' records.
+ *
+ * --retry-failed reads it back as GNU parallel does: each job's Command
+ * becomes an item (the command line given is ignored), the jobs that
+ * succeeded are skipped as by --resume-failed, and the new lines are
+ * appended.
  */
 
 #include <errno.h>
@@ -58,6 +63,84 @@ joblog_read(struct joblog *l, FILE *fp)
 		    JOBLOG_OK : JOBLOG_FAILED);
 	}
 	free(line);
+}
+
+/* Keep LINE's command (its 9th field on) as job SEQ's in *CMDS (*N). */
+static void
+joblog_keep(char ***cmds, long *n, long seq, const char *cmd)
+{
+	long k;
+
+	if (seq > *n) {
+		k = *n ? *n : 64;
+		while (k < seq)
+			k *= 2;
+		*cmds = xrealloc(*cmds, k * sizeof(**cmds));
+		memset(*cmds + *n, 0, (k - *n) * sizeof(**cmds));
+		*n = k;
+	}
+	free((*cmds)[seq - 1]);
+	(*cmds)[seq - 1] = savestring(cmd);	/* a later line wins */
+}
+
+/* The commands of FP's lines, as words in the order of their Seq. */
+static WORD_LIST *
+joblog_words(FILE *fp)
+{
+	char *line, *f[9], *p, **cmds;
+	size_t cap;
+	long seq, n, last, i;
+	int k;
+	WORD_LIST *list;
+
+	line = NULL;
+	cap = 0;
+	cmds = NULL;
+	n = last = 0;
+	while (getline(&line, &cap, fp) > 0) {
+		line[strcspn(line, "\n")] = '\0';
+		for (p = line, k = 0; k < 8 && p; k++)
+			f[k] = strsep(&p, "\t");
+		if (k < 8 || p == NULL || (seq = strtol(f[0], NULL, 10)) < 1)
+			continue;	/* the header, or not ours */
+		joblog_keep(&cmds, &n, seq, p);
+		last = seq > last ? seq : last;
+	}
+	free(line);
+	list = NULL;
+	for (i = last; i > 0; i--) {
+		list = make_word_list(make_word(cmds[i - 1] ? cmds[i - 1] : ""),
+		    list);
+		free(cmds[i - 1]);
+	}
+	free(cmds);
+	return (list);
+}
+
+/*
+ * --retry-failed: the commands of the joblog PATH (+FILE as FILE), one
+ * word a job in the order of their Seq, a gap as an empty word, into
+ * *CMDS.  Return 1 if PATH does not exist (GNU parallel then runs the
+ * command line as given), 0, or -1 after printing why it cannot be read.
+ */
+int
+joblog_commands(const char *path, WORD_LIST **cmds)
+{
+	FILE *fp;
+
+	*cmds = NULL;
+	if (path[0] == '+' && path[1] != '\0')
+		path++;
+	if ((fp = fopen(path, "re")) == NULL) {
+		if (errno == ENOENT)
+			return (1);
+		builtin_error("%s: cannot read the joblog: %s", path,
+		    strerror(errno));
+		return (-1);
+	}
+	*cmds = joblog_words(fp);
+	fclose(fp);
+	return (0);
 }
 
 /*

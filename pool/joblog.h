@@ -5,6 +5,8 @@
 
 #include <stdio.h>
 
+#include "bashapi.h"
+
 #define JOBLOG_UNSEEN	0
 #define JOBLOG_OK	1
 #define JOBLOG_FAILED	2
@@ -16,6 +18,7 @@ struct joblog {
 };
 
 int joblog_open(struct joblog *, const char *, int);
+int joblog_commands(const char *, WORD_LIST **);
 int joblog_seen(const struct joblog *, long);
 void joblog_exit(int, int, int, int *, int *);
 void joblog_write(struct joblog *, long, const char *, double, double, size_t,

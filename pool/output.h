@@ -23,6 +23,7 @@ struct output {
 	struct outcap *caps;	/* every capture not yet released */
 	int ncaps;
 	int bar;		/* --bar: the progress line is drawn here */
+	int color;		/* --color: tags are colours, lines end reset */
 	int spare[OUT_SPARE_MAX];	/* spools of finished jobs, for reuse */
 	int nspare;
 };

@@ -105,6 +105,26 @@ pool_keep_max(const struct pool *p)
 }
 
 /*
+ * What progress CFG asks for, where stderr is: a line redrawn in place
+ * on a terminal (--progress and --eta as GNU parallel draws it, else
+ * --bar's); elsewhere --progress-every's plain lines, or GNU parallel's
+ * header and its last status line only (no \r in a log).
+ */
+static int
+pool_pmode(const struct pool_cfg *cfg)
+{
+	int tty = isatty(STDERR_FILENO);
+
+	if (tty && cfg->progress)
+		return (PM_GNU_TTY);
+	if (tty && cfg->bar)
+		return (PM_BAR);
+	if (cfg->every_ns || cfg->every_pct)
+		return (PM_PLAIN);
+	return (cfg->progress ? PM_GNU_LOG : PM_NONE);
+}
+
+/*
  * Set up pool P to run the command TMPL (NULL in --sem mode, where each
  * submission brings its own) with the options in CFG.  Return 0, or -1
  * after printing why not.
@@ -122,6 +142,7 @@ pool_init(struct pool *p, const struct pool_cfg *cfg, WORD_LIST *tmpl)
 	p->cfg.status_array = cfg->status_array ?
 	    savestring(cfg->status_array) : NULL;
 	p->cfg.lim.cmd = cfg->lim.cmd ? savestring(cfg->lim.cmd) : NULL;
+	p->cfg.tmpdir = cfg->tmpdir ? savestring(cfg->tmpdir) : NULL;
 	p->tmpl = tmpl ? copy_word_list(tmpl) : NULL;
 	p->w = xmalloc(cfg->jobs * sizeof(*p->w));
 	memset(p->w, 0, cfg->jobs * sizeof(*p->w));
@@ -129,14 +150,25 @@ pool_init(struct pool *p, const struct pool_cfg *cfg, WORD_LIST *tmpl)
 	p->res.fd = -1;
 	p->res.fmt = cfg->results ? results_format(cfg->results) : RES_NONE;
 	p->cfg.capture = cfg->out_mode != OUT_UNGROUP || cfg->results != NULL;
-	/* Records and --files read a job's output from its spool. */
-	if (p->res.fmt > RES_DIR || cfg->files)
+	/*
+	 * Records and --files read a job's output from its spool; --results
+	 * DIR hides it there (GNU parallel prints none, in any mode).
+	 */
+	if (p->res.fmt >= RES_DIR || cfg->files)
 		p->cfg.out_mode = OUT_GROUP;
+	p->pmode = pool_pmode(cfg);
 	if (output_begin(&p->out, cfg->keep_order && cfg->out_mode == OUT_LINE ?
 	    OUT_GROUP : p->cfg.out_mode, p->cfg.capture, cfg->bar) < 0) {
 		builtin_error("cannot capture output: %s", strerror(errno));
 		return (-1);
 	}
+	/* The pump's progress line is where every kind of it is drawn. */
+	p->out.bar = p->pmode != PM_NONE;
+	p->out.color = cfg->color;
+	p->prog.gnu = cfg->progress != 0;
+	p->prog.eta = cfg->progress == 2;
+	p->prog.every_ns = cfg->every_ns;
+	p->prog.every_pct = cfg->every_pct;
 	p->next_seq = 1;
 	p->keep_max = pool_keep_max(p);
 	p->t0 = duration_now();
@@ -238,14 +270,15 @@ pool_child_setup(void *arg)
 }
 
 /*
- * Fill ENV with the job's POOL_* variables, as NAME=VALUE strings.  An
+ * Fill ENV with the job's POOL_* variables (and TMPDIR, for --tmpdir) as
+ * NAME=VALUE strings.  An
  * item too long for one environment string (Linux refuses to exec a
  * program with one over 128 KiB) is left out: the job's programs must
  * still run.  A function job gets it as a shell variable instead.
  * Return 1 if POOL_ITEM was left out.
  */
 static int
-pool_env(const struct pool_worker *wk, char *env[5])
+pool_env(const struct pool *p, const struct pool_worker *wk, char *env[6])
 {
 	char *item;
 	int n, big;
@@ -265,6 +298,12 @@ pool_env(const struct pool_worker *wk, char *env[5])
 	snprintf(env[n++], 48, "POOL_SLOT=%d", wk->slot);
 	env[n] = xmalloc(48);
 	snprintf(env[n++], 48, "POOL_ATTEMPT=%d", wk->attempt);
+	/* --tmpdir is the jobs' $TMPDIR too, as in GNU parallel. */
+	if (p->cfg.tmpdir) {
+		env[n] = xmalloc(strlen(p->cfg.tmpdir) + sizeof("TMPDIR="));
+		strcpy(env[n], "TMPDIR=");
+		strcat(env[n++], p->cfg.tmpdir);
+	}
 	env[n] = NULL;
 	return (big);
 }
@@ -301,41 +340,119 @@ pool_tag(struct pool *p, struct pool_worker *wk)
 	return (pool_tagstr(p, wk->vals, wk->nvals, wk->seq, wk->slot));
 }
 
+/* --color: WK's tag in its colour (NULL without --color). */
+static char *
+pool_color_tag(const struct pool *p, const struct pool_worker *wk)
+{
+	char color[64], *tag;
+
+	if (!p->cfg.color)
+		return (NULL);
+	report_color(wk->seq, color, sizeof(color));
+	tag = xmalloc(strlen(color) + (wk->tag ? strlen(wk->tag) : 0) + 1);
+	strcpy(tag, color);
+	strcat(tag, wk->tag ? wk->tag : "");
+	return (tag);
+}
+
+/* The counts P's progress lines are made of, at NOW. */
+static void
+pool_counts(const struct pool *p, int64_t now, struct progress_counts *c)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	c->done = p->ndone;
+	c->failed = p->nfailed + p->nkilled;
+	c->total = p->in.total;
+	c->started = p->nstarted;
+	c->running = p->running;
+	c->jobs = p->cfg.jobs;
+	c->ncpu = n > 0 ? (int)n : 1;
+	c->elapsed = now - p->t0;
+}
+
+/* --bar's own line, into LINE. */
+static void
+pool_bar_line(const struct progress_counts *c, int final, char *line,
+    size_t size)
+{
+	char eta[32];
+
+	eta[0] = '\0';
+	if (c->total > 0 && c->done > 0 && !final)
+		snprintf(eta, sizeof(eta), ", ETA %.0fs", (double)c->elapsed /
+		    1e9 / c->done * (c->total - c->done));
+	if (c->total >= 0)
+		snprintf(line, size, "pool: %ld/%ld done, %d running, %ld "
+		    "failed, %.1fs%s", c->done, c->total, c->running,
+		    c->failed, c->elapsed / 1e9, eta);
+	else
+		snprintf(line, size, "pool: %ld done, %d running, %ld failed, "
+		    "%.1fs", c->done, c->running, c->failed, c->elapsed / 1e9);
+}
+
+/* --progress-every: a plain line when one is due, and the last one. */
+static void
+pool_plain(struct pool *p, const struct progress_counts *c, int final)
+{
+	char line[256];
+
+	if (final || progress_plain_due(&p->prog, c, c->elapsed)) {
+		progress_plain_line(c, line, sizeof(line));
+		output_bar(&p->out, line, 1);
+	}
+	p->bar_due = p->prog.every_ns && !final ? p->t0 + p->prog.next_at : 0;
+}
+
 /*
- * The progress line (--bar, on a terminal), at most ten times a second.
- * The pump draws it, and takes it away before any job output reaches
- * the terminal.  Jobs stopped by a halt or a signal count as failed.
+ * The progress line (pool/progress.c says which), on a terminal at most
+ * ten times a second.  The pump draws it, and takes it away before any
+ * job output reaches the terminal; a plain line (FINAL, or off a
+ * terminal) is drawn once, when the sink has nothing else to print.
+ * Jobs stopped by a halt or a signal count as failed.
  */
 static void
 pool_bar(struct pool *p, int final)
 {
-	int64_t now, el;
-	char eta[32], line[256];
-	long failed;
+	struct progress_counts c;
+	int64_t now;
+	char line[512];
 
-	if (!p->out.bar)
+	if (p->pmode == PM_NONE)
 		return;
 	now = duration_now();
+	pool_counts(p, now, &c);
+	if (p->pmode == PM_PLAIN || (p->pmode == PM_GNU_LOG && !final)) {
+		if (p->pmode == PM_PLAIN)
+			pool_plain(p, &c, final);
+		return;
+	}
 	if (!final && now - p->last_bar < 100000000) {
 		p->bar_due = p->last_bar + 100000000;	/* soon, not lost */
 		return;
 	}
 	p->last_bar = now;
 	p->bar_due = now + 1000000000;	/* the clock moves on */
-	el = now - p->t0;
-	failed = p->nfailed + p->nkilled;
-	eta[0] = '\0';
-	if (p->in.total > 0 && p->ndone > 0 && !final)
-		snprintf(eta, sizeof(eta), ", ETA %.0fs",
-		    (double)el / 1e9 / p->ndone * (p->in.total - p->ndone));
-	if (p->in.total >= 0)
-		snprintf(line, sizeof(line), "pool: %ld/%ld done, %d running, "
-		    "%ld failed, %.1fs%s", p->ndone, p->in.total, p->running,
-		    failed, el / 1e9, eta);
+	if (p->pmode == PM_BAR)
+		pool_bar_line(&c, final, line, sizeof(line));
 	else
-		snprintf(line, sizeof(line), "pool: %ld done, %d running, %ld "
-		    "failed, %.1fs", p->ndone, p->running, failed, el / 1e9);
+		progress_gnu_line(&p->prog, &c, line, sizeof(line));
 	output_bar(&p->out, line, final);
+}
+
+/* --progress, --eta: GNU parallel's header, once, before any job. */
+static void
+pool_bar_header(struct pool *p)
+{
+	struct progress_counts c;
+	char head[512];
+
+	if (p->pmode != PM_GNU_TTY && p->pmode != PM_GNU_LOG)
+		return;
+	pool_counts(p, duration_now(), &c);
+	progress_header(&c, head, sizeof(head));
+	head[strlen(head) - 1] = '\0';	/* the pump ends it */
+	output_bar(&p->out, head, 1);
 }
 
 /* --status-array: record STATUS as element SEQ-1 of P's status array. */
@@ -438,6 +555,26 @@ pool_results_failed(struct pool *p, const char *what, int e)
 }
 
 /*
+ * --results DIR: WK's output is in DIR/SEQ, and printed nowhere, as GNU
+ * parallel 20260522 (and 20221122) does; with --files, the name of its
+ * stdout file is (GNU's: DIR/1/VALUE/stdout; ours DIR/SEQ/stdout).
+ */
+static void
+pool_results_quiet(struct pool *p, struct pool_worker *wk)
+{
+	char *name;
+
+	output_each(wk->cap, 0, 1, pool_nothing, NULL);
+	output_each(wk->cap, 1, 1, pool_nothing, NULL);
+	if (!p->cfg.files || wk->resdir == NULL)
+		return;
+	name = xmalloc(strlen(wk->resdir) + sizeof("/stdout\n"));
+	sprintf(name, "%s/stdout\n", wk->resdir);
+	output_put(wk->cap, 0, name, strlen(name));
+	free(name);
+}
+
+/*
  * --results FILE.csv/.tsv/.json: build WK's record (STATUS, RUNTIME);
  * --files: save its stdout in a file and print the file's name instead.
  */
@@ -448,10 +585,16 @@ pool_results_record(struct pool *p, struct pool_worker *wk, int status,
 	struct results_job j;
 	char *name;
 
+	if (wk->cap && p->res.fmt == RES_DIR) {
+		pool_results_quiet(p, wk);
+		return;
+	}
 	if (wk->cap && p->cfg.files) {
 		if (results_files(wk->cap, &name) < 0)
 			pool_results_failed(p, name, errno);
 		free(name);
+		/* GNU parallel drops a --files job's stderr. */
+		output_each(wk->cap, 1, 1, pool_nothing, NULL);
 	}
 	if (wk->cap == NULL || p->res.fmt <= RES_DIR)
 		return;
@@ -639,6 +782,39 @@ pool_report(struct pool *p, struct pool_worker *wk, int status)
 	free(name);
 }
 
+/*
+ * --timeout N%: job WK's deadline, N% of the median runtime of the jobs
+ * that succeeded so far; none (0) before the first one, as GNU parallel.
+ */
+static int64_t
+pool_deadline_of(const struct pool *p, const struct pool_worker *wk)
+{
+	if (p->cfg.timeout_ns)
+		return (wk->start + p->cfg.timeout_ns);
+	if (p->cfg.timeout_pct <= 0 || p->med.n == 0)
+		return (0);
+	return (wk->start + 1 + (int64_t)(p->med.median * 1e9 *
+	    p->cfg.timeout_pct / 100));
+}
+
+/* --timeout N%: a job succeeded in RUNTIME s: move the deadlines. */
+static void
+pool_median(struct pool *p, double runtime)
+{
+	struct pool_worker *wk;
+	int i;
+
+	if (p->cfg.timeout_pct <= 0)
+		return;
+	remedian_add(&p->med, runtime);
+	for (i = 0; i < p->cfg.jobs; i++) {
+		wk = &p->w[i];
+		if (wk->active && !wk->ended && !wk->timed_out &&
+		    !wk->requeue)
+			wk->deadline = pool_deadline_of(p, wk);
+	}
+}
+
 /* WK's job is over, its output read: record it, print it or retry it. */
 static void
 pool_finish(struct pool *p, struct pool_worker *wk)
@@ -670,6 +846,8 @@ pool_finish(struct pool *p, struct pool_worker *wk)
 	}
 	pool_record(p, wk->seq, status);
 	runtime = (duration_now() - wk->start) / 1e9;
+	if (status == 0 && !wk->killed)
+		pool_median(p, runtime);
 	joblog_write(&p->log, wk->seq,
 	    launch_where(&p->cfg.launch, wk->slot, 1), wk->start_wall, runtime,
 	    wk->cap ? output_bytes(wk->cap) : 0, status, wk->signaled,
@@ -930,7 +1108,7 @@ pool_spawn(struct pool *p, struct pool_worker *wk, WORD_LIST *cmd,
 {
 	struct child_opts co;
 	struct pool_spawn ctx;
-	char *env[5];
+	char *env[6], *ctag;
 	pid_t pid;
 	int i, wfd[2];
 
@@ -940,8 +1118,10 @@ pool_spawn(struct pool *p, struct pool_worker *wk, WORD_LIST *cmd,
 	if (p->cfg.lim.nice_set || p->cfg.lim.nrl)
 		co.flags |= CHILD_FORK;
 	if (p->cfg.capture) {
-		wk->cap = output_open(&p->out, wk->tag,
+		ctag = pool_color_tag(p, wk);
+		wk->cap = output_open(&p->out, ctag ? ctag : wk->tag,
 		    pool_results_start(p, wk), wfd);
+		free(ctag);
 		if (wk->cap == NULL)
 			return (-2);
 		co.outfd = wfd[0];
@@ -954,7 +1134,7 @@ pool_spawn(struct pool *p, struct pool_worker *wk, WORD_LIST *cmd,
 	co.flags |= launched || p->cfg.launch.workdir ? CHILD_FORK : 0;
 	if (p->cfg.show_cmd & POOL_SHOW_V)
 		pool_verbose(wk->cmd, p->cfg.capture ? wfd[0] : -1);
-	ctx.bigitem = pool_env(wk, env);
+	ctx.bigitem = pool_env(p, wk, env);
 	co.env = env;
 	co.setup = pool_child_setup;
 	ctx.p = p;
@@ -1037,7 +1217,9 @@ pool_started(struct pool *p, struct pool_worker *wk, pid_t pid)
 	p->running++;
 	wk->start = duration_now();
 	wk->start_wall = pool_wallclock();
-	wk->deadline = p->cfg.timeout_ns ? wk->start + p->cfg.timeout_ns : 0;
+	wk->deadline = pool_deadline_of(p, wk);
+	if (attempt == 1)
+		p->nstarted++;
 	if (p->cfg.delay_ns)
 		p->next_start = wk->start + p->cfg.delay_ns;
 	if (p->cfg.keep_order && wk->attempt == 1 &&
@@ -1224,7 +1406,7 @@ pool_deadline(struct pool *p)
 			d = pool_min(d, p->next_start);
 		d = pool_min(d, p->next_fork);
 	}
-	if (p->out.bar)
+	if (p->pmode != PM_NONE)
 		d = pool_min(d, p->bar_due);
 	/* Limits: look again while holding, or to stop the youngest. */
 	if (!p->halting && (p->lim_hold || (p->running &&
@@ -1406,6 +1588,7 @@ int
 pool_run(struct pool *p)
 {
 	waitset_begin(&p->ws, 0, WAITSET_GUARD);
+	pool_bar_header(p);
 	pool_bar(p, 0);
 	return (pool_end(p, pool_loop(p, LOOP_DRAIN)));
 }
@@ -1515,7 +1698,9 @@ pool_free(struct pool *p)
 	results_close(&p->res);
 	free(p->cfg.status_array);
 	free(p->cfg.lim.cmd);
+	free(p->cfg.tmpdir);
 	report_free(&p->rep);	/* interrupted before pool_end */
+	remedian_free(&p->med);
 	launch_free(&p->cfg.launch);
 	memset(p, 0, sizeof(*p));
 }

@@ -14,6 +14,7 @@
 #include "report.h"
 #include "results.h"
 #include "output.h"
+#include "progress.h"
 #include "term.h"
 #include "waitset.h"
 
@@ -23,6 +24,12 @@
 
 #define POOL_SHOW_V	0x01	/* -v: each command on stdout, in its output */
 #define POOL_SHOW_T	0x02	/* -t: each command on stderr as it starts */
+
+#define PM_NONE		0
+#define PM_BAR		1	/* --bar on a terminal: pool's own line */
+#define PM_GNU_TTY	2	/* --progress, --eta on a terminal */
+#define PM_GNU_LOG	3	/* ... elsewhere: the header, the last line */
+#define PM_PLAIN	4	/* --progress-every: plain lines */
 
 #define HALT_FAIL	0
 #define HALT_SUCCESS	1
@@ -34,6 +41,7 @@ struct pool_cfg {
 	long halt_count;
 	int halt_pct;			/* COUNT is a percentage */
 	int64_t timeout_ns;		/* --timeout, per job */
+	double timeout_pct;		/* --timeout N%: of the median runtime */
 	int64_t delay_ns;		/* --delay between starts */
 	int retries;			/* --retries: attempts in all */
 	struct backoff backoff;		/* between attempts */
@@ -44,8 +52,13 @@ struct pool_cfg {
 	int resume;			/* 1: --resume, 2: --resume-failed */
 	char *results;			/* --results DIR or FILE.csv... */
 	int files;			/* --files */
+	char *tmpdir;			/* --tmpdir: the jobs' TMPDIR too */
+	int color;			/* --color, --ctag */
 	char *status_array;		/* -S ARRAY */
 	int bar, dry_run;
+	int progress;			/* 1: --progress, 2: --eta */
+	int64_t every_ns;		/* --progress-every DURATION */
+	int every_pct;			/* --progress-every N% */
 	int raw_cmd;			/* no command: `eval ITEM', shown as ITEM */
 	int show_cmd;			/* POOL_SHOW_*: -v, -t */
 	int capture;			/* jobs' output goes through pipes */
@@ -122,6 +135,10 @@ struct pool {
 	long nheld;			/* -k: entries in held */
 	long keep_max;			/* -k: at most this many held */
 	int64_t next_start, t0, last_bar, bar_due;
+	int pmode;			/* PM_*: what progress it shows */
+	struct progress prog;		/* --progress, --eta, --progress-every */
+	long nstarted;			/* jobs started, for --progress */
+	struct remedian med;		/* --timeout N%: successful runtimes */
 	int64_t lim_due;		/* limits: next look (0: now) */
 	int lim_hold;			/* limits: start nothing */
 	struct waitset ws;

@@ -287,16 +287,20 @@ sink_put(struct sink *s, const char *p, size_t n)
 	s->slen += n;
 }
 
+/* --color: what ends each coloured line, before its newline. */
+#define COLOR_END(c)	((c)->o->color ? "\033[m" : "")
+
 /*
  * Stage up to N bytes of BUF for S, TAG before every line start (*BOL:
- * at a line start).  Return how many bytes of BUF were staged.
+ * at a line start) and END (--color's reset) before every newline.
+ * Return how many bytes of BUF were staged.
  */
 static size_t
-sink_stage(struct sink *s, const char *tag, int *bol, const char *buf,
-    size_t n)
+sink_stage(struct sink *s, const char *tag, const char *end, int *bol,
+    const char *buf, size_t n)
 {
 	const char *nl;
-	size_t k, done, tl;
+	size_t k, done, tl, el = strlen(end);
 
 	if (tag == NULL) {
 		k = STAGE_SIZE - s->slen < n ? STAGE_SIZE - s->slen : n;
@@ -315,6 +319,15 @@ sink_stage(struct sink *s, const char *tag, int *bol, const char *buf,
 		}
 		nl = memchr(buf + done, '\n', n - done);
 		k = nl ? (size_t)(nl - (buf + done)) + 1 : n - done;
+		if (nl && el && sink_room(s, k + el)) {
+			sink_put(s, buf + done, k - 1);
+			sink_put(s, end, el);
+			sink_put(s, "\n", 1);
+			*bol = 1;
+			continue;
+		}
+		if (nl && el)
+			k--;	/* the newline waits for room for END */
 		if (!sink_room(s, k))
 			k = STAGE_SIZE - s->slen;
 		if (k == 0)
@@ -368,7 +381,8 @@ pump_lines(struct outcap *c, int i)
 			n = (size_t)(nl - c->buf[i]) + 1;
 		}
 		pump_bar_erase(s);
-		k = sink_stage(s, c->tag, &c->bol[i], c->buf[i], n);
+		k = sink_stage(s, c->tag, COLOR_END(c), &c->bol[i], c->buf[i],
+		    n);
 		memmove(c->buf[i], c->buf[i] + k, c->blen[i] - k);
 		c->blen[i] -= k;
 		/* A line cut short holds the sink until it ends. */
@@ -379,7 +393,9 @@ pump_lines(struct outcap *c, int i)
 		sink_flush(s);
 	}
 	if (eof && c->blen[i] == 0 && s->owner == c && s->owner_stream == i) {
-		if (c->tag && !c->bol[i] && sink_room(s, 1)) {
+		if (c->tag && !c->bol[i] &&
+		    sink_room(s, 1 + strlen(COLOR_END(c)))) {
+			sink_put(s, COLOR_END(c), strlen(COLOR_END(c)));
 			sink_put(s, "\n", 1);
 			c->bol[i] = 1;
 			sink_flush(s);
@@ -570,8 +586,9 @@ pump_emit_step(struct outcap *c)
 			return (1);
 		if (c->eleft == 0 && c->eoff >= c->spooled) {
 			if (c->tag && !c->bol[c->epass]) {
-				if (!sink_room(s, 1))
+				if (!sink_room(s, 1 + strlen(COLOR_END(c))))
 					return (sink_flush(s), 0);
+				sink_put(s, COLOR_END(c), strlen(COLOR_END(c)));
 				sink_put(s, "\n", 1);
 				c->bol[c->epass] = 1;
 			}
@@ -601,8 +618,8 @@ pump_emit_step(struct outcap *c)
 		if ((n = pread(c->spool, pump_buf, want, c->eoff)) <= 0)
 			return (1);
 		pump_bar_erase(s);
-		k = sink_stage(s, c->tag, &c->bol[c->epass], pump_buf,
-		    (size_t)n);
+		k = sink_stage(s, c->tag, COLOR_END(c), &c->bol[c->epass],
+		    pump_buf, (size_t)n);
 		c->eoff += k;
 		c->eleft -= k;
 	}
@@ -640,7 +657,8 @@ pump_bar_draw(void)
 		return;
 	if (s->slen + pe.barlen + 8 > STAGE_SIZE)
 		return;
-	sink_put(s, "\r\033[K", 4);
+	if (s->tty)	/* elsewhere, each line is a plain one */
+		sink_put(s, "\r\033[K", 4);
 	sink_put(s, pe.bar, pe.barlen);
 	pe.barshown = !pe.barfinal;
 	pe.bardirty = 0;

@@ -14,6 +14,11 @@
  * totals head it.  What goes into the XML is escaped and made valid
  * UTF-8 (a tail may cut a character in two), and characters XML 1.0
  * forbids become U+FFFD.
+ *
+ * --color and --ctag give each job GNU parallel's colours: a background
+ * and a black or white text readable on it, taken by the job's Seq from
+ * GNU's palette in GNU's order (adjacent ones dissimilar), so that the
+ * same job has the same colour in both.
  */
 
 #include <errno.h>
@@ -365,4 +370,73 @@ report_free(struct report *r)
 	r->out = NULL;
 	r->body = -1;
 	r->junit = NULL;
+}
+
+/* GNU parallel's colour combinations: backgrounds with black, then white. */
+static const short report_bg[2][12][2] = {
+	{ { 6, 7 }, { 9, 11 }, { 13, 15 }, { 40, 51 }, { 75, 87 },
+	  { 113, 123 }, { 147, 159 }, { 171, 182 }, { 185, 231 },
+	  { 249, 254 }, { 0, -1 }, { 0, -1 } },
+	{ { 1, 9 }, { 12, 13 }, { 16, 45 }, { 52, 81 }, { 88, 114 },
+	  { 124, 149 }, { 160, 178 }, { 180, 180 }, { 182, 184 },
+	  { 196, 214 }, { 232, 250 }, { 0, -1 } },
+};
+
+#define REPORT_NCOLOR	512
+
+static short report_pal[REPORT_NCOLOR][2];	/* background, text */
+static int report_npal;
+
+/* GNU's order: by index mod 23, then mod 7 falling, stable; reversed. */
+static int
+report_color_cmp(const void *x, const void *y)
+{
+	int a = *(const int *)x, b = *(const int *)y;
+
+	if (a % 23 != b % 23)
+		return (a % 23 - b % 23);
+	if (a % 7 != b % 7)
+		return (b % 7 - a % 7);
+	return (a - b);
+}
+
+static void
+report_palette(void)
+{
+	short all[REPORT_NCOLOR][2];
+	int order[REPORT_NCOLOR], n, g, r, c, i;
+
+	for (n = g = 0; g < 2; g++)
+		for (r = 0; r < 12; r++)
+			for (c = report_bg[g][r][0]; c <= report_bg[g][r][1];
+			    c++) {
+				all[n][0] = (short)c;
+				all[n++][1] = g ? 231 : 0;
+			}
+	for (i = 0; i < n; i++)
+		order[i] = i;
+	qsort(order, n, sizeof(*order), report_color_cmp);
+	/* Reversed, then rotated by 54, as GNU parallel does. */
+	for (i = 0; i < n; i++) {
+		r = order[n - 1 - (54 + i) % n];
+		report_pal[i][0] = all[r][0];
+		report_pal[i][1] = all[r][1];
+	}
+	report_npal = n;
+}
+
+/*
+ * --color: job SEQ's colour, GNU parallel's "\e[48;5;BG;38;5;FGm\e[K",
+ * into BUF (SIZE bytes).
+ */
+void
+report_color(long seq, char *buf, size_t size)
+{
+	int k;
+
+	if (report_npal == 0)
+		report_palette();
+	k = (int)(seq % report_npal);
+	snprintf(buf, size, "\033[48;5;%03d;38;5;%03dm\033[K",
+	    report_pal[k][0], report_pal[k][1]);
 }

@@ -48,6 +48,7 @@ char *report_foot(int, const struct report_job *);
 int report_open(struct report *, int, const char *);
 void report_job(struct report *, const struct report_job *);
 int report_close(struct report *);
+void report_color(long, char *, size_t);
 void report_free(struct report *);
 
 #endif

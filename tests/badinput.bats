@@ -43,12 +43,15 @@ pool|--retry-backoff|pfactor
 pool|--retry-max|dur
 pool|--retry-jitter|jitter
 pool|--delay|delay
+pool|--progress-every|every
 pool|-S|sshlogin
 pool|--status-array|var
 pool|-a|var
 pool|-d|delim
 pool|-n|maxargs
 pool|--tagstring|str
+pool|--ctagstring|str
+pool|--ctag-string|str
 pool|--joblog|str
 pool|--results|str
 pool|--res|str
@@ -159,6 +162,13 @@ delay|negative|-1|%s: invalid duration
 delay|non-numeric|abc|%s: invalid duration
 delay|suffix|5xs|%s: invalid duration
 delay|valid|0.1|ok
+every|empty||%s: invalid progress interval
+every|negative|-1|%s: invalid progress interval
+every|non-numeric|abc|%s: invalid progress interval
+every|suffix|5xs|%s: invalid progress interval
+every|zero|0%|%s: invalid progress interval
+every|overflow|101%|%s: invalid progress interval
+every|valid|10%|ok
 operand|empty||%s: invalid duration
 operand|negative|-1|%s: invalid option
 operand|non-numeric|abc|%s: invalid duration

@@ -899,7 +899,8 @@ ncpu() {
 	log=$BATS_TEST_TMPDIR/log
 	run -0 psh '
 		f() { local i; for ((i = 0; i < $1; i++)); do echo "$1 line $i"; echo "$1 err $i" >&2; done; }
-		pool -j1 -k --joblog "$2" --results "$3" f ::: 3000 2 0 1 > "$1" 2> "$1.err"
+		pool -j1 -k --joblog "$2" f ::: 3000 2 0 1 > "$1" 2> "$1.err" &&
+		pool -j1 -k --results "$3" f ::: 3000 2 0 1
 		echo "st=$?"' "$out" "$log" "$BATS_TEST_TMPDIR/res"
 	assert_output "st=0"
 	f() { local i; for ((i = 0; i < $1; i++)); do echo "$1 line $i"; done; }

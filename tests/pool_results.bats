@@ -332,13 +332,13 @@ print(len(rows) > 20, ok, open(sys.argv[1]).read().endswith(",\n"))' "$d/r.csv"
 
 # --- --files, --tmpdir ----------------------------------------------------
 
-@test "pool --files: each job's stdout in a file in --tmpdir, its name printed" {
+@test "pool --files: each job's stdout in a file in --tmpdir, its name printed, stderr dropped" {
 	local d=$BATS_TEST_TMPDIR/t
 	mkdir "$d"
 	run -0 --separate-stderr psh 'j() { echo "out $1"; echo "err $1" >&2; }
 	    pool -k --files --tmpdir "$1" j ::: 1 2 3' "$d"
 	assert_equal "${#lines[@]}" 3
-	assert_equal "$stderr" $'err 1\nerr 2\nerr 3'
+	assert_equal "$stderr" ""
 	local i=1 f
 	for f in "${lines[@]}"; do
 		[[ $f == "$d"/pool??????.par ]]
@@ -406,4 +406,58 @@ print(len(rows) > 20, ok, open(sys.argv[1]).read().endswith(",\n"))' "$d/r.csv"
 rows = list(csv.reader(open(sys.argv[1], newline="")))
 print(len(rows), all(len(r) == 12 and r[10] == "x" * 15000 for r in rows[1:]))' "$d/r.csv"
 	assert_output '3 True'
+}
+
+# --- GNU parallel 20260522 parity: --results DIR, --files, --tmpdir -------
+
+@test "pool --results DIR: no job output printed, in any output mode, as GNU parallel" {
+	local d=$BATS_TEST_TMPDIR m
+	for m in --group -u --line-buffer -k; do
+		run -0 --separate-stderr psh 'pool "$2" --results "$1/r$2" odd ::: 1 5' "$d" "$m"
+		assert_equal "$output$stderr" ""
+		assert_equal "$(cat "$d/r$m/2/stderr")" "err, too"
+	done
+	need_gnu
+	run -0 --separate-stderr env SHELL=/bin/bash parallel --results "$d/g" odd ::: 1 5
+	assert_equal "$output$stderr" ""
+	have_peer || skip "GNU parallel 20260522 is not in ../shared/peers"
+	run -0 --separate-stderr env SHELL=/bin/bash "$PEER" --results "$d/p" odd ::: 1 5
+	assert_equal "$output$stderr" ""
+}
+
+@test "pool --results DIR --files: the name of each job's stdout file, as GNU parallel" {
+	local d=$BATS_TEST_TMPDIR
+	run -0 --separate-stderr psh 'pool -k --files --results "$1/r" odd ::: 1 5' "$d"
+	assert_output "$d/r/1/stdout
+$d/r/2/stdout"
+	assert_equal "$stderr" ""
+	assert_equal "$(cat "$d/r/2/stdout")" $'two\nlines'
+	have_peer || skip "GNU parallel 20260522 is not in ../shared/peers"
+	run -0 --separate-stderr env SHELL=/bin/bash "$PEER" -k --files --results "$d/p" odd ::: 1 5
+	assert_output "$d/p/1/1/stdout
+$d/p/1/5/stdout"
+	assert_equal "$stderr" ""
+}
+
+@test "pool --files: stderr dropped, as GNU parallel" {
+	run -0 --separate-stderr psh 'pool --files odd ::: 5; rm -f "$(pool --files odd ::: 5)"'
+	assert_equal "$stderr" ""
+	rm -f "${lines[0]}"
+	need_gnu
+	run -0 --separate-stderr env SHELL=/bin/bash parallel --files odd ::: 5
+	assert_equal "$stderr" ""
+	rm -f "$output"
+}
+
+@test "pool --tmpdir DIR: the jobs' TMPDIR, as GNU parallel; without it, theirs is the shell's" {
+	local d=$BATS_TEST_TMPDIR/t
+	mkdir "$d"
+	run -0 psh 'f() { echo "fn $TMPDIR"; }; pool -k --tmpdir "$1" sh -c "echo \$TMPDIR" ::: a; pool --tmpdir "$1" f ::: a' "$d"
+	assert_output "$d
+fn $d"
+	run -0 psh 'TMPDIR=$1 pool sh -c "echo \$TMPDIR" ::: a' "$BATS_TEST_TMPDIR"
+	assert_output "$BATS_TEST_TMPDIR"
+	need_gnu
+	run -0 parallel --tmpdir "$d" 'echo $TMPDIR' ::: a
+	assert_output "$d a"
 }
