@@ -1218,7 +1218,7 @@ pool_started(struct pool *p, struct pool_worker *wk, pid_t pid)
 	wk->start = duration_now();
 	wk->start_wall = pool_wallclock();
 	wk->deadline = pool_deadline_of(p, wk);
-	if (attempt == 1)
+	if (wk->attempt == 1)
 		p->nstarted++;
 	if (p->cfg.delay_ns)
 		p->next_start = wk->start + p->cfg.delay_ns;
