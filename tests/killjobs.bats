@@ -3,8 +3,12 @@
 #
 # Every script runs in a child bash (bgsh): bats keeps jobs of its own in
 # the test shell, and killjobs there would stop them.  Processes that must
-# not outlive a test sleep for a unique duration (sleep 93.1xx) so that
-# no_leftovers can find them.
+# not outlive a test sleep for a duration that mark hands out (93.<digits>,
+# unique to the test and to this run of the suite), passed to the script as
+# an argument: no_leftovers "$(pat "$m")" finds them, teardown kills them if
+# the test fails, and a run that overlaps ours on the same machine neither
+# sees nor kills them.  Where the output shows a job's command text (`jobs',
+# killjobs -v), the mark is spliced into the script instead.
 
 load test_helper
 bats_require_minimum_version 1.5.0
@@ -16,72 +20,81 @@ export TERM_PROOF
 # --- what is stopped ----------------------------------------------------------
 
 @test "killjobs: with no id it stops every running job" {
+	mark 93.; m1=$REPLY
+	mark 93.; m2=$REPLY
 	run -0 bgsh '
-		sleep 93.101 & a=$!
-		sleep 93.102 & b=$!
+		sleep "$1" & a=$!
+		sleep "$2" & b=$!
 		killjobs; echo "killjobs=$?"
 		wait $a; echo "a=$?"
-		wait $b; echo "b=$?"'
+		wait $b; echo "b=$?"' "$m1" "$m2"
 	assert_output - <<-EOF
 	killjobs=0
 	a=143
 	b=143
 	EOF
-	no_leftovers '^sleep 93\.10[12]$'
+	no_leftovers "$(pat "$m1")|$(pat "$m2")"
 }
 
 @test "killjobs: returns 0 quickly when every job ends on TERM" {
+	mark 93.; m1=$REPLY
+	mark 93.; m2=$REPLY
+	mark 93.; m3=$REPLY
 	run -0 bgsh '
-		sleep 93.103 & sleep 93.104 & sleep 93.105 &
+		sleep "$1" & sleep "$2" & sleep "$3" &
 		t0=$EPOCHREALTIME
 		killjobs; st=$?
-		echo "st=$st fast=$(( $(ms_since $t0) < 2500 ))"'
+		echo "st=$st fast=$(( $(ms_since $t0) < 2500 ))"' "$m1" "$m2" "$m3"
 	assert_output "st=0 fast=1"
-	no_leftovers '^sleep 93\.10[345]$'
+	no_leftovers "$(pat "$m1")|$(pat "$m2")|$(pat "$m3")"
 }
 
 @test "killjobs: a job that ignores TERM gets KILL after -g GRACE and the status is 1" {
+	mark 93.; m1=$REPLY
+	mark 93.; m2=$REPLY
 	run -0 bgsh '
-		bash -c "$TERM_PROOF" _ "$1/ready" 93.111 & stubborn=$!
-		sleep 93.112 & meek=$!
+		bash -c "$TERM_PROOF" _ "$1/ready" "$2" & stubborn=$!
+		sleep "$3" & meek=$!
 		await "$1/ready"
 		t0=$EPOCHREALTIME
 		killjobs -g 300ms; st=$?
 		echo "st=$st fast=$(( $(ms_since $t0) < 2300 ))"
 		wait $stubborn; echo "stubborn=$?"
-		wait $meek; echo "meek=$?"' "$BATS_TEST_TMPDIR"
+		wait $meek; echo "meek=$?"' "$BATS_TEST_TMPDIR" "$m1" "$m2"
 	assert_output - <<-EOF
 	st=1 fast=1
 	stubborn=137
 	meek=143
 	EOF
-	no_leftovers '^sleep 93\.11[12]$'
+	no_leftovers "$(pat "$m1")|$(pat "$m2")"
 }
 
 @test "killjobs: -g 0 sends KILL at once after the signal" {
+	mark 93.; m=$REPLY
 	run -0 bgsh '
-		bash -c "$TERM_PROOF" _ "$1/ready" 93.113 & p=$!
+		bash -c "$TERM_PROOF" _ "$1/ready" "$2" & p=$!
 		await "$1/ready"
 		t0=$EPOCHREALTIME
 		killjobs -g 0; st=$?
 		echo "st=$st fast=$(( $(ms_since $t0) < 1000 ))"
-		wait $p; echo "p=$?"' "$BATS_TEST_TMPDIR"
+		wait $p; echo "p=$?"' "$BATS_TEST_TMPDIR" "$m"
 	assert_output - <<-EOF
 	st=1 fast=1
 	p=137
 	EOF
-	no_leftovers '^sleep 93\.113$'
+	no_leftovers "$(pat "$m")"
 }
 
 @test "killjobs: --grace is the long form of -g" {
+	mark 93.; m=$REPLY
 	run -0 bgsh '
-		bash -c "$TERM_PROOF" _ "$1/ready" 93.114 & p=$!
+		bash -c "$TERM_PROOF" _ "$1/ready" "$2" & p=$!
 		await "$1/ready"
 		t0=$EPOCHREALTIME
 		killjobs --grace=100ms; st=$?
-		echo "st=$st fast=$(( $(ms_since $t0) < 2100 ))"' "$BATS_TEST_TMPDIR"
+		echo "st=$st fast=$(( $(ms_since $t0) < 2100 ))"' "$BATS_TEST_TMPDIR" "$m"
 	assert_output "st=1 fast=1"
-	no_leftovers '^sleep 93\.114$'
+	no_leftovers "$(pat "$m")"
 }
 
 @test "killjobs: -s SIGNAL sends that signal first, by name or number, in any case" {
@@ -103,10 +116,14 @@ export TERM_PROOF
 }
 
 @test "killjobs: only the jobs named are stopped" {
+	# The marks are spliced into the script: `jobs' shows c's text.
+	mark 93.; m1=$REPLY
+	mark 93.; m2=$REPLY
+	mark 93.; m3=$REPLY
 	run -0 bgsh '
-		sleep 93.121 & a=$!
-		sleep 93.122 & b=$!
-		sleep 93.123 & c=$!
+		sleep '"$m1"' & a=$!
+		sleep '"$m2"' & b=$!
+		sleep '"$m3"' & c=$!
 		killjobs $a %2; echo "killjobs=$?"
 		kill -0 $a 2>/dev/null || echo "a gone"
 		kill -0 $b 2>/dev/null || echo "b gone"
@@ -117,58 +134,65 @@ export TERM_PROOF
 a gone
 b gone
 c running
-\[3\]\+ +Running +sleep 93.123 &$"
-	no_leftovers '^sleep 93\.12[123]$'
+\[3\]\+ +Running +sleep ${m3//./[.]} &$"
+	no_leftovers "$(pat "$m1")|$(pat "$m2")|$(pat "$m3")"
 }
 
 @test "killjobs: with job control the whole process group dies, grandchildren included" {
+	mark 93.; m1=$REPLY
+	mark 93.; m2=$REPLY
 	run -0 --separate-stderr bgsh '
 		set -m
-		f() { sleep 93.131 & : > "$1/ready.$BASHPID"; sleep 93.132; }
-		f "$1" & a=$!
-		f "$1" & b=$!
+		f() { sleep "$2" & : > "$1/ready.$BASHPID"; sleep "$3"; }
+		f "$1" "$2" "$3" & a=$!
+		f "$1" "$2" "$3" & b=$!
 		await "$1/ready.$a" && await "$1/ready.$b"
 		killjobs; echo "killjobs=$?"
-		jobs | wc -l' "$BATS_TEST_TMPDIR"
+		jobs | wc -l' "$BATS_TEST_TMPDIR" "$m1" "$m2"
 	assert_output - <<-EOF
 	killjobs=0
 	0
 	EOF
-	no_leftovers '^sleep 93\.13[12]$'
+	no_leftovers "$(pat "$m1")|$(pat "$m2")"
 }
 
 @test "killjobs: without job control every process of a pipeline job is signalled" {
+	mark 93.; m1=$REPLY
+	mark 93.; m2=$REPLY
 	run -0 bgsh '
-		sleep 93.141 | sleep 93.142 &
+		sleep "$1" | sleep "$2" &
 		pause 0.2
-		killjobs; echo "killjobs=$?"'
+		killjobs; echo "killjobs=$?"' "$m1" "$m2"
 	assert_output "killjobs=0"
-	no_leftovers '^sleep 93\.14[12]$'
+	no_leftovers "$(pat "$m1")|$(pat "$m2")"
 }
 
 @test "killjobs: a stopped job is continued so that it ends on TERM" {
+	mark 93.; m=$REPLY
 	run -0 --separate-stderr bgsh '
 		set -m
-		sleep 93.151 & p=$!
+		sleep "$1" & p=$!
 		kill -STOP $p
 		pause 0.2
 		t0=$EPOCHREALTIME
 		killjobs; st=$?
 		echo "st=$st fast=$(( $(ms_since $t0) < 2500 ))"
-		wait $p; echo "p=$?"'
+		wait $p; echo "p=$?"' "$m"
 	assert_output - <<-EOF
 	st=0 fast=1
 	p=143
 	EOF
-	no_leftovers '^sleep 93\.151$'
+	no_leftovers "$(pat "$m")"
 }
 
 @test "killjobs: the job table is empty afterwards and wait PID still returns each status" {
+	mark 93.; m1=$REPLY
+	mark 93.; m2=$REPLY
 	run -0 --separate-stderr bgsh '
 		for m in +m -m; do
 			set $m
-			sleep 93.161 & a=$!
-			sleep 93.162 & b=$!
+			sleep "$1" & a=$!
+			sleep "$2" & b=$!
 			kill -STOP $b
 			pause 0.2
 			killjobs; echo "$m: killjobs=$?"
@@ -176,7 +200,7 @@ c running
 			wait $a; echo "a=$?"
 			wait $b; echo "b=$?"
 			waitany -p p; echo "waitany=$? p=${p-unset}"
-		done'
+		done' "$m1" "$m2"
 	assert_output - <<-EOF
 	+m: killjobs=0
 	0
@@ -189,21 +213,22 @@ c running
 	b=143
 	waitany=127 p=unset
 	EOF
-	no_leftovers '^sleep 93\.16[12]$'
+	no_leftovers "$(pat "$m1")|$(pat "$m2")"
 }
 
 @test "killjobs: a job that had already ended is left for waitany to report" {
 	# killjobs stops the running and stopped jobs; a finished one keeps
 	# its status for whoever collects it.
+	mark 93.; m=$REPLY
 	run -0 bgsh '{
-		sleep 93.163 & a=$!
+		sleep "$1" & a=$!
 		(exit 3) & b=$!
 		pause 0.2
 		killjobs; echo "killjobs=$?"
 		waitany -p p; echo "waitany=$? b=$(( p == b ))"
 		jobs | wc -l
 		wait $a; echo "a=$?"
-	}'
+	}' "$m"
 	assert_output - <<-EOF
 	killjobs=0
 	waitany=3 b=1
@@ -222,15 +247,16 @@ c running
 }
 
 @test "killjobs: wait, wait -n and jobs still work after killjobs" {
+	mark 93.; m=$REPLY
 	run -0 bgsh '
-		sleep 93.171 &
+		sleep "$1" &
 		killjobs; echo "killjobs=$?"
 		(sleep 0.2; exit 4) &
 		wait -n; echo "wait -n=$?"
 		(exit 6) & wait $!; echo "wait pid=$?"
 		sleep 0.2 &
 		jobs
-		wait; echo "wait=$?"'
+		wait; echo "wait=$?"' "$m"
 	assert_line --index 0 "killjobs=0"
 	assert_line --index 1 "wait -n=4"
 	assert_line --index 2 "wait pid=6"
@@ -241,14 +267,18 @@ c running
 # --- trap killjobs EXIT ---------------------------------------------------------
 
 @test "killjobs: trap killjobs EXIT leaves nothing behind after the script exits" {
+	mark 93.; m1=$REPLY
+	mark 93.; m2=$REPLY
+	mark 93.; m3=$REPLY
+	mark 93.; m4=$REPLY
 	run -3 bgsh '
 		trap killjobs EXIT
-		sleep 93.201 &
-		sleep 93.202 | sleep 93.203 &
-		(exec sleep 93.204) &
+		sleep "$1" &
+		sleep "$2" | sleep "$3" &
+		(exec sleep "$4") &
 		pause 0.1
-		exit 3'
-	no_leftovers '^sleep 93\.20[1234]$'
+		exit 3' "$m1" "$m2" "$m3" "$m4"
+	no_leftovers "$(pat "$m1")|$(pat "$m2")|$(pat "$m3")|$(pat "$m4")"
 }
 
 @test "killjobs: trap killjobs EXIT stops a function job's children in a script (issue 10, item 14)" {
@@ -285,28 +315,32 @@ c running
 }
 
 @test "killjobs: trap killjobs EXIT also stops grandchildren under set -m" {
+	mark 93.; m1=$REPLY
+	mark 93.; m2=$REPLY
 	run -0 --separate-stderr bgsh '
 		set -m
 		trap killjobs EXIT
-		f() { sleep 93.211 & : > "$1/ready.$BASHPID"; sleep 93.212; }
-		f "$1" & a=$!
+		f() { sleep "$2" & : > "$1/ready.$BASHPID"; sleep "$3"; }
+		f "$1" "$2" "$3" & a=$!
 		await "$1/ready.$a"
-		echo started' "$BATS_TEST_TMPDIR"
+		echo started' "$BATS_TEST_TMPDIR" "$m1" "$m2"
 	assert_output "started"
-	no_leftovers '^sleep 93\.21[12]$'
+	no_leftovers "$(pat "$m1")|$(pat "$m2")"
 }
 
 @test "killjobs: trap killjobs EXIT runs when set -e ends the script" {
+	mark 93.; m1=$REPLY
+	mark 93.; m2=$REPLY
 	run -1 bgsh '
 		set -e
 		trap "killjobs -g 200ms" EXIT
-		sleep 93.221 &
-		bash -c "$TERM_PROOF" _ "$1/ready" 93.222 &
+		sleep "$2" &
+		bash -c "$TERM_PROOF" _ "$1/ready" "$3" &
 		await "$1/ready"
 		false
-		echo unreachable' "$BATS_TEST_TMPDIR"
+		echo unreachable' "$BATS_TEST_TMPDIR" "$m1" "$m2"
 	refute_output --partial unreachable
-	no_leftovers '^sleep 93\.22[12]$'
+	no_leftovers "$(pat "$m1")|$(pat "$m2")"
 }
 
 @test "killjobs: a child that runs the inherited EXIT trap before it execs trips over nothing of bgtools' (issue 10, item 15)" {
@@ -330,11 +364,12 @@ c running
 }
 
 @test "killjobs: in a subshell the parent's jobs are left alone" {
+	mark 93.; m=$REPLY
 	run -0 bgsh '
-		sleep 93.301 & p=$!
+		sleep "$1" & p=$!
 		( killjobs -g 1; echo "sub: st=$?" )
 		kill -0 $p && echo "parent job running"
-		kill $p'
+		kill $p' "$m"
 	assert_output - <<-EOF
 	sub: st=0
 	parent job running
@@ -344,13 +379,14 @@ c running
 @test "killjobs: in a command substitution the parent's jobs are left alone" {
 	# They are not the command substitution's children: it cannot reap
 	# them, and `( killjobs )' leaves them alone too.
+	mark 93.; m=$REPLY
 	run -0 bgsh '
-		sleep 93.302 & p=$!
+		sleep "$1" & p=$!
 		t0=$EPOCHREALTIME
 		out=$(killjobs -g 1; echo "st=$?")
 		echo "$out fast=$(( $(ms_since $t0) < 1500 ))"
 		kill -0 $p 2>/dev/null && echo "parent job running"
-		kill $p 2>/dev/null || :'
+		kill $p 2>/dev/null || :' "$m"
 	assert_output - <<-EOF
 	st=0 fast=1
 	parent job running
@@ -362,32 +398,36 @@ c running
 	# reset the traps it inherited may run the EXIT trap itself (bash 5.1
 	# lets it; 5.2 and 5.3 mark it SUBSHELL_IGNTRAP): its killjobs must
 	# leave alone the jobs that are not its own children.
+	mark 93.; m1=$REPLY
+	mark 93.; m2=$REPLY
 	run -0 bgsh '
-		sleep 93.303 & p=$!
-		f() { trap killjobs EXIT; sleep 93.304 & echo inner; }
+		sleep "$1" & p=$!
+		f() { trap killjobs EXIT; sleep "$1" & echo inner; }
 		t0=$EPOCHREALTIME
-		out=$(f)
+		out=$(f "$2")
 		echo "$out fast=$(( $(ms_since $t0) < 3000 ))"
 		kill -0 $p 2>/dev/null && echo "parent job running"
-		kill $p 2>/dev/null || :'
+		kill $p 2>/dev/null || :' "$m1" "$m2"
 	assert_output - <<-EOF
 	inner fast=1
 	parent job running
 	EOF
-	no_leftovers '^sleep 93\.30[34]$'
+	no_leftovers "$(pat "$m1")|$(pat "$m2")"
 }
 
 # --- signals while killjobs waits -------------------------------------------------
 
 @test "killjobs: an untrapped TERM that arrives meanwhile kills the script once the jobs are gone" {
 	tmp=$BATS_TEST_TMPDIR
+	mark 93.; m1=$REPLY
+	mark 93.; m2=$REPLY
 	bgsh '
-		bash -c "$TERM_PROOF" _ "$1/ready" 93.231 &
-		sleep 93.232 &
+		bash -c "$TERM_PROOF" _ "$1/ready" "$2" &
+		sleep "$3" &
 		await "$1/ready"
 		echo $$ > "$1/pid"
 		killjobs -g 1s
-		echo "after killjobs=$?"' "$tmp" > "$tmp/out" 2>&1 &
+		echo "after killjobs=$?"' "$tmp" "$m1" "$m2" > "$tmp/out" 2>&1 &
 	script=$!
 	for ((i = 0; i < 500; i++)); do [[ -s $tmp/pid ]] && break; sleep 0.02; done
 	sleep 0.3
@@ -397,18 +437,19 @@ c running
 	assert_equal "$st" 143
 	run cat "$tmp/out"
 	refute_output --partial "after killjobs"
-	no_leftovers '^sleep 93\.23[12]$'
+	no_leftovers "$(pat "$m1")|$(pat "$m2")"
 }
 
 @test "killjobs: a trapped signal that arrives meanwhile runs its trap once the jobs are gone" {
 	tmp=$BATS_TEST_TMPDIR
+	mark 93.; m=$REPLY
 	bgsh '
-		bash -c "$TERM_PROOF" _ "$1/ready" 93.241 & p=$!
+		bash -c "$TERM_PROOF" _ "$1/ready" "$2" & p=$!
 		trap "kill -0 $p 2>/dev/null && echo trap: job alive || echo trap: job gone" USR1
 		await "$1/ready"
 		echo $$ > "$1/pid"
 		killjobs -g 1s; st=$?
-		echo "killjobs=$st"' "$tmp" > "$tmp/out" 2>&1 &
+		echo "killjobs=$st"' "$tmp" "$m" > "$tmp/out" 2>&1 &
 	script=$!
 	for ((i = 0; i < 500; i++)); do [[ -s $tmp/pid ]] && break; sleep 0.02; done
 	sleep 0.3
@@ -417,26 +458,29 @@ c running
 	run cat "$tmp/out"
 	assert_line --index 0 "trap: job gone"
 	assert_line --index 1 --regexp '^killjobs=(1|138)$'
-	no_leftovers '^sleep 93\.241$'
+	no_leftovers "$(pat "$m")"
 }
 
 # --- -v ----------------------------------------------------------------------
 
 @test "killjobs: -v says on stderr what it sends to which job, as plain messages" {
+	# The mark is spliced into the script: the message shows the job's text.
+	mark 93.; m=$REPLY
 	run -0 --separate-stderr bgsh '
-		sleep 93.251 & echo $!
+		sleep '"$m"' & echo $!
 		killjobs -v'
 	pid=$output
 	[[ $pid =~ ^[0-9]+$ ]] || fail "stdout: $output"
-	assert_equal "$stderr" "killjobs: sending SIGTERM to [1] $pid (sleep 93.251)"
+	assert_equal "$stderr" "killjobs: sending SIGTERM to [1] $pid (sleep $m)"
 	refute [ "${stderr//grace period over/}" != "$stderr" ]
 }
 
 @test "killjobs: -v says when the grace period is over and KILL is sent" {
+	mark 93.; m=$REPLY
 	run -1 --separate-stderr bgsh '
-		bash -c "$TERM_PROOF" _ "$1/ready" 93.252 &
+		bash -c "$TERM_PROOF" _ "$1/ready" "$2" &
 		await "$1/ready"
-		killjobs -v -s term -g 100ms' "$BATS_TEST_TMPDIR"
+		killjobs -v -s term -g 100ms' "$BATS_TEST_TMPDIR" "$m"
 	assert_equal "$output" ""
 	[[ $stderr == *"sending SIGTERM to [1] "* ]] || fail "stderr: $stderr"
 	[[ $stderr == *$'\n'"killjobs: grace period over: sent KILL" ]] ||
@@ -445,7 +489,8 @@ c running
 }
 
 @test "killjobs: without -v it prints nothing" {
-	run -0 --separate-stderr bgsh 'sleep 93.253 & killjobs'
+	mark 93.; m=$REPLY
+	run -0 --separate-stderr bgsh 'sleep "$1" & killjobs' "$m"
 	assert_equal "$output" ""
 	assert_equal "$stderr" ""
 }
@@ -453,12 +498,13 @@ c running
 # --- bad calls ---------------------------------------------------------------
 
 @test "killjobs: a bad signal, grace, option or id is refused and nothing is stopped" {
+	mark 93.; m=$REPLY
 	run -0 bgsh '
-		sleep 93.261 & a=$!
+		sleep "$1" & a=$!
 		bad=("-s BOGUS" "-s 0" "-s 99" "-g x" "-g -1" "-g inf" "-x" "-s" "abc" "99999" "%9" "$a abc" "$a 99999")
 		for i in "${!bad[@]}"; do killjobs ${bad[i]} 2>&1; echo "$i: st=$?"; done
 		kill -0 $a && echo "still running"
-		kill $a'
+		kill $a' "$m"
 	assert_line "0: st=2"
 	assert_line --partial "killjobs: BOGUS: invalid signal specification"
 	assert_line "1: st=2"

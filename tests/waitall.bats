@@ -3,8 +3,11 @@
 #
 # Every script runs in a child bash (bgsh): bats keeps jobs of its own in
 # the test shell, and `jobs' or a bare `wait' there would see them.
-# Processes that must not outlive a test sleep for a unique duration
-# (sleep 92.1xx) so that no_leftovers can find them.
+# Processes that must not outlive a test sleep for a duration that mark
+# hands out (92.<digits>, unique to the test and to this run of the suite),
+# passed to the script as an argument: no_leftovers "$(pat "$m")" finds
+# them, teardown kills them if the test fails, and a run that overlaps ours
+# on the same machine neither sees nor kills them.
 
 load test_helper
 bats_require_minimum_version 1.5.0
@@ -169,32 +172,36 @@ bats_require_minimum_version 1.5.0
 # --- fail fast ----------------------------------------------------------------
 
 @test "waitall: -f stops the other jobs quickly and leaves nothing running" {
+	mark 92.; m1=$REPLY
+	mark 92.; m2=$REPLY
 	run -0 bgsh '
-		sleep 92.101 &
+		sleep "$1" &
 		(sleep 0.2; exit 4) &
-		sleep 92.102 &
+		sleep "$2" &
 		t0=$EPOCHREALTIME
 		waitall -f -a st; rc=$?
 		echo "rc=$rc st=${st[*]} fast=$(( $(ms_since $t0) < 3000 ))"
-		jobs | wc -l'
+		jobs | wc -l' "$m1" "$m2"
 	assert_output - <<-EOF
 	rc=4 st=143 4 143 fast=1
 	0
 	EOF
-	no_leftovers '^sleep 92\.10[12]$'
+	no_leftovers "$(pat "$m1")|$(pat "$m2")"
 }
 
 @test "waitall: -f with job control stops whole process groups, grandchildren included" {
+	mark 92.; m1=$REPLY
+	mark 92.; m2=$REPLY
 	run -0 --separate-stderr bgsh '
 		set -m
-		f() { sleep 92.111 & sleep 92.112; }
-		f & f &
+		f() { sleep "$1" & sleep "$2"; }
+		f "$1" "$2" & f "$1" "$2" &
 		(sleep 0.3; exit 3) &
 		t0=$EPOCHREALTIME
 		waitall -f -a st; rc=$?
-		echo "rc=$rc st=${st[*]} fast=$(( $(ms_since $t0) < 3000 ))"'
+		echo "rc=$rc st=${st[*]} fast=$(( $(ms_since $t0) < 3000 ))"' "$m1" "$m2"
 	assert_output "rc=3 st=143 143 3 fast=1"
-	no_leftovers '^sleep 92\.11[12]$'
+	no_leftovers "$(pat "$m1")|$(pat "$m2")"
 }
 
 @test "waitall: -f stops a function job's children without job control (issue 10, item 14)" {
@@ -222,13 +229,15 @@ bats_require_minimum_version 1.5.0
 }
 
 @test "waitall: -f stops only the jobs named" {
+	mark 92.; m1=$REPLY
+	mark 92.; m2=$REPLY
 	run -0 bgsh '
-		sleep 92.121 & other=$!
-		sleep 92.122 & a=$!
+		sleep "$1" & other=$!
+		sleep "$2" & a=$!
 		(sleep 0.2; exit 5) & b=$!
 		waitall -f -a st $a $b; echo "rc=$? st=${st[*]}"
 		kill -0 $other && echo other running
-		kill $other'
+		kill $other' "$m1" "$m2"
 	assert_output - <<-EOF
 	rc=5 st=143 5
 	other running
@@ -236,11 +245,12 @@ bats_require_minimum_version 1.5.0
 }
 
 @test "waitall: --fail-fast is the long form of -f" {
+	mark 92.; m=$REPLY
 	run -0 bgsh '
-		sleep 92.131 & (sleep 0.1; exit 4) &
-		waitall --fail-fast -a st; echo "rc=$? st=${st[*]}"'
+		sleep "$1" & (sleep 0.1; exit 4) &
+		waitall --fail-fast -a st; echo "rc=$? st=${st[*]}"' "$m"
 	assert_output "rc=4 st=143 4"
-	no_leftovers '^sleep 92\.131$'
+	no_leftovers "$(pat "$m")"
 }
 
 # --- time limits ----------------------------------------------------------------
