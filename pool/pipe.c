@@ -3,9 +3,9 @@
 /*
  * GNU parallel's --pipe gives each job a block of stdin on its stdin,
  * cut where one record ends and the next starts (--recend, --recstart),
- * so that no record is ever split.  Its block is what one read of
- * --block bytes adds to what was left over from the last block, cut at
- * the last record boundary; with -N, N records whatever their size.  We
+ * so that no record is ever split.  It reads what was left over from the
+ * last block up to the next multiple of --block bytes, and cuts that at
+ * its last record boundary; with -N, N records whatever their size.  We
  * cut the same way, so that the jobs see the same blocks as GNU's.
  *
  * A block is spooled to an unlinked file ($TMPDIR, --tmpdir) that is
@@ -251,7 +251,8 @@ pipe_header(struct pipe_in *pi)
 			errno = EFBIG;	/* a header longer than a block */
 			return (PIPE_ERR);
 		}
-		if ((r = pipe_read(pi, pi->cap - pi->len)) <= 0)
+		/* A block at a time, as GNU's: the rest is the leftover. */
+		if ((r = pipe_read(pi, (size_t)pi->block)) <= 0)
 			return (r < 0 ? PIPE_ERR : PIPE_WAIT);
 	}
 	pi->hlen = i - pi->beg;
@@ -333,15 +334,16 @@ pipe_stream(struct pipe_in *pi, struct pipe_blk *b, long need)
 				return (PIPE_ERR);
 			pi->from -= w;
 		}
-		if ((r = pipe_read(pi, pi->cap - (pi->len - pi->beg))) <= 0)
+		/* A block at a time: what is read past the end is left over. */
+		if ((r = pipe_read(pi, (size_t)pi->block)) <= 0)
 			return (r < 0 ? PIPE_ERR : PIPE_WAIT);
 	}
 }
 
 /*
- * --pipe by size, as GNU parallel: what one read of --block bytes adds
- * to the bytes left over from the last block, cut at its last record
- * boundary (all of it at the end of the input).
+ * --pipe by size, as GNU parallel: the bytes left over from the last
+ * block and more up to the next multiple of --block, cut at the last
+ * record boundary (all of it at the end of the input).
  */
 static int
 pipe_next_size(struct pipe_in *pi, struct pipe_blk *b)
@@ -352,7 +354,8 @@ pipe_next_size(struct pipe_in *pi, struct pipe_blk *b)
 	if (pi->out >= 0)
 		return (pipe_stream(pi, b, 1));	/* a long record goes on */
 	if (pi->tgt == 0) {
-		pi->tgt = pi->len - pi->beg + (size_t)pi->block;
+		n = pi->len - pi->beg;
+		pi->tgt = n + (size_t)pi->block - n % (size_t)pi->block;
 		if (pi->tgt > pi->cap)
 			pi->tgt = pi->cap;
 	}

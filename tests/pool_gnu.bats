@@ -186,8 +186,8 @@ same() {
 
 @test "pool: GNU parallel options it does not have are refused, not taken as items" {
 	local o
-	for o in --pipe --pipepart --block=1M --recend=x --eta --progress \
-	    --results-csv --ctag --color --tty --roundrobin; do
+	for o in --eta --progress --results-csv --ctag --color --tty \
+	    --roundrobin --regexp; do
 		run -2 psh 'pool "$1" echo ::: a' "$o"
 		assert_output --partial "pool: ${o%%=*}"
 		assert_output --partial 'invalid option'
