@@ -354,7 +354,7 @@ pool_opt_input(struct pool_args *a, int c, char *v)
 		a->header_arg = v;	/* its meaning depends on --pipe */
 		return (0);
 	case O_BLOCK:
-		a->pipe_set = 1;
+		a->pipe_set = 2;
 		return (pipe_size_parse(v, &a->cfg.pipe.block) < 0 ?
 		    pool_bad(v, "block size") : 0);
 	case O_RECEND:
@@ -647,6 +647,8 @@ pool_pipe_args(struct pool_args *a)
 		return (EX_USAGE);
 	}
 	po->nrec = a->nrec > 0 ? a->nrec : 0;
+	if (po->mode == PIPE_PART && a->pipe_set != 2)
+		po->block = 0;	/* GNU's: 10 ranges a job slot */
 	po->file = po->mode == PIPE_PART ? a->array : NULL;
 	a->array = po->mode == PIPE_OFF ? a->array : NULL;
 	return (0);
@@ -1540,7 +1542,8 @@ static char *pool_doc[] = {
 	"\t\t\tcut a regular file, :::: FILE or -a FILE (with",
 	"\t\t\t--pipepart, -a names a file, as GNU parallel's):",
 	"\t\t\teach range ends at the first record end past",
-	"\t\t\t--block bytes; the job reads it from the file",
+	"\t\t\t--block bytes (default: 10 ranges a job slot, as",
+	"\t\t\tGNU parallel); the job reads it from the file",
 	"\t\t\titself (nothing is copied through the shell)",
 	"  --block SIZE\t\tblock size, default 1M; k m g t are powers of",
 	"\t\t\t1000, K M G T of 1024 (GNU parallel's units);",

@@ -529,6 +529,8 @@ pipe_child_part(const struct pipe_in *pi, const struct pipe_blk *b)
 	}
 	if (pipe(pp) < 0)
 		_exit(1);
+	/* A bigger pipe: fewer turns between the helper and the job. */
+	(void)fcntl(pp[1], F_SETPIPE_SZ, 1024 * 1024);
 	if (fork() == 0) {
 		close(pp[0]);
 		if (pipe_write(pp[1], pi->head, pi->hlen) < 0)

@@ -1164,6 +1164,9 @@ pool_pipe_open(struct pool *p)
 			close(fd);
 		return (-1);
 	}
+	/* --pipepart without --block: 10 ranges a job slot (GNU's). */
+	if (p->pin.block == 0)
+		p->pin.block = p->pin.size / (10 * (off_t)p->cfg.jobs) + 1;
 	p->in.total = -1;
 	return (0);
 }

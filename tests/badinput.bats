@@ -384,7 +384,6 @@ pool|--halt=never mk ::: 1|ok|
 pool|--pipe mk ::: 1|2|--pipe reads its blocks from stdin, not from ::: items (--pipepart :::: FILE cuts a file)
 pool|--pipe --block 5x mk|2|5x: invalid block size
 pool|--pipe --block 0 mk|2|0: invalid block size
-pool|--pipe --header x mk|2|x: invalid header (with --pipe: `:' or a number of lines)
 pool|--block 1k mk ::: 1|2|--block, --recend and --recstart cut the input into blocks: only with --pipe or --pipepart
 pool|--pipepart mk|2|--pipepart needs a file: :::: FILE or -a FILE
 pool|-X mk ::: 1 ::: 2|2|-X, -m and --xargs: one input source, not 2
