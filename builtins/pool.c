@@ -621,8 +621,8 @@ pool_pipe_args(struct pool_args *a)
 		if (a->array && !var_name_ok(a->array))
 			return (EX_USAGE);
 		if (a->pipe_set)
-			why = "--block, --recend and --recstart cut the input "
-			    "into blocks: only with --pipe or --pipepart";
+			why = "the input is cut into blocks only with --pipe or "
+			    "--pipepart (--block, --recend, --recstart)";
 	} else if (a->header_arg &&
 	    pipe_header_parse(a->header_arg, &po->hlines) < 0)
 		return (pool_bad(*a->header_arg ? a->header_arg : "''",
