@@ -17,6 +17,7 @@
 #include "vars.h"
 #include "opts.h"
 #include "persist.h"
+#include "pipe.h"
 #include "pool.h"
 #include "poolspec.h"
 #include "progress.h"
@@ -40,7 +41,8 @@ enum {
 	O_LAUNCHER, O_SLF, O_SSH, O_ENV, O_STATUS_ARRAY, O_WORKDIR,
 	O_FILTERHOSTS, O_FILES, O_TMPDIR,
 	O_PROGRESS, O_ETA, O_PROGRESS_EVERY, O_RETRY_FAILED,
-	O_COLOR, O_CTAG, O_CTAGSTRING
+	O_COLOR, O_CTAG, O_CTAGSTRING,
+	O_PIPE, O_PIPEPART, O_BLOCK, O_RECEND, O_RECSTART
 };
 
 static const struct optdef pool_opts[] = {
@@ -137,6 +139,15 @@ static const struct optdef pool_opts[] = {
 	{ "ctag", O_CTAG, 0 },
 	{ "ctagstring", O_CTAGSTRING, 1 },
 	{ "ctag-string", O_CTAGSTRING, 1 },
+	/* block input (issue 13): pool/pipe.c */
+	{ "pipe", O_PIPE, 0 },
+	{ "spreadstdin", O_PIPE, 0 },
+	{ "pipepart", O_PIPEPART, 0 },
+	{ "pipe-part", O_PIPEPART, 0 },
+	{ "block", O_BLOCK, 1 },
+	{ "block-size", O_BLOCK, 1 },
+	{ "recend", O_RECEND, 1 },
+	{ "recstart", O_RECSTART, 1 },
 	{ NULL, 0, 0 }
 };
 
@@ -156,6 +167,9 @@ struct pool_args {
 	const char *tmpdir;		/* --tmpdir */
 	int csv, header, trim_set;	/* --csv, --header :, --trim */
 	int retry_failed;		/* --retry-failed */
+	const char *header_arg;		/* --header, as given */
+	long nrec;			/* -N, or -1 */
+	int n_set, pipe_set;		/* -n given; --block... given */
 };
 
 /* The --sem pools alive between calls, by --id. */
@@ -350,6 +364,10 @@ pool_opt_input(struct pool_args *a, int c, char *v)
 	case 'N':
 		if (pool_number(v, c == 'N' ? 0 : 1, 1000000, &n) < 0)
 			return (pool_bad(v, "argument count"));
+		if (c == 'N')
+			a->nrec = n;
+		else
+			a->n_set = 1;
 		a->max_args = n ? n : 1;
 		a->rules.noargs = n == 0;	/* -N 0: one item, none used */
 		return (0);
@@ -372,10 +390,17 @@ pool_opt_input(struct pool_args *a, int c, char *v)
 		a->cfg.junit = v;
 		return (0);
 	case O_HEADER:
-		if (input_header_parse(v) < 0)
-			return (pool_bad(*v ? v : "''", "header (pool has `--header :': "
-			    "the first line)"));
-		a->header = 1;
+		a->header_arg = v;	/* its meaning depends on --pipe */
+		return (0);
+	case O_BLOCK:
+		a->pipe_set = 2;
+		return (pipe_size_parse(v, &a->cfg.pipe.block) < 0 ?
+		    pool_bad(v, "block size") : 0);
+	case O_RECEND:
+	case O_RECSTART:
+		a->pipe_set = 1;
+		*(c == O_RECEND ? &a->cfg.pipe.recend : &a->cfg.pipe.recstart) =
+		    v;
 		return (0);
 	case O_TRIM:
 		a->trim_set = 1;
@@ -415,11 +440,13 @@ pool_opt_value(struct pool_args *a, int c, char *v)
 		    0);
 	case O_DELAY:
 		return (duration_arg(v, &a->cfg.delay_ns) < 0 ? EX_USAGE : 0);
-	case O_STATUS_ARRAY:
 	case 'a':
+		a->array = v;	/* checked once --pipepart is known */
+		return (0);
+	case O_STATUS_ARRAY:
 		if (!var_name_ok(v))
 			return (EX_USAGE);
-		*(c == 'a' ? (char **)&a->array : &a->cfg.status_array) = v;
+		a->cfg.status_array = v;
 		return (0);
 	case 'd':
 		return ((a->delim = pool_parse_delim(v)) < 0 ?
@@ -494,6 +521,11 @@ pool_opt_flag(struct pool_args *a, int c)
 	case O_XARGS: a->in.xargs = INPUT_FILL; break;
 	case O_CSV: a->csv = 1; break;
 	case O_FILES: a->cfg.files = 1; break;
+	case O_PIPE:
+		if (a->cfg.pipe.mode == PIPE_OFF)
+			a->cfg.pipe.mode = PIPE_STDIN;
+		break;
+	case O_PIPEPART: a->cfg.pipe.mode = PIPE_PART; break;
 	default: return (-1);
 	}
 	return (0);
@@ -653,6 +685,58 @@ pool_tmpdir_ok(const char *dir)
 	return (0);
 }
 
+/*
+ * --pipe, --pipepart: what -N, --header and -a mean with them, and the
+ * options that cannot go with a block on each job's stdin.  Return 0, or
+ * a status after saying why not.
+ */
+static int
+pool_pipe_args(struct pool_args *a)
+{
+	struct pipe_opts *po = &a->cfg.pipe;
+	const char *why = NULL;
+
+	if (po->mode == PIPE_OFF) {
+		if (a->header_arg && input_header_parse(a->header_arg) < 0)
+			return (pool_bad(*a->header_arg ? a->header_arg : "''",
+			    "header (pool has `--header :': the first line)"));
+		a->header = a->header_arg != NULL;
+		if (a->array && !var_name_ok(a->array))
+			return (EX_USAGE);
+		if (a->pipe_set)
+			why = "the input is cut into blocks only with --pipe or "
+			    "--pipepart (--block, --recend, --recstart)";
+	} else if (a->header_arg &&
+	    pipe_header_parse(a->header_arg, &po->hlines) < 0)
+		return (pool_bad(*a->header_arg ? a->header_arg : "''",
+		    "header (with --pipe: `:' or a number of lines)"));
+	else if (a->nrec == 0 || (a->nrec > 0 && po->mode == PIPE_PART))
+		why = "-N with --pipe is the number of records a block, at "
+		    "least 1; --pipepart cuts by size only (as GNU parallel)";
+	else if (a->sem || a->wait || a->status || a->persist)
+		why = "--pipe and --pipepart run a batch: not with --sem, "
+		    "--wait, --status or --persist";
+	else if (a->n_set || a->in.xargs || a->colsep || a->csv ||
+	    a->in.link_all || a->in.shuf || a->shard_n ||
+	    launch_active(&a->cfg.launch))
+		why = "--pipe and --pipepart give each job a block on its "
+		    "stdin: not with -n, -X, -m, --xargs, --colsep, --csv, "
+		    "--link, --shuf, --shard or remote jobs";
+	else if (a->array && po->mode == PIPE_STDIN)
+		why = "--pipe cuts stdin: not with -a (--pipepart -a FILE "
+		    "cuts a file)";
+	if (why) {
+		builtin_error("%s", why);
+		return (EX_USAGE);
+	}
+	po->nrec = a->nrec > 0 ? a->nrec : 0;
+	if (po->mode == PIPE_PART && a->pipe_set != 2)
+		po->block = 0;	/* GNU's: 10 ranges a job slot */
+	po->file = po->mode == PIPE_PART ? a->array : NULL;
+	a->array = po->mode == PIPE_OFF ? a->array : NULL;
+	return (0);
+}
+
 static int
 pool_parse(WORD_LIST *list, struct pool_args *a)
 {
@@ -667,6 +751,8 @@ pool_parse(WORD_LIST *list, struct pool_args *a)
 	backoff_init(&a->cfg.backoff);
 	a->cfg.backoff.first_ns = 0;	/* GNU parallel retries at once */
 	a->delim = '\n';
+	a->nrec = -1;
+	a->cfg.pipe.block = 1024 * 1024;	/* GNU parallel's 1M */
 	a->rules.total = -1;
 	subst_use(&a->rules);		/* the defaults, until parsed */
 	opts_init(&o, list);
@@ -679,6 +765,8 @@ pool_parse(WORD_LIST *list, struct pool_args *a)
 		    pool_opt_flag(a, c)) != 0)
 			return (r);
 	}
+	if ((r = pool_pipe_args(a)) != 0)
+		return (r);
 	if (a->cfg.resume && a->cfg.joblog == NULL) {
 		builtin_error("--resume needs --joblog FILE");
 		return (EX_USAGE);
@@ -807,6 +895,50 @@ pool_inputs(struct pool_args *a, struct input *in, WORD_LIST **tmpl)
 			w->next = NULL;
 			break;
 		}
+	return (0);
+}
+
+/*
+ * --pipe, --pipepart: the operands up to a separator are the command
+ * (cut off in *TMPL); --pipepart's file is `:::: FILE' or -a FILE, as
+ * GNU parallel's.  Return 0, or a status after saying why not.
+ */
+static int
+pool_pipe_inputs(struct pool_args *a, WORD_LIST **tmpl)
+{
+	struct pipe_opts *po = &a->cfg.pipe;
+	WORD_LIST *w, *prev;
+
+	*tmpl = NULL;
+	prev = NULL;
+	for (w = a->operands; w && !pool_is_sep(a, w); w = w->next)
+		prev = w;
+	if (prev == NULL) {
+		builtin_error("--pipe and --pipepart need a command to read "
+		    "each block");
+		return (EX_USAGE);
+	}
+	if (w && (po->mode == PIPE_STDIN || po->file || w->next == NULL ||
+	    w->next->next || input_sep(&a->in, w->word->word) !=
+	    INPUT_FILES)) {
+		builtin_error(po->mode == PIPE_STDIN ? "--pipe reads its "
+		    "blocks from stdin, not from %s items (--pipepart :::: "
+		    "FILE cuts a file)" : "--pipepart cuts one file, given as "
+		    ":::: FILE or -a FILE, not %s", w->word->word);
+		return (EX_USAGE);
+	}
+	if (w)
+		po->file = w->next->word->word;
+	if (po->mode == PIPE_PART && po->file == NULL) {
+		builtin_error("--pipepart needs a file: :::: FILE or -a FILE");
+		return (EX_USAGE);
+	}
+	*tmpl = copy_word_list(a->operands);
+	for (w = *tmpl; w->next && !pool_is_sep(a, w->next); w = w->next)
+		;
+	if (w->next)
+		dispose_words(w->next);
+	w->next = NULL;
 	return (0);
 }
 
@@ -1169,7 +1301,8 @@ pool_batch(struct pool_args *a)
 	p = xmalloc(sizeof(*p));
 	memset(p, 0, sizeof(*p));
 	p->cfg.launch = a->cfg.launch;	/* pool_free frees it, in any case */
-	if ((r = pool_inputs(a, &p->in, &tmpl)) != 0 ||
+	if ((r = a->cfg.pipe.mode ? pool_pipe_inputs(a, &tmpl) :
+	    pool_inputs(a, &p->in, &tmpl)) != 0 ||
 	    (a->persist && (r = persist_refuse(&a->cfg, &p->in)) != 0) ||
 	    (r = pool_init(p, &a->cfg, tmpl) < 0 ? EXECUTION_FAILURE : 0)) {
 		if (tmpl)
@@ -1186,7 +1319,8 @@ pool_batch(struct pool_args *a)
 	p->in.load_all = subst_has_total(tmpl) || pool_tag_total(a) ||
 	    a->cfg.progress == 2 || a->cfg.every_pct;
 	dispose_words(tmpl);
-	if (input_prepare(&p->in) < 0) {
+	if (a->cfg.pipe.mode ? pool_pipe_open(p) < 0 :
+	    input_prepare(&p->in) < 0) {
 		pool_cleanup(p);
 		return (EXECUTION_FAILURE);
 	}
@@ -1537,7 +1671,41 @@ static char *pool_doc[] = {
 	"\t\t\tcolumns (split at tabs without --colsep, as",
 	"\t\t\tGNU parallel): {name} {name.} {name/}... are",
 	"\t\t\t{N} {N.} {N/} of its column; GNU parallel's",
-	"\t\t\tother --header forms are refused",
+	"\t\t\tother --header forms are refused (with --pipe,",
+	"\t\t\tsee below)",
+	"  --pipe, --spreadstdin\tGNU parallel's: stdin cut into blocks of whole",
+	"\t\t\trecords, one block on each job's stdin; no items",
+	"\t\t\t(::: is refused), {} is empty.  A block is the",
+	"\t\t\tleftover of the last one and more bytes up to a",
+	"\t\t\tmultiple of --block, cut at its last record end",
+	"\t\t\t(GNU parallel's blocks); a record longer than that",
+	"\t\t\tis a block of its own, whole.  Blocks are",
+	"\t\t\tspooled to unlinked files in $TMPDIR (--tmpdir):",
+	"\t\t\ta job's stdin is a regular file, not a pipe; at",
+	"\t\t\tmost -j blocks exist at a time, and memory holds",
+	"\t\t\tabout two.  -k, --tag, --joblog, --halt,",
+	"\t\t\t--timeout and --retries (the same block again)",
+	"\t\t\twork as for items",
+	"  --pipepart, --pipe-part",
+	"\t\t\tcut a regular file, :::: FILE or -a FILE (with",
+	"\t\t\t--pipepart, -a names a file, as GNU parallel's):",
+	"\t\t\teach range ends at the first record end past",
+	"\t\t\t--block bytes (default: 10 ranges a job slot, as",
+	"\t\t\tGNU parallel); the job reads it from the file",
+	"\t\t\titself (nothing is copied through the shell)",
+	"  --block SIZE\t\tblock size, default 1M; k m g t are powers of",
+	"\t\t\t1000, K M G T of 1024 (GNU parallel's units);",
+	"\t\t\tat most 1G; also --block-size",
+	"  --recend STR\t\ta record ends with STR (default \\n; \\n \\t \\r",
+	"\t\t\t\\0 \\\\ are escapes); '' with no --recstart: no",
+	"\t\t\trecords, blocks of exactly --block bytes",
+	"  --recstart STR\ta record starts with STR (then --recend is ''",
+	"\t\t\tunless given: both given, a block ends where",
+	"\t\t\tthe one meets the other)",
+	"  -N N\t\t\twith --pipe: N records a block, whatever their",
+	"\t\t\tsize (not with --pipepart, as GNU parallel)",
+	"  --header N|:\t\twith --pipe, --pipepart: the first N lines (:",
+	"\t\t\tone) of the input start every block",
 	"  -I STR\t\tSTR instead of {} (see above)",
 	"  --plus\t\tthe replacement strings of GNU parallel's --plus",
 	"  --ci-groups KIND\tfor CI logs (not GNU parallel's): each job's",
@@ -1662,7 +1830,8 @@ static char *pool_doc[] = {
 	"Long names as in GNU parallel: --jobs (-j), --array (-a), --delimiter",
 	"(-d), --max-args (-n), --lb (--line-buffer), --semaphore (--sem),",
 	"--halt-on-error (--halt).  GNU parallel options that pool does not",
-	"have (--pipe, --tty, ...) are refused as invalid options.",
+	"have (--roundrobin, --regexp, --tty, ...) are refused as invalid",
+	"options.",
 	"",
 	"Ctrl-C, TERM or HUP stop every job (the signal to each group, KILL",
 	"2s later); pool then returns 128+N and the shell's traps run.  A",

@@ -242,6 +242,8 @@ pool_launch_child(struct pool_spawn *s)
 	for (i = 0; i < s->p->cfg.jobs; i++)
 		if (s->p->w[i].lfd > 0)
 			close(s->p->w[i].lfd);
+	if (s->p->cfg.pipe.mode)
+		pipe_child(&s->p->pin, &s->wk->blk);
 }
 
 /* In a forked child, before the command: close what is not its own. */
@@ -692,6 +694,7 @@ pool_worker_clear(struct pool_worker *wk)
 	wk->lfd = 0;
 	launch_wd_remove(wk->wdtmp);
 	wk->wdtmp = NULL;
+	pipe_blk_close(&wk->blk);
 	wk->vals = NULL;
 	wk->cmd = wk->tag = wk->resdir = NULL;
 	wk->cap = NULL;
@@ -715,6 +718,8 @@ pool_requeue(struct pool *p, struct pool_worker *wk, int attempt,
 	r->nvals = wk->nvals;
 	r->attempt = attempt;
 	r->ready = ready;
+	r->blk = wk->blk;
+	wk->blk.fd = 0;
 	wk->vals = NULL;
 	r->next = p->retry;
 	p->retry = r;
@@ -1132,6 +1137,12 @@ pool_spawn(struct pool *p, struct pool_worker *wk, WORD_LIST *cmd,
 		return (-1);
 	/* A launched job's stdin, a local one's --workdir: in the child. */
 	co.flags |= launched || p->cfg.launch.workdir ? CHILD_FORK : 0;
+	/* --pipe: the block on its stdin, from its start (a retry too). */
+	if (p->cfg.pipe.mode) {
+		co.flags |= CHILD_FORK;
+		if (wk->blk.fd > 0 && lseek(wk->blk.fd, 0, SEEK_SET) < 0)
+			return (-1);
+	}
 	if (p->cfg.show_cmd & POOL_SHOW_V)
 		pool_verbose(wk->cmd, p->cfg.capture ? wfd[0] : -1);
 	ctx.bigitem = pool_env(p, wk, env);
@@ -1164,6 +1175,8 @@ pool_claim(struct pool *p, long seq, int attempt, char **vals, int nvals,
 	wk->slot = (int)(wk - p->w) + 1;
 	wk->seq = seq;
 	wk->attempt = attempt;
+	wk->blk = p->next_blk;
+	memset(&p->next_blk, 0, sizeof(p->next_blk));
 	wk->vals = vals;
 	wk->nvals = nvals;
 	*cmdp = words ? copy_word_list(words) :
@@ -1322,6 +1335,64 @@ pool_limits(struct pool *p)
 		pool_shed(p, now);
 }
 
+/*
+ * --pipe, --pipepart: take the next block for the job pool_fill starts.
+ * Return 1 if there is one; 0 if not yet (stdin is polled meanwhile) or
+ * no more (the input is done; a read or spool error says why first).
+ */
+static int
+pool_pipe_next(struct pool *p)
+{
+	int r;
+
+	r = pipe_next(&p->pin, &p->next_blk);
+	if (r == PIPE_BLOCK) {
+		p->in.pos++;
+		return (1);
+	}
+	if (r == PIPE_WAIT) {
+		p->pipe_wait = 1;
+		return (0);
+	}
+	if (r == PIPE_ERR) {
+		builtin_error("cannot %s: %s", errno == EFBIG ?
+		    "read the --header lines" : "read and spool a block",
+		    strerror(errno));
+		p->fatal = 1;
+	}
+	p->in.done = 1;
+	return (0);
+}
+
+/*
+ * --pipe, --pipepart: set P up to cut stdin or the file into blocks.
+ * Return 0, or -1 after saying why not.
+ */
+int
+pool_pipe_open(struct pool *p)
+{
+	const char *name;
+	int fd;
+
+	name = p->cfg.pipe.mode == PIPE_PART ? p->cfg.pipe.file :
+	    "standard input";
+	fd = p->cfg.pipe.mode == PIPE_PART ?
+	    open(name, O_RDONLY | O_CLOEXEC) : fcntl(0, F_DUPFD_CLOEXEC, 10);
+	if (fd < 0 || pipe_open(&p->pin, &p->cfg.pipe, fd) < 0) {
+		builtin_error("%s: %s%s", name, strerror(errno),
+		    errno == ESPIPE ? " (--pipepart needs a regular file)" :
+		    "");
+		if (fd >= 0 && p->pin.fd != fd)
+			close(fd);
+		return (-1);
+	}
+	/* --pipepart without --block: 10 ranges a job slot (GNU's). */
+	if (p->pin.block == 0)
+		p->pin.block = p->pin.size / (10 * (off_t)p->cfg.jobs) + 1;
+	p->in.total = -1;
+	return (0);
+}
+
 /* Start jobs while slots are free: due retries first, then new items. */
 static void
 pool_fill(struct pool *p)
@@ -1341,12 +1412,14 @@ pool_fill(struct pool *p)
 		if ((p->next_start && now < p->next_start) ||
 		    (p->next_fork && now < p->next_fork)) {
 			/* Is there a next job to wait for at all? */
-			if (p->ahead == NULL && !p->in.done)
+			if (p->ahead == NULL && !p->in.done &&
+			    !p->cfg.pipe.mode)
 				p->ahead = input_next(&p->in, &p->nahead);
 			break;
 		}
 		if ((r = pool_retry_ready(p, now)) != NULL) {
 			seq = r->seq;
+			p->next_blk = r->blk;
 			k = pool_start(p, seq, r->attempt, r->vals, r->nvals,
 			    NULL);
 			free(r);
@@ -1359,6 +1432,10 @@ pool_fill(struct pool *p)
 		if ((vals = p->ahead) != NULL) {
 			nvals = p->nahead;
 			p->ahead = NULL;
+		} else if (p->cfg.pipe.mode) {
+			if (!pool_pipe_next(p))
+				break;
+			nvals = 0;
 		} else if ((vals = input_next(&p->in, &nvals)) == NULL)
 			break;
 		seq = p->in.pos;	/* its input position (--shard) */
@@ -1367,6 +1444,7 @@ pool_fill(struct pool *p)
 		if ((p->cfg.resume == 1 && seen != JOBLOG_UNSEEN) ||
 		    (p->cfg.resume == 2 && seen == JOBLOG_OK)) {
 			input_free_vals(vals, nvals);
+			pipe_blk_close(&p->next_blk);
 			continue;
 		}
 		k = pool_start(p, seq, 1, vals, nvals, NULL);
@@ -1440,13 +1518,18 @@ pool_stop_all(struct pool *p, int sig)
 static void
 pool_sleep(struct pool *p)
 {
-	struct pollfd fds[2];
+	struct pollfd fds[3];
 
 	waitset_deadline(&p->ws, pool_deadline(p));
 	fds[1].fd = output_pollfd();
 	fds[1].events = POLLIN;
 	fds[1].revents = 0;
-	waitset_sleep_fds(&p->ws, fds, 2);
+	/* --pipe: a block waits for stdin to have more. */
+	fds[2].fd = p->pipe_wait ? p->pin.fd : -1;
+	fds[2].events = POLLIN;
+	fds[2].revents = 0;
+	waitset_sleep_fds(&p->ws, fds, 3);
+	p->pipe_wait = 0;
 	if (fds[1].revents)
 		output_run();
 }
@@ -1679,6 +1762,7 @@ pool_free(struct pool *p)
 	}
 	while ((h = p->retry) != NULL) {
 		p->retry = h->next;
+		pipe_blk_close(&h->blk);
 		input_free_vals(h->vals, h->nvals);
 		free(h);
 	}
@@ -1688,6 +1772,8 @@ pool_free(struct pool *p)
 		output_end(&p->out);
 	joblog_close(&p->log);
 	input_free(&p->in);
+	pipe_blk_close(&p->next_blk);
+	pipe_close(&p->pin);
 	if (p->tmpl)
 		dispose_words(p->tmpl);
 	free(p->w);

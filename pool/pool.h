@@ -15,6 +15,7 @@
 #include "results.h"
 #include "output.h"
 #include "progress.h"
+#include "pipe.h"
 #include "term.h"
 #include "waitset.h"
 
@@ -67,6 +68,7 @@ struct pool_cfg {
 	int ci;				/* --ci-groups: CI_* */
 	const char *junit;		/* --junit FILE (batch only) */
 	struct launch launch;		/* --launcher, --sshlogin, --env */
+	struct pipe_opts pipe;		/* --pipe, --pipepart (pool/pipe.c) */
 };
 
 /* A job that ended before its turn to print (-k), or waits to be retried. */
@@ -76,6 +78,7 @@ struct pool_held {
 	char **vals;
 	int nvals;
 	int64_t ready;			/* retry: when it may start again */
+	struct pipe_blk blk;		/* --pipe: its block */
 	int done;			/* -k: it ended, its output is in cap */
 	struct outcap *cap;
 	struct pool_held *next;
@@ -103,6 +106,7 @@ struct pool_worker {
 	int requeue;			/* stopped by a limit: run it again */
 	int lfd;			/* launched: its stdin pipe's writer */
 	char *wdtmp;			/* --workdir ... of a local job */
+	struct pipe_blk blk;		/* --pipe: the block on its stdin */
 };
 
 struct pool {
@@ -142,9 +146,13 @@ struct pool {
 	int64_t lim_due;		/* limits: next look (0: now) */
 	int lim_hold;			/* limits: start nothing */
 	struct waitset ws;
+	struct pipe_in pin;		/* --pipe, --pipepart: the blocks */
+	struct pipe_blk next_blk;	/* ... the next job's (pool_start) */
+	int pipe_wait;			/* ... stdin has nothing yet: poll it */
 };
 
 int pool_init(struct pool *, const struct pool_cfg *, WORD_LIST *);
+int pool_pipe_open(struct pool *);
 int pool_run(struct pool *);
 int pool_submit(struct pool *, WORD_LIST *);
 int pool_drain(struct pool *);

@@ -85,6 +85,10 @@ pool|--ssh|sshcmd
 pool|--env|envname
 pool|--workdir|workdir
 pool|--wd|workdir
+pool|--block|pblock
+pool|--recend|prec
+pool|--recstart|prec
+pool|--header|hdr
 retry|-n|attempts
 retry|--attempts|attempts
 retry|-d|dur
@@ -169,6 +173,12 @@ every|suffix|5xs|%s: invalid progress interval
 every|zero|0%|%s: invalid progress interval
 every|overflow|101%|%s: invalid progress interval
 every|valid|10%|ok
+pblock|empty||%s: invalid block size
+pblock|suffix|5xs|%s: invalid block size
+pblock|zero|0|%s: invalid block size
+pblock|valid|1k|the input is cut into blocks only with --pipe or --pipepart (--block, --recend, --recstart)
+prec|valid|x|the input is cut into blocks only with --pipe or --pipepart (--block, --recend, --recstart)
+hdr|bad|x|%s: invalid header (pool has `--header :'"'"': the first line)
 operand|empty||%s: invalid duration
 operand|negative|-1|%s: invalid option
 operand|non-numeric|abc|%s: invalid duration
@@ -391,7 +401,11 @@ pool|--jobs=abc mk ::: 1|2|abc: invalid job count
 pool|-j 0% mk ::: 1|2|0%: invalid job count
 pool|-j5x mk ::: 1|2|5x: invalid job count
 pool|--halt=never mk ::: 1|ok|
-pool|--pipe mk ::: 1|2|--pipe: invalid option
+pool|--pipe mk ::: 1|2|--pipe reads its blocks from stdin, not from ::: items (--pipepart :::: FILE cuts a file)
+pool|--pipe --block 5x mk|2|5x: invalid block size
+pool|--pipe --block 0 mk|2|0: invalid block size
+pool|--block 1k mk ::: 1|2|the input is cut into blocks only with --pipe or --pipepart (--block, --recend, --recstart)
+pool|--pipepart mk|2|--pipepart needs a file: :::: FILE or -a FILE
 pool|-X mk ::: 1 ::: 2|2|-X, -m and --xargs: one input source, not 2
 pool|--resume mk ::: 1|2|--resume needs --joblog FILE
 pool|:::+ 1|2|:::+: no input source before it to link to

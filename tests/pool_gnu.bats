@@ -186,8 +186,7 @@ same() {
 
 @test "pool: GNU parallel options it does not have are refused, not taken as items" {
 	local o
-	for o in --pipe --pipepart --block=1M --recend=x \
-	    --results-csv --tty --roundrobin; do
+	for o in --results-csv --tty --roundrobin --regexp; do
 		run -2 psh 'pool "$1" echo ::: a' "$o"
 		assert_output --partial "pool: ${o%%=*}"
 		assert_output --partial 'invalid option'

@@ -1,0 +1,574 @@
+/* pipe.c - pool --pipe and --pipepart: input cut into blocks of records */
+
+/*
+ * GNU parallel's --pipe gives each job a block of stdin on its stdin,
+ * cut where one record ends and the next starts (--recend, --recstart),
+ * so that no record is ever split.  It reads what was left over from the
+ * last block up to the next multiple of --block bytes, and cuts that at
+ * its last record boundary; with -N, N records whatever their size.  We
+ * cut the same way, so that the jobs see the same blocks as GNU's.
+ *
+ * A block is spooled to an unlinked file ($TMPDIR, --tmpdir) that is
+ * the job's stdin, not fed through a pipe: a job that does not read its
+ * stdin then blocks nothing, a retry reads the same block again, and the
+ * loop never waits on a job's pipe.  At most -j blocks (and one being
+ * read) exist at a time, and memory holds about two blocks, whatever the
+ * size of the input: a record longer than the buffer is streamed to its
+ * spool while we look for its end.
+ *
+ * stdin is read only when poll says it has something: a slow producer
+ * must not keep the loop from reaping jobs or taking a signal.  We never
+ * set O_NONBLOCK on it, as others share that file description.
+ *
+ * --pipepart cuts a regular file by offsets (the first boundary after
+ * each --block bytes, as GNU's) and copies nothing through the pool: a
+ * job reads its range from the file itself (pipe_child).
+ *
+ * The cutting functions (pipe_cut_next, pipe_cut_last) and the parsers
+ * are pure and fuzzed (fuzz/fuzz_pipe.c).
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "output.h"
+#include "pipe.h"
+
+#define PIPE_CHUNK	(64 * 1024)
+#define PIPE_NREC_BUF	(1024 * 1024)	/* -N: the buffer's size */
+
+/*
+ * Parse --block S: a whole number of bytes with an optional unit, GNU
+ * parallel's: k m g t (powers of 1000) and K M G T (of 1024).  Store it
+ * in *OUT and return 0, or return -1 if S is no such size, is 0 or is
+ * over PIPE_BLOCK_MAX.
+ */
+int
+pipe_size_parse(const char *s, int64_t *out)
+{
+	static const char units[] = "kmgtKMGT";
+	const char *u;
+	int64_t n, mul;
+	int i;
+
+	if (*s < '0' || *s > '9')
+		return (-1);
+	for (n = 0; *s >= '0' && *s <= '9'; s++) {
+		n = n * 10 + (*s - '0');
+		if (n > PIPE_BLOCK_MAX)
+			return (-1);
+	}
+	mul = 1;
+	if (*s != '\0') {
+		if (s[1] != '\0' || (u = strchr(units, *s)) == NULL)
+			return (-1);
+		for (i = 0; i <= (u - units) % 4; i++)
+			mul *= u - units < 4 ? 1000 : 1024;
+	}
+	if (n == 0 || n > PIPE_BLOCK_MAX / mul)
+		return (-1);
+	*out = n * mul;
+	return (0);
+}
+
+/* --header with --pipe: `:' (one line) or a number of lines, 1..1e6. */
+int
+pipe_header_parse(const char *s, long *out)
+{
+	long n;
+
+	if (strcmp(s, ":") == 0) {
+		*out = 1;
+		return (0);
+	}
+	if (*s < '0' || *s > '9')
+		return (-1);
+	for (n = 0; *s >= '0' && *s <= '9'; s++)
+		if ((n = n * 10 + (*s - '0')) > 1000000)
+			return (-1);
+	if (*s != '\0')
+		return (-1);
+	*out = n;
+	return (0);
+}
+
+/*
+ * Turn GNU parallel's escapes in S (\n \t \r \0 \\ \' \") into their
+ * bytes, in place; return the new length (a \0 makes a NUL byte).
+ */
+size_t
+pipe_unescape(char *s)
+{
+	static const char from[] = "ntr0\\'\"", to[] = "\n\t\r\0\\'\"";
+	const char *e;
+	size_t i, n;
+
+	for (i = n = 0; s[i] != '\0'; i++) {
+		if (s[i] == '\\' && s[i + 1] != '\0' &&
+		    (e = strchr(from, s[i + 1])) != NULL) {
+			s[n++] = to[e - from];
+			i++;
+		} else
+			s[n++] = s[i];
+	}
+	s[n] = '\0';
+	return (n);
+}
+
+/* Is there a record boundary at P in BUF (LEN bytes)? */
+static int
+pipe_is_cut(const char *buf, size_t len, size_t p, const struct pipe_rec *r)
+{
+	return (p >= 1 && p >= r->elen && p + r->slen <= len &&
+	    memcmp(buf + p - r->elen, r->end, r->elen) == 0 &&
+	    memcmp(buf + p, r->start, r->slen) == 0);
+}
+
+/*
+ * Return the first record boundary P >= FROM in BUF (LEN bytes): END
+ * ends at P and START begins there, both inside BUF, P > 0.  Return 0 if
+ * there is none yet.
+ */
+size_t
+pipe_cut_next(const char *buf, size_t len, size_t from,
+    const struct pipe_rec *r)
+{
+	const char *hit;
+	size_t p;
+
+	if (from < 1)
+		from = 1;
+	if (r->elen == 0 && r->slen == 0)
+		return (from <= len ? from : 0);
+	if (from < r->elen)
+		from = r->elen;
+	/* memchr for the separator's first byte, then compare it all. */
+	while (from + r->slen <= len) {
+		if (r->elen) {
+			hit = memchr(buf + from - r->elen, r->end[0],
+			    len - r->slen - from + 1);
+			p = hit ? (size_t)(hit - buf) + r->elen : 0;
+		} else {
+			hit = memchr(buf + from, r->start[0],
+			    len - r->slen - from + 1);
+			p = hit ? (size_t)(hit - buf) : 0;
+		}
+		if (hit == NULL)
+			return (0);
+		if (pipe_is_cut(buf, len, p, r))
+			return (p);
+		from = p + 1;
+	}
+	return (0);
+}
+
+/* Return the last record boundary in BUF (LEN bytes), or 0 for none. */
+size_t
+pipe_cut_last(const char *buf, size_t len, const struct pipe_rec *r)
+{
+	size_t p;
+
+	if (len == 0)
+		return (0);
+	if (r->elen == 0 && r->slen == 0)
+		return (len);
+	for (p = len - (r->slen < len ? r->slen : len); p >= 1; p--) {
+		if (r->elen && buf[p - 1] != r->end[r->elen - 1])
+			continue;
+		if (pipe_is_cut(buf, len, p, r))
+			return (p);
+	}
+	return (0);
+}
+
+/* Write N bytes of BUF to FD; 0, or -1 with errno set. */
+static int
+pipe_write(int fd, const char *buf, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = write(fd, buf, n)) < 0) {
+			if (errno == EINTR)
+				continue;
+			return (-1);
+		}
+		buf += w;
+		n -= (size_t)w;
+	}
+	return (0);
+}
+
+/*
+ * Read what PI's input has, at most WANT bytes, without blocking.
+ * Return 1 if something came (or EOF), 0 if nothing is there yet, or -1.
+ */
+static int
+pipe_read(struct pipe_in *pi, size_t want)
+{
+	struct pollfd pfd;
+	ssize_t n;
+
+	if (pi->beg > 0 && pi->len + want > pi->cap) {
+		memmove(pi->buf, pi->buf + pi->beg, pi->len - pi->beg);
+		pi->len -= pi->beg;
+		pi->beg = 0;
+	}
+	if (want > pi->cap - pi->len)
+		want = pi->cap - pi->len;
+	pfd.fd = pi->fd;
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, 0) == 0)
+		return (0);
+	if ((n = read(pi->fd, pi->buf + pi->len, want)) < 0)
+		return (errno == EINTR || errno == EAGAIN ? 0 : -1);
+	if (n == 0)
+		pi->eof = 1;
+	pi->len += (size_t)n;
+	return (1);
+}
+
+/* --header: take the first HLINES lines.  PIPE_BLOCK once they are in. */
+static int
+pipe_header(struct pipe_in *pi)
+{
+	size_t i;
+	long nl;
+	int r;
+
+	for (;;) {
+		for (i = pi->beg, nl = 0; i < pi->len && nl < pi->hlines; i++)
+			nl += pi->buf[i] == '\n';
+		if (nl == pi->hlines || pi->eof)
+			break;
+		if (pi->len == pi->cap) {
+			errno = EFBIG;	/* a header longer than a block */
+			return (PIPE_ERR);
+		}
+		/* A block at a time, as GNU's: the rest is the leftover. */
+		if ((r = pipe_read(pi, (size_t)pi->block)) <= 0)
+			return (r < 0 ? PIPE_ERR : PIPE_WAIT);
+	}
+	pi->hlen = i - pi->beg;
+	pi->head = malloc(pi->hlen + 1);
+	if (pi->head == NULL)
+		return (PIPE_ERR);
+	memcpy(pi->head, pi->buf + pi->beg, pi->hlen);
+	pi->beg = i;
+	pi->hdone = 1;
+	return (PIPE_BLOCK);
+}
+
+/* Spool N bytes from the buffer's start into the block; 0 or -1. */
+static int
+pipe_spool(struct pipe_in *pi, size_t n)
+{
+	if (pi->out < 0) {
+		if ((pi->out = output_tmpfile()) < 0)
+			return (-1);
+		if (pi->hlen && pipe_write(pi->out, pi->head, pi->hlen) < 0)
+			return (-1);
+	}
+	if (pipe_write(pi->out, pi->buf + pi->beg, n) < 0)
+		return (-1);
+	pi->beg += n;
+	pi->inblock += n;
+	return (0);
+}
+
+/* The block is spooled: hand it over in B. */
+static int
+pipe_done(struct pipe_in *pi, struct pipe_blk *b)
+{
+	memset(b, 0, sizeof(*b));
+	b->fd = pi->out;
+	pi->out = -1;
+	pi->tgt = 0;
+	pi->found = 0;
+	pi->from = 0;
+	pi->inblock = 0;
+	return (lseek(b->fd, 0, SEEK_SET) < 0 ? PIPE_ERR : PIPE_BLOCK);
+}
+
+/*
+ * Spool until NEED records of the block are in (or the input ends): the
+ * -N way, and the end of a record longer than the buffer.  A buffer half
+ * full of one block goes to its spool but for the bytes a boundary may
+ * still begin in.
+ */
+static int
+pipe_stream(struct pipe_in *pi, struct pipe_blk *b, long need)
+{
+	size_t n, p, k, w;
+	int r;
+
+	k = pi->rec.elen + pi->rec.slen;
+	for (;;) {
+		n = pi->len - pi->beg;
+		while (pi->found < need && (p = pipe_cut_next(pi->buf +
+		    pi->beg, n, pi->from, &pi->rec)) != 0) {
+			pi->found++;
+			pi->last = p;
+			pi->from = p + 1;
+		}
+		if (pi->found == need)
+			return (pipe_spool(pi, pi->last) < 0 ? PIPE_ERR :
+			    pipe_done(pi, b));
+		if (pi->eof && n == 0 && pi->out < 0)
+			return (PIPE_EOF);
+		if (pi->eof)
+			return (pipe_spool(pi, n) < 0 ? PIPE_ERR :
+			    pipe_done(pi, b));
+		/* Every boundary up to here has been seen. */
+		if (n >= pi->rec.slen && pi->from < n - pi->rec.slen + 1)
+			pi->from = n - pi->rec.slen + 1;
+		if (n > k && n >= pi->cap / 2) {
+			w = n - k;
+			if (pipe_spool(pi, w) < 0)
+				return (PIPE_ERR);
+			pi->from -= w;
+		}
+		/* A block at a time: what is read past the end is left over. */
+		if ((r = pipe_read(pi, (size_t)pi->block)) <= 0)
+			return (r < 0 ? PIPE_ERR : PIPE_WAIT);
+	}
+}
+
+/*
+ * --pipe by size, as GNU parallel: the bytes left over from the last
+ * block and more up to the next multiple of --block, cut at the last
+ * record boundary (all of it at the end of the input).
+ */
+static int
+pipe_next_size(struct pipe_in *pi, struct pipe_blk *b)
+{
+	size_t n, p;
+	int r;
+
+	if (pi->out >= 0)
+		return (pipe_stream(pi, b, 1));	/* a long record goes on */
+	if (pi->tgt == 0) {
+		n = pi->len - pi->beg;
+		pi->tgt = n + (size_t)pi->block - n % (size_t)pi->block;
+		if (pi->tgt > pi->cap)
+			pi->tgt = pi->cap;
+	}
+	while ((n = pi->len - pi->beg) < pi->tgt && !pi->eof)
+		if ((r = pipe_read(pi, pi->tgt - n)) <= 0)
+			return (r < 0 ? PIPE_ERR : PIPE_WAIT);
+	if (n == 0)
+		return (PIPE_EOF);
+	p = pi->eof ? n : pipe_cut_last(pi->buf + pi->beg, n, &pi->rec);
+	if (p > 0)
+		return (pipe_spool(pi, p) < 0 ? PIPE_ERR : pipe_done(pi, b));
+	/* No boundary in it: one record longer than the block. */
+	pi->from = n >= pi->rec.slen ? n - pi->rec.slen + 1 : 1;
+	pi->found = 0;
+	if (pipe_spool(pi, 0) < 0)
+		return (PIPE_ERR);
+	return (pipe_stream(pi, b, 1));
+}
+
+/*
+ * --pipepart: the first record boundary at or after offset FROM of the
+ * file (its size if none), read in windows of the buffer's size.
+ * Return it, or -1 with errno set.
+ */
+static off_t
+pipe_part_cut(struct pipe_in *pi, off_t from)
+{
+	off_t ws;
+	ssize_t got;
+	size_t p;
+
+	for (;;) {
+		ws = from - (off_t)pi->rec.elen - 1;
+		if ((got = pread(pi->fd, pi->buf, pi->cap, ws)) < 0)
+			return (-1);
+		p = pipe_cut_next(pi->buf, (size_t)got, (size_t)(from - ws),
+		    &pi->rec);
+		if (p != 0)
+			return (ws + (off_t)p);
+		if (ws + got >= pi->size || got == 0)
+			return (pi->size);
+		if (ws + got - (off_t)pi->rec.slen + 1 > from)
+			from = ws + got - (off_t)pi->rec.slen + 1;
+	}
+}
+
+/* --pipepart: the next range, [pos, first boundary past pos + block). */
+static int
+pipe_next_part(struct pipe_in *pi, struct pipe_blk *b)
+{
+	off_t end;
+
+	if (pi->pos >= pi->size)
+		return (PIPE_EOF);
+	end = pi->size;
+	if (pi->size - pi->pos > pi->block &&
+	    (end = pipe_part_cut(pi, pi->pos + pi->block +
+	    (off_t)pi->rec.elen)) < 0)
+		return (PIPE_ERR);
+	memset(b, 0, sizeof(*b));
+	b->part = 1;
+	b->start = pi->pos;
+	b->end = end;
+	pi->pos = end;
+	return (PIPE_BLOCK);
+}
+
+/*
+ * Take PI's next block into B.  Return PIPE_BLOCK, PIPE_WAIT (stdin has
+ * nothing yet: poll it, then call again), PIPE_EOF, or PIPE_ERR with
+ * errno set.
+ */
+int
+pipe_next(struct pipe_in *pi, struct pipe_blk *b)
+{
+	int r;
+
+	if (pi->hlines && !pi->hdone) {
+		if ((r = pipe_header(pi)) != PIPE_BLOCK)
+			return (r);
+		pi->pos = (off_t)pi->hlen;
+	}
+	if (pi->mode == PIPE_PART)
+		return (pipe_next_part(pi, b));
+	if (pi->nrec)
+		return (pipe_stream(pi, b, pi->nrec));
+	return (pipe_next_size(pi, b));
+}
+
+/* Copy S (with GNU parallel's escapes) to *DST; return its length. */
+static size_t
+pipe_sep(char **dst, const char *s)
+{
+	*dst = strdup(s);
+	return (*dst ? pipe_unescape(*dst) : 0);
+}
+
+/*
+ * Set PI up to cut FD (stdin's dup, or the --pipepart file; PI closes
+ * it) as O says.  Return 0, or -1 with errno set.
+ */
+int
+pipe_open(struct pipe_in *pi, const struct pipe_opts *o, int fd)
+{
+	struct stat st;
+	char *e, *s;
+
+	memset(pi, 0, sizeof(*pi));
+	pi->out = -1;
+	pi->fd = fd;
+	pi->mode = o->mode;
+	pi->block = o->block;
+	pi->nrec = o->nrec;
+	pi->hlines = o->hlines;
+	/* Only --recstart: no --recend (GNU parallel's rule). */
+	pi->rec.elen = pipe_sep(&e, o->recend ? o->recend :
+	    o->recstart ? "" : "\n");
+	pi->rec.slen = pipe_sep(&s, o->recstart ? o->recstart : "");
+	pi->rec.end = e;
+	pi->rec.start = s;
+	pi->cap = 2 * (size_t)o->block + PIPE_CHUNK;
+	if (pi->mode == PIPE_PART)
+		pi->cap = PIPE_CHUNK + pi->rec.elen + pi->rec.slen;
+	if (e == NULL || s == NULL || (pi->buf = malloc(pi->cap)) == NULL) {
+		errno = ENOMEM;
+		return (-1);
+	}
+	if (pi->mode == PIPE_PART) {
+		if (fstat(fd, &st) < 0)
+			return (-1);
+		if (!S_ISREG(st.st_mode)) {
+			errno = ESPIPE;
+			return (-1);
+		}
+		pi->size = st.st_size;
+	}
+	return (0);
+}
+
+/* Close B's spool, if it has one. */
+void
+pipe_blk_close(struct pipe_blk *b)
+{
+	if (b->fd > 0)
+		close(b->fd);
+	b->fd = 0;
+}
+
+/*
+ * In the forked child of a job that reads the range B of the file: a
+ * helper of its own (in its process group) copies the header and the
+ * range into a pipe on its stdin, with splice: no byte goes through the
+ * pool.  The last range without a header needs no helper.
+ */
+static void
+pipe_child_part(const struct pipe_in *pi, const struct pipe_blk *b)
+{
+	char path[64];
+	loff_t off;
+	ssize_t n;
+	int fd, pp[2];
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", pi->fd);
+	if ((fd = open(path, O_RDONLY)) < 0)
+		_exit(1);
+	if (b->end == pi->size && pi->hlen == 0) {
+		lseek(fd, b->start, SEEK_SET);
+		dup2(fd, 0);
+		close(fd);
+		return;
+	}
+	if (pipe(pp) < 0)
+		_exit(1);
+	/* A bigger pipe: fewer turns between the helper and the job. */
+	(void)fcntl(pp[1], F_SETPIPE_SZ, 1024 * 1024);
+	if (fork() == 0) {
+		close(pp[0]);
+		if (pipe_write(pp[1], pi->head, pi->hlen) < 0)
+			_exit(1);
+		/* splice moves OFF on by what it copied. */
+		for (off = b->start; off < b->end; )
+			if ((n = splice(fd, &off, pp[1], NULL,
+			    (size_t)(b->end - off), 0)) <= 0)
+				_exit(n < 0);
+		_exit(0);
+	}
+	close(pp[1]);
+	dup2(pp[0], 0);
+	close(pp[0]);
+	close(fd);
+}
+
+/* In a job's forked child: block B of PI on its stdin. */
+void
+pipe_child(const struct pipe_in *pi, const struct pipe_blk *b)
+{
+	if (b->part)
+		pipe_child_part(pi, b);
+	else if (b->fd > 0)
+		dup2(b->fd, 0);
+}
+
+/* Release what PI holds. */
+void
+pipe_close(struct pipe_in *pi)
+{
+	if (pi->out >= 0)
+		close(pi->out);
+	if (pi->fd > 0)
+		close(pi->fd);
+	free(pi->buf);
+	free(pi->head);
+	free((char *)pi->rec.end);
+	free((char *)pi->rec.start);
+	memset(pi, 0, sizeof(*pi));
+}

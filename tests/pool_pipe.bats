@@ -1,0 +1,277 @@
+#!/usr/bin/env bats
+# pool --pipe and --pipepart (issue 13): stdin or a file cut into blocks
+# of whole records, one block on each job's stdin; --block, --recend,
+# --recstart, -N, --header.  Where Debian's `parallel' is installed, the
+# expected blocks come from it: `same' runs both on the same input and
+# compares what the jobs saw.
+
+load test_helper
+bats_require_minimum_version 1.5.0
+
+# same INPUT ARG...: `pool -k ARG...' and `parallel -k ARG...' with the
+# file INPUT on stdin print the same lines and return the same status
+# (skipped without GNU parallel).  The command is a word list for pool
+# and a shell line for parallel: keep it to words without quotes.
+same() {
+	local in=$1 mine theirs st_mine=0 st_theirs=0
+	shift
+	command -v parallel >/dev/null || skip "GNU parallel is not installed"
+	mine=$(psh 'pool -k "$@"' "$@" < "$in") || st_mine=$?
+	theirs=$(parallel -k "$@" < "$in" 2>/dev/null) || st_theirs=$?
+	if [ "$mine" != "$theirs" ] || [ "$st_mine" != "$st_theirs" ]; then
+		printf 'pool (%s):\n%s\nparallel (%s):\n%s\n' "$st_mine" \
+		    "$mine" "$st_theirs" "$theirs" >&2
+		return 1
+	fi
+}
+
+# A job that prints what it got: its lines, bytes and first and last line.
+BLOCK_SUM='lines() { local n=0 c=0 f= l= x; while IFS= read -r x; do
+	((n++ == 0)) && f=$x; l=$x; c=$((c + ${#x} + 1)); done
+	echo "$n $c $f $l"; }
+'
+
+@test "pool --pipe: seq 1000000 in 100k blocks, wc -l of every block sums to 1000000" {
+	run -0 psh 'seq 1000000 | pool --pipe --block 100k wc -l |
+	    awk "{ s += \$1; n++ } END { print s, n }"'
+	# 6888896 bytes in blocks of about 100000: 69 jobs.
+	assert_output "1000000 69"
+}
+
+@test "pool --pipe: the blocks are GNU parallel's, cut at the last line end" {
+	seq 100000 > "$BATS_TEST_TMPDIR/in"
+	run -0 psh 'pool -k --pipe --block 10k wc -l < "$1"' "$BATS_TEST_TMPDIR/in"
+	assert_line --index 0 2221
+	assert_line --index 1 2000
+	same "$BATS_TEST_TMPDIR/in" --pipe --block 10k wc -l
+	same "$BATS_TEST_TMPDIR/in" --pipe --block 3K wc -c
+	seq 2000 > "$BATS_TEST_TMPDIR/small"
+	same "$BATS_TEST_TMPDIR/small" --pipe --block 500 wc -l
+}
+
+@test "pool --pipe: records are never split and nothing is lost or doubled" {
+	run -0 psh 'seq 200000 | pool -k --pipe --block 1k cat | cmp - <(seq 200000) && echo same'
+	assert_output same
+	# Out of order too: every line once, whole.
+	run -0 psh 'seq 50000 | pool -j4 --pipe --block 1k cat | sort -n |
+	    cmp - <(seq 50000) && echo same'
+	assert_output same
+}
+
+@test "pool --pipe -N: N records a block, as GNU parallel" {
+	seq 10 > "$BATS_TEST_TMPDIR/in"
+	run -0 psh 'pool -k --pipe -N 3 wc -l < "$1" | tr "\n" " "' \
+	    "$BATS_TEST_TMPDIR/in"
+	assert_output "3 3 3 1 "
+	same "$BATS_TEST_TMPDIR/in" --pipe -N 3 wc -l
+	seq 20000 > "$BATS_TEST_TMPDIR/big"
+	same "$BATS_TEST_TMPDIR/big" --pipe -N 7000 wc -l
+}
+
+@test "pool --pipe --header N and :: the first lines start every block" {
+	printf 'h1\nh2\na\nb\nc\nd\ne\n' > "$BATS_TEST_TMPDIR/in"
+	run -0 psh 'pool -k --pipe --header 2 -N 2 cat < "$1" | tr "\n" " "' \
+	    "$BATS_TEST_TMPDIR/in"
+	assert_output "h1 h2 a b h1 h2 c d h1 h2 e "
+	same "$BATS_TEST_TMPDIR/in" --pipe --header 2 -N 2 cat
+	same "$BATS_TEST_TMPDIR/in" --pipe --header : -N 3 cat
+	seq 1000 > "$BATS_TEST_TMPDIR/big"
+	same "$BATS_TEST_TMPDIR/big" --pipe --header 3 --block 1k wc -l
+}
+
+@test "pool --pipe --recend and --recstart: records end and start where told" {
+	printf 'a;b;c;d;e' > "$BATS_TEST_TMPDIR/semi"
+	run -0 psh 'pool -k --pipe --recend ";" -N 2 sh -c "cat; echo" < "$1"' \
+	    "$BATS_TEST_TMPDIR/semi"
+	assert_output $'a;b;\nc;d;\ne'
+	same "$BATS_TEST_TMPDIR/semi" --pipe --recend ';' -N 2 cat
+	printf '>a\nx\ny\n>b\nz\n>c\nw\n' > "$BATS_TEST_TMPDIR/fa"
+	same "$BATS_TEST_TMPDIR/fa" --pipe --recstart '>' -N 1 wc -l
+	same "$BATS_TEST_TMPDIR/fa" --pipe --recstart '>' --recend '\n' -N 2 wc -l
+	same "$BATS_TEST_TMPDIR/fa" --pipe --recstart '>' --block 12 wc -c
+	# \0 is an escape: NUL-terminated records.
+	run -0 psh 'printf "a\0b\0c\0" | pool -k --pipe --recend "\0" -N 2 wc -c'
+	assert_output $'4\n2'
+}
+
+@test "pool --pipe: one record longer than --block is one block, whole" {
+	run -0 psh '{ head -c 3000000 /dev/zero | tr "\0" x; echo; seq 5; } |
+	    pool -k --pipe --block 100k wc -lc | tr -s " " | tr "\n" /'
+	assert_output " 1 3000001/ 5 10/"
+}
+
+@test "pool --pipe: empty input runs no job and returns 0, as GNU parallel" {
+	mark 0.01
+	run -0 psh 'pool --pipe sh -c "echo ran" < /dev/null; echo "st=$?"'
+	assert_output "st=0"
+	: > "$BATS_TEST_TMPDIR/empty"
+	same "$BATS_TEST_TMPDIR/empty" --pipe wc -l
+}
+
+@test "pool --pipe: a job that does not read its stdin blocks nothing; its status counts" {
+	run -0 psh 'seq 300000 | pool --pipe --block 10k true; echo "st=$?"'
+	assert_output "st=0"
+	run -0 psh 'seq 100 | pool --pipe -N 30 sh -c "exit 3"; echo "st=$?"'
+	assert_output "st=4"
+}
+
+@test "pool --pipe: -k --tag, --joblog, per-job status array" {
+	run -0 psh 'pool -k --tag --tagstring "b{#}" --pipe -N 4 \
+	    --joblog "$1" --status-array st wc -l < <(seq 9); echo "${st[*]}"' \
+	    "$BATS_TEST_TMPDIR/log"
+	assert_output $'b1\t4\nb2\t4\nb3\t1\n0 0 0'
+	run -0 awk 'NR > 1 { n++ } END { print n }' "$BATS_TEST_TMPDIR/log"
+	assert_output 3
+}
+
+@test "pool --pipe: a shell function reads its block" {
+	run -0 psh "$BLOCK_SUM"'seq 10 | pool -k --pipe -N 4 lines'
+	assert_output $'4 8 1 4\n4 8 5 8\n2 5 9 10'
+}
+
+@test "pool --pipe --retries: a retried job reads the same block again" {
+	run -0 psh 'seq 6 | pool -k --pipe -N 3 --retries 3 sh -c \
+	    "read -r x; if [ ! -e \"$1/\$x\" ]; then : > \"$1/\$x\"; exit 1; fi; echo \$x; cat" x' \
+	    "$BATS_TEST_TMPDIR"
+	assert_output $'1\n2\n3\n4\n5\n6'
+}
+
+@test "pool --pipe --halt now,fail=1: the first failure stops the rest" {
+	mark 30.
+	run -1 psh 'seq 100 | pool -j2 --pipe -N 10 --halt now,fail=1 sh -c \
+	    "read -r x; [ \$x = 1 ] && exit 1; sleep $1"' "$REPLY"
+	no_leftovers "$(pat "$REPLY")"
+}
+
+@test "pool --pipe --timeout: a block's job past the limit is stopped" {
+	mark 30.
+	run -0 psh 'seq 10 | pool --pipe -N 5 --timeout 0.3 sh -c \
+	    "read -r x; [ \$x = 1 ] && sleep $1; cat >/dev/null"; echo "st=$?"' "$REPLY"
+	assert_output "st=1"
+}
+
+@test "pool --pipe: stdin that is slow to come keeps the pool awake: blocks run as they come" {
+	run -0 psh '{ echo a; sleep 0.5; echo b; } | pool -k --pipe -N 1 cat'
+	assert_output $'a\nb'
+}
+
+@test "pool --pipe: TERM while stdin has nothing stops the pool at once and leaves nothing" {
+	mark 30.
+	run -0 psh '
+		m=$1
+		{ echo a; sleep "$m"; } | pool --pipe -N 1 sh -c "cat >/dev/null; sleep $m" &
+		p=$!
+		for ((i = 0; i < 100; i++)); do pgrep -f "sh -c cat >/dev/null; sleep $m" >/dev/null && break; sleep 0.05; done
+		t=$EPOCHREALTIME
+		kill -TERM "$p"
+		# $p is the last of its pipeline: wait would wait for the first too.
+		while kill -0 "$p" 2>/dev/null; do sleep 0.05; done
+		echo "ms=$(ms_since "$t")"' "$REPLY"
+	[[ $output =~ ms=([0-9]+) ]] || fail "$output"
+	(( BASH_REMATCH[1] < 3000 )) || fail "took ${BASH_REMATCH[1]} ms"
+	sleep 0.3
+	no_leftovers "sh -c cat >/dev/null; sleep $REPLY"
+}
+
+@test "pool --pipe: Ctrl-C (INT) in the middle of a big input stops every job" {
+	mark 30.
+	run -0 psh '
+		yes | pool -j2 --pipe --block 10k sh -c "cat >/dev/null; sleep $1" &
+		p=$!
+		for ((i = 0; i < 100; i++)); do (( $(pgrep -cf "sh -c cat >/dev/null; sleep $1") >= 2 )) && break; sleep 0.05; done
+		kill -INT "$p"
+		wait "$p"; echo "st=$?"' "$REPLY"
+	assert_output "st=130"
+	sleep 0.3
+	no_leftovers "sh -c cat >/dev/null; sleep $REPLY"
+	no_leftovers "^yes$"
+}
+
+@test "pool --pipe: memory stays bounded on a large input (spooled, not held)" {
+	# pool in the script's own shell (not a pipeline's subshell).
+	run -0 psh 'pool -j2 --pipe --block 1M wc -l > "$1" \
+	    < <(head -c 100000000 /dev/zero | tr "\0" "\n")
+	    awk "{ s += \$1 } END { print s }" "$1"
+	    while read -r k v r; do [ "$k" != VmHWM: ] || echo "$v"; done < /proc/$BASHPID/status' \
+	    "$BATS_TEST_TMPDIR/out"
+	assert_line --index 0 100000000
+	(( ${lines[1]} < 60000 )) || fail "peak RSS ${lines[1]} kB"
+}
+
+@test "pool --pipe under set -euo pipefail: a failing block stops the script" {
+	run -1 psh 'set -euo pipefail; seq 10 | pool --pipe -N 5 grep -q 9; echo reached'
+	refute_output --partial reached
+	run -0 psh 'set -euo pipefail; seq 10 | pool --pipe -N 5 grep -q .; echo reached'
+	assert_output reached
+}
+
+@test "pool --pipepart: the ranges are GNU parallel's; the whole file, once" {
+	command -v parallel >/dev/null || skip "GNU parallel is not installed"
+	seq 100000 > "$BATS_TEST_TMPDIR/in"
+	run -0 psh 'pool -k --pipepart --block 10k wc -lc :::: "$1" |
+	    tr -s " " | head -3' "$BATS_TEST_TMPDIR/in"
+	assert_output $' 2222 10003\n 2001 10005\n 2001 10005'
+	a=$(psh 'pool -k --pipepart --block 10k -a "$1" wc -l' "$BATS_TEST_TMPDIR/in")
+	b=$(parallel -k --pipepart --block 10k -a "$BATS_TEST_TMPDIR/in" wc -l)
+	assert_equal "$a" "$b"
+	run -0 psh 'pool -k --pipepart --block 1k cat :::: "$1" | cmp - "$1" &&
+	    echo same' "$BATS_TEST_TMPDIR/in"
+	assert_output same
+}
+
+@test "pool --pipepart --header: the header starts every range" {
+	{ echo head; seq 1000; } > "$BATS_TEST_TMPDIR/in"
+	run -0 psh 'pool -k --pipepart --header : --block 1k sh -c \
+	    "IFS= read -r h; echo \"\$h \$(wc -l)\"" :::: "$1"' "$BATS_TEST_TMPDIR/in"
+	assert_line --index 0 "head 278"
+	assert_equal "${#lines[@]}" 4
+	command -v parallel >/dev/null || skip "GNU parallel is not installed"
+	b=$(parallel -k --pipepart --header : --block 1k -a "$BATS_TEST_TMPDIR/in" \
+	    sh -c "'IFS= read -r h; echo \"\$h \$(wc -l)\"'")
+	assert_equal "$output" "$b"
+}
+
+@test "pool --pipepart: TERM stops the jobs and their range helpers" {
+	mark 30.
+	seq 200000 > "$BATS_TEST_TMPDIR/in"
+	run -0 psh '
+		pool -j2 --pipepart --block 10k sh -c "sleep $1" :::: "$2" &
+		p=$!
+		for ((i = 0; i < 100; i++)); do (( $(pgrep -cf "sh -c sleep $1") >= 2 )) && break; sleep 0.05; done
+		kill -TERM "$p"
+		wait "$p"; echo "st=$?"' "$REPLY" "$BATS_TEST_TMPDIR/in"
+	assert_output "st=143"
+	sleep 0.3
+	no_leftovers "sh -c sleep $REPLY"
+}
+
+@test "pool --pipe, --pipepart: bad input is refused before anything runs" {
+	run -2 psh 'pool --pipe --block abc sh -c "echo ran" < /dev/null'
+	assert_output --regexp 'pool: abc: invalid block size$'
+	run -2 psh 'pool --pipe --block 0 sh -c "echo ran" < /dev/null'
+	assert_output --regexp 'pool: 0: invalid block size$'
+	run -2 psh 'pool --pipe --block 2G sh -c "echo ran" < /dev/null'
+	assert_output --regexp 'pool: 2G: invalid block size$'
+	run -2 psh 'pool --pipe --header x sh -c "echo ran" < /dev/null'
+	assert_output --partial 'x: invalid header'
+	run -2 psh 'pool --pipe -N 0 sh -c "echo ran" < /dev/null'
+	assert_output --partial '-N with --pipe'
+	run -2 psh 'echo a | pool --pipe sh -c "echo ran" ::: 1 2'
+	assert_output --partial '--pipe reads its blocks from stdin, not from ::: items'
+	run -2 psh 'pool --block 1k sh -c "echo ran" ::: 1'
+	assert_output --partial 'only with --pipe or --pipepart'
+	run -2 psh 'pool --pipepart sh -c "echo ran"'
+	assert_output --partial '--pipepart needs a file'
+	run -2 psh 'pool --pipepart -N 2 sh -c "echo ran" :::: /etc/passwd'
+	assert_output --partial '--pipepart cuts by size only'
+	run -1 psh 'echo a | pool --pipepart sh -c "echo ran" :::: /dev/stdin'
+	assert_output --partial 'needs a regular file'
+	run -1 psh 'pool --pipepart sh -c "echo ran" :::: /no/such'
+	assert_output --regexp 'pool: /no/such: No such file or directory$'
+	run -2 psh 'pool --pipe --sem sh -c "echo ran" < /dev/null'
+	assert_output --partial 'run a batch'
+	run -2 psh 'pool --pipe -X sh -c "echo ran" < /dev/null'
+	assert_output --partial 'a block on its'
+	run -2 psh 'pool --pipe < /dev/null'
+	assert_output --partial 'need a command'
+}
