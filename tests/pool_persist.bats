@@ -251,6 +251,31 @@ bats_require_minimum_version 1.5.0
 	no_leftovers "$m"
 }
 
+@test "pool --persist: while the queue is long a worker claims runs of items; one killed mid-claim: the rest of its claim runs, each item once" {
+	run -0 psh '
+		f() {
+			echo "$1 $POOL_SLOT" >> "$2"
+			case $1 in
+			300) exit 3 ;;
+			900) kill -9 $BASHPID ;;
+			1500) set -e; false ;;
+			esac
+		}
+		pool --persist -j2 --status-array st f {} "$1" < <(seq 2000)
+		echo "rc=$? ${st[299]} ${st[899]} ${st[1499]} n=${#st[@]}"
+		cut -d" " -f1 "$1" | sort -n | uniq -c | awk "\$1 != 1" | wc -l
+		cut -d" " -f1 "$1" | sort -n | uniq | wc -l
+		# Slot changes along the items: about 1,000 if each claim were one.
+		sort -n "$1" | awk "NR > 1 && \$2 != s { c++ } { s = \$2 } END { print (c < 200) ? \"runs\" : c }"' \
+	    "$BATS_TEST_TMPDIR/ran"
+	assert_output - <<-'EOF'
+	rc=3 3 137 1 n=2000
+	0
+	2000
+	runs
+	EOF
+}
+
 # --- items that end their worker ------------------------------------------
 
 @test "pool --persist: exit, set -e, a fatal error and kill -9 in items give their statuses; every item runs once" {
