@@ -112,6 +112,8 @@
 /* Growing claims: at most this many items at once. */
 #define CLAIM_MAX	64
 #define READ_CHUNK	65536
+/* The reader publishes at least every this many items. */
+#define READ_BATCH	256
 #define OUT_BUF		65536
 /* Linux's limit for one environment string (MAX_ARG_STRLEN). */
 #define ENV_STRING_MAX	(32 * 4096)
@@ -715,9 +717,34 @@ persist_worker(void *arg)
 }
 
 /*
+ * May the reader read on before it publishes what it has read?  Only
+ * while its buffer holds the whole next item: reading it cannot block.
+ * A publish may wake workers (a system call each), so one a buffer
+ * costs less than one an item.  -n, --csv, -r: an item may take more
+ * lines than the buffer holds; publish each at once.
+ */
+static int
+persist_buffered(const struct input *in)
+{
+#ifdef __GLIBC__
+	const struct source *s = &in->src[0];
+	FILE *fp = s->fp;
+
+	if (fp == NULL || in->max_args > 1 || s->csv || s->skip_blank ||
+	    in->skip_blank)
+		return (0);
+	return (fp->_IO_read_ptr < fp->_IO_read_end &&
+	    memchr(fp->_IO_read_ptr, s->delim,
+	    (size_t)(fp->_IO_read_end - fp->_IO_read_ptr)) != NULL);
+#else
+	return (0);
+#endif
+}
+
+/*
  * The reader job's life (lib/child.c's setup hook): read the input (a
- * lone file or stdin) item by item into the feed, each published at
- * once for the workers, until its end or --halt.
+ * lone file or stdin) item by item into the feed, and publish them for
+ * the workers before it could block, until its end or --halt.
  */
 static void
 persist_reader(void *arg)
@@ -743,7 +770,9 @@ persist_reader(void *arg)
 			ps->feed.h->error = 1;
 			break;
 		}
-		feed_publish(&ps->feed, 0);
+		if (!persist_buffered(&ps->p->in) ||
+		    ps->feed.n % READ_BATCH == 0)
+			feed_publish(&ps->feed, 0);
 	}
 	if (ps->p->in.error)
 		ps->feed.h->error = 1;

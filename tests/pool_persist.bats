@@ -132,11 +132,18 @@ bats_require_minimum_version 1.5.0
 		f() { [ "$1" = first ] && echo go > "$2"; echo "item $1"; }
 		{ echo first; read -r x < "$1"; echo "second:$x"; } |
 		    pool --persist -j2 -k f {} "$1"
-		echo "rc=$?"' "$BATS_TEST_TMPDIR/ff"
+		echo "rc=$?"
+		# The reader holds "third" and a part line: it publishes first.
+		g() { [ "$1" = third ] && echo go > "$2"; echo "item $1"; }
+		{ printf "x\nthird\npart"; read -r x < "$1"; echo "ial:$x"; } |
+		    pool --persist -j2 -k g {} "$1"' "$BATS_TEST_TMPDIR/ff"
 	assert_output - <<-'EOF'
 	item first
 	item second:go
 	rc=0
+	item x
+	item third
+	item partial:go
 	EOF
 }
 
