@@ -85,6 +85,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "backoff.h"
 #include "bashapi.h"
 #include "child.h"
 #include "duration.h"
@@ -185,6 +186,7 @@ struct persist {
 	long hneed;			/* --halt: this many items halt */
 	long redo;			/* --retries: the next worker's first */
 	int redo_attempt;		/* ... item, as this attempt; or -1 */
+	int redo_status;		/* ... and how the last one ended */
 	struct sink *sink[2];		/* the shell's stdout and stderr */
 	/* In a worker only. */
 	int me;
@@ -224,8 +226,6 @@ persist_no(const char *what)
 int
 persist_refuse(const struct pool_cfg *cfg, const struct input *in)
 {
-	if (cfg->retries > 1 && cfg->backoff.first_ns)
-		return (persist_no("--retry-delay"));
 	if (cfg->delay_ns)
 		return (persist_no("--delay"));
 	if (cfg->out_mode == OUT_LINE)
@@ -606,6 +606,35 @@ persist_attempt(struct persist *ps, long idx, int attempt)
 	return (persist_reset(ps, persist_call(words)));
 }
 
+/*
+ * --retry-delay: attempt FAILED of an item failed; wait as forking mode
+ * does before the next (the item's slot is free meanwhile: --timeout
+ * counts the attempts, not the waits).  Return 0 if --halt closed the
+ * queue meanwhile: the last attempt stands.
+ */
+static int
+persist_backoff(struct persist *ps, int failed)
+{
+	int64_t d;
+
+	d = backoff_delay(&ps->p->cfg.backoff, failed);
+	if (d > 0)
+		(void)waitset_pause(duration_now() + d, -1);
+	return (!__atomic_load_n(&ps->sh->closed, __ATOMIC_SEQ_CST));
+}
+
+/*
+ * The last attempt of item IDX, which ended with STATUS, stands after
+ * all (--halt closed the queue during --retry-delay): record it.
+ */
+static void
+persist_stands(struct persist *ps, long idx, int status)
+{
+	ps->slot[idx].t0 = duration_now();
+	__atomic_store_n(&ps->slot[idx].state, SLOT_RUNNING, __ATOMIC_RELEASE);
+	persist_done(ps, idx, status);
+}
+
 /* Run item IDX, from attempt ATTEMPT on (--retries), and record it. */
 static void
 persist_item(struct persist *ps, long idx, int attempt)
@@ -615,6 +644,10 @@ persist_item(struct persist *ps, long idx, int attempt)
 	while ((status = persist_attempt(ps, idx, attempt)) != 0 &&
 	    persist_retry_due(ps, attempt, status)) {
 		persist_again(ps, idx);
+		if (!persist_backoff(ps, attempt)) {
+			persist_stands(ps, idx, status);
+			return;
+		}
 		attempt++;
 	}
 	persist_done(ps, idx, status);
@@ -645,6 +678,10 @@ persist_worker_init(struct persist *ps)
 		ps->at[1] = lseek(ps->w[ps->me].spool[1], 0, SEEK_END);
 	}
 	persist_hook_umask();
+	/* --retry-delay's jitter: not the same draws in every worker. */
+	ps->p->cfg.backoff.rng ^= (uint64_t)getpid() * 0x9e3779b97f4a7c15ULL;
+	if (ps->p->cfg.backoff.rng == 0)
+		ps->p->cfg.backoff.rng = 1;
 	snprintf(ps->slotstr, sizeof(ps->slotstr), "%d", ps->me + 1);
 	ps->joined = NULL;
 	ps->joinedcap = 0;
@@ -707,8 +744,10 @@ persist_worker(void *arg)
 	ps->start = ps->rfrom;
 	ps->end = ps->rto;
 	/* --retries: the item whose last attempt ended its predecessor. */
-	if (ps->redo >= 0)
+	if (ps->redo >= 0 && persist_backoff(ps, ps->redo_attempt - 1))
 		persist_item(ps, ps->redo, ps->redo_attempt);
+	else if (ps->redo >= 0)
+		persist_stands(ps, ps->redo, ps->redo_status);
 	while ((idx = persist_next(ps)) >= 0)
 		persist_item(ps, idx, 1);
 	/* Nothing of its claim is left for a replacement. */
@@ -1180,6 +1219,7 @@ persist_redo(struct persist *ps, long idx, int status)
 	__atomic_store_n(&s->state, SLOT_FREE, __ATOMIC_RELEASE);
 	ps->redo = idx;
 	ps->redo_attempt = s->attempt + 1;
+	ps->redo_status = status;
 	return (1);
 }
 

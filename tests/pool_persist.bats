@@ -641,6 +641,31 @@ bats_require_minimum_version 1.5.0
 	no_leftovers "$(pat "$m")"
 }
 
+@test "pool --persist: --retry-delay waits between attempts, in the worker and in the one that replaces it; other items go on meanwhile" {
+	run -0 psh '
+		f() {
+			echo "$1 $POOL_ATTEMPT ${EPOCHREALTIME/./}" >> "$2"
+			case $1 in
+			a) return 3 ;;
+			b) exit 4 ;;
+			esac
+		}
+		t0=$EPOCHREALTIME
+		pool --persist -j2 --retries 3 --retry-delay 0.3 --retry-backoff 1 \
+		    --retry-jitter none --status-array st f {} "$1" ::: a b c d
+		echo "rc=$? ${st[*]} ms=$(ms_since "$t0")" > "$1.rc"
+		cat "$1.rc"' "$BATS_TEST_TMPDIR/ran"
+	assert_output --regexp "^rc=2 3 4 0 0 ms=[0-9]+\$"
+	local ms=${output##*ms=}
+	(( ms >= 600 && ms < 6000 )) || fail "took $ms ms"
+	# Three attempts of a and of b, each at least 0.3 s after the last.
+	run -0 awk '$1 == "a" || $1 == "b" { if (last[$1] && $3 - last[$1] < 290000) bad++; last[$1] = $3; n[$1]++ }
+	    END { print n["a"], n["b"], bad + 0 }' "$BATS_TEST_TMPDIR/ran"
+	assert_output "3 3 0"
+	run -0 grep -c "^[cd] 1 " "$BATS_TEST_TMPDIR/ran"
+	assert_output 2
+}
+
 @test "pool --persist: --retries with --halt: the failure that halts is a final one, nothing is retried after it, as forking mode" {
 	run -0 psh '
 		f() { echo "$1 $POOL_ATTEMPT"; (( POOL_ATTEMPT >= $1 )); }
@@ -874,7 +899,7 @@ bats_require_minimum_version 1.5.0
 
 @test "pool --persist: unsupported options are refused, nothing runs" {
 	local o
-	for o in "--retry-delay 1 --retries 2" "--delay 1" \
+	for o in "--delay 1" \
 	    "--line-buffer" "--bar" "--dry-run" "--results $BATS_TEST_TMPDIR/r"; do
 		run -2 psh 'pool --persist $1 touch "$2" ::: x' "$o" "$BATS_TEST_TMPDIR/ran"
 		assert_output --regexp "^psh: line [0-9]+: pool: --persist: ${o%% *} is not supported yet; drop --persist\$"
