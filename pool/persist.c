@@ -13,8 +13,9 @@
  * The items live in a mapping the workers share (pool/feed.c): the
  * shell puts them there before the first fork when it has them all
  * (:::, -a), and a lone :::: file or stdin is streamed by one more job,
- * the reader, which publishes each item as it reads it; a worker that
- * is ahead sleeps on a futex until the next one comes.  The shell keeps
+ * the reader, which publishes what it has read whenever its next read
+ * could block (and every READ_BATCH items); a worker that is ahead
+ * sleeps on a futex until more come.  The shell keeps
  * no copy.  The mapping also holds the next item to claim (an atomic
  * add: no lock, no messages; while many items wait a worker claims up
  * to CLAIM_MAX at once, fewer near the end, so that the workers do not
