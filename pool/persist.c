@@ -1685,8 +1685,11 @@ persist_run(struct pool *p)
 		    strerror(errno));
 		return (EXECUTION_FAILURE);
 	}
-	/* A lone file or stdin is streamed: a reader job feeds the workers. */
-	ps.stream = p->in.total < 0;
+	/*
+	 * A lone file or stdin is streamed: a reader job feeds the workers.
+	 * Not from a terminal: a job of its own group could not read it.
+	 */
+	ps.stream = p->in.total < 0 && !isatty(fileno(p->in.src[0].fp));
 	if (!ps.stream && (persist_fill(&ps) < 0 || ps.n == 0)) {
 		persist_free(&ps);
 		return (ps.n == 0 && !p->in.error ? 0 : EXECUTION_FAILURE);

@@ -955,6 +955,20 @@ load pool_victim
 	assert_output "jobs end"
 }
 
+@test "pool --persist: interactive, items typed on the terminal are read to their end (no reader job stopped by SIGTTIN)" {
+	require_tmux
+	start_shell
+	run_line 'f() { echo "got:$1"; }'
+	type_line 'pool --persist -j2 -k f; echo "st=$?"'
+	sleep 0.5
+	tm send-keys 'a' Enter 'b' Enter C-d
+	wait_for '^st=0$'
+	run -0 pane
+	assert_line got:a
+	assert_line got:b
+	refute_output --partial Stopped
+}
+
 @test "pool --persist: TERM and INT end a script whose output pipe is full, in every output mode, nothing left" {
 	mark 30.4; local m=$REPLY mode sig pid i t0 ms
 	mark 10.3; local r=$REPLY
