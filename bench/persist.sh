@@ -16,9 +16,21 @@
 # A missing peer is skipped with a note.  Ratio: the row's µs/item over
 # pool --persist's.
 #
+# The same with the items on stdin (a pipe: pool --persist streams them
+# through its reader job; target: within 1.5x of the ::: rows), 200,000
+# items of f(){ :; } through ::: and stdin (target: >= 1,000,000
+# items/s), Debian's GNU parallel and xargs (`:' as a command: they
+# cannot call a function) on FORK_ITEMS items, and 100 items in both
+# modes (start-up included; target: --persist not slower).
+#
 # Then --timeout 1ms on TIMEOUT_ITEMS (default 1000) items that each run
 # `sleep 1': every item is stopped (--status-array checked: all 143), in --persist
 # (a new worker per item) and in forking mode; medians of 5, µs/item.
+#
+# Last, forking mode after a large shell: the script expands a
+# 200,000-word array first, and pool (forking), the bash loop and pool
+# --persist run FORK_ITEMS items again: each fork copies the larger
+# shell's page tables; the persistent workers fork -j times only.
 #
 # Usage: bash bench/persist.sh   (BGTOOLS_SO, BENCH_RUNS_SCALE: lib.sh)
 
@@ -38,12 +50,19 @@ g() { echo "$1"; }
 fb() { :; }
 gb() { printf '%s\n' "$@"; }
 
+BIG_ITEMS=200000
 seq "$ITEMS" > "$BENCH_TMP/items"
 seq "$FORK_ITEMS" > "$BENCH_TMP/items.fork"
+seq "$BIG_ITEMS" > "$BENCH_TMP/items.big"
+seq 100 > "$BENCH_TMP/items.100"
 # shellcheck disable=SC2034 # used in the strings measure evaluates
 mapfile -t items < "$BENCH_TMP/items"
 # shellcheck disable=SC2034 # likewise
 mapfile -t fitems < "$BENCH_TMP/items.fork"
+# shellcheck disable=SC2034 # likewise
+mapfile -t bitems < "$BENCH_TMP/items.big"
+# shellcheck disable=SC2034 # likewise
+mapfile -t hitems < "$BENCH_TMP/items.100"
 
 # check_zeros N: fail unless st holds N statuses, all 0.
 check_zeros() {
@@ -85,6 +104,34 @@ measure() {
 	me=
 	[ -n "$e" ] && bench_median me "${te[@]}"
 	RESULTS+=("$name|$(per_item "$mc" "$n")|${me:+$(per_item "$me" "$n")}")
+	# Progress, for a run cut short: the row and the load now.
+	printf '# %s: %s µs/item%s (load %s)\n' "$name" "$(per_item "$mc" "$n")" \
+	    "${me:+, echo -k $(per_item "$me" "$n")}" \
+	    "$(cut -d" " -f1 /proc/loadavg)" >&2
+}
+
+# table TITLE: print RESULTS as a table (µs per item and the ratio to
+# its first row), then empty RESULTS.
+table() {
+	local base_c base_e name c e
+	IFS='|' read -r _ base_c base_e <<< "${RESULTS[0]}"
+	printf '\n### %s\n\n' "$1"
+	printf '| tool | colon µs/item | ratio | echo -k µs/item | ratio |\n'
+	printf '|---|---:|---:|---:|---:|\n'
+	for r in "${RESULTS[@]}"; do
+		IFS='|' read -r name c e <<< "$r"
+		printf '| %s | %s | %s | %s | %s |\n' "$name" "$c" \
+		    "$(awk -v a="$c" -v b="$base_c" 'BEGIN { printf "%.2f", a / b }')" \
+		    "${e:-n/a}" "$([ -n "$e" ] && [ -n "$base_e" ] &&
+		    awk -v a="$e" -v b="$base_e" 'BEGIN { printf "%.2f", a / b }' ||
+		    echo n/a)"
+	done
+	RESULTS=()
+}
+
+# rate US: items per second at US µs per item.
+rate() {
+	awk -v u="$1" 'BEGIN { printf "%.0f", 1e6 / u }'
 }
 
 # loop_run N: the bash loop over 1..N, 2 at a time; fail on a bad status.
@@ -131,24 +178,63 @@ else
 fi
 measure "bash f & + wait -n loop, $FORK_ITEMS items" "$FORK_ITEMS" \
     'loop_run "$FORK_ITEMS"' ""
+if command -v parallel > /dev/null; then
+	measure "Debian GNU parallel $(parallel --minversion 0 2> /dev/null | head -n 1) (: and echo), $FORK_ITEMS items" \
+	    "$FORK_ITEMS" \
+	    'parallel -j2 : ::: "${fitems[@]}"' \
+	    'parallel -j2 -k echo ::: "${fitems[@]}"'
+else
+	bench_note "Debian GNU parallel row skipped: not installed"
+fi
+# xargs has no order: no echo -k column.
+measure "xargs -P2 -n1 sh -c : (no per-item status), $FORK_ITEMS items" \
+    "$FORK_ITEMS" 'xargs -P2 -n1 sh -c : < "$BENCH_TMP/items.fork"' ""
 
 # The table: µs per item, and the ratio to pool --persist's.
 IFS='|' read -r _ base_c base_e <<< "${RESULTS[0]}"
 out=$(
-	printf '### %s\n\n' "$BENCH_TITLE"
-	printf '| tool | colon µs/item | ratio | echo -k µs/item | ratio |\n'
-	printf '|---|---:|---:|---:|---:|\n'
-	for r in "${RESULTS[@]}"; do
-		IFS='|' read -r name c e <<< "$r"
-		printf '| %s | %s | %s | %s | %s |\n' "$name" "$c" \
-		    "$(awk -v a="$c" -v b="$base_c" 'BEGIN { printf "%.2f", a / b }')" \
-		    "${e:-n/a}" "$([ -n "$e" ] && awk -v a="$e" -v b="$base_e" \
-		    'BEGIN { printf "%.2f", a / b }' || echo n/a)"
-	done
+	printf '### %s\n' "$BENCH_TITLE"
+	table "20,000 items (forking rows: $FORK_ITEMS), -j2"
 	printf '\nTargets for pool --persist: colon <= 3.3 µs/item (%s), ' \
 	    "$(awk -v c="$base_c" 'BEGIN { print (c <= 3.3) ? "met" : "not met" }')"
 	printf 'echo -k <= 5 µs/item (%s).\n' \
 	    "$(awk -v e="$base_e" 'BEGIN { print (e <= 5) ? "met" : "not met" }')"
+)
+RESULTS=()
+
+# Stdin (a pipe), 200,000 items, 100 items.
+measure "pool --persist, ::: (as above)" "$ITEMS" \
+    'pool --persist -j2 -u --status-array st f ::: "${items[@]}"' \
+    'pool --persist -j2 -k g ::: "${items[@]}"'
+measure "pool --persist, items on stdin (a pipe)" "$ITEMS" \
+    'pool --persist -j2 -u --status-array st f < <(cat "$BENCH_TMP/items")' \
+    'pool --persist -j2 -k g < <(cat "$BENCH_TMP/items")'
+IFS='|' read -r _ sa_c sa_e <<< "${RESULTS[0]}"
+IFS='|' read -r _ sp_c sp_e <<< "${RESULTS[1]}"
+measure "pool --persist, $BIG_ITEMS items, :::" "$BIG_ITEMS" \
+    'pool --persist -j2 -u --status-array st f ::: "${bitems[@]}"' ""
+measure "pool --persist, $BIG_ITEMS items on stdin (a pipe)" "$BIG_ITEMS" \
+    'pool --persist -j2 -u --status-array st f < <(cat "$BENCH_TMP/items.big")' ""
+IFS='|' read -r _ big_c _ <<< "${RESULTS[2]}"
+IFS='|' read -r _ bigs_c _ <<< "${RESULTS[3]}"
+measure "pool --persist, 100 items" 100 \
+    'pool --persist -j2 -u --status-array st f ::: "${hitems[@]}"' \
+    'pool --persist -j2 -k g ::: "${hitems[@]}"'
+measure "pool forking, 100 items" 100 \
+    'pool -j2 -u --status-array st f ::: "${hitems[@]}"' \
+    'pool -j2 -k g ::: "${hitems[@]}"'
+IFS='|' read -r _ hp_c hp_e <<< "${RESULTS[4]}"
+IFS='|' read -r _ hf_c hf_e <<< "${RESULTS[5]}"
+out+=$(
+	table "stdin, 200,000 items, 100 items (-j2)"
+	printf '\nstdin/::: (target <= 1.5): colon %s, echo -k %s.  ' \
+	    "$(awk -v a="$sp_c" -v b="$sa_c" 'BEGIN { printf "%.2f", a / b }')" \
+	    "$(awk -v a="$sp_e" -v b="$sa_e" 'BEGIN { printf "%.2f", a / b }')"
+	printf '%s items: %s items/s through :::, %s through stdin (target >= 1,000,000).  ' \
+	    "$BIG_ITEMS" "$(rate "$big_c")" "$(rate "$bigs_c")"
+	printf '100 items, persist/forking (target <= 1): colon %s, echo -k %s.\n' \
+	    "$(awk -v a="$hp_c" -v b="$hf_c" 'BEGIN { printf "%.2f", a / b }')" \
+	    "$(awk -v a="$hp_e" -v b="$hf_e" 'BEGIN { printf "%.2f", a / b }')"
 )
 # --timeout: every item stopped, in both modes.
 TIMEOUT_ITEMS=${TIMEOUT_ITEMS:-1000}
@@ -183,6 +269,22 @@ out+=$(
 	printf '\nRatio persist/forking: %s (target: within 2x).\n' \
 	    "$(awk -v a="$tp" -v b="$tf" 'BEGIN { printf "%.2f", a / b }')"
 )
+# Forking mode after a large shell: the fork-per-item rows again.
+RESULTS=()
+measure "pool forking, small shell (as above)" "$FORK_ITEMS" \
+    'pool -j2 -u --status-array st f ::: "${fitems[@]}"' ""
+measure "bash f & + wait -n loop, small shell" "$FORK_ITEMS" \
+    'loop_run "$FORK_ITEMS"' ""
+# shellcheck disable=SC2034,SC2207 # the point: a large shell, split on purpose
+large=($(seq "$BIG_ITEMS"))
+measure "pool forking, after a $BIG_ITEMS-word array" "$FORK_ITEMS" \
+    'pool -j2 -u --status-array st f ::: "${fitems[@]}"' ""
+measure "bash f & + wait -n loop, after a $BIG_ITEMS-word array" "$FORK_ITEMS" \
+    'loop_run "$FORK_ITEMS"' ""
+measure "pool --persist, after a $BIG_ITEMS-word array" "$FORK_ITEMS" \
+    'pool --persist -j2 -u --status-array st f ::: "${fitems[@]}"' ""
+out+=$(table "forking mode after a large shell, $FORK_ITEMS items of f(){ :; }, -j2")
+out+=$(printf '\n\nLoad average at the end: %s\n' "$(cut -d" " -f1-3 /proc/loadavg)")
 printf '%s\n' "$out"
 if [ -n "${BENCH_RESULTS:-}" ]; then
 	mkdir -p "$BENCH_RESULTS" && printf '%s\n' "$out" > "$BENCH_RESULTS/$BENCH_NAME.md"

@@ -13,6 +13,12 @@
 #
 #	pool --persist -j2 -k --status-array st check :::: app.log > report
 #
+# The log is streamed (read by one more job while the workers run), so
+# it may as well come from a pipe that is still being written: the
+# first line is checked before the producer ends.
+#
+#	pool --persist -j2 -k --status-array st check < <(tail -n +1 app.log)
+#
 # This script makes the log, runs --persist over all of it and the
 # forking command over its first FORK_LINES lines (the whole log would
 # take minutes that way), checks that both agree line for line, and
@@ -62,6 +68,12 @@ pool --persist -j2 -k --status-array pst check :::: "$tmp/app.log" > "$tmp/persi
 prc=$?
 tp=$(seconds "$t0")
 
+# The same through a pipe.
+t0=$EPOCHREALTIME
+pool --persist -j2 -k --status-array sst check < <(cat "$tmp/app.log") > "$tmp/stdin.out"
+src=$?
+ts=$(seconds "$t0")
+
 t0=$EPOCHREALTIME
 pool -j2 -k --status-array fst check :::: "$tmp/head.log" > "$tmp/fork.out"
 frc=$?
@@ -76,6 +88,14 @@ want=$((errors > 100 ? 101 : errors))
 [ "$(wc -l < "$tmp/persist.out")" = "$(grep -cE ' (WARN|ERROR) ' "$tmp/app.log")" ] ||
     { echo "--persist: wrong number of report lines"; exit 1; }
 
+# Through a pipe: the same statuses and report.
+if [ "$src" != "$prc" ] || [ "${sst[*]}" != "${pst[*]}" ]; then
+	echo "--persist from a pipe: statuses differ"
+	exit 1
+fi
+cmp -s "$tmp/stdin.out" "$tmp/persist.out" ||
+    { echo "--persist from a pipe: report differs"; exit 1; }
+
 # The forking run and the same lines of the --persist run agree.
 [ "${fst[*]}" = "${pst[*]:0:FORK_LINES}" ] ||
     { echo "statuses differ between --persist and forking"; exit 1; }
@@ -88,6 +108,8 @@ ferr=$((FORK_LINES / 50))
 
 echo "pool --persist -j2 -k --status-array: $LINES lines in ${tp}s" \
     "($(( ${tp/./} * 1000 / LINES )) µs a line), status $prc"
+echo "the same through a pipe (stdin): ${ts}s" \
+    "($(( ${ts/./} * 1000 / LINES )) µs a line), status $src"
 echo "pool -j2 -k --status-array (forking): $FORK_LINES lines in ${tf}s" \
     "($(( ${tf/./} * 1000 / FORK_LINES )) µs a line), status $frc"
 echo "statuses and report lines agree on the first $FORK_LINES lines"

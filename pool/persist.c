@@ -10,9 +10,18 @@
  * joblog, the pool's status) and its own output, printed whole, in order
  * with -k.
  *
- * The items are all in memory before the first fork, so each worker has
- * them.  A shared anonymous mapping holds the next item to claim (an
- * atomic add: no lock, no messages), and a slot per item that the worker
+ * The items live in a mapping the workers share (pool/feed.c): the
+ * shell puts them there before the first fork when it has them all
+ * (:::, -a), and a lone :::: file or stdin is streamed by one more job,
+ * the reader, which publishes what it has read whenever its next read
+ * could block (and every READ_BATCH items); a worker that is ahead
+ * sleeps on a futex until more come.  The shell keeps
+ * no copy.  The mapping also holds the next item to claim (an atomic
+ * add: no lock, no messages; while many items wait a worker claims up
+ * to CLAIM_MAX at once, fewer near the end, so that the workers do not
+ * all write the same line per item, and each item of a claim is still
+ * its own call), each worker's claim not yet begun (its replacement
+ * goes on with it), and a slot per item that the worker
  * fills: state, status, and where its output starts and ends in the
  * worker's spools (an unlinked file per worker and stream in $TMPDIR,
  * the worker's fds 1 and 2; the parent reads them with pread, so the
@@ -68,19 +77,21 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "backoff.h"
 #include "bashapi.h"
 #include "child.h"
 #include "duration.h"
 #include "exitcodes.h"
+#include "feed.h"
 #include "output.h"
 #include "persist.h"
 #include "pump.h"
@@ -98,7 +109,13 @@
 #define KILL_AFTER_NS	(1000LL * 1000000)	/* --timeout: TERM, then KILL */
 /* What an item leaves running: TERM, then KILL (pool.c's LEFT_TERM_NS). */
 #define LEFT_NS		(200LL * 1000000)
+/* sh->next once --halt closed the queue: above any item. */
+#define CLOSED_AT	(LONG_MAX / 2)
+/* Growing claims: at most this many items at once. */
+#define CLAIM_MAX	64
 #define READ_CHUNK	65536
+/* The reader publishes at least every this many items. */
+#define READ_BATCH	256
 #define OUT_BUF		65536
 /* Linux's limit for one environment string (MAX_ARG_STRLEN). */
 #define ENV_STRING_MAX	(32 * 4096)
@@ -127,11 +144,6 @@ struct pshared {
 	int closed;			/* --halt closed the queue: no retry */
 };
 
-struct pitem {
-	char **vals;
-	int nvals;
-};
-
 /* A spool read back in chunks: each worker's items come in order. */
 struct preader {
 	char *buf;
@@ -154,11 +166,14 @@ struct persist {
 	struct pshared *sh;
 	long *cur;			/* per worker: its item, or -1 */
 	struct pslot *slot;
-	size_t maplen;
-	struct pitem *items;
-	long n;
+	struct feed feed;		/* the items (pool/feed.c) */
+	long n;				/* items known to be there */
+	int stream;			/* the reader job streams them */
 	int nw, nactive;
 	struct pworker *w;
+	struct pworker rdr;		/* the reader job */
+	long *from, *to;		/* per worker: its claim not begun */
+	long rfrom, rto;		/* ... for the next worker forked */
 	int notify[2];
 	int capture, wake;		/* spools; the parent wants bytes */
 	long lo, scan, seen;		/* printed prefix; scanned; ndone */
@@ -172,9 +187,11 @@ struct persist {
 	long hneed;			/* --halt: this many items halt */
 	long redo;			/* --retries: the next worker's first */
 	int redo_attempt;		/* ... item, as this attempt; or -1 */
+	int redo_status;		/* ... and how the last one ended */
 	struct sink *sink[2];		/* the shell's stdout and stderr */
 	/* In a worker only. */
 	int me;
+	long start, end;		/* its claim: items not begun */
 	off_t at[2];			/* where its spools end */
 	char slotstr[16];		/* POOL_SLOT */
 	pid_t made;			/* bash's last fork before the item */
@@ -210,10 +227,6 @@ persist_no(const char *what)
 int
 persist_refuse(const struct pool_cfg *cfg, const struct input *in)
 {
-	int i;
-
-	if (cfg->retries > 1 && cfg->backoff.first_ns)
-		return (persist_no("--retry-delay"));
 	if (cfg->delay_ns)
 		return (persist_no("--delay"));
 	if (cfg->out_mode == OUT_LINE)
@@ -237,9 +250,6 @@ persist_refuse(const struct pool_cfg *cfg, const struct input *in)
 		    "--rlimit"));
 	if (cfg->termseq.n)
 		return (persist_no("--termseq"));
-	for (i = 0; i < in->nsrc; i++)
-		if (in->src[i].fp && strcmp(in->src[i].name, "stdin") == 0)
-			return (persist_no("reading items from stdin"));
 	return (0);
 }
 
@@ -300,26 +310,29 @@ persist_keep(const char *name, const char *value)
 		persist_bind(name, value, 1);
 }
 
-/* Set item IDX's POOL_* variables, as a forked job gets them. */
+/*
+ * Set item IDX's POOL_* variables, as a forked job gets them; its NVALS
+ * values are VALS.
+ */
 static void
-persist_vars(struct persist *ps, long idx, int attempt)
+persist_vars(struct persist *ps, long idx, int attempt, char **vals,
+    int nvals)
 {
-	const struct pitem *it = &ps->items[idx];
 	size_t len;
 	char num[32];
 	int i;
 
-	for (len = 1, i = 0; i < it->nvals; i++)
-		len += strlen(it->vals[i]) + 1;
+	for (len = 1, i = 0; i < nvals; i++)
+		len += strlen(vals[i]) + 1;
 	if (len > ps->joinedcap) {
 		ps->joinedcap = len * 2;
 		ps->joined = xrealloc(ps->joined, ps->joinedcap);
 	}
-	for (len = 0, i = 0; i < it->nvals; i++) {
+	for (len = 0, i = 0; i < nvals; i++) {
 		if (i)
 			ps->joined[len++] = ' ';
-		strcpy(ps->joined + len, it->vals[i]);
-		len += strlen(it->vals[i]);
+		strcpy(ps->joined + len, vals[i]);
+		len += strlen(vals[i]);
 	}
 	ps->joined[len] = '\0';
 	persist_bind("POOL_ITEM", ps->joined, len + 11 <= ENV_STRING_MAX);
@@ -330,15 +343,19 @@ persist_vars(struct persist *ps, long idx, int attempt)
 }
 
 /*
- * Attempt ATTEMPT of item IDX begins: say where its output starts, then
- * that it runs.
+ * Attempt ATTEMPT of item IDX (values VALS) begins: say where its
+ * output starts, then that it runs.  Once it is the worker's item, it
+ * leaves the claim that a replacement would go on with.
  */
 static void
-persist_begin(struct persist *ps, long idx, int attempt)
+persist_begin(struct persist *ps, long idx, int attempt, char **vals,
+    int nvals)
 {
 	struct pslot *s = &ps->slot[idx];
 
-	__atomic_store_n(&ps->cur[ps->me], idx, __ATOMIC_RELAXED);
+	__atomic_store_n(&ps->cur[ps->me], idx, __ATOMIC_SEQ_CST);
+	if (ps->from[ps->me] <= idx)
+		__atomic_store_n(&ps->from[ps->me], idx + 1, __ATOMIC_SEQ_CST);
 	s->worker = ps->me + 1;
 	s->attempt = attempt;
 	ps->made = last_made_pid;
@@ -350,7 +367,7 @@ persist_begin(struct persist *ps, long idx, int attempt)
 	if (ps->p->log.fp)
 		s->wall0 = persist_wallclock();
 	__atomic_store_n(&s->state, SLOT_RUNNING, __ATOMIC_RELEASE);
-	persist_vars(ps, idx, attempt);
+	persist_vars(ps, idx, attempt, vals, nvals);
 }
 
 /*
@@ -363,9 +380,10 @@ persist_close(struct persist *ps)
 	long old;
 
 	__atomic_store_n(&ps->sh->closed, 1, __ATOMIC_SEQ_CST);
-	old = __atomic_exchange_n(&ps->sh->next, ps->n, __ATOMIC_SEQ_CST);
-	if (old < ps->n)
+	old = __atomic_exchange_n(&ps->sh->next, CLOSED_AT, __ATOMIC_SEQ_CST);
+	if (old < CLOSED_AT)
 		__atomic_store_n(&ps->sh->limit, old, __ATOMIC_SEQ_CST);
+	feed_stop(&ps->feed);
 }
 
 /*
@@ -571,13 +589,14 @@ persist_call(WORD_LIST *words)
 static int
 persist_attempt(struct persist *ps, long idx, int attempt)
 {
-	const struct pitem *it = &ps->items[idx];
 	WORD_LIST *words;
 	volatile int code;	/* set again after a longjmp */
+	char **vals;
+	int nvals;
 
-	persist_begin(ps, idx, attempt);
-	words = subst_build(ps->p->tmpl, it->vals, it->nvals, idx + 1,
-	    ps->me + 1);
+	vals = feed_vals(&ps->feed, idx, &nvals);
+	persist_begin(ps, idx, attempt, vals, nvals);
+	words = subst_build(ps->p->tmpl, vals, nvals, idx + 1, ps->me + 1);
 	/* `exit', set -e, fatal errors: bash jumps to top_level. */
 	code = setjmp_nosigs(top_level);
 	if (code == 0 && return_catch_flag && setjmp_nosigs(return_catch))
@@ -586,6 +605,35 @@ persist_attempt(struct persist *ps, long idx, int attempt)
 		persist_die(ps, idx, code < 0 ? return_catch_value :
 		    last_command_exit_value);
 	return (persist_reset(ps, persist_call(words)));
+}
+
+/*
+ * --retry-delay: attempt FAILED of an item failed; wait as forking mode
+ * does before the next (the item's slot is free meanwhile: --timeout
+ * counts the attempts, not the waits).  Return 0 if --halt closed the
+ * queue meanwhile: the last attempt stands.
+ */
+static int
+persist_backoff(struct persist *ps, int failed)
+{
+	int64_t d;
+
+	d = backoff_delay(&ps->p->cfg.backoff, failed);
+	if (d > 0)
+		(void)waitset_pause(duration_now() + d, -1);
+	return (!__atomic_load_n(&ps->sh->closed, __ATOMIC_SEQ_CST));
+}
+
+/*
+ * The last attempt of item IDX, which ended with STATUS, stands after
+ * all (--halt closed the queue during --retry-delay): record it.
+ */
+static void
+persist_stands(struct persist *ps, long idx, int status)
+{
+	ps->slot[idx].t0 = duration_now();
+	__atomic_store_n(&ps->slot[idx].state, SLOT_RUNNING, __ATOMIC_RELEASE);
+	persist_done(ps, idx, status);
 }
 
 /* Run item IDX, from attempt ATTEMPT on (--retries), and record it. */
@@ -597,6 +645,10 @@ persist_item(struct persist *ps, long idx, int attempt)
 	while ((status = persist_attempt(ps, idx, attempt)) != 0 &&
 	    persist_retry_due(ps, attempt, status)) {
 		persist_again(ps, idx);
+		if (!persist_backoff(ps, attempt)) {
+			persist_stands(ps, idx, status);
+			return;
+		}
 		attempt++;
 	}
 	persist_done(ps, idx, status);
@@ -627,9 +679,58 @@ persist_worker_init(struct persist *ps)
 		ps->at[1] = lseek(ps->w[ps->me].spool[1], 0, SEEK_END);
 	}
 	persist_hook_umask();
+	/* --retry-delay's jitter: not the same draws in every worker. */
+	ps->p->cfg.backoff.rng ^= (uint64_t)getpid() * 0x9e3779b97f4a7c15ULL;
+	if (ps->p->cfg.backoff.rng == 0)
+		ps->p->cfg.backoff.rng = 1;
 	snprintf(ps->slotstr, sizeof(ps->slotstr), "%d", ps->me + 1);
 	ps->joined = NULL;
 	ps->joinedcap = 0;
+}
+
+/*
+ * How many items to claim at once: one while few are left, more while
+ * the queue is long (a claim is an atomic add on a line every worker
+ * writes), so that near the end the workers share what is left.
+ */
+static long
+persist_claim_size(const struct persist *ps)
+{
+	long left;
+
+	left = __atomic_load_n(&ps->feed.h->avail, __ATOMIC_RELAXED) -
+	    __atomic_load_n(&ps->sh->next, __ATOMIC_RELAXED);
+	left /= 8L * ps->nw;
+	return (left < 1 ? 1 : left > CLAIM_MAX ? CLAIM_MAX : left);
+}
+
+/*
+ * The next item for this worker: the next of its claim, or of a new
+ * one; once it is read in (streamed items may not be yet: sleep), return
+ * it.  -1: none is left, or the queue is closed.
+ */
+static long
+persist_next(struct persist *ps)
+{
+	long idx, k;
+
+	if (ps->start >= ps->end) {
+		k = persist_claim_size(ps);
+		idx = __atomic_fetch_add(&ps->sh->next, k, __ATOMIC_SEQ_CST);
+		if (idx >= CLOSED_AT)
+			return (-1);
+		__atomic_store_n(&ps->from[ps->me], idx, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&ps->to[ps->me], idx + k, __ATOMIC_SEQ_CST);
+		ps->start = idx;
+		ps->end = idx + k;
+	}
+	idx = ps->start++;
+	if (__atomic_load_n(&ps->sh->closed, __ATOMIC_ACQUIRE))
+		return (-1);
+	if (idx < __atomic_load_n(&ps->feed.h->avail, __ATOMIC_ACQUIRE) ||
+	    idx < feed_wait(&ps->feed, idx))
+		return (idx);
+	return (-1);
 }
 
 /* A worker's life (lib/child.c's setup hook): claim, run, repeat. */
@@ -640,13 +741,83 @@ persist_worker(void *arg)
 	long idx;
 
 	persist_worker_init(ps);
+	/* What its predecessor claimed and had not begun. */
+	ps->start = ps->rfrom;
+	ps->end = ps->rto;
 	/* --retries: the item whose last attempt ended its predecessor. */
-	if (ps->redo >= 0)
+	if (ps->redo >= 0 && persist_backoff(ps, ps->redo_attempt - 1))
 		persist_item(ps, ps->redo, ps->redo_attempt);
-	while ((idx = __atomic_fetch_add(&ps->sh->next, 1,
-	    __ATOMIC_ACQ_REL)) < ps->n)
+	else if (ps->redo >= 0)
+		persist_stands(ps, ps->redo, ps->redo_status);
+	while ((idx = persist_next(ps)) >= 0)
 		persist_item(ps, idx, 1);
+	/* Nothing of its claim is left for a replacement. */
+	__atomic_store_n(&ps->from[ps->me], ps->end, __ATOMIC_SEQ_CST);
 	persist_exit(0);
+}
+
+/*
+ * May the reader read on before it publishes what it has read?  Only
+ * while its buffer holds the whole next item: reading it cannot block.
+ * A publish may wake workers (a system call each), so one a buffer
+ * costs less than one an item.  -n, --csv, -r: an item may take more
+ * lines than the buffer holds; publish each at once.
+ */
+static int
+persist_buffered(const struct input *in)
+{
+#ifdef __GLIBC__
+	const struct source *s = &in->src[0];
+	FILE *fp = s->fp;
+
+	if (fp == NULL || in->max_args > 1 || s->csv || s->skip_blank ||
+	    in->skip_blank)
+		return (0);
+	return (fp->_IO_read_ptr < fp->_IO_read_end &&
+	    memchr(fp->_IO_read_ptr, s->delim,
+	    (size_t)(fp->_IO_read_end - fp->_IO_read_ptr)) != NULL);
+#else
+	return (0);
+#endif
+}
+
+/*
+ * The reader job's life (lib/child.c's setup hook): read the input (a
+ * lone file or stdin) item by item into the feed, and publish them for
+ * the workers before it could block, until its end or --halt.
+ */
+static void
+persist_reader(void *arg)
+{
+	struct persist *ps = arg;
+	char **vals;
+	int i, k, nvals, r;
+
+	output_child();
+	close(ps->notify[0]);
+	close(ps->notify[1]);
+	for (i = 0; i < ps->nw; i++)
+		for (k = 0; k < 2; k++)
+			if (ps->w[i].spool[k] >= 0)
+				close(ps->w[i].spool[k]);
+	while (!__atomic_load_n(&ps->sh->closed, __ATOMIC_SEQ_CST) &&
+	    (vals = input_next(&ps->p->in, &nvals)) != NULL) {
+		r = feed_put(&ps->feed, vals, nvals);
+		input_free_vals(vals, nvals);
+		if (r < 0) {
+			builtin_error("--persist: item %ld: %s",
+			    ps->feed.n + 1, strerror(errno));
+			ps->feed.h->error = 1;
+			break;
+		}
+		if (!persist_buffered(&ps->p->in) ||
+		    ps->feed.n % READ_BATCH == 0)
+			feed_publish(&ps->feed, 0);
+	}
+	if (ps->p->in.error)
+		ps->feed.h->error = 1;
+	feed_publish(&ps->feed, 1);
+	_exit(0);
 }
 
 /* --- in the shell: output ------------------------------------------ */
@@ -771,12 +942,13 @@ static void
 persist_log(struct persist *ps, long idx)
 {
 	const struct pslot *s = &ps->slot[idx];
-	const struct pitem *it = &ps->items[idx];
 	WORD_LIST *words;
+	char **vals;
 	char *cmd;
+	int nvals;
 
-	words = subst_build(ps->p->tmpl, it->vals, it->nvals, idx + 1,
-	    s->worker);
+	vals = feed_vals(&ps->feed, idx, &nvals);
+	words = subst_build(ps->p->tmpl, vals, nvals, idx + 1, s->worker);
 	cmd = child_text(words);
 	dispose_words(words);
 	joblog_write(&ps->p->log, idx + 1, ":", s->wall0, (s->t1 - s->t0) / 1e9,
@@ -817,10 +989,11 @@ static void
 persist_finish(struct persist *ps, long idx)
 {
 	const struct pslot *s = &ps->slot[idx];
-	const struct pitem *it = &ps->items[idx];
 	struct pool *p = ps->p;
 	struct pworker *wk;
+	char **vals;
 	char *tag;
+	int nvals;
 
 	pool_record(p, idx + 1, s->status);
 	if (p->log.fp)
@@ -838,7 +1011,8 @@ persist_finish(struct persist *ps, long idx)
 		return;
 	wk = &ps->w[s->worker - 1];
 	persist_truncated(ps, wk, idx);
-	tag = pool_tagstr(p, it->vals, it->nvals, idx + 1, s->worker);
+	vals = feed_vals(&ps->feed, idx, &nvals);
+	tag = pool_tagstr(p, vals, nvals, idx + 1, s->worker);
 	persist_copy(ps, wk, 0, s->out0, s->out1, tag);
 	persist_copy(ps, wk, 1, s->err0, s->err1, tag);
 	free(tag);
@@ -909,7 +1083,12 @@ persist_orphans(struct persist *ps)
 {
 	long i, lim;
 
+	/* Once --halt closed the queue, claims are left unbegun. */
+	if (__atomic_load_n(&ps->sh->closed, __ATOMIC_SEQ_CST))
+		return;
 	lim = __atomic_load_n(&ps->sh->limit, __ATOMIC_SEQ_CST);
+	if (lim > ps->n)
+		lim = ps->n;
 	for (i = 0; i < lim; i++)
 		if (!persist_isdone(ps, i)) {
 			builtin_warning("item %ld did not run: its worker "
@@ -931,25 +1110,25 @@ persist_jobwords(const struct pool *p)
 	    make_word_list(make_word("--persist"), copy_word_list(p->tmpl))));
 }
 
-/* Start worker I; return 0, or -1 with errno set. */
+/*
+ * Fork WK, a job in its own group that runs SETUP (with PS): a worker,
+ * or the reader.  Return 0, or -1 with errno set.
+ */
 static int
-persist_start(struct persist *ps, int i)
+persist_fork(struct persist *ps, struct pworker *wk, void (*setup)(void *))
 {
-	struct pworker *wk = &ps->w[i];
 	struct child_opts co;
 	WORD_LIST *words;
 	pid_t pid;
 
 	memset(&co, 0, sizeof(co));
 	co.flags = CHILD_OWNPGRP;
-	if (ps->capture) {
+	if (ps->capture && wk != &ps->rdr) {
 		co.outfd = wk->spool[0];
 		co.errfd = wk->spool[1];
 	}
-	co.setup = persist_worker;
+	co.setup = setup;
 	co.arg = ps;
-	ps->me = i;
-	ps->cur[i] = ps->redo;
 	words = persist_jobwords(ps->p);
 	pid = child_spawn(words, &co, &wk->ref.job);
 	dispose_words(words);
@@ -960,6 +1139,23 @@ persist_start(struct persist *ps, int i)
 		jobs[wk->ref.job]->flags |= J_NOTIFIED;	/* never "Done" */
 	jobref_own(pid, 1);
 	wk->active = 1;
+	return (0);
+}
+
+/*
+ * Start worker I, with what its predecessor claimed and had not begun
+ * (ps->rfrom..rto) and its --retries item (ps->redo); return 0, or -1
+ * with errno set.
+ */
+static int
+persist_start(struct persist *ps, int i)
+{
+	ps->me = i;
+	ps->cur[i] = ps->redo;
+	ps->from[i] = ps->rfrom;
+	ps->to[i] = ps->rto;
+	if (persist_fork(ps, &ps->w[i], persist_worker) < 0)
+		return (-1);
 	ps->nactive++;
 	return (0);
 }
@@ -1024,7 +1220,33 @@ persist_redo(struct persist *ps, long idx, int status)
 	__atomic_store_n(&s->state, SLOT_FREE, __ATOMIC_RELEASE);
 	ps->redo = idx;
 	ps->redo_attempt = s->attempt + 1;
+	ps->redo_status = status;
 	return (1);
+}
+
+/* How many items there are so far; once all are read, the total. */
+static void
+persist_count(struct persist *ps)
+{
+	struct feed_head *h = ps->feed.h;
+	int eof;
+
+	eof = __atomic_load_n(&h->eof, __ATOMIC_SEQ_CST);
+	ps->n = __atomic_load_n(&h->avail, __ATOMIC_SEQ_CST);
+	if (eof && ps->stream && ps->p->in.total < 0)
+		ps->p->in.total = ps->n;
+}
+
+/* May items be left to claim (or still to come)? */
+static int
+persist_more(struct persist *ps)
+{
+	long next;
+
+	next = __atomic_load_n(&ps->sh->next, __ATOMIC_SEQ_CST);
+	return (next < CLOSED_AT &&
+	    (!__atomic_load_n(&ps->feed.h->eof, __ATOMIC_SEQ_CST) ||
+	    next < ps->n));
 }
 
 /*
@@ -1040,8 +1262,18 @@ persist_died(struct persist *ps, int i)
 	int status = wk->ref.status, sig = pool_signaled(&wk->ref);
 	long idx;
 
+	persist_count(ps);
 	idx = __atomic_load_n(&ps->cur[i], __ATOMIC_ACQUIRE);
+	/* Its claim: a replacement goes on with it (idx too if not begun). */
+	ps->rfrom = ps->from[i];
+	ps->rto = ps->to[i];
+	if (ps->feed.h->eof && ps->rto > ps->n)
+		ps->rto = ps->n;
+	if (ps->rfrom >= ps->rto ||
+	    __atomic_load_n(&ps->sh->closed, __ATOMIC_SEQ_CST))
+		ps->rfrom = ps->rto = 0;
 	if (idx >= 0 && idx < ps->n && !persist_isdone(ps, idx) &&
+	    !(ps->rfrom <= idx && idx < ps->rto) &&
 	    !persist_redo(ps, idx, status))
 		persist_ended(ps, i, idx, status, sig);
 	jobref_consume(&wk->ref, 1);
@@ -1051,12 +1283,41 @@ persist_died(struct persist *ps, int i)
 	wk->timed_out = 0;
 	ps->nactive--;
 	if (!ps->stopping && !ps->p->fatal && (ps->redo >= 0 ||
-	    __atomic_load_n(&ps->sh->next, __ATOMIC_ACQUIRE) < ps->n))
+	    ps->rfrom < ps->rto || persist_more(ps)))
 		persist_spawn(ps, i);
 	/* No worker to run it again: its last attempt stands. */
 	if (ps->redo >= 0 && !wk->active)
 		persist_ended(ps, i, ps->redo, status, sig);
 	ps->redo = -1;
+	ps->rfrom = ps->rto = 0;
+}
+
+/*
+ * The reader has ended.  If it did not say that the input is at its end
+ * (it was killed), the input ends here: say so unless the pool stops
+ * anyway, and wake the workers that wait for more.
+ */
+static void
+persist_read_end(struct persist *ps)
+{
+	struct feed_head *h = ps->feed.h;
+	int sig = pool_signaled(&ps->rdr.ref);
+
+	jobref_consume(&ps->rdr.ref, 1);
+	killpg(ps->rdr.ref.pid, SIGKILL);
+	ps->rdr.active = 0;
+	if (!__atomic_load_n(&h->eof, __ATOMIC_SEQ_CST)) {
+		if (!ps->stopping && !ps->halted && !h->error) {
+			builtin_error("--persist: the reader of the items ended "
+			    "early (%s %d)", sig ? "signal" : "status",
+			    sig ? sig : ps->rdr.ref.status);
+			h->error = 1;
+		}
+		__atomic_store_n(&h->eof, 1, __ATOMIC_SEQ_CST);
+		feed_stop(&ps->feed);
+	}
+	if (h->error)
+		ps->p->in.error = 1;
 }
 
 /* Take in the workers that ended. */
@@ -1065,6 +1326,9 @@ persist_reap(struct persist *ps)
 {
 	int i, st;
 
+	if (ps->rdr.active && ((st = jobref_state(&ps->rdr.ref)) ==
+	    JOBREF_DONE || st == JOBREF_GONE))
+		persist_read_end(ps);
 	for (i = 0; i < ps->nw; i++) {
 		if (!ps->w[i].active)
 			continue;
@@ -1157,6 +1421,8 @@ persist_stop(struct persist *ps, int sig)
 	for (i = n = 0; i < ps->nw; i++)
 		if (ps->w[i].active)
 			refs[n++] = ps->w[i].ref;
+	if (ps->rdr.active)
+		refs[n++] = ps->rdr.ref;
 	if (n)
 		term_jobs(&ps->p->ws, refs, n, sig, STOP_GRACE_NS);
 	free(refs);
@@ -1214,6 +1480,9 @@ persist_halt(struct persist *ps)
 		return;
 	ps->halted = 1;
 	persist_close(ps);
+	/* No more items are wanted: the reader may wait for ever. */
+	if (ps->rdr.active)
+		jobref_signal(&ps->rdr.ref, SIGKILL);
 	if (ps->p->cfg.halt_when == HALT_NOW && !ps->stopping)
 		persist_stop(ps, SIGTERM);
 }
@@ -1225,9 +1494,15 @@ persist_loop(struct persist *ps)
 	int64_t due;
 	int i, sig;
 
+	if (ps->stream && persist_fork(ps, &ps->rdr, persist_reader) < 0) {
+		builtin_error("cannot fork: %s", strerror(errno));
+		ps->p->fatal = 1;
+		return (0);
+	}
 	for (i = 0; i < ps->nw && !ps->p->fatal; i++)
 		persist_spawn(ps, i);
 	for (;;) {
+		persist_count(ps);
 		persist_reap(ps);
 		due = persist_timeouts(ps);
 		persist_collect(ps, 0);
@@ -1242,8 +1517,11 @@ persist_loop(struct persist *ps)
 		if (ps->werr && !ps->stopping)
 			persist_stop(ps, SIGTERM);
 		persist_halt(ps);
-		if (ps->nactive == 0)
+		if (ps->nactive == 0 && !ps->rdr.active)
 			break;
+		/* No worker left to run what it reads: it is not wanted. */
+		if (ps->nactive == 0 && !ps->feed.h->eof)
+			jobref_signal(&ps->rdr.ref, SIGKILL);
 		persist_sleep(ps, due);
 	}
 	if (!ps->stopping && !ps->p->fatal)
@@ -1254,24 +1532,51 @@ persist_loop(struct persist *ps)
 
 /* --- set-up and the end -------------------------------------------- */
 
-/* Load every item of P's input; return how many. */
-static long
-persist_items(struct persist *ps)
+/*
+ * Put the items of P's input, all known now, in the feed before the
+ * workers are forked.  Return 0, or -1 after saying why not.
+ */
+static int
+persist_fill(struct persist *ps)
 {
 	char **vals;
-	long cap;
-	int nvals;
+	int nvals, r;
 
-	cap = 0;
 	while ((vals = input_next(&ps->p->in, &nvals)) != NULL) {
-		if (ps->n == cap) {
-			cap = cap ? cap * 2 : 256;
-			ps->items = xrealloc(ps->items, cap * sizeof(*ps->items));
+		r = feed_put(&ps->feed, vals, nvals);
+		input_free_vals(vals, nvals);
+		if (r < 0) {
+			builtin_error("--persist: item %ld: %s", ps->feed.n + 1,
+			    strerror(errno));
+			return (-1);
 		}
-		ps->items[ps->n].vals = vals;
-		ps->items[ps->n++].nvals = nvals;
 	}
-	return (ps->n);
+	feed_publish(&ps->feed, 1);
+	ps->n = ps->feed.n;
+	return (0);
+}
+
+/*
+ * The shared mapping (pool/feed.c's, with our head, the workers' claims
+ * and a slot an item after it); 0 or -1 (errno).
+ */
+static int
+persist_open(struct persist *ps)
+{
+	long j = ps->p->cfg.jobs;
+	size_t fixed;
+
+	fixed = sizeof(struct pshared) + 64 + 3 * j * sizeof(long);
+	fixed = (fixed + 63) & ~(size_t)63;
+	if (feed_open(&ps->feed, fixed, sizeof(struct pslot)) < 0)
+		return (-1);
+	ps->sh = ps->feed.extra;
+	ps->sh->limit = LONG_MAX;
+	ps->cur = (long *)((char *)ps->sh + sizeof(struct pshared) + 64);
+	ps->from = ps->cur + j;
+	ps->to = ps->from + j;
+	ps->slot = (struct pslot *)((char *)ps->sh + fixed);
+	return (0);
 }
 
 /*
@@ -1311,29 +1616,19 @@ short_of:
 	return (0);
 }
 
-/* The shared mapping, the wake-up pipe, the spools; 0 or -1 (errno). */
+/* The workers, the wake-up pipe, the spools; 0 or -1 (errno). */
 static int
 persist_setup(struct persist *ps)
 {
 	int i, k;
 
-	ps->nw = ps->p->cfg.jobs < ps->n ? ps->p->cfg.jobs : (int)ps->n;
+	ps->nw = ps->p->cfg.jobs;
+	if (!ps->stream && ps->n < ps->nw)
+		ps->nw = (int)ps->n;
 	ps->w = xmalloc(ps->nw * sizeof(*ps->w));
 	memset(ps->w, 0, ps->nw * sizeof(*ps->w));
 	for (i = 0; i < ps->nw; i++)
 		ps->w[i].spool[0] = ps->w[i].spool[1] = -1;
-	ps->notify[0] = ps->notify[1] = -1;
-	ps->maplen = sizeof(struct pshared) + 64 + ps->nw * sizeof(long) +
-	    ps->n * sizeof(struct pslot);
-	ps->sh = mmap(NULL, ps->maplen, PROT_READ | PROT_WRITE,
-	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (ps->sh == MAP_FAILED) {
-		ps->sh = NULL;
-		return (-1);
-	}
-	ps->sh->limit = ps->n;
-	ps->cur = (long *)((char *)ps->sh + sizeof(struct pshared) + 64);
-	ps->slot = (struct pslot *)(ps->cur + ps->nw);
 	if (pipe2(ps->notify, O_CLOEXEC | O_NONBLOCK) < 0)
 		return (-1);
 	for (k = 0; ps->capture && k < 2; k++)
@@ -1359,11 +1654,7 @@ persist_free(struct persist *ps)
 		if (ps->sink[k])
 			output_sink_free(ps->sink[k]);
 	}
-	if (ps->sh)
-		munmap(ps->sh, ps->maplen);
-	for (i = 0; i < ps->n; i++)
-		input_free_vals(ps->items[i].vals, ps->items[i].nvals);
-	free(ps->items);
+	feed_close(&ps->feed);
 	free(ps->w);
 	free(ps->pend);
 	free(ps->obuf);
@@ -1386,16 +1677,28 @@ persist_run(struct pool *p)
 	    p->cfg.halt_when != HALT_NEVER;
 	ps.seen = -1;
 	ps.redo = -1;
+	ps.notify[0] = ps.notify[1] = -1;
 	fflush(stdout);
 	fflush(stderr);
-	if (persist_items(&ps) == 0) {
-		persist_free(&ps);
-		return (0);
+	if (persist_open(&ps) < 0) {
+		builtin_error("--persist: cannot set up workers: %s",
+		    strerror(errno));
+		return (EXECUTION_FAILURE);
 	}
-	/* All items are known: a --halt N% counts of them all. */
-	p->in.total = ps.n;
-	ps.hneed = p->cfg.halt_pct ? (p->cfg.halt_count * ps.n + 99) / 100 :
-	    p->cfg.halt_count;
+	/*
+	 * A lone file or stdin is streamed: a reader job feeds the workers.
+	 * Not from a terminal: a job of its own group could not read it.
+	 */
+	ps.stream = p->in.total < 0 && !isatty(fileno(p->in.src[0].fp));
+	if (!ps.stream && (persist_fill(&ps) < 0 || ps.n == 0)) {
+		persist_free(&ps);
+		return (ps.n == 0 && !p->in.error ? 0 : EXECUTION_FAILURE);
+	}
+	/* All items known: a --halt N% counts of them all (else the parent). */
+	if (!ps.stream)
+		p->in.total = ps.n;
+	ps.hneed = !p->cfg.halt_pct ? p->cfg.halt_count : ps.stream ?
+	    LONG_MAX : (p->cfg.halt_count * ps.n + 99) / 100;
 	if (persist_setup(&ps) < 0) {
 		builtin_error("--persist: cannot set up workers: %s",
 		    strerror(errno));

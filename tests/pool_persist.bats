@@ -123,6 +123,166 @@ bats_require_minimum_version 1.5.0
 	EOF
 }
 
+# --- items from stdin and :::: FILE, streamed ------------------------------
+
+@test "pool --persist: stdin items are streamed: the first item runs before the producer ends (it waits for that item)" {
+	mkfifo "$BATS_TEST_TMPDIR/ff"
+	# Not streamed, this deadlocks: the producer waits for item 1.
+	PSH_LIMIT=20 run -0 psh '
+		f() { [ "$1" = first ] && echo go > "$2"; echo "item $1"; }
+		{ echo first; read -r x < "$1"; echo "second:$x"; } |
+		    pool --persist -j2 -k f {} "$1"
+		echo "rc=$?"
+		# The reader holds "third" and a part line: it publishes first.
+		g() { [ "$1" = third ] && echo go > "$2"; echo "item $1"; }
+		{ printf "x\nthird\npart"; read -r x < "$1"; echo "ial:$x"; } |
+		    pool --persist -j2 -k g {} "$1"' "$BATS_TEST_TMPDIR/ff"
+	assert_output - <<-'EOF'
+	item first
+	item second:go
+	rc=0
+	item x
+	item third
+	item partial:go
+	EOF
+}
+
+@test "pool --persist: :::: FIFO is streamed too, and a lone :::: file" {
+	mkfifo "$BATS_TEST_TMPDIR/ff" "$BATS_TEST_TMPDIR/items"
+	PSH_LIMIT=20 run -0 psh '
+		f() { [ "$1" = first ] && echo go > "$2"; echo "item $1"; }
+		{ echo first; read -r x < "$1"; echo "second:$x"; } > "$2" &
+		pool --persist -j2 -k f {} "$1" :::: "$2"
+		echo "rc=$?"
+		seq 3 > "$2.txt"
+		pool --persist -j2 -k f {} "$1" :::: "$2.txt"' \
+	    "$BATS_TEST_TMPDIR/ff" "$BATS_TEST_TMPDIR/items"
+	assert_output - <<-'EOF'
+	item first
+	item second:go
+	rc=0
+	item 1
+	item 2
+	item 3
+	EOF
+}
+
+@test "pool --persist: stdin items keep per-item status, -k order, the joblog and {#} as ::: items do" {
+	run -0 psh '
+		f() { echo "$2:$POOL_SEQ:$1"; return $(( $1 % 4 )); }
+		pool --persist -j2 -k --status-array a --joblog "$1" f {} {#} < <(seq 8)
+		echo "rc=$? ${a[*]}"
+		pool --persist -j2 --status-array b f {} {#} ::: $(seq 8) > /dev/null
+		echo "rc=$? ${b[*]}"
+		sed 1d "$1" | sort -n | cut -f1,7,9 | tr "\t" " "' "$BATS_TEST_TMPDIR/log"
+	assert_output - <<-'EOF'
+	1:1:1
+	2:2:2
+	3:3:3
+	4:4:4
+	5:5:5
+	6:6:6
+	7:7:7
+	8:8:8
+	rc=6 1 2 3 0 1 2 3 0
+	rc=6 1 2 3 0 1 2 3 0
+	1 1 f 1 1
+	2 2 f 2 2
+	3 3 f 3 3
+	4 0 f 4 4
+	5 1 f 5 5
+	6 2 f 6 6
+	7 3 f 7 7
+	8 0 f 8 8
+	EOF
+}
+
+@test "pool --persist: 30,000 stdin items from a pipe: -k output exact, every status right; empty stdin runs nothing" {
+	run -0 psh '
+		g() { echo "$1"; return $(( $1 % 5 )); }
+		seq 30000 | pool --persist -j3 -k --status-array st g | cmp - <(seq 30000) && echo same
+		pool --persist -j3 --status-array st g < <(seq 30000) > /dev/null
+		echo "rc=$? n=${#st[@]}"
+		bad=0
+		for ((i = 0; i < 30000; i++)); do
+			(( st[i] == (i + 1) % 5 )) || bad=$((bad + 1))
+		done
+		echo "bad=$bad"
+		pool --persist -j2 --status-array st touch "$1/ran" < /dev/null
+		echo "rc=$? n=${#st[@]}"; [ -e "$1/ran" ] || echo "none ran"' "$BATS_TEST_TMPDIR"
+	assert_output - <<-'EOF'
+	same
+	rc=101 n=30000
+	bad=0
+	rc=0 n=0
+	none ran
+	EOF
+}
+
+@test "pool --persist: --halt now with an endless producer on stdin returns, stops the reader, nothing left" {
+	mark 30.; local m=$REPLY
+	PSH_LIMIT=20 run -0 psh '
+		f() { (( $1 < 5 )); }
+		yes 9 | nl | cut -f1 | pool --persist -j2 --halt now,fail=1 f
+		echo "rc=$?"
+		jobs' "$m"
+	assert_output "rc=1"
+	no_leftovers "$m"
+}
+
+@test "pool --persist: under set -euo pipefail a failing stdin item stops the script" {
+	run -1 psh '
+		set -euo pipefail
+		f() { [ "$1" != 3 ]; }
+		seq 5 | pool --persist -j2 f
+		echo "not reached"'
+	refute_output --partial "not reached"
+	run -0 psh '
+		set -euo pipefail
+		f() { :; }
+		seq 5 | pool --persist -j2 f
+		echo ok'
+	assert_output ok
+}
+
+@test "pool --persist: TERM while streaming from a producer that never ends kills the script; no worker, reader or item is left" {
+	mark 30.; local m=$REPLY
+	run -143 psh '
+		f() { sleep "$2"; }
+		{ seq 3; sleep "$1"; } | pool --persist -j2 f {} "$1" &
+		sleep 1
+		kill -TERM $!
+		wait $!' "$m"
+	sleep 0.5
+	no_leftovers "$(pat "$m")"
+	no_leftovers "$m"
+}
+
+@test "pool --persist: while the queue is long a worker claims runs of items; one killed mid-claim: the rest of its claim runs, each item once" {
+	run -0 psh '
+		f() {
+			echo "$1 $POOL_SLOT" >> "$2"
+			case $1 in
+			300) exit 3 ;;
+			900) kill -9 $BASHPID ;;
+			1500) set -e; false ;;
+			esac
+		}
+		pool --persist -j2 --status-array st f {} "$1" < <(seq 2000)
+		echo "rc=$? ${st[299]} ${st[899]} ${st[1499]} n=${#st[@]}"
+		cut -d" " -f1 "$1" | sort -n | uniq -c | awk "\$1 != 1" | wc -l
+		cut -d" " -f1 "$1" | sort -n | uniq | wc -l
+		# Slot changes along the items: about 1,000 if each claim were one.
+		sort -n "$1" | awk "NR > 1 && \$2 != s { c++ } { s = \$2 } END { print (c < 200) ? \"runs\" : c }"' \
+	    "$BATS_TEST_TMPDIR/ran"
+	assert_output - <<-'EOF'
+	rc=3 3 137 1 n=2000
+	0
+	2000
+	runs
+	EOF
+}
+
 # --- items that end their worker ------------------------------------------
 
 @test "pool --persist: exit, set -e, a fatal error and kill -9 in items give their statuses; every item runs once" {
@@ -481,6 +641,31 @@ bats_require_minimum_version 1.5.0
 	no_leftovers "$(pat "$m")"
 }
 
+@test "pool --persist: --retry-delay waits between attempts, in the worker and in the one that replaces it; other items go on meanwhile" {
+	run -0 psh '
+		f() {
+			echo "$1 $POOL_ATTEMPT ${EPOCHREALTIME/./}" >> "$2"
+			case $1 in
+			a) return 3 ;;
+			b) exit 4 ;;
+			esac
+		}
+		t0=$EPOCHREALTIME
+		pool --persist -j2 --retries 3 --retry-delay 0.3 --retry-backoff 1 \
+		    --retry-jitter none --status-array st f {} "$1" ::: a b c d
+		echo "rc=$? ${st[*]} ms=$(ms_since "$t0")" > "$1.rc"
+		cat "$1.rc"' "$BATS_TEST_TMPDIR/ran"
+	assert_output --regexp "^rc=2 3 4 0 0 ms=[0-9]+\$"
+	local ms=${output##*ms=}
+	(( ms >= 600 && ms < 6000 )) || fail "took $ms ms"
+	# Three attempts of a and of b, each at least 0.3 s after the last.
+	run -0 awk '$1 == "a" || $1 == "b" { if (last[$1] && $3 - last[$1] < 290000) bad++; last[$1] = $3; n[$1]++ }
+	    END { print n["a"], n["b"], bad + 0 }' "$BATS_TEST_TMPDIR/ran"
+	assert_output "3 3 0"
+	run -0 grep -c "^[cd] 1 " "$BATS_TEST_TMPDIR/ran"
+	assert_output 2
+}
+
 @test "pool --persist: --retries with --halt: the failure that halts is a final one, nothing is retried after it, as forking mode" {
 	run -0 psh '
 		f() { echo "$1 $POOL_ATTEMPT"; (( POOL_ATTEMPT >= $1 )); }
@@ -712,15 +897,13 @@ bats_require_minimum_version 1.5.0
 
 # --- bad input ------------------------------------------------------------
 
-@test "pool --persist: unsupported options and stdin items are refused, nothing runs" {
+@test "pool --persist: unsupported options are refused, nothing runs" {
 	local o
-	for o in "--retry-delay 1 --retries 2" "--delay 1" \
+	for o in "--delay 1" \
 	    "--line-buffer" "--bar" "--dry-run" "--results $BATS_TEST_TMPDIR/r"; do
 		run -2 psh 'pool --persist $1 touch "$2" ::: x' "$o" "$BATS_TEST_TMPDIR/ran"
 		assert_output --regexp "^psh: line [0-9]+: pool: --persist: ${o%% *} is not supported yet; drop --persist\$"
 	done
-	run -2 psh 'echo x | pool --persist touch "$1"' "$BATS_TEST_TMPDIR/ran"
-	assert_output --regexp "^psh: line [0-9]+: pool: --persist: reading items from stdin is not supported yet; drop --persist\$"
 	run -2 psh 'pool --persist --sem touch "$1"' "$BATS_TEST_TMPDIR/ran"
 	assert_output --partial "pool: --persist runs a batch: not with --sem, --wait or --status"
 	[ ! -e "$BATS_TEST_TMPDIR/ran" ]
@@ -770,6 +953,20 @@ load pool_victim
 	refute_line after
 	run -0 bash -c 'printf "%s\n" "$1" | grep -A1 -F "bgt> jobs; echo" | tail -n 1' _ "$output"
 	assert_output "jobs end"
+}
+
+@test "pool --persist: interactive, items typed on the terminal are read to their end (no reader job stopped by SIGTTIN)" {
+	require_tmux
+	start_shell
+	run_line 'f() { echo "got:$1"; }'
+	type_line 'pool --persist -j2 -k f; echo "st=$?"'
+	sleep 0.5
+	tm send-keys 'a' Enter 'b' Enter C-d
+	wait_for '^st=0$'
+	run -0 pane
+	assert_line got:a
+	assert_line got:b
+	refute_output --partial Stopped
 }
 
 @test "pool --persist: TERM and INT end a script whose output pipe is full, in every output mode, nothing left" {
