@@ -250,6 +250,8 @@ persist_refuse(const struct pool_cfg *cfg, const struct input *in)
 		    "--rlimit"));
 	if (cfg->termseq.n)
 		return (persist_no("--termseq"));
+	if (cfg->color)
+		return (persist_no("--color or --ctag"));
 	return (0);
 }
 

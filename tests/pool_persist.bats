@@ -904,6 +904,15 @@ bats_require_minimum_version 1.5.0
 		run -2 psh 'pool --persist $1 touch "$2" ::: x' "$o" "$BATS_TEST_TMPDIR/ran"
 		assert_output --regexp "^psh: line [0-9]+: pool: --persist: ${o%% *} is not supported yet; drop --persist\$"
 	done
+	for o in --color --ctag; do
+		run -2 psh 'pool --persist $1 touch "$2" ::: x' "$o" "$BATS_TEST_TMPDIR/ran"
+		assert_output --regexp "^psh: line [0-9]+: pool: --persist: --color or --ctag is not supported yet; drop --persist\$"
+	done
+	for o in --pipe --progress --eta "--progress-every 1s" "--timeout 50%"; do
+		run -2 psh 'pool --persist $1 touch "$2" ::: x' "$o" "$BATS_TEST_TMPDIR/ran"
+		assert_output --partial "not with"
+		assert_output --partial "--persist"
+	done
 	run -2 psh 'pool --persist --sem touch "$1"' "$BATS_TEST_TMPDIR/ran"
 	assert_output --partial "pool: --persist runs a batch: not with --sem, --wait or --status"
 	[ ! -e "$BATS_TEST_TMPDIR/ran" ]
