@@ -113,7 +113,7 @@ same() {
 @test "pool -j 0: as many jobs at once as possible (256, or what ulimit leaves)" {
 	run -0 psh '
 		f() { sleep 0.5; }
-		t0=$EPOCHREALTIME; pool -j 0 f ::: {1..40}; echo $(ms_since $t0)'
+		t0=$EPOCHREALTIME; pool -j 0 f ::: {1..40}; ms_since "$t0"'
 	(( output < 5000 ))
 	run -0 psh 'ulimit -n 64; pool -j 0 --status-array s echo ::: {1..30} >/dev/null; echo ${#s[@]}'
 	assert_output 30

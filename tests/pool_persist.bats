@@ -318,7 +318,7 @@ bats_require_minimum_version 1.5.0
 
 @test "pool --persist: an item's EXIT trap runs at its end; cwd and umask come back; variables leak as documented" {
 	run -0 psh '
-		cd /tmp
+		cd /tmp || exit
 		f() {
 			trap "echo trap $1" EXIT
 			echo "$1 $PWD $(umask) ${seen:-unset}"

@@ -203,7 +203,7 @@ teardown() {
 	mkdir -p "$t/home" "$t/cwd"
 	run -0 bg_bash '
 		HOME=$3
-		cd "$2"
+		cd "$2" || exit
 		f() { echo "f $PWD $(pwd)"; touch made-by-f; }
 		pool -k --wd "$1/a/b" f ::: 1; echo "st=$?"
 		pool -k --workdir . sh -c "pwd" ::: 1
@@ -427,7 +427,7 @@ teardown() {
 		f() { echo "f $PWD"; touch y; }
 		pool --ssh "ssh -F $1" -S 127.0.0.1 --wd "$2/r/s" f ::: 1; echo "st=$?"
 		HOME=$2/lhome
-		cd "$HOME/$3/sub"
+		cd "$HOME/$3/sub" || exit
 		pool --ssh "ssh -F $1" -S 127.0.0.1 --wd . pwd ::: 1
 		pool -k --ssh "ssh -F $1" -S 2/127.0.0.1 --wd ... sh -c "pwd; touch x" ::: 1 2
 		echo "st=$?"

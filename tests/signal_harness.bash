@@ -29,8 +29,9 @@ trapped() {
 	    fail "$1 trapped $3 (set -m: $2): status $VSTATUS; out: $(cat "$D/out")"
 	[ "$(cat "$D/trap.log")" = "trap $3" ] ||
 	    fail "$1 trapped $3: trap log: $(cat "$D/trap.log")"
-	grep -qx "st=$((128 + n))" "$D/out" && grep -qx continued "$D/out" ||
-	    fail "$1 trapped $3: out: $(cat "$D/out")"
+	if ! grep -qx "st=$((128 + n))" "$D/out" || ! grep -qx continued "$D/out"; then
+		fail "$1 trapped $3: out: $(cat "$D/out")"
+	fi
 	if declare -F trapped_more > /dev/null; then
 		trapped_more "$1" "$3"
 	fi
