@@ -19,26 +19,19 @@
  * and the signal takes its course in the shell (trap, prompt, or death).
  */
 
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "bashapi.h"
 #include "attempt.h"
-#include "child.h"
 #include "duration.h"
 #include "exitcodes.h"
-#include "jobref.h"
 #include "load.h"
 #include "opts.h"
 #include "term.h"
-#include "waitset.h"
 
 #define OPT_PRESERVE	256
 #define OPT_FOREGROUND	257
-
-#define INTERRUPT_GRACE_NS	(1000LL * 1000000)
 
 struct tr_args {
 	int sig;
@@ -122,12 +115,11 @@ tr_parse(WORD_LIST *list, struct tr_args *a)
 
 /* -v: say what coreutils timeout says, a plain message, not a warning. */
 static void
-tr_say(const struct tr_args *a, int sig)
+tr_say(void *arg, int sig)
 {
+	const struct tr_args *a = arg;
 	char *name;
 
-	if (!a->verbose)
-		return;
 	name = signal_name(sig);
 	if (strncmp(name, "SIG", 3) == 0)
 		name += 3;
@@ -136,91 +128,35 @@ tr_say(const struct tr_args *a, int sig)
 	fflush(stderr);
 }
 
-/* Stop the command with SIG, then KILL after GRACE; return term flags. */
-static int
-tr_stop(const struct tr_args *a, struct waitset *w, struct jobref *r,
-    int sig, int64_t grace)
-{
-	int t;
-
-	tr_say(a, sig);
-	t = term_jobs(w, r, 1, sig, grace);
-	if (t)
-		tr_say(a, SIGKILL);
-	return (t);
-}
-
 /*
- * Wait in W for R's job to end, its deadline or a signal (stored in
- * *SIGP), and stop it (its whole tree) at the deadline or on the signal.
- * Once it has ended by itself, what it left in its process group is
- * stopped too.  Set *TIMED_OUT; return the term_jobs flags.
+ * Run A's command as a child job (lib/attempt.c, as retry -t and every -t
+ * do) and give coreutils timeout's status.
  */
-static int
-tr_wait(const struct tr_args *a, struct waitset *w, struct jobref *r,
-    int *sigp, int *timed_out)
-{
-	int st;
-
-	*sigp = *timed_out = 0;
-	while ((st = jobref_state(r)) != JOBREF_DONE && st != JOBREF_GONE) {
-		if ((*sigp = waitset_signal()) != 0)
-			return (tr_stop(a, w, r, *sigp, a->kill_after ?
-			    a->kill_after : INTERRUPT_GRACE_NS));
-		if (waitset_expired(w)) {
-			*timed_out = 1;
-			return (tr_stop(a, w, r, a->sig, a->kill_after ?
-			    a->kill_after : TERM_FOREVER));
-		}
-		waitset_sleep(w);
-	}
-	if (st == JOBREF_DONE)
-		term_jobs(w, r, 1, SIGTERM, a->kill_after ? a->kill_after :
-		    CHILD_GRACE_NS);
-	return (0);
-}
-
 static int
 tr_run(const struct tr_args *a)
 {
-	struct child_opts co;
-	struct waitset w;
-	struct jobref r;
-	int st, sig, t, timed_out;
+	struct attempt at;
+	int st;
 
-	memset(&co, 0, sizeof(co));
-	co.flags = CHILD_KEEPSTDIN;
-	if (!a->foreground || job_control)
-		co.flags |= CHILD_OWNPGRP;
-	if (a->foreground)
-		co.flags |= CHILD_TTY;
-	co.grace = a->kill_after;
-	/* Guard first: a TERM right after the fork must not orphan it. */
-	waitset_begin(&w, 0, WAITSET_GUARD);
-	memset(&r, 0, sizeof(r));
-	if ((r.pid = child_spawn(a->cmd, &co, &r.job)) < 0) {
-		builtin_error("cannot fork: %s", strerror(errno));
-		waitset_end(&w);
-		return (EXIT_CANCELED);
+	memset(&at, 0, sizeof(at));
+	at.deadline = a->limit ? duration_now() + a->limit : 0;
+	at.kill_after = a->kill_after;
+	at.sig = a->sig;
+	at.watchfd = -1;
+	at.foreground = a->foreground;
+	if (a->verbose) {
+		at.say = tr_say;
+		at.sayarg = (void *)a;
 	}
-	jobref_own(r.pid, 1);
-	waitset_deadline(&w, a->limit ? duration_now() + a->limit : 0);
-	t = tr_wait(a, &w, &r, &sig, &timed_out);
-	st = jobref_state(&r);
-	jobref_consume(&r, 1);
-	if (a->foreground && job_control)
-		give_terminal_to(shell_pgrp, 0);
-	if (sig)
-		return (waitset_deliver(&w, sig));
-	waitset_end(&w);
-	if (st == JOBREF_GONE)
+	st = attempt_child(a->cmd, &at);
+	if (at.how == ATTEMPT_FAILED || at.how == ATTEMPT_NOPROC)
 		return (EXIT_CANCELED);
+	if (at.how != ATTEMPT_TIMEDOUT)
+		return (st);
 	/* As coreutils: KILL, sent by -k or as -s KILL, makes it 137. */
-	if (timed_out && ((t & TERM_KILLED) || a->sig == SIGKILL))
+	if (st == EXIT_SIGNAL(SIGKILL) || a->sig == SIGKILL)
 		return (EXIT_SIGNAL(SIGKILL));
-	if (timed_out && !a->preserve)
-		return (EXIT_TIMEDOUT);
-	return (r.status);
+	return (a->preserve ? at.status : EXIT_TIMEDOUT);
 }
 
 static int

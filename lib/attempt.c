@@ -155,13 +155,22 @@ attempt_here(COMMAND *cmd, int *sigp)
 	return (status);
 }
 
-/* Stop R's job with SIG, KILL after A's grace (or GRACE); return flags. */
+/*
+ * Stop R's job with SIG, KILL after A's grace (or GRACE); return the
+ * term_jobs flags.  A's say hears of SIG and of a KILL (timeout_run -v).
+ */
 static int
 attempt_stop(struct waitset *w, struct jobref *r, const struct attempt *a,
     int sig, int64_t grace)
 {
-	return (term_jobs(w, r, 1, sig, a->kill_after ? a->kill_after :
-	    grace));
+	int t;
+
+	if (a->say)
+		a->say(a->sayarg, sig);
+	t = term_jobs(w, r, 1, sig, a->kill_after ? a->kill_after : grace);
+	if (t && a->say)
+		a->say(a->sayarg, SIGKILL);
+	return (t);
 }
 
 /*
@@ -197,18 +206,21 @@ attempt_wait(struct waitset *w, struct jobref *r, struct attempt *a,
 	}
 	/* Ended by itself: stop what it left in its process group. */
 	if (st == JOBREF_DONE && a->how == ATTEMPT_DONE)
-		attempt_stop(w, r, a, SIGTERM, CHILD_GRACE_NS);
+		term_jobs(w, r, 1, SIGTERM, a->kill_after ? a->kill_after :
+		    CHILD_GRACE_NS);
 	return (jobref_state(r));
 }
 
 /*
- * Run WORDS as a child job in a process group of its own, keeping the
- * shell's stdin, and wait for it as A says.  Return its status; 124 (137
- * if KILL was needed) when A->deadline passed; 125 if it could not be
- * started.  If the shell gets a signal meanwhile, the child's group gets
- * it too, and the signal takes its course once the child is gone: a
- * trapped one makes us return 128+N (A->how is ATTEMPT_SIGNALLED), any
- * other does not return.
+ * Run WORDS as a child job in a process group of its own (with
+ * A->foreground and no job control, the shell's), keeping the shell's
+ * stdin, and wait for it as A says.  Return its status (also in
+ * A->status); 124 (137 if KILL was needed) when A->deadline passed; 125
+ * if it could not be started, 126 when out of processes.  If the shell
+ * gets a signal meanwhile, the child's group gets it too, and the signal
+ * takes its course once the child is gone: a trapped one makes us return
+ * 128+N (A->how is ATTEMPT_SIGNALLED), any other does not return.
+ * timeout_run, retry -t and every -t all run their commands here.
  */
 int
 attempt_child(WORD_LIST *words, struct attempt *a)
@@ -219,7 +231,11 @@ attempt_child(WORD_LIST *words, struct attempt *a)
 	int st, sig, timedout, e;
 
 	memset(&co, 0, sizeof(co));
-	co.flags = CHILD_KEEPSTDIN | CHILD_OWNPGRP;
+	co.flags = CHILD_KEEPSTDIN;
+	if (!a->foreground || job_control)
+		co.flags |= CHILD_OWNPGRP;
+	if (a->foreground)
+		co.flags |= CHILD_TTY;
 	co.grace = a->kill_after;
 	a->how = ATTEMPT_DONE;
 	memset(&r, 0, sizeof(r));
@@ -240,14 +256,16 @@ attempt_child(WORD_LIST *words, struct attempt *a)
 		waitset_end(&w);
 		/* Out of processes is passing: an attempt that failed (126,
 		   bash's status for a failed fork), to retry as any other. */
-		if (e == EAGAIN || e == ENOMEM)
-			return (EXIT_CANNOT_INVOKE);
-		a->how = ATTEMPT_FAILED;
-		return (EXIT_CANCELED);
+		a->how = e == EAGAIN || e == ENOMEM ? ATTEMPT_NOPROC :
+		    ATTEMPT_FAILED;
+		return (a->how == ATTEMPT_NOPROC ? EXIT_CANNOT_INVOKE :
+		    EXIT_CANCELED);
 	}
 	jobref_own(r.pid, 1);
 	st = attempt_wait(&w, &r, a, &sig, &timedout);
 	jobref_consume(&r, 1);
+	if (a->foreground && job_control)
+		give_terminal_to(shell_pgrp, 0);
 	if (sig)
 		return (waitset_deliver(&w, sig));
 	waitset_end(&w);
@@ -255,6 +273,7 @@ attempt_child(WORD_LIST *words, struct attempt *a)
 		a->how = ATTEMPT_FAILED;
 		return (EXIT_CANCELED);
 	}
+	a->status = r.status;
 	return (timedout ? timedout : r.status);
 }
 

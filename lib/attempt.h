@@ -14,13 +14,18 @@
 #define ATTEMPT_WATCHED		2	/* stopped: the watched fd was ready */
 #define ATTEMPT_SIGNALLED	3	/* stopped: the shell got a signal */
 #define ATTEMPT_FAILED		4	/* no child could be started: 125 */
+#define ATTEMPT_NOPROC		5	/* out of processes: 126, try again */
 
 struct attempt {
 	int64_t deadline;	/* absolute CLOCK_MONOTONIC ns; 0: none */
 	int64_t kill_after;	/* KILL this long after SIG; 0: never */
 	int sig;		/* sent at the deadline */
 	int watchfd;		/* stop the child once readable; -1: none */
+	int foreground;		/* the child gets the terminal (job control) */
+	void (*say)(void *, int);	/* told each signal sent, or NULL */
+	void *sayarg;
 	int how;		/* out: ATTEMPT_* */
+	int status;		/* out: the child's own status */
 };
 
 /*
