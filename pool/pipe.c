@@ -558,10 +558,12 @@ pipe_child(const struct pipe_in *pi, const struct pipe_blk *b)
 		dup2(b->fd, 0);
 }
 
-/* Release what PI holds. */
+/* Release what PI holds (nothing if pipe_open never set it up). */
 void
 pipe_close(struct pipe_in *pi)
 {
+	if (pi->mode == 0)
+		return;		/* all zero: fd 0 is not ours */
 	if (pi->out >= 0)
 		close(pi->out);
 	if (pi->fd > 0)

@@ -36,6 +36,7 @@ killjobs|--grace|dur
 pool|-j|jobs
 pool|--jobs|jobs
 pool|--halt|halt
+pool|--halt-on-error|halt
 pool|--timeout|dur
 pool|--retries|retries
 pool|--retry-delay|dur
@@ -47,8 +48,11 @@ pool|--progress-every|every
 pool|-S|sshlogin
 pool|--status-array|var
 pool|-a|var
+pool|--array|var
 pool|-d|delim
+pool|--delimiter|delim
 pool|-n|maxargs
+pool|--max-args|maxargs
 pool|--tagstring|str
 pool|--ctagstring|str
 pool|--ctag-string|str
@@ -86,6 +90,7 @@ pool|--env|envname
 pool|--workdir|workdir
 pool|--wd|workdir
 pool|--block|pblock
+pool|--block-size|pblock
 pool|--recend|prec
 pool|--recstart|prec
 pool|--header|hdr
