@@ -970,6 +970,7 @@ persist_truncated(struct persist *ps, struct pworker *wk, long idx)
 {
 	const struct pslot *s = &ps->slot[idx];
 	off_t from[2] = { s->out0, s->err0 }, to[2] = { s->out1, s->err1 };
+	struct stat st;
 	int k;
 
 	for (k = 0; k < 2; k++) {
@@ -977,6 +978,14 @@ persist_truncated(struct persist *ps, struct pworker *wk, long idx)
 			wk->seen[k] = to[k];
 			continue;
 		}
+		/*
+		 * An item taken in out of its worker's order starts before
+		 * SEEN too (seen under load, with no `>' anywhere): only a
+		 * spool now shorter than what was seen was truncated.
+		 */
+		if (to[k] >= from[k] && wk->spool[k] >= 0 &&
+		    fstat(wk->spool[k], &st) == 0 && st.st_size >= wk->seen[k])
+			continue;
 		if (!ps->truncwarned++)
 			builtin_warning("item %ld truncated its output "
 			    "(`>/dev/std%s'?; use `>>'): output may be lost",
