@@ -273,7 +273,8 @@ COMPAT_TESTS ?= tests/load.bats tests/install.bats tests/waitany.bats \
 	tests/retry.bats tests/every.bats tests/onchange.bats tests/jobinfo.bats \
 	tests/detach.bats \
 	tests/interactive.bats \
-	tests/signals.bats tests/signal_rows.bats tests/examples.bats
+	tests/signals.bats tests/signal_rows.bats tests/examples.bats \
+	tests/pool_persist.bats
 
 # +: the bash build joins this make's jobs (make -j2 compat).
 build/bash-%/.built: tests/compat/build-bash.sh

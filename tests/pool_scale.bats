@@ -40,16 +40,16 @@ bats_require_minimum_version 1.5.0
 	EOF
 }
 
-# 30,000 jobs: a fork costs 0.4 to 3 ms on this 2-core machine depending
+# 20,000 jobs: a fork costs 0.4 to 3 ms on this 2-core machine depending
 # on the day (bash's own `f &' loop too), so 100,000 took 42 s once and
-# over 5 minutes in CI later.  30,000 still shows that memory does not
+# over 5 minutes in CI later.  20,000 still shows that memory does not
 # grow per job; make stress runs the 100,000 (scenario pool100k).
-@test "pool scale: 30,000 jobs of a : function with -u finish, the shell's RSS grows under 2 MiB, the job table is empty" {
+@test "pool scale: 20,000 jobs of a : function with -u finish, the shell's RSS grows under 2 MiB, the job table is empty" {
 	# Under make asan, ASan's quarantine keeps freed memory (RSS says
 	# nothing about us there) and every fork is slow: 10,000 jobs and no
 	# memory bound keep that run within CI's time.
 	PSH_LIMIT=400 run -0 psh '
-		n=30000 limit=2048
+		n=20000 limit=2048
 		[ -n "${ASAN_OPTIONS-}" ] && n=10000 limit=10000000
 		g() { :; }
 		pool -u g ::: warm up
