@@ -36,16 +36,6 @@ teardown_file() {
 	[ -z "${SSHD_DIR:-}" ] || "$BATS_TEST_DIRNAME/cluster/sshd.sh" stop "$SSHD_DIR"
 }
 
-# gone PATTERN: wait (up to 15 s) until nothing matches PATTERN.
-gone() {
-	local i
-	for ((i = 0; i < 150; i++)); do
-		pgrep -f -- "$1" > /dev/null || break
-		sleep 0.1
-	done
-	no_leftovers "$1"
-}
-
 need_sshd() {
 	[ -z "$SSHD_SKIP" ] || skip "$SSHD_SKIP"
 }

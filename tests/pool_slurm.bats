@@ -54,16 +54,6 @@ in_alloc() {
 	    bash -c "$BG_LOAD$script" in_alloc "$@" 3>&-
 }
 
-# gone PATTERN: wait (up to 15 s) until nothing matches PATTERN.
-gone() {
-	local i
-	for ((i = 0; i < 150; i++)); do
-		pgrep -f -- "$1" > /dev/null || break
-		sleep 0.1
-	done
-	no_leftovers "$1"
-}
-
 @test "pool --launcher srun: each job a step; per-job statuses, grouped output in input order" {
 	need_slurm
 	run -0 --separate-stderr in_alloc '

@@ -101,6 +101,16 @@ no_leftovers() {
 	done
 }
 
+# gone PATTERN: wait (up to 15 s) until nothing matches PATTERN.
+gone() {
+	local i
+	for ((i = 0; i < 150; i++)); do
+		pgrep -f -- "$1" > /dev/null || break
+		sleep 0.1
+	done
+	no_leftovers "$1"
+}
+
 # wait_procs N PATTERN: wait (up to 10 s) until at least N processes match
 # PATTERN (a pgrep -f regex).
 wait_procs() {

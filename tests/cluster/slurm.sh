@@ -21,21 +21,8 @@
 
 set -euo pipefail
 
-# free_port: a TCP port on 127.0.0.1 nobody listens on.
-free_port() {
-	local p
-	for ((p = 20000 + RANDOM % 30000; ; p++)); do
-		(exec 3<> "/dev/tcp/127.0.0.1/$p") 2> /dev/null || {
-			echo "$p"
-			return
-		}
-	done
-}
-
-skip() {
-	echo "SKIP: $*"
-	exit 3
-}
+# free_port, skip
+. "$(dirname "$0")/lib.sh"
 
 # daemon NAME CMD...: start CMD in its own session, pid in DIR/NAME.pid.
 daemon() {
