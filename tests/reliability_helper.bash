@@ -1204,7 +1204,9 @@ EOF
 # three lines through a path chosen from SEED (plain, /dev/stdout,
 # /proc/self/fd/1 with >>, /dev/fd/1, exec >), with random pauses, one line
 # to /dev/stderr, and (one job in four) a background child that prints a
-# LATE line after the job has ended.  MODE: --group, -k or --line-buffer;
+# LATE line a second after the job has ended (the pool stops it first; a
+# shorter pause raced a loaded machine: the line could be written before
+# the pool even saw the job end, and then it is the job's output).  MODE: --group, -k or --line-buffer;
 # NOFILE: run under `ulimit -n NOFILE'.  Every line must be there exactly
 # once, a job's lines together and in order (grouped, -k), jobs in input
 # order with -k, no LATE line, every status 0, and the shell as it was.
@@ -1226,7 +1228,7 @@ f() {
 		(( (k + i) % 3 )) || sleep 0.00$(( (seed + $1 * i) % 7 ))
 	done
 	echo "job $1 err" > /dev/stderr
-	(( k % 4 )) || { (sleep 0.05; echo "LATE $1") & }
+	(( k % 4 )) || { (sleep 1; echo "LATE $1") & }
 }
 [ -n "$nofile" ] && ulimit -n "$nofile"
 rel_snap
