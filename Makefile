@@ -69,7 +69,7 @@ LDFLAGS_SO := -shared -Wl,-z,nodelete
 LIB_SRCS := lib/duration.c lib/child.c lib/waitset.c lib/sigguard.c \
 	lib/jobref.c lib/term.c lib/load.c lib/pidset.c lib/opts.c \
 	lib/backoff.c lib/codes.c lib/attempt.c lib/proctree.c lib/watch.c \
-	lib/vars.c lib/waitargs.c
+	lib/vars.c lib/waitargs.c lib/fds.c
 BUILTIN_SRCS := builtins/waitany.c builtins/waitall.c builtins/timeout_run.c \
 	builtins/killjobs.c builtins/retry.c builtins/every.c \
 	builtins/onchange.c builtins/jobinfo.c builtins/detach.c

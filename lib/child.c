@@ -46,6 +46,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "fds.h"
 #include "bashapi.h"
 #include "child.h"
 #include "sigguard.h"
@@ -577,9 +578,9 @@ child_detach(WORD_LIST *words, const struct child_opts *o)
 	pid_t pid, mid;
 	int p[2], r[2], e;
 
-	if (pipe2(p, O_CLOEXEC) < 0)
+	if (pipe_high(p, O_CLOEXEC) < 0)
 		return (-1);
-	if (pipe2(r, O_CLOEXEC) < 0) {
+	if (pipe_high(r, O_CLOEXEC) < 0) {
 		close(p[0]);
 		close(p[1]);
 		return (-1);

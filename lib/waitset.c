@@ -28,6 +28,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fds.h"
 #include "bashapi.h"
 #include "duration.h"
 #include "exitcodes.h"
@@ -114,8 +115,8 @@ waitset_deadline(struct waitset *w, int64_t deadline)
 		return (0);
 	}
 	if (w->tfd < 0 &&
-	    (w->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC |
-	    TFD_NONBLOCK)) < 0)
+	    (w->tfd = fd_high(timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC |
+	    TFD_NONBLOCK))) < 0)
 		return (-1);
 	memset(&its, 0, sizeof(its));
 	its.it_value.tv_sec = deadline / 1000000000;

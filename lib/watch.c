@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fds.h"
 #include "bashapi.h"
 #include "watch.h"
 
@@ -333,7 +334,7 @@ watch_add(struct watch *w, const char *path)
 	int ret = 0;
 
 	if (w->fd < 0 &&
-	    (w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) < 0) {
+	    (w->fd = fd_high(inotify_init1(IN_NONBLOCK | IN_CLOEXEC))) < 0) {
 		builtin_error("inotify: %s", strerror(errno));
 		return (-1);
 	}

@@ -30,13 +30,13 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "fds.h"
 #include "bashapi.h"
 #include "output.h"
 #include "pump.h"
 
 #define SPOOL_KEEP	(64L << 20)	/* a bigger spool is truncated */
 #define TAG_MAX		4096		/* a longer tag is cut */
-#define FD_BASE		10		/* ours stay out of the user's fds */
 
 /* --tmpdir of the pool call under way; NULL: $TMPDIR, or /tmp. */
 static char *output_dir;
@@ -77,15 +77,17 @@ output_tmpfile(void)
 	int fd;
 
 	dir = output_tmpdir();
-	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	fd = fd_high(open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600));
 	if (fd >= 0)
 		return (fd);
 	if (errno == EMFILE || errno == ENFILE)
 		return (-1);
 	snprintf(path, sizeof(path), "%s/bgtools.XXXXXX", dir);
-	if ((fd = mkostemp(path, O_CLOEXEC)) < 0)
+	fd = mkostemp(path, O_CLOEXEC);
+	if (fd >= 0)
+		unlink(path);
+	if ((fd = fd_high(fd)) < 0)
 		return (-1);
-	unlink(path);
 	return (fd);
 }
 
@@ -129,9 +131,10 @@ output_sink(int fd)
 	s = xmalloc(sizeof(*s));
 	memset(s, 0, sizeof(*s));
 	s->stage = xmalloc(STAGE_SIZE);
-	s->fd = s->wfd = fcntl(fd, F_DUPFD_CLOEXEC, FD_BASE);
+	s->fd = s->wfd = fcntl(fd, F_DUPFD_CLOEXEC, FD_HIGH);
 	if (s->fd < 0 || fstat(s->fd, &st) < 0) {
-		s->failed = EBADF;
+		/* Closed (`2>&-'): it fails when there is something to say. */
+		s->how = SINK_FILE;
 		return (s);
 	}
 	s->tty = isatty(s->fd);
@@ -141,13 +144,9 @@ output_sink(int fd)
 		return (s);
 	}
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", s->fd);
-	s->wfd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	s->wfd = fd_high(open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC |
+	    O_NOCTTY));
 	if (s->wfd >= 0) {
-		if (s->wfd < FD_BASE) {
-			fd = fcntl(s->wfd, F_DUPFD_CLOEXEC, FD_BASE);
-			close(s->wfd);
-			s->wfd = fd;
-		}
 		s->how = SINK_NB;
 		if (s->wfd >= 0)
 			return (s);
@@ -221,7 +220,8 @@ output_resfile(const char *dir, const char *name)
 
 	path = xmalloc(strlen(dir) + strlen(name) + 2);
 	sprintf(path, "%s/%s", dir, name);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	fd = fd_high(open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0666));
 	free(path);
 	return (fd);
 }
@@ -232,7 +232,7 @@ output_pipes(struct outcap *c)
 	int i, p[2];
 
 	for (i = 0; i < 2; i++) {
-		if (pipe2(p, O_CLOEXEC) < 0)
+		if (pipe_high(p, O_CLOEXEC) < 0)
 			return (-1);
 		fcntl(p[0], F_SETFL, O_NONBLOCK);
 		c->rfd[i] = p[0];

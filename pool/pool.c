@@ -39,6 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fds.h"
 #include "bashapi.h"
 #include "child.h"
 #include "duration.h"
@@ -221,7 +222,7 @@ pool_launch_pipe(struct pool_worker *wk, struct pool_spawn *ctx)
 {
 	int fd[2];
 
-	if (pipe2(fd, O_CLOEXEC) < 0)
+	if (pipe_high(fd, O_CLOEXEC) < 0)
 		return (-1);
 	ctx->lrd = fd[0];
 	wk->lfd = fd[1];

@@ -35,6 +35,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "fds.h"
 #include "pump.h"
 
 #define PUMP_EVENTS	64
@@ -87,8 +88,9 @@ pump_init(void)
 	memset(&pe, 0, sizeof(pe));
 	pthread_mutex_init(&pe.lock, NULL);
 	pthread_cond_init(&pe.cond, NULL);
-	pe.epfd = epoll_create1(EPOLL_CLOEXEC);
-	pe.wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	/* Kept between `pool --sem' calls: out of the script's fds. */
+	pe.epfd = fd_high(epoll_create1(EPOLL_CLOEXEC));
+	pe.wakefd = fd_high(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
 	if (pe.epfd < 0 || pe.wakefd < 0) {
 		if (pe.epfd >= 0)
 			close(pe.epfd);
@@ -652,8 +654,14 @@ pump_bar_draw(void)
 {
 	struct sink *s = pe.barsink;
 
+	if (s != NULL && s->failed) {
+		/* stderr is closed or full: the line is lost, not awaited. */
+		pe.bardirty = 0;
+		pe.barsink = NULL;
+		return;
+	}
 	if (s == NULL || !pe.bardirty || pe.qhead != NULL || s->slen > 0 ||
-	    s->owner != NULL || s->failed)
+	    s->owner != NULL)
 		return;
 	if (s->slen + pe.barlen + 8 > STAGE_SIZE)
 		return;
