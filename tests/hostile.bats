@@ -597,3 +597,58 @@ spew_pool() {
 	wait=143
 	EOF
 }
+
+# The script owns descriptors 0 to 9 (lib/fds.c): what a builtin keeps
+# there is the script's to take, silently.
+@test "hostile: a --sem pool's descriptors survive the script's exec 3> ... 9> between calls" {
+	run -0 bgsh '
+		ls /proc/$$/fd > s0
+		pool --sem -j2 sh -c "sleep 0.5; echo slept"
+		pool --sem -j2 echo first
+		ls /proc/$$/fd > s1
+		low() { awk "\$1 <= 9" "$1" | sort -n | tr "\n" " "; }
+		[ "$(low s0)" = "$(low s1)" ] && echo "none of ours in 0-9"
+		exec 3> fd3 4> fd4 5> fd5 6> fd6 7> fd7 8> fd8 9> fd9
+		pool --sem -j2 echo second
+		pool --wait; echo "wait=$?"'
+	assert_line "none of ours in 0-9"
+	assert_line slept
+	assert_line first
+	assert_line second
+	assert_line wait=0
+}
+
+@test "hostile: with 0, 1 or 2 closed, pool's own descriptors never take their place" {
+	# The job lists its shell's descriptors while pool runs: 0-9 are the
+	# same as the shell had before it (a simple ls: a pipeline would
+	# make pipes there).
+	run -0 bgsh '
+		f() {
+			local _ pp
+			read -r _ _ _ pp _ < /proc/$BASHPID/stat
+			ls "/proc/$pp/fd" > "$1"
+		}
+		low() { awk "\$1 <= 9" "$1" | sort -n | tr "\n" " "; }
+		{ ls /proc/$$/fd > a0; pool f ::: "$PWD/a"; } 2>&-
+		{ ls /proc/$$/fd > b0; pool -j3 f ::: "$PWD/b"; } <&-
+		echo "$(low a0)|$(low a)"
+		echo "$(low b0)|$(low b)"'
+	# Closed before pool, and still closed under it.
+	[[ ${lines[0]%|*} != *" 2 "* && ${lines[1]%|*} != "0 "* ]] ||
+	    fail "the descriptor was open before pool: $output"
+	assert_equal "${lines[0]#*|}" "${lines[0]%|*}"
+	assert_equal "${lines[1]#*|}" "${lines[1]%|*}"
+}
+
+@test "hostile: progress lines to a closed or full stderr end the pool with a write error, never a hang" {
+	local o r
+	for o in --progress --eta "--progress-every 0.05" "--progress-every 10%"; do
+		for r in '2>&-' '2>/dev/full'; do
+			# shellcheck disable=SC2086 # the option and its argument
+			run -1 bgsh "f() { sleep 0.01; }; pool -j2 $o f ::: \$(seq 20) $r"
+		done
+	done
+	# Nothing to say on a closed stderr: the pool runs whole.
+	run -0 bgsh 'pool -j2 --status-array st true ::: $(seq 20) 2>&-; echo "${#st[@]}"'
+	assert_output 20
+}
