@@ -94,9 +94,9 @@ oc() {
 
 @test "onchange: -b ignore drops the changes that come during a run" {
 	run -0 oc '
-		slow() { rec; ((${#ONCHANGE_PATHS[@]} == 0)) || sleep 1; }
-		( ready; touch "$W/a"; sleep 0.5; touch "$W/b"; sleep 1.5; touch "$W/c" ) &
-		onchange -i -b ignore -t 4 "$W" -- slow; echo "st=$?"
+		slow() { rec; ((${#ONCHANGE_PATHS[@]} == 0)) || sleep 2; }
+		( ready; touch "$W/a"; sleep 0.8; touch "$W/b"; sleep 2.5; touch "$W/c" ) &
+		onchange -i -b ignore -t 6 "$W" -- slow; echo "st=$?"
 		sed "s,.*/,," "$T/log"'
 	assert_line "st=124"
 	assert_line "a"
