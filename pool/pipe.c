@@ -31,12 +31,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fds.h"
 #include "output.h"
 #include "pipe.h"
 
@@ -505,47 +507,128 @@ pipe_blk_close(struct pipe_blk *b)
 }
 
 /*
- * In the forked child of a job that reads the range B of the file: a
- * helper of its own (in its process group) copies the header and the
- * range into a pipe on its stdin, with splice: no byte goes through the
- * pool.  The last range without a header needs no helper.
+ * --pipepart, in the pool just before B's job forks: what its child
+ * needs, made here so that a lack of descriptors (EMFILE) makes the pool
+ * wait for a job to end, as for its output pipes, instead of failing the
+ * job in its child.  The last range without a header is the file itself,
+ * opened again at the range's start (an offset of its own); any other is
+ * a pipe that a helper fills (pipe_child_part).  Return 0, or -1 with
+ * errno set.
+ */
+int
+pipe_blk_open(const struct pipe_in *pi, struct pipe_blk *b)
+{
+	char path[64];
+	int pp[2];
+
+	b->in = b->copy = 0;
+	if (b->end == pi->size && pi->hlen == 0) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", pi->fd);
+		if ((b->in = fd_high(open(path, O_RDONLY | O_CLOEXEC))) < 0 ||
+		    lseek(b->in, b->start, SEEK_SET) < 0) {
+			pipe_blk_started(b);
+			return (-1);
+		}
+		return (0);
+	}
+	if (pipe_high(pp, O_CLOEXEC) < 0)
+		return (-1);
+	/* A bigger pipe: fewer turns between the helper and the job. */
+	(void)fcntl(pp[1], F_SETPIPE_SZ, 1024 * 1024);
+	b->in = pp[0];
+	b->copy = pp[1];
+	return (0);
+}
+
+/* In the pool, once B's job has forked: close what pipe_blk_open made. */
+void
+pipe_blk_started(struct pipe_blk *b)
+{
+	if (b->in > 0)
+		close(b->in);
+	if (b->copy > 0)
+		close(b->copy);
+	b->in = b->copy = 0;
+}
+
+/*
+ * Copy up to WANT bytes at offset OFF of the file FROM into the pipe TO:
+ * with splice (no byte goes through user space), or read and write
+ * where the file system cannot splice.  Return the count, 0 at the end of
+ * the file, or -1 with errno set.
+ */
+static ssize_t
+pipe_part_step(int from, int to, loff_t off, size_t want)
+{
+	char buf[65536];
+	loff_t at = off;
+	ssize_t n;
+
+	n = splice(from, &at, to, NULL, want, 0);
+	if (n >= 0 || (errno != EINVAL && errno != ENOSYS))
+		return (n);
+	n = pread(from, buf, want < sizeof(buf) ? want : sizeof(buf), off);
+	if (n > 0 && pipe_write(to, buf, (size_t)n) < 0)
+		return (-1);
+	return (n);
+}
+
+/*
+ * The helper of job JOB, which reads the range B of PI's file through a
+ * pipe: the header, then the range.  A range it cannot copy whole must
+ * not pass for a short one: it says so on the job's stderr and stops the
+ * job with TERM.  A job that stops reading (EPIPE) is left to its end.
+ */
+static void
+pipe_part_copy(const struct pipe_in *pi, const struct pipe_blk *b, pid_t job)
+{
+	loff_t off;
+	ssize_t n;
+
+	close(b->in);
+	if (pipe_write(b->copy, pi->head, pi->hlen) < 0)
+		_exit(1);
+	n = 0;
+	for (off = b->start; off < b->end; ) {
+		n = pipe_part_step(pi->fd, b->copy, off,
+		    (size_t)(b->end - off));
+		if (n > 0)
+			off += n;
+		else if (n == 0 || errno != EINTR)
+			break;
+	}
+	if (off == b->end || (n < 0 && errno == EPIPE))
+		_exit(off != b->end);
+	dprintf(2, "pool: --pipepart: %s at byte %lld\n",
+	    n == 0 ? "the file ended" : strerror(errno), (long long)off);
+	if (getppid() == job)
+		kill(job, SIGTERM);
+	_exit(1);
+}
+
+/*
+ * In the forked child of a job that reads the range B of the file: on its
+ * stdin, the file itself or the pipe of a helper of its own (in its
+ * process group) that copies the header and the range.
  */
 static void
 pipe_child_part(const struct pipe_in *pi, const struct pipe_blk *b)
 {
-	char path[64];
-	loff_t off;
-	ssize_t n;
-	int fd, pp[2];
+	pid_t job = getpid();
 
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", pi->fd);
-	if ((fd = open(path, O_RDONLY)) < 0)
-		_exit(1);
-	if (b->end == pi->size && pi->hlen == 0) {
-		lseek(fd, b->start, SEEK_SET);
-		dup2(fd, 0);
-		close(fd);
-		return;
+	if (b->copy > 0) {
+		switch (fork()) {
+		case -1:
+			dprintf(2, "pool: --pipepart: cannot fork: %s\n",
+			    strerror(errno));
+			_exit(126);
+		case 0:
+			pipe_part_copy(pi, b, job);
+		}
+		close(b->copy);
 	}
-	if (pipe(pp) < 0)
-		_exit(1);
-	/* A bigger pipe: fewer turns between the helper and the job. */
-	(void)fcntl(pp[1], F_SETPIPE_SZ, 1024 * 1024);
-	if (fork() == 0) {
-		close(pp[0]);
-		if (pipe_write(pp[1], pi->head, pi->hlen) < 0)
-			_exit(1);
-		/* splice moves OFF on by what it copied. */
-		for (off = b->start; off < b->end; )
-			if ((n = splice(fd, &off, pp[1], NULL,
-			    (size_t)(b->end - off), 0)) <= 0)
-				_exit(n < 0);
-		_exit(0);
-	}
-	close(pp[1]);
-	dup2(pp[0], 0);
-	close(pp[0]);
-	close(fd);
+	dup2(b->in, 0);
+	close(b->in);
 }
 
 /* In a job's forked child: block B of PI on its stdin. */

@@ -39,6 +39,9 @@ struct pipe_blk {
 	int fd;				/* the spool, > 0; 0: none */
 	off_t start, end;		/* --pipepart: [start, end) */
 	int part;			/* it is a range */
+	int in, copy;			/* --pipepart, while its job starts: its
+					   stdin; the pipe end a helper fills,
+					   or 0 (see pipe_blk_open) */
 };
 
 struct pipe_in {
@@ -68,6 +71,8 @@ size_t pipe_cut_last(const char *, size_t, const struct pipe_rec *);
 int pipe_open(struct pipe_in *, const struct pipe_opts *, int);
 int pipe_next(struct pipe_in *, struct pipe_blk *);
 void pipe_blk_close(struct pipe_blk *);
+int pipe_blk_open(const struct pipe_in *, struct pipe_blk *);
+void pipe_blk_started(struct pipe_blk *);
 void pipe_child(const struct pipe_in *, const struct pipe_blk *);
 void pipe_close(struct pipe_in *);
 

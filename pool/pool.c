@@ -1133,17 +1133,21 @@ pool_spawn(struct pool *p, struct pool_worker *wk, WORD_LIST *cmd,
 		co.outfd = wfd[0];
 		co.errfd = wfd[1];
 	}
-	ctx.launched = launched;
-	if (launched && pool_launch_pipe(wk, &ctx) < 0)
-		return (-1);
-	/* A launched job's stdin, a local one's --workdir: in the child. */
-	co.flags |= launched || p->cfg.launch.workdir ? CHILD_FORK : 0;
 	/* --pipe: the block on its stdin, from its start (a retry too). */
 	if (p->cfg.pipe.mode) {
 		co.flags |= CHILD_FORK;
 		if (wk->blk.fd > 0 && lseek(wk->blk.fd, 0, SEEK_SET) < 0)
 			return (-1);
+		if (wk->blk.part && pipe_blk_open(&p->pin, &wk->blk) < 0)
+			return (-2);	/* EMFILE: when a job has ended */
 	}
+	ctx.launched = launched;
+	if (launched && pool_launch_pipe(wk, &ctx) < 0) {
+		pipe_blk_started(&wk->blk);
+		return (-1);
+	}
+	/* A launched job's stdin, a local one's --workdir: in the child. */
+	co.flags |= launched || p->cfg.launch.workdir ? CHILD_FORK : 0;
 	if (p->cfg.show_cmd & POOL_SHOW_V)
 		pool_verbose(wk->cmd, p->cfg.capture ? wfd[0] : -1);
 	ctx.bigitem = pool_env(p, wk, env);
@@ -1153,6 +1157,7 @@ pool_spawn(struct pool *p, struct pool_worker *wk, WORD_LIST *cmd,
 	ctx.wk = wk;
 	co.arg = &ctx;
 	pid = child_spawn(cmd, &co, &wk->ref.job);
+	pipe_blk_started(&wk->blk);
 	if (launched)
 		close(ctx.lrd);
 	for (i = 0; env[i]; i++)

@@ -275,3 +275,30 @@ BLOCK_SUM='lines() { local n=0 c=0 f= l= x; while IFS= read -r x; do
 	run -2 psh 'pool --pipe < /dev/null'
 	assert_output --partial 'need a command'
 }
+
+@test "pool --pipepart under ulimit -n: fewer jobs at a time, never a job without its range" {
+	# Each range's descriptors are made before its job forks: short of
+	# them, the pool waits for a job to end (they were made in the child,
+	# which then failed with status 1 and no word).
+	seq 300000 > "$BATS_TEST_TMPDIR/in"
+	run -0 psh '
+		ulimit -n 26
+		pool -j4 --pipepart --block 20k --status-array st wc -l :::: "$1" > out
+		echo "st=$? jobs=${#st[@]} failed=$(printf "%s\n" "${st[@]}" | grep -vc "^0$")"
+		echo "lines=$(awk "{ s += \$1 } END { print s }" out)"' "$BATS_TEST_TMPDIR/in"
+	assert_line --regexp '^st=0 jobs=[0-9]+ failed=0$'
+	assert_line lines=300000
+}
+
+@test "pool --pipepart: a file cut short under a job fails that job, with a message, never a short range passed as whole" {
+	# Ranges bigger than the helper's pipe (1 MiB): it is still copying.
+	seq 2000000 > "$BATS_TEST_TMPDIR/in"
+	run -0 psh '
+		f() { sleep 0.5; wc -l > /dev/null; }
+		pool -j4 --pipepart --block 3M f :::: "$1" &
+		sleep 0.2
+		truncate -s 100k "$1"
+		wait $!; echo "st=$?"' "$BATS_TEST_TMPDIR/in"
+	assert_line --partial "pool: --pipepart: the file ended at byte"
+	refute_line "st=0"
+}
