@@ -283,9 +283,9 @@ BLOCK_SUM='lines() { local n=0 c=0 f= l= x; while IFS= read -r x; do
 	seq 300000 > "$BATS_TEST_TMPDIR/in"
 	run -0 psh '
 		ulimit -n 26
-		pool -j4 --pipepart --block 20k --status-array st wc -l :::: "$1" > out
+		pool -j4 --pipepart --block 20k --status-array st wc -l :::: "$1" > "$1.out"
 		echo "st=$? jobs=${#st[@]} failed=$(printf "%s\n" "${st[@]}" | grep -vc "^0$")"
-		echo "lines=$(awk "{ s += \$1 } END { print s }" out)"' "$BATS_TEST_TMPDIR/in"
+		echo "lines=$(awk "{ s += \$1 } END { print s }" "$1.out")"' "$BATS_TEST_TMPDIR/in"
 	assert_line --regexp '^st=0 jobs=[0-9]+ failed=0$'
 	assert_line lines=300000
 }
