@@ -581,6 +581,10 @@ pool_conflicts(struct pool_args *a)
 	    limits_active(&a->cfg.lim)))
 		why = "--shard, --load, --memfree and --limit work on a "
 		    "batch: not with --sem, --wait or --status";
+	else if ((a->sem || a->wait || a->status) && (a->cfg.lim.mem_limit ||
+	    a->cfg.lim.cpu_quota))
+		why = "--mem-limit and --cpu-quota work on a batch (its "
+		    "cgroups go with it): not with --sem, --wait or --status";
 	else if ((a->colsep || a->csv || a->header) && (a->max_args > 1 ||
 	    a->in.xargs || a->sem || a->wait || a->status))
 		why = "--colsep, --csv and --header make one job of each "
@@ -1804,7 +1808,8 @@ static char *pool_doc[] = {
 	"\t\t\t(as for --memfree) in a cgroup of its own; a job over",
 	"\t\t\tit is killed by the kernel (status 137) and pool says",
 	"\t\t\tso: `job N: killed at its --mem-limit'",
-	"  --cpu-quota PERCENT\tcap each job's CPU time at PERCENT of one CPU (50%,",
+	"  --cpu-quota PERCENT",
+	"\t\t\tcap each job's CPU time at PERCENT of one CPU (50%,",
 	"\t\t\t200% for two; the % optional) in a cgroup of its own.",
 	"\t\t\tBoth: cgroup v2 where the shell's cgroup can hand the",
 	"\t\t\tcontroller down (memory.max, cpu.max), else v1",
@@ -1813,7 +1818,7 @@ static char *pool_doc[] = {
 	"\t\t\tsays so once and runs the jobs without the cap.  Every",
 	"\t\t\tjob is forked; what is left in the cgroups is killed",
 	"\t\t\twhen the pool ends.  With --launcher, the local process",
-	"\t\t\tonly.  Not GNU parallel's",
+	"\t\t\tonly.  Batch only; not GNU parallel's",
 	"  --load MAX\tstart no job while the 1-minute load average is above",
 	"\t\t\tMAX (a number, or N% of the CPUs)",
 	"  --memfree SIZE\tstart no job while MemAvailable is below SIZE (K M G T",
