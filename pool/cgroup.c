@@ -288,33 +288,40 @@ cgroup_quota_parse(const char *text, long *us)
 	return (0);
 }
 
-/* Set up controller K's cgroups in CG under NAME; return 0, or -1. */
+/* Make SLOT's cgroup for controller K, with its cap; return 0, or -1. */
+static int
+cg_slot_make(struct cgroups *cg, int k, int slot)
+{
+	char path[PATH_MAX];
+	int i = 2 * (slot - 1) + k;
+
+	if (cg->procs[i] != NULL)
+		return (0);
+	cg_slot_path(path, cg->dir[k], slot, NULL);
+	if ((mkdir(path, 0755) < 0 && errno != EEXIST) ||
+	    cg_cap(cg, k, path) < 0)
+		return (-1);
+	cg_slot_path(path, cg->dir[k], slot, "cgroup.procs");
+	cg->procs[i] = savestring(path);
+	return (0);
+}
+
+/*
+ * Set up controller K's cgroup in CG under NAME, and slot 1's to see
+ * that the cap can be set (the others as their first jobs start: -j may
+ * be large).  Return 0, or -1.
+ */
 static int
 cg_begin_one(struct cgroups *cg, int k, const char *name)
 {
-	char path[PATH_MAX];
-	int s;
-
 	if ((cg->dir[k] = cg_make(cg, k, name)) == NULL)
 		return (-1);
-	for (s = 1; s <= cg->nslot; s++) {
-		cg_slot_path(path, cg->dir[k], s, NULL);
-		if ((mkdir(path, 0755) < 0 && errno != EEXIST) ||
-		    cg_cap(cg, k, path) < 0)
-			break;
-		cg_slot_path(path, cg->dir[k], s, "cgroup.procs");
-		cg->procs[2 * (s - 1) + k] = savestring(path);
-	}
-	if (s > cg->nslot)
+	if (cg_slot_make(cg, k, 1) == 0)
 		return (0);
 	/* v2, shared with memory: those cgroups and caps stay. */
 	if (k == CG_MEM || cg->dir[CG_MEM] == NULL ||
 	    strcmp(cg->dir[k], cg->dir[CG_MEM]) != 0)
 		cg_remove(cg->dir[k], cg->nslot);
-	for (s = 1; s <= cg->nslot; s++) {
-		free(cg->procs[2 * (s - 1) + k]);
-		cg->procs[2 * (s - 1) + k] = NULL;
-	}
 	free(cg->dir[k]);
 	cg->dir[k] = NULL;
 	return (-1);
@@ -375,11 +382,23 @@ cg_oom_count(const struct cgroups *cg, int slot)
 	return (strtol(s + 9, NULL, 10));
 }
 
-/* In the parent, as SLOT's job starts: note its OOM kills so far. */
+/*
+ * In the parent, as SLOT's job starts: its cgroups, if it has none yet
+ * (if that fails, pool says so and the job runs without the cap); its
+ * OOM kills so far.
+ */
 void
 cgroup_job_start(struct cgroups *cg, int slot)
 {
-	if (cg->dir[CG_MEM] && slot >= 1 && slot <= cg->nslot)
+	int k;
+
+	if (slot < 1 || slot > cg->nslot)
+		return;
+	for (k = 0; k < 2; k++)
+		if (cg->dir[k] && cg_slot_make(cg, k, slot) < 0)
+			builtin_warning("%s: slot %d: %s; running without the "
+			    "limit", cg_ctl[k].opt, slot, strerror(errno));
+	if (cg->procs[2 * (slot - 1) + CG_MEM])
 		cg->oom[slot - 1] = cg_oom_count(cg, slot);
 }
 
