@@ -375,6 +375,23 @@ cgroups_of() {
 	    fail "$stderr"
 }
 
+@test "pool --mem-limit: in a slot that later jobs reuse, only the jobs that hit the cap are reported" {
+	cgroup_or_skip
+	run -3 --separate-stderr bg_bash '
+		pool -j 1 --mem-limit 50M --status-array st sh -c "head -c \$1 /dev/zero | tail > /dev/null && echo \$1 fits" sh ::: 200M 5M 200M 5M 1M 200M
+		rc=$?
+		echo "status ${st[*]}"
+		exit "$rc"
+	'
+	assert_line "status 137 0 137 0 0 137"
+	assert_equal "$(grep -c 'fits$' <<< "$output")" 3
+	assert_equal "$(grep -c -- 'killed at its --mem-limit$' <<< "$stderr")" 3
+	for n in 1 3 6; do
+		grep -q -- "job $n: killed at its --mem-limit\$" <<< "$stderr" ||
+		    fail "no message for job $n: $stderr"
+	done
+}
+
 @test "pool --mem-limit: the cap holds for all a job starts, each job in its own slot's cgroup" {
 	cgroup_or_skip
 	run -0 bg_bash '
