@@ -162,6 +162,21 @@ cg_self(const char *ctl, int v2, char *dir)
 }
 
 /*
+ * Return non-zero if the v2 cgroup SELF has the controller PLUS names
+ * (+memory) and hands it down to its children (its subtree_control).
+ */
+static int
+cg_v2_hands(const char *self, const char *plus)
+{
+	char path[PATH_MAX], buf[1024];
+
+	snprintf(path, sizeof(path), "%s/cgroup.controllers", self);
+	return (cg_read(path, buf, sizeof(buf)) == 0 &&
+	    cg_has(buf, plus + 1) &&
+	    cg_write(self, "cgroup.subtree_control", plus) == 0);
+}
+
+/*
  * Make the pool's cgroup for controller K under the shell's: NAME in
  * the v2 hierarchy if the controller can be handed down there, else in
  * the v1 one.  Return its path (the caller's), or NULL.
@@ -169,34 +184,26 @@ cg_self(const char *ctl, int v2, char *dir)
 static char *
 cg_make(struct cgroups *cg, int k, const char *name)
 {
-	char self[PATH_MAX], buf[1024], plus[16], *dir;
-	int v2;
+	char self[PATH_MAX], plus[16], *dir;
+	int v2, shared, made;
 
 	snprintf(plus, sizeof(plus), "+%s", cg_ctl[k].name);
 	for (v2 = 1; v2 >= 0; v2--) {
-		if (cg_self(cg_ctl[k].name, v2, self) < 0)
+		if (cg_self(cg_ctl[k].name, v2, self) < 0 ||
+		    (v2 && !cg_v2_hands(self, plus)))
 			continue;
 		dir = xmalloc(strlen(self) + strlen(name) + 2);
 		sprintf(dir, "%s/%s", self, name);
 		/* v2: both controllers in the one cgroup, made once. */
-		if (v2 && k == CG_CPU && cg->dir[CG_MEM] && cg->v2[CG_MEM] &&
-		    strcmp(dir, cg->dir[CG_MEM]) == 0 &&
-		    cg_write(dir, "cgroup.subtree_control", plus) == 0) {
-			cg->v2[k] = 1;
+		shared = v2 && cg->dir[CG_MEM] && cg->v2[CG_MEM] &&
+		    strcmp(dir, cg->dir[CG_MEM]) == 0;
+		made = !shared && mkdir(dir, 0755) == 0;
+		if ((shared || made) && (!v2 || cg_v2_hands(dir, plus))) {
+			cg->v2[k] = v2;
 			return (dir);
 		}
-		if ((!v2 || (snprintf(buf, sizeof(buf), "%s/cgroup.controllers",
-		    self), cg_read(buf, buf, sizeof(buf)) == 0 &&
-		    cg_has(buf, cg_ctl[k].name) &&
-		    cg_write(self, "cgroup.subtree_control", plus) == 0)) &&
-		    mkdir(dir, 0755) == 0) {
-			if (!v2 || cg_write(dir, "cgroup.subtree_control",
-			    plus) == 0) {
-				cg->v2[k] = v2;
-				return (dir);
-			}
+		if (made)
 			rmdir(dir);
-		}
 		free(dir);
 	}
 	return (NULL);
@@ -384,7 +391,7 @@ cg_oom_count(const struct cgroups *cg, int slot)
 
 /*
  * In the parent, as SLOT's job starts: its cgroups, if it has none yet
- * (if that fails, pool says so and the job runs without the cap); its
+ * (if that fails, pool says so once and the job runs uncapped); its
  * OOM kills so far.
  */
 void
@@ -395,7 +402,8 @@ cgroup_job_start(struct cgroups *cg, int slot)
 	if (slot < 1 || slot > cg->nslot)
 		return;
 	for (k = 0; k < 2; k++)
-		if (cg->dir[k] && cg_slot_make(cg, k, slot) < 0)
+		if (cg->dir[k] && cg_slot_make(cg, k, slot) < 0 &&
+		    !cg->warned++)
 			builtin_warning("%s: slot %d: %s; running without the "
 			    "limit", cg_ctl[k].opt, slot, strerror(errno));
 	if (cg->procs[2 * (slot - 1) + CG_MEM])

@@ -11,6 +11,7 @@ struct cgroups {
 	int64_t mem;		/* --mem-limit, bytes: 0 for none */
 	long cpu;		/* --cpu-quota, us per CG_PERIOD_US: 0 for none */
 	int state;		/* 0: not set up yet, 1: set up */
+	int warned;		/* a slot's cgroup could not be made */
 	int nslot;
 	int v2[2];		/* per controller: in a cgroup v2 hierarchy */
 	char *dir[2];		/* per controller: the pool's cgroup, or NULL */
