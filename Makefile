@@ -74,7 +74,7 @@ BUILTIN_SRCS := builtins/waitany.c builtins/waitall.c builtins/timeout_run.c \
 	builtins/killjobs.c builtins/retry.c builtins/every.c \
 	builtins/onchange.c builtins/jobinfo.c builtins/detach.c
 POOL_SRCS := pool/input.c pool/columns.c pool/launch.c pool/report.c \
-	pool/reslimits.c pool/shard.c pool/subst.c \
+	pool/reslimits.c pool/cgroup.c pool/shard.c pool/subst.c \
 	pool/output.c pool/pump.c pool/joblog.c pool/pool.c pool/persist.c \
 	pool/results.c pool/poolspec.c pool/progress.c pool/pipe.c pool/feed.c \
 	lib/backoff.c builtins/pool.c

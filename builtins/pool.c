@@ -38,6 +38,7 @@ enum {
 	O_LINK, O_TRIM, O_ARGSEP, O_ARGFILESEP, O_SHUF, O_PLUS, O_XARGS,
 	O_SHARD, O_TERMSEQ, O_NICE, O_LOAD, O_MEMFREE, O_LIMIT, O_RLIMIT,
 	O_CSV, O_HEADER, O_CIGROUPS, O_JUNIT,
+	O_MEMLIMIT, O_CPUQUOTA,
 	O_LAUNCHER, O_SLF, O_SSH, O_ENV, O_STATUS_ARRAY, O_WORKDIR,
 	O_FILTERHOSTS, O_FILES, O_TMPDIR,
 	O_PROGRESS, O_ETA, O_PROGRESS_EVERY, O_RETRY_FAILED,
@@ -112,6 +113,8 @@ static const struct optdef pool_opts[] = {
 	{ "memfree", O_MEMFREE, 1 },
 	{ "limit", O_LIMIT, 1 },
 	{ "rlimit", O_RLIMIT, 1 },
+	{ "mem-limit", O_MEMLIMIT, 1 },
+	{ "cpu-quota", O_CPUQUOTA, 1 },
 	{ "colsep", 'C', 1 },
 	{ "col-sep", 'C', 1 },
 	{ "csv", O_CSV, 0 },
@@ -292,7 +295,10 @@ pool_opt_retry(struct pool_args *a, int c, const char *v)
 	}
 }
 
-/* --shard, --termseq, --nice, --load, --memfree, --limit, --rlimit. */
+/*
+ * --shard, --termseq, --nice, --load, --memfree, --limit, --rlimit,
+ * --mem-limit, --cpu-quota.
+ */
 static int
 pool_opt_limits(struct pool_args *a, int c, char *v)
 {
@@ -319,6 +325,12 @@ pool_opt_limits(struct pool_args *a, int c, char *v)
 		    pool_bad(v, "size") : 0);
 	case O_RLIMIT:
 		return (limits_rlimit_parse(v, &a->cfg.lim) < 0 ? EX_USAGE : 0);
+	case O_MEMLIMIT:
+		return (limits_size_parse(v, &a->cfg.lim.mem_limit) < 0 ?
+		    pool_bad(v, "size") : 0);
+	case O_CPUQUOTA:
+		return (cgroup_quota_parse(v, &a->cfg.lim.cpu_quota) < 0 ?
+		    pool_bad(v, "CPU quota") : 0);
 	default:
 		a->cfg.lim.cmd = v;
 		return (0);
@@ -475,6 +487,7 @@ pool_opt_value(struct pool_args *a, int c, char *v)
 		return (var_name_ok(v) ? 0 : EX_USAGE);
 	case O_SHARD: case O_TERMSEQ: case O_NICE: case O_LOAD:
 	case O_MEMFREE: case O_LIMIT: case O_RLIMIT:
+	case O_MEMLIMIT: case O_CPUQUOTA:
 		return (pool_opt_limits(a, c, v));
 	case O_LAUNCHER: case 'S': case O_SLF: case O_SSH: case O_ENV:
 	case O_WORKDIR:
@@ -568,6 +581,10 @@ pool_conflicts(struct pool_args *a)
 	    limits_active(&a->cfg.lim)))
 		why = "--shard, --load, --memfree and --limit work on a "
 		    "batch: not with --sem, --wait or --status";
+	else if ((a->sem || a->wait || a->status) && (a->cfg.lim.mem_limit ||
+	    a->cfg.lim.cpu_quota))
+		why = "--mem-limit and --cpu-quota work on a batch (its "
+		    "cgroups go with it): not with --sem, --wait or --status";
 	else if ((a->colsep || a->csv || a->header) && (a->max_args > 1 ||
 	    a->in.xargs || a->sem || a->wait || a->status))
 		why = "--colsep, --csv and --header make one job of each "
@@ -1481,9 +1498,10 @@ static char *pool_doc[] = {
 	"Not supported yet with --persist (refused with an error, never",
 	"ignored): --delay, --line-buffer, --results, --files, --resume,",
 	"--bar, --dry-run, -v, -t, --sem, --shard, --load, --memfree, --limit,",
-	"--nice, --rlimit, --termseq, --launcher, --sshlogin, --slf,",
-	"--workdir, --ci-groups, --junit, --color, --ctag, --pipe, --pipepart,",
-	"--progress, --eta, --progress-every, --retry-failed, --timeout N%.",
+	"--nice, --rlimit, --mem-limit, --cpu-quota, --termseq, --launcher,",
+	"--sshlogin, --slf, --workdir, --ci-groups, --junit, --color, --ctag,",
+	"--pipe, --pipepart, --progress, --eta, --progress-every,",
+	"--retry-failed, --timeout N%.",
 	"As in forking mode, a reader that does not read holds back the",
 	"output and the items after it, never a signal: Ctrl-C and TERM",
 	"still stop everything.",
@@ -1787,6 +1805,21 @@ static char *pool_doc[] = {
 	"\t\t\t(address space), fsize=SIZE (largest file written; SIZE",
 	"\t\t\tas for --memfree); not GNU parallel's; above the hard",
 	"\t\t\tlimit (not root): refused",
+	"  --mem-limit SIZE\tcap each job's memory, with all it starts, at SIZE",
+	"\t\t\t(as for --memfree) in a cgroup of its own; a job over",
+	"\t\t\tit is killed by the kernel (status 137) and pool says",
+	"\t\t\tso: `job N: killed at its --mem-limit'",
+	"  --cpu-quota PERCENT",
+	"\t\t\tcap each job's CPU time at PERCENT of one CPU (50%,",
+	"\t\t\t200% for two; the % optional) in a cgroup of its own.",
+	"\t\t\tBoth: cgroup v2 where the shell's cgroup can hand the",
+	"\t\t\tcontroller down (memory.max, cpu.max), else v1",
+	"\t\t\t(memory.limit_in_bytes, cpu.cfs_quota_us); where",
+	"\t\t\tneither is writable (not root, no controller) pool",
+	"\t\t\tsays so once and runs the jobs without the cap.  Every",
+	"\t\t\tjob is forked; what is left in the cgroups is killed",
+	"\t\t\twhen the pool ends.  With --launcher, the local process",
+	"\t\t\tonly.  Batch only; not GNU parallel's",
 	"  --load MAX\tstart no job while the 1-minute load average is above",
 	"\t\t\tMAX (a number, or N% of the CPUs)",
 	"  --memfree SIZE\tstart no job while MemAvailable is below SIZE (K M G T",

@@ -245,9 +245,10 @@ persist_refuse(const struct pool_cfg *cfg, const struct input *in)
 		return (persist_no(cfg->show_cmd & POOL_SHOW_V ? "-v" : "-t"));
 	if (in->shard_n > 0)
 		return (persist_no("--shard"));
-	if (limits_active(&cfg->lim) || cfg->lim.nice_set || cfg->lim.nrl)
-		return (persist_no("--load, --memfree, --limit, --nice or "
-		    "--rlimit"));
+	if (limits_active(&cfg->lim) || cfg->lim.nice_set || cfg->lim.nrl ||
+	    cfg->lim.mem_limit || cfg->lim.cpu_quota)
+		return (persist_no("--load, --memfree, --limit, --nice, "
+		    "--rlimit, --mem-limit or --cpu-quota"));
 	if (cfg->termseq.n)
 		return (persist_no("--termseq"));
 	if (cfg->color)

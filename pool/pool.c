@@ -260,6 +260,7 @@ pool_child_setup(void *arg)
 	output_child();
 	pool_launch_child(s);
 	limits_child(&p->cfg.lim);
+	cgroup_child(&p->cg, s->wk->slot);
 	/* Its stdio would seek our item file back at exit: not its to use. */
 	for (i = 0; i < p->in.nsrc; i++)
 		if (p->in.src[i].fp)
@@ -860,6 +861,10 @@ pool_finish(struct pool *p, struct pool_worker *wk)
 	    wk->timed_out, wk->cmd);
 	pool_results_end(p, wk, status);
 	pool_results_record(p, wk, status, runtime);
+	if (cgroup_oom(&p->cg, wk->slot))
+		builtin_warning(status == 128 + SIGKILL ? "job %ld: killed at "
+		    "its --mem-limit" : "job %ld: a process of it was killed "
+		    "at its --mem-limit", wk->seq);
 	pool_report(p, wk, status);
 	p->ndone++;
 	if (status == 0)
@@ -1123,6 +1128,13 @@ pool_spawn(struct pool *p, struct pool_worker *wk, WORD_LIST *cmd,
 	/* posix_spawn can neither renice nor set limits. */
 	if (p->cfg.lim.nice_set || p->cfg.lim.nrl)
 		co.flags |= CHILD_FORK;
+	/* Nor move the job into its cgroup before its command. */
+	cgroup_begin(&p->cg, p->cfg.lim.mem_limit, p->cfg.lim.cpu_quota,
+	    p->cfg.jobs);
+	if (cgroup_active(&p->cg)) {
+		co.flags |= CHILD_FORK;
+		cgroup_job_start(&p->cg, wk->slot);
+	}
 	if (p->cfg.capture) {
 		ctag = pool_color_tag(p, wk);
 		wk->cap = output_open(&p->out, ctag ? ctag : wk->tag,
@@ -1658,6 +1670,7 @@ pool_end(struct pool *p, int r)
 	if (report_close(&p->rep) < 0)
 		p->lost_report = 1;
 	launch_end(&p->cfg.launch);	/* --controlmaster: before a signal */
+	cgroup_end(&p->cg);
 	if (r < 0)
 		return (waitset_deliver(&p->ws, -r));
 	waitset_end(&p->ws);
@@ -1794,5 +1807,6 @@ pool_free(struct pool *p)
 	report_free(&p->rep);	/* interrupted before pool_end */
 	remedian_free(&p->med);
 	launch_free(&p->cfg.launch);
+	cgroup_end(&p->cg);	/* ended before pool_end */
 	memset(p, 0, sizeof(*p));
 }

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "backoff.h"
+#include "cgroup.h"
 #include "input.h"
 #include "joblog.h"
 #include "launch.h"
@@ -145,6 +146,7 @@ struct pool {
 	struct remedian med;		/* --timeout N%: successful runtimes */
 	int64_t lim_due;		/* limits: next look (0: now) */
 	int lim_hold;			/* limits: start nothing */
+	struct cgroups cg;		/* --mem-limit, --cpu-quota */
 	struct waitset ws;
 	struct pipe_in pin;		/* --pipe, --pipepart: the blocks */
 	struct pipe_blk next_blk;	/* ... the next job's (pool_start) */

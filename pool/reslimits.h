@@ -17,6 +17,8 @@ struct limits {
 	int64_t memfree;	/* --memfree, bytes: 0 for none */
 	char *cmd;		/* --limit */
 	int nice, nice_set;	/* --nice */
+	int64_t mem_limit;	/* --mem-limit, bytes: 0 for none */
+	long cpu_quota;		/* --cpu-quota: pool/cgroup.c, 0 for none */
 	int nrl;		/* --rlimit: how many of rl */
 	struct {
 		int res;

@@ -78,6 +78,8 @@ pool|--load|load
 pool|--memfree|size
 pool|--limit|str
 pool|--rlimit|rlimit
+pool|--mem-limit|memlimit
+pool|--cpu-quota|cpuquota
 pool|-C|colsep
 pool|--colsep|colsep
 pool|--col-sep|colsep
@@ -272,6 +274,22 @@ size|overflow|1e400|%s: invalid size
 size|suffix|5x|%s: invalid size
 size|zero|0|%s: invalid size
 size|valid|1k|ok
+memlimit|empty||%s: invalid size
+memlimit|negative|-1|%s: invalid size
+memlimit|non-numeric|abc|%s: invalid size
+memlimit|overflow|1e400|%s: invalid size
+memlimit|suffix|5x|%s: invalid size
+memlimit|zero|0|%s: invalid size
+memlimit|valid|1G|ok
+cpuquota|empty||%s: invalid CPU quota
+cpuquota|negative|-1|%s: invalid CPU quota
+cpuquota|non-numeric|abc|%s: invalid CPU quota
+cpuquota|overflow|1e400|%s: invalid CPU quota
+cpuquota|suffix|5x|%s: invalid CPU quota
+cpuquota|zero|0|%s: invalid CPU quota
+cpuquota|below-1%|0.5%|%s: invalid CPU quota
+cpuquota|huge|100001|%s: invalid CPU quota
+cpuquota|valid|50%|ok
 rlimit|empty||%s: invalid resource limit
 rlimit|negative|cpu=-1|%s: invalid resource limit
 rlimit|non-numeric|cpu=abc|%s: invalid resource limit

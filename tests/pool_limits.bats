@@ -339,3 +339,175 @@ victim() {
 	done
 	assert_line "[]: 2"
 }
+
+# --- --mem-limit, --cpu-quota ------------------------------------------------
+
+# cgroup_or_skip: skip unless pool can make a cgroup with the memory and
+# cpu controllers here (root, and v2 with them or v1 hierarchies): says
+# what pool said.
+cgroup_or_skip() {
+	local err
+	err=$(bg_bash 'pool --mem-limit 1G --cpu-quota 100% true ::: 1' 2>&1)
+	[ -z "$err" ] || skip "no cgroup for the caps here: $err"
+}
+
+# cgroups_of PID: print the cgroup directories the pool of shell PID made
+# (bgtools-PID-N), in any hierarchy.
+cgroups_of() {
+	find /sys/fs/cgroup -maxdepth 8 -type d -name "bgtools-$1-*" 2> /dev/null
+}
+
+@test "pool --mem-limit: a job over it is killed (137) and pool says so; one under it succeeds" {
+	cgroup_or_skip
+	run -1 --separate-stderr bg_bash '
+		pool -j 2 --mem-limit 50M --status-array st sh -c "head -c \$1 /dev/zero | tail > /dev/null && echo \$1 fits" sh ::: 200M 5M
+		rc=$?
+		echo "status ${st[*]}"
+		exit "$rc"
+	'
+	# tail holds the one 200M line whole: the kernel kills it at 50M.
+	assert_line "status 137 0"
+	assert_line "5M fits"
+	refute_line "200M fits"
+	[ "$(grep -c -- 'killed at its --mem-limit' <<< "$stderr")" = 1 ] ||
+	    fail "not one message: $stderr"
+	grep -q -- "pool: warning: job 1: killed at its --mem-limit\$" <<< "$stderr" ||
+	    fail "$stderr"
+}
+
+@test "pool --mem-limit: in a slot that later jobs reuse, only the jobs that hit the cap are reported" {
+	cgroup_or_skip
+	run -3 --separate-stderr bg_bash '
+		pool -j 1 --mem-limit 50M --status-array st sh -c "head -c \$1 /dev/zero | tail > /dev/null && echo \$1 fits" sh ::: 200M 5M 200M 5M 1M 200M
+		rc=$?
+		echo "status ${st[*]}"
+		exit "$rc"
+	'
+	assert_line "status 137 0 137 0 0 137"
+	assert_equal "$(grep -c 'fits$' <<< "$output")" 3
+	assert_equal "$(grep -c -- 'killed at its --mem-limit$' <<< "$stderr")" 3
+	for n in 1 3 6; do
+		grep -q -- "job $n: killed at its --mem-limit\$" <<< "$stderr" ||
+		    fail "no message for job $n: $stderr"
+	done
+}
+
+@test "pool --mem-limit: the cap holds for all a job starts, each job in its own slot's cgroup" {
+	cgroup_or_skip
+	run -0 bg_bash '
+		f() { grep -c "bgtools-$1-[0-9]*/$POOL_SLOT\$" /proc/self/cgroup; }
+		pool -k -j 2 --mem-limit 64M f $$ ::: a b
+		pool --mem-limit 30M bash -c "sh -c \"head -c 100M /dev/zero | tail\" >/dev/null; echo grandchild \$?" ::: 1
+	'
+	# v1: the memory hierarchy's line (no cpu cap); v2: its one line.
+	assert_line -n 0 1
+	assert_line -n 1 1
+	assert_line "grandchild 137"
+}
+
+@test "pool --cpu-quota 20%: a busy loop gets about a fifth of a CPU over 2 s" {
+	cgroup_or_skip
+	run -0 bg_bash '
+		quota() {
+			local p
+			p=$(grep -o "/bgtools-[0-9]*-[0-9]*/[0-9]*\$" /proc/self/cgroup | head -n 1)
+			[ -n "$p" ] && find /sys/fs/cgroup -maxdepth 8 \( -path "*$p/cpu.max" -o -path "*$p/cpu.cfs_quota_us" \) -exec cat {} +
+		}
+		f() { quota; TIMEFORMAT="%R %U %S"; time timeout 2 sh -c "while :; do :; done"; return 0; }
+		pool --cpu-quota 20% f ::: 1 2>&1
+	'
+	# v2 cpu.max, or v1 cpu.cfs_quota_us: 20 ms of every 100.
+	assert_line -n 0 --regexp "^20000( 100000)?\$"
+	read -r real user sys <<< "${lines[-1]}"
+	pct=$(awk -v r="$real" -v u="$user" -v s="$sys" 'BEGIN { printf "%d", (u + s) * 100 / r }')
+	echo "real $real user $user sys $sys: ${pct}% of one CPU" >&3
+	# 20% by the quota; generous for a loaded machine's jitter.
+	(( pct < 50 )) || fail "the loop used ${pct}% of a CPU"
+	(( pct > 2 )) || fail "the loop hardly ran: ${pct}%"
+}
+
+@test "pool --mem-limit --cpu-quota: no cgroup is left after the pool, nor what a job left running" {
+	cgroup_or_skip
+	mark 300.
+	run -0 bg_bash '
+		pool -j 2 --mem-limit 64M --cpu-quota 50% sh -c "setsid sleep $1 > /dev/null 2>&1 & echo started" ::: a b c
+		echo "status $?"
+		echo "pid $$"
+	' "$REPLY"
+	assert_line "status 0"
+	pid=${lines[-1]#pid }
+	[ -z "$(cgroups_of "$pid")" ] || fail "left: $(cgroups_of "$pid")"
+	# setsid took them out of the job's group, not out of its cgroup.
+	gone "$(pat "$REPLY")"
+}
+
+@test "pool --mem-limit: TERM to the shell in pool stops the jobs and leaves no cgroup" {
+	cgroup_or_skip
+	mark 300.
+	m=$REPLY
+	bg_bash 'echo $$ > "$1/pid"; pool -j 2 --mem-limit 64M --cpu-quota 50% sleep ::: "$2" "$2"' \
+	    "$BATS_TEST_TMPDIR" "$m" 3>&- &
+	wait_procs 2 "$(pat "$m")"
+	pid=$(< "$BATS_TEST_TMPDIR/pid")
+	[ -n "$(cgroups_of "$pid")" ] || fail "no cgroup while the jobs run"
+	kill -TERM "$pid"
+	st=0
+	wait "$!" || st=$?
+	assert_equal "$st" 143
+	[ -z "$(cgroups_of "$pid")" ] || fail "left: $(cgroups_of "$pid")"
+	gone "$(pat "$m")"
+}
+
+@test "pool --mem-limit, --cpu-quota: without a writable cgroup, one warning each and the jobs run uncapped" {
+	local dir so run_as=()
+	# Where any user may read the library (bats' own dir may not be).
+	dir=$(mktemp -d /tmp/bgtools-cg.XXXXXX)
+	so=$dir/bgtools.so
+	cp "$BGTOOLS_SO" "$so"
+	chmod 755 "$dir" "$so"
+	# As root, an unprivileged user: it may write no cgroup.
+	if [ "$(id -u)" = 0 ]; then
+		command -v setpriv > /dev/null || skip "no setpriv to drop root"
+		run_as=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+	fi
+	run -0 --separate-stderr "${run_as[@]}" bash -c '
+		enable -f "$1" pool || exit 99
+		pool -k -j 2 --mem-limit 1M --cpu-quota 10% sh -c "head -c 20M /dev/zero | tail | wc -c" ::: a b c
+		echo "status $?"
+	' bash "$so"
+	rm -r "$dir"
+	assert_output "$(printf '%s\n' 20971520 20971520 20971520 'status 0')"
+	assert_equal "$(grep -c . <<< "$stderr")" 2
+	[[ ${stderr_lines[0]} == *"pool: warning: --mem-limit: no writable cgroup with the memory controller; running without the limit" ]] ||
+	    fail "$stderr"
+	[[ ${stderr_lines[1]} == *"pool: warning: --cpu-quota: no writable cgroup with the cpu controller; running without the limit" ]] ||
+	    fail "$stderr"
+}
+
+@test "pool --mem-limit, --cpu-quota: bad values, --persist and --sem are refused, nothing runs" {
+	run -0 bg_bash '
+		for v in x 0 -5 10X; do
+			pool --mem-limit "$v" echo ran ::: a; echo "mem[$v]: $?"
+		done
+		for v in x 0 0.5 -1 50%% 100001 ""; do
+			pool --cpu-quota "$v" echo ran ::: a; echo "cpu[$v]: $?"
+		done
+		f() { echo ran; }
+		pool --persist --mem-limit 1G f ::: a; echo "persist: $?"
+		pool --sem --cpu-quota 50% echo ran; echo "sem: $?"
+	'
+	refute_line --partial ran
+	for v in x 0 -5 10X; do
+		assert_line --partial "pool: $v: invalid size"
+		assert_line "mem[$v]: 2"
+	done
+	for v in x 0 0.5 -1 50%% 100001; do
+		assert_line --partial "pool: $v: invalid CPU quota"
+		assert_line "cpu[$v]: 2"
+	done
+	assert_line "cpu[]: 2"
+	assert_line --partial "--mem-limit or --cpu-quota"
+	assert_line "persist: 2"
+	assert_line --partial "--mem-limit and --cpu-quota work on a batch"
+	assert_line "sem: 2"
+}
