@@ -742,6 +742,25 @@ launch_wrap(const struct launch *l, WORD_LIST *cmd, int slot)
 }
 
 /*
+ * launch_quiet's shell: the command runs as a job of its own (set -m: its
+ * own process group, set up by this bash before the exec, so no window)
+ * and the shell waits for it.  What the command leaves behind stays in
+ * that group: a --controlmaster master, which ssh forks off once it is
+ * logged in and its socket is listening.  attempt_child TERMs the
+ * group of the child it ran once that child ends (leftovers); were the
+ * master in it, a master not yet in its own session (daemon(3) forks,
+ * then calls setsid) died with it, and the first jobs' ssh's made their
+ * own connections.  So when ssh's foreground process exits, the socket
+ * is ready and the master safe.  A timeout or a signal stops the
+ * command's group through the trap.
+ */
+static const char quiet[] =
+    "exec </dev/null >/dev/null 2>&1\n"
+    "set -m; trap 'kill -TERM -- -$p; exit 1' HUP INT TERM\n"
+    "\"$@\" & p=$!\n"
+    "wait $p\n";
+
+/*
  * Run W (freed) quietly (stdin, stdout, stderr /dev/null) as a timed
  * child job, for at most SECS seconds.  Return its status, or 128+N if
  * the shell got signal N meanwhile (*SIGNALLED set).
@@ -753,8 +772,7 @@ launch_quiet(WORD_LIST *w, int secs, int *signalled)
 	int st;
 
 	w = make_word_list(make_word("pool"), w);
-	w = make_word_list(make_word("exec \"$@\" </dev/null >/dev/null 2>&1"),
-	    w);
+	w = make_word_list(make_word(quiet), w);
 	w = make_word_list(make_word("-c"), w);
 	w = make_word_list(make_word("bash"), w);
 	memset(&a, 0, sizeof(a));
