@@ -89,6 +89,7 @@
 #include "bashapi.h"
 #include "duration.h"
 #include "launch.h"
+#include "subst.h"
 
 #define LAUNCH_MAXFN	256	/* functions shipped with one job */
 #define LAUNCH_FILTER_S	10	/* --filter-hosts: seconds a host has */
@@ -111,6 +112,85 @@ static const char wrapper[] =
     "wait $p; s=$?\n"
     "kill -- -$w 2>/dev/null\n"
     "[ -z \"$d\" ] || rm -rf -- \"$d\"\n"
+    "exit $s\n";
+
+/*
+ * --transferfile, --return, --cleanup (GNU parallel's): the job of a
+ * --sshlogin host runs as `bash -c XFER pool WD CLEAN DOTS NTF NRET NSSH
+ * SSH... HOST LINE TF... RET...': send the TF files, run `SSH... HOST
+ * LINE' (on pool's pipe, as any launched job), fetch the RET files, and
+ * with CLEAN remove both on the remote side (and their directories, when
+ * that leaves them empty), with DOTS the `...' workdir.  Where a file
+ * goes is rsync -R's (GNU's table): a relative path below the remote
+ * workdir, an absolute one where it is, and for DIR/./PATH, PATH below
+ * the workdir.  rsync when there is one here (it must be on the remote
+ * side too, as for GNU), else tar over the same ssh; both through the
+ * --controlmaster master.  The status is the job's; 1 when a TF file
+ * cannot be read (the job does not run) or a RET file did not come back
+ * from a job that succeeded.
+ */
+static const char xfer[] =
+    "wd=$1 clean=$2 dots=$3 ntf=$4 nret=$5 n=$6; shift 6\n"
+    "ssh=(\"${@:1:n-1}\") host=${!n}; shift \"$n\"\n"
+    "line=$1; shift\n"
+    "tf=(\"${@:1:ntf}\") ret=(\"${@:ntf+1:nret}\")\n"
+    "case $wd in '' | \\~) rd=. ;; \\~/*) rd=${wd#\\~/} ;; *) rd=$wd ;; esac\n"
+    "q() { printf %q \"$1\"; }\n"
+    "e=; for w in \"${ssh[@]}\"; do e+=\"'${w//\\'/\\'\\'}' \"; done\n"
+    "rs=; command -v rsync >/dev/null && rs=1\n"
+    "where() {\n"
+    "  f=$1; while [[ $f == ./* ]]; do f=${f#./}; done\n"
+    "  case $f in\n"
+    "  */./*) b=${f%%/./*}/ r=$rd p=${f#*/./} ;;\n"
+    "  /*) b=/ r=/ p=${f#/} ;;\n"
+    "  *) b=. r=$rd p=$f ;;\n"
+    "  esac\n"
+    "}\n"
+    "send() {\n"
+    "  where \"$1\"\n"
+    "  if [ -n \"$rs\" ]; then\n"
+    "    [ \"$b\" = . ] && src=$p || src=${b%/}/./$p\n"
+    "    rsync -rlDzR -e \"$e\" --rsync-path=\"mkdir -p $(q \"$r\") && rsync\" \\\n"
+    "      -- \"$src\" \"$host:$r/\"\n"
+    "  else\n"
+    "    tar -C \"$b\" -cf - -- \"$p\" | \"${ssh[@]}\" \"$host\" \\\n"
+    "      \"mkdir -p $(q \"$r\") && tar -C $(q \"$r\") -xf -\"\n"
+    "  fi\n"
+    "}\n"
+    "fetch() {\n"
+    "  where \"$1\"\n"
+    "  mkdir -p -- \"$b\" || return\n"
+    "  if [ -n \"$rs\" ]; then\n"
+    "    rsync -rlDzR -e \"$e\" --rsync-path=\"cd $(q \"$r\") && rsync\" \\\n"
+    "      -- \"$host:$p\" \"$b/\"\n"
+    "  else\n"
+    "    \"${ssh[@]}\" \"$host\" \"cd $(q \"$r\") && tar -cf - -- $(q \"$p\")\" |\n"
+    "      tar -C \"$b\" -xf -\n"
+    "  fi\n"
+    "}\n"
+    "set -o pipefail\n"
+    "for f in \"${tf[@]}\"; do\n"
+    "  [ -r \"$f\" ] || { echo \"pool: $f: cannot transfer: $([ -e \"$f\" ] &&"
+    " echo not readable || echo no such file)\" >&2; exit 1; }\n"
+    "done\n"
+    "for f in \"${tf[@]}\"; do\n"
+    "  send \"$f\" </dev/null || { echo \"pool: $f: cannot transfer to $host\" >&2;"
+    " exit 1; }\n"
+    "done\n"
+    "\"${ssh[@]}\" \"$host\" \"$line\"; s=$?\n"
+    "for f in \"${ret[@]}\"; do\n"
+    "  fetch \"$f\" </dev/null || { echo \"pool: $f: not returned from $host\" >&2;"
+    " [ $s != 0 ] || s=1; }\n"
+    "done\n"
+    "c=\n"
+    "for f in \"${tf[@]}\" \"${ret[@]}\"; do\n"
+    "  [ -n \"$clean\" ] || break\n"
+    "  where \"$f\"; c+=\"(cd $(q \"$r\") && rm -f -- $(q \"$p\")\"\n"
+    "  [[ $p != */* ]] || c+=\" && rmdir -p -- $(q \"${p%/*}\") 2>/dev/null\"\n"
+    "  c+=\"); \"\n"
+    "done\n"
+    "[ -z \"$dots\" ] || c+=\"rm -rf -- $(q \"$rd\")\"\n"
+    "[ -z \"$c\" ] || \"${ssh[@]}\" \"$host\" \"$c\" </dev/null >/dev/null 2>&1\n"
     "exit $s\n";
 
 static int
@@ -336,6 +416,31 @@ launch_wd_enter(const struct launch *l, const char *tmp)
 	return (r);
 }
 
+/*
+ * --transferfile FILE, --return FILE (WHICH: LAUNCH_TF, LAUNCH_RET), or
+ * --trc FILE (LAUNCH_TRC: --transferfile {} --return FILE --cleanup, as
+ * GNU's).  Return 0 or EX_USAGE.
+ */
+int
+launch_files(struct launch *l, int which, const char *file)
+{
+	if (*file == '\0')
+		return (launch_bad("''", which == LAUNCH_TF ? "transferfile" :
+		    "return file"));
+	if (which == LAUNCH_TRC) {
+		l->cleanup = 1;
+		launch_files(l, LAUNCH_TF, "{}");
+	}
+	if (which == LAUNCH_TF) {
+		l->tf = xrealloc(l->tf, (l->ntf + 1) * sizeof(char *));
+		l->tf[l->ntf++] = (char *)file;
+	} else {
+		l->ret = xrealloc(l->ret, (l->nret + 1) * sizeof(char *));
+		l->ret[l->nret++] = (char *)file;
+	}
+	return (0);
+}
+
 /* --env NAME: a variable or function shipped with each launched job. */
 int
 launch_env(struct launch *l, const char *name)
@@ -424,6 +529,11 @@ launch_check(const struct launch *l)
 	if (l->cmaster && (l->prefix || l->nhosts == 0)) {
 		builtin_error("--controlmaster needs --sshlogin or --slf, "
 		    "and no --launcher");
+		return (EX_USAGE);
+	}
+	if (l->prefix && (l->ntf || l->nret || l->cleanup)) {
+		builtin_error("--transferfile, --return and --cleanup need "
+		    "--sshlogin or --slf, and no --launcher");
 		return (EX_USAGE);
 	}
 	if ((l->ssh || l->nenv) && !launch_active(l)) {
@@ -620,11 +730,10 @@ launch_vars(const struct launch *l, struct lbuf *b)
 
 /* The one word after the prefix: `exec bash --norc -c WRAPPER pool JOB WD'. */
 static char *
-launch_line(const struct launch *l, WORD_LIST *cmd)
+launch_line(const struct launch *l, WORD_LIST *cmd, const char *wd)
 {
 	struct lbuf job, line;
 	WORD_LIST *w;
-	char *wd;
 
 	memset(&job, 0, sizeof(job));
 	memset(&line, 0, sizeof(line));
@@ -640,8 +749,7 @@ launch_line(const struct launch *l, WORD_LIST *cmd)
 	lbuf_add(&line, " pool ");
 	lbuf_quoted(&line, job.s);
 	lbuf_add(&line, " ");
-	lbuf_quoted(&line, (wd = launch_wd_remote(l)));
-	free(wd);
+	lbuf_quoted(&line, wd);
 	free(job.s);
 	return (line.s);
 }
@@ -722,23 +830,119 @@ launch_prefix(const struct launch *l, const struct lhost *h, int slot,
 	return (out);
 }
 
+/* Do the job's files travel (--transferfile, --return, --cleanup)? */
+static int
+launch_moves(const struct launch *l, const struct lhost *h)
+{
+	return (h && h->name && l->prefix == NULL &&
+	    (l->ntf || l->nret || l->cleanup));
+}
+
 /*
- * The words that run CMD in SLOT through the launcher: a new list, or
- * NULL when the slot's host is this machine (`:').
+ * The remote --workdir of a job: launch_wd_remote's, but for `...' when
+ * files travel: pool names the new directory (below ~/.parallel/tmp, as
+ * GNU's), since they go there before the job and come back after it.
+ */
+static char *
+launch_wd_job(const struct launch *l, const struct lhost *h, long seq)
+{
+	static unsigned long n;
+	char host[256], *wd;
+
+	if (!launch_moves(l, h) || l->workdir == NULL ||
+	    strcmp(l->workdir, "...") != 0)
+		return (launch_wd_remote(l));
+	if (gethostname(host, sizeof(host)) < 0)
+		strcpy(host, "localhost");
+	host[sizeof(host) - 1] = '\0';
+	host[strcspn(host, "/ ")] = '\0';
+	wd = xmalloc(strlen(host) + 100);
+	sprintf(wd, "~/.parallel/tmp/pool-%s-%ld-%ld-%lu", host,
+	    (long)getpid(), seq, ++n);
+	return (wd);
+}
+
+/* Add the FILES (replacement strings done with VALS, SEQ, SLOT) to OUT. */
+static WORD_LIST *
+launch_names(char **files, int nfiles, char **vals, int nvals, long seq,
+    int slot, WORD_LIST *out, int *count)
+{
+	WORD_LIST one, *w;
+	WORD_DESC d;
+	int i;
+
+	for (i = nfiles - 1; i >= 0; i--) {
+		d.word = files[i];
+		d.flags = 0;
+		one.word = &d;
+		one.next = NULL;
+		w = subst_build(&one, vals, nvals, seq, slot);
+		*count += list_length(w);
+		out = (WORD_LIST *)list_append(w, out);
+	}
+	return (out);
+}
+
+/*
+ * The job as `bash -c XFER ...' around the launcher words PFX and LINE
+ * (see xfer above).
+ */
+static WORD_LIST *
+launch_xfer(const struct launch *l, WORD_LIST *pfx, char *wd, char **vals,
+    int nvals, long seq, int slot)
+{
+	WORD_LIST *out;
+	char num[32];
+	int ntf, nret;
+
+	ntf = nret = 0;
+	out = launch_names(l->ret, l->nret, vals, nvals, seq, slot, NULL,
+	    &nret);
+	out = launch_names(l->tf, l->ntf, vals, nvals, seq, slot, out, &ntf);
+	/* The words of ssh and the host: all of PFX but LINE. */
+	snprintf(num, sizeof(num), "%d", list_length(pfx) - 1);
+	out = (WORD_LIST *)list_append(pfx, out);
+	out = make_word_list(make_word(num), out);
+	snprintf(num, sizeof(num), "%d", nret);
+	out = make_word_list(make_word(num), out);
+	snprintf(num, sizeof(num), "%d", ntf);
+	out = make_word_list(make_word(num), out);
+	out = make_word_list(make_word(l->workdir &&
+	    strcmp(l->workdir, "...") == 0 ? "1" : ""), out);
+	out = make_word_list(make_word(l->cleanup ? "1" : ""), out);
+	out = make_word_list(make_word(wd), out);
+	out = make_word_list(make_word("pool"), out);
+	out = make_word_list(make_word(xfer), out);
+	out = make_word_list(make_word("-c"), out);
+	out = make_word_list(make_word("--norc"), out);
+	return (make_word_list(make_word("bash"), out));
+}
+
+/*
+ * The words that run CMD (job SEQ, its values VALS) in SLOT through the
+ * launcher: a new list, or NULL when the slot's host is this machine
+ * (`:').
  */
 WORD_LIST *
-launch_wrap(const struct launch *l, WORD_LIST *cmd, int slot)
+launch_wrap(const struct launch *l, WORD_LIST *cmd, int slot, char **vals,
+    int nvals, long seq)
 {
 	const struct lhost *h;
 	WORD_LIST *out;
+	char *wd;
 
 	h = launch_host(l, slot);
 	if (h && h->name == NULL)
 		return (NULL);
+	wd = launch_wd_job(l, h, seq);
 	out = make_word_list(make_word(""), NULL);
 	free(out->word->word);
-	out->word->word = launch_line(l, cmd);
-	return (launch_prefix(l, h, slot, out));
+	out->word->word = launch_line(l, cmd, wd);
+	out = launch_prefix(l, h, slot, out);
+	if (launch_moves(l, h))
+		out = launch_xfer(l, out, wd, vals, nvals, seq, slot);
+	free(wd);
+	return (out);
 }
 
 /*
@@ -1003,5 +1207,7 @@ launch_free(struct launch *l)
 	}
 	free(l->hosts);
 	free(l->env);
+	free(l->tf);
+	free(l->ret);
 	memset(l, 0, sizeof(*l));
 }

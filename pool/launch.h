@@ -24,12 +24,24 @@ struct launch {
 	int filter;			/* --filter-hosts */
 	int cmaster;			/* --controlmaster */
 	char *cmdir;			/* its sockets' dir, once made */
+	char **tf;			/* --transferfile FILE... */
+	int ntf;
+	char **ret;			/* --return FILE... */
+	int nret;
+	int cleanup;			/* --cleanup */
 };
+
+/* launch_files: which list FILE goes to. */
+#define LAUNCH_TF	1	/* --transferfile FILE */
+#define LAUNCH_RET	2	/* --return FILE */
+#define LAUNCH_TRC	3	/* --trc FILE: --transferfile {}, --return FILE,
+				   --cleanup */
 
 int launch_hosts(struct launch *, const char *);
 int launch_slf(struct launch *, const char *);
 int launch_env(struct launch *, const char *);
 int launch_workdir(struct launch *, const char *);
+int launch_files(struct launch *, int, const char *);
 char *launch_wd_make(const struct launch *);
 void launch_wd_remove(char *);
 int launch_wd_enter(const struct launch *, const char *);
@@ -38,7 +50,8 @@ int launch_active(const struct launch *);
 int launch_start(struct launch *);
 int launch_slots(const struct launch *, int);
 const char *launch_where(const struct launch *, int, int);
-WORD_LIST *launch_wrap(const struct launch *, WORD_LIST *, int);
+WORD_LIST *launch_wrap(const struct launch *, WORD_LIST *, int, char **, int,
+    long);
 void launch_end(struct launch *);
 void launch_free(struct launch *);
 

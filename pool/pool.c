@@ -1202,7 +1202,8 @@ pool_launch(struct pool *p, struct pool_worker *wk, WORD_LIST *cmd)
 	int e, launched;
 
 	launched = launch_active(&p->cfg.launch) &&
-	    (lcmd = launch_wrap(&p->cfg.launch, cmd, wk->slot)) != NULL;
+	    (lcmd = launch_wrap(&p->cfg.launch, cmd, wk->slot, wk->vals,
+	    wk->nvals, wk->seq)) != NULL;
 	if (launched) {
 		dispose_words(cmd);
 		cmd = lcmd;

@@ -450,6 +450,90 @@ teardown() {
 	assert_line "hosts=127.0.0.1"
 }
 
+# no_rsync_path DIR: a PATH of DIR holding every command of /usr/bin but
+# rsync, for pool's tar fallback (in REPLY).
+no_rsync_path() {
+	local f
+	mkdir -p "$1"
+	for f in /usr/bin/* /bin/*; do
+		[ "${f##*/}" = rsync ] || [ -e "$1/${f##*/}" ] || ln -s "$f" "$1/"
+	done
+	REPLY=$1
+}
+
+@test "pool --trc through ssh: each file sent, processed remotely into {}.out, returned, the remote side cleaned up (rsync, then tar)" {
+	need_sshd
+	local t=$BATS_TEST_TMPDIR how path
+	for how in rsync tar; do
+		path=$PATH
+		if [ "$how" = tar ]; then
+			no_rsync_path "$t/bin"
+			path=$REPLY
+		elif ! command -v rsync > /dev/null; then
+			continue
+		fi
+		rm -rf "$t/local" "$t/remote"
+		mkdir -p "$t/local/in"
+		echo hello > "$t/local/in/a.txt"
+		echo "two words" > "$t/local/in/b c.txt"
+		run -0 env PATH="$path" bash -c "$BG_LOAD"'
+			cd "$2/local" || exit
+			command -v rsync || echo no-rsync
+			pool -k -M --ssh "ssh -F $1" -S 2/127.0.0.1 --wd "$2/remote" --trc {}.out \
+			    sh -c "tr a-z A-Z < \"\$1\" > \"\$1.out\"; ls \"\$1\"" _ {} ::: in/a.txt "in/b c.txt"
+			echo "st=$?"
+		' bg_bash "$SSH_CFG" "$t"
+		assert_line "st=0"
+		[ "$how" = rsync ] || assert_line no-rsync
+		# The job saw its file in the remote workdir.
+		assert_line "in/a.txt"
+		assert_line "in/b c.txt"
+		[ "$(cat "$t/local/in/a.txt.out")" = HELLO ]
+		[ "$(cat "$t/local/in/b c.txt.out")" = "TWO WORDS" ]
+		# The inputs stay here; the remote workdir is empty again.
+		[ -e "$t/local/in/a.txt" ] && [ -e "$t/local/in/b c.txt" ]
+		[ -d "$t/remote" ] && [ -z "$(ls -A "$t/remote")" ]
+	done
+}
+
+@test "pool --transferfile: a file that is missing fails its job with a message, the others run" {
+	need_sshd
+	local t=$BATS_TEST_TMPDIR
+	mkdir -p "$t/local"
+	echo x > "$t/local/here"
+	run -0 bg_bash '
+		cd "$2/local" || exit
+		pool -k --ssh "ssh -F $1" -S 127.0.0.1 --wd "$2/remote" --status-array st --tf {} \
+		    sh -c "echo ran \$1; cat \$1" _ {} ::: here gone
+		echo "st=$? ${st[*]}"
+	' "$SSH_CFG" "$t"
+	assert_line "ran here"
+	assert_line "x"
+	refute_line "ran gone"
+	assert_line --partial "pool: gone: cannot transfer: no such file"
+	assert_line "st=1 0 1"
+	# Without --cleanup the sent file stays on the remote side.
+	[ -e "$t/remote/here" ]
+}
+
+@test "pool --trc on this machine (-S :) moves nothing and removes nothing; with --launcher it is refused" {
+	local t=$BATS_TEST_TMPDIR
+	mkdir -p "$t/local"
+	echo x > "$t/local/f"
+	run -0 bg_bash '
+		cd "$2/local" || exit
+		pool -S : --trc {}.out sh -c "cat \$1 > \$1.out" _ {} ::: f
+		echo "st=$?"
+	' "" "$t"
+	assert_line "st=0"
+	[ -e "$t/local/f" ] && [ -e "$t/local/f.out" ]
+	run -2 bg_bash 'pool -S h --launcher "ssh {host}" --trc {}.out echo RAN ::: 1'
+	assert_output --partial "pool: --transferfile, --return and --cleanup need --sshlogin or --slf, and no --launcher"
+	refute_output --partial RAN
+	run -2 bg_bash 'pool -S h --tf "" echo RAN ::: 1'
+	assert_output --partial "pool: '': invalid transferfile"
+}
+
 @test "pool --controlmaster: one ssh login per host for all the jobs, the masters gone after" {
 	need_sshd
 	local t n0 n1 n2
