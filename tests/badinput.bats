@@ -89,6 +89,10 @@ pool|--ssh|sshcmd
 pool|--env|envname
 pool|--workdir|workdir
 pool|--wd|workdir
+pool|--transferfile|tfile
+pool|--tf|tfile
+pool|--return|rfile
+pool|--trc|rfile
 pool|--block|pblock
 pool|--block-size|pblock
 pool|--recend|prec
@@ -343,6 +347,10 @@ envname|empty||`%s'"'"': not a valid identifier
 envname|digit|1x|`%s'"'"': not a valid identifier
 workdir|empty||'"'"''"'"': invalid workdir
 workdir|valid|.|ok
+tfile|empty||'"'"''"'"': invalid transferfile
+tfile|valid|{}|ok
+rfile|empty||'"'"''"'"': invalid return file
+rfile|valid|{}.out|ok
 attempts|empty||%s: invalid attempt count
 attempts|negative|-1|%s: invalid attempt count
 attempts|non-numeric|abc|%s: invalid attempt count
