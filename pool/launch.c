@@ -256,18 +256,33 @@ launch_hosts(struct launch *l, const char *list)
 	return (r);
 }
 
+/* Remember when --slf FILE (stat ST) was read: launch_reread. */
+static void
+launch_stamp(struct launch *l, const char *path, const struct stat *st)
+{
+	l->slf = path;
+	l->slf_mtime = st->st_mtim;
+	l->slf_size = st->st_size;
+	l->slf_ino = st->st_ino;
+	l->slf_next = duration_now() + 1000000000LL;
+}
+
 /* --slf FILE: one sshlogin a line; blank lines and # comments skipped. */
 int
 launch_slf(struct launch *l, const char *path)
 {
 	char line[4096], *s, *e;
+	struct stat st;
 	FILE *fp;
-	int r, n;
+	int r, n, first;
 
 	if ((fp = fopen(path, "r")) == NULL) {
 		builtin_error("%s: %s", path, strerror(errno));
 		return (EXECUTION_FAILURE);
 	}
+	if (fstat(fileno(fp), &st) == 0)
+		launch_stamp(l, path, &st);
+	first = l->nhosts;
 	r = n = 0;
 	while (r == 0 && fgets(line, sizeof(line), fp)) {
 		if ((e = strchr(line, '#')) != NULL)
@@ -286,6 +301,8 @@ launch_slf(struct launch *l, const char *path)
 		builtin_error("%s: no sshlogin in the file", path);
 		r = EX_USAGE;
 	}
+	for (; first < l->nhosts; first++)
+		l->hosts[first].slf = path;
 	return (r);
 }
 
@@ -565,6 +582,93 @@ launch_slots(const struct launch *l, int per_host)
 	return (n > 100000 ? 100000 : (int)n);
 }
 
+static int
+launch_same_host(const struct lhost *a, const struct lhost *b)
+{
+	return (a->ncpus == b->ncpus && (a->login == NULL ?
+	    b->login == NULL : b->login && strcmp(a->login, b->login) == 0));
+}
+
+/*
+ * Match the hosts of N (a new reading of --slf) with L's from the file:
+ * one of L's found keeps (or gets back) its slots, one not found is gone;
+ * each of N's taken is marked in TAKEN.  Return whether any changed.
+ */
+static int
+launch_match(struct launch *l, const struct launch *n, char *taken)
+{
+	int i, j, was, changed;
+
+	changed = 0;
+	for (i = 0; i < l->nhosts; i++) {
+		if (l->hosts[i].slf != l->slf)
+			continue;	/* -S, or an --slf before the last */
+		was = l->hosts[i].gone;
+		l->hosts[i].gone = 1;
+		for (j = 0; j < n->nhosts; j++)
+			if (!taken[j] && launch_same_host(&l->hosts[i],
+			    &n->hosts[j])) {
+				taken[j] = 1;
+				l->hosts[i].gone = 0;
+				break;
+			}
+		changed |= was != l->hosts[i].gone;
+	}
+	return (changed);
+}
+
+/*
+ * --slf FILE changed since it was read (GNU parallel re-reads it when a
+ * job ends, at most once a second; pool_fill asks): a host no longer in
+ * it gets no new job (its running ones finish), a new one is added after
+ * the others, with new slots, so that every slot keeps its host, and a
+ * host put back gets its slots back.  A file that cannot be read or has
+ * no sshlogin now leaves the hosts as they are (said once).  A new
+ * host is not checked (--filter-hosts) and has no -M master.  Of several
+ * --slf, the last is re-read.  Return the
+ * number of slots, new or not, when the hosts changed, else 0.
+ */
+int
+launch_reread(struct launch *l)
+{
+	struct launch n;
+	struct stat st;
+	char *taken;
+	int j, changed;
+
+	if (l->slf == NULL || duration_now() < l->slf_next)
+		return (0);
+	l->slf_next = duration_now() + 1000000000LL;
+	if (stat(l->slf, &st) < 0 || (st.st_mtim.tv_sec ==
+	    l->slf_mtime.tv_sec && st.st_mtim.tv_nsec ==
+	    l->slf_mtime.tv_nsec && st.st_size == l->slf_size &&
+	    st.st_ino == l->slf_ino))
+		return (0);
+	memset(&n, 0, sizeof(n));
+	if (launch_slf(&n, l->slf) != 0) {
+		launch_stamp(l, l->slf, &st);
+		launch_free(&n);
+		return (0);
+	}
+	launch_stamp(l, l->slf, &st);
+	taken = xmalloc(n.nhosts + 1);
+	memset(taken, 0, n.nhosts + 1);
+	changed = launch_match(l, &n, taken);
+	for (j = 0; j < n.nhosts; j++) {
+		if (taken[j])
+			continue;
+		l->hosts = xrealloc(l->hosts, (l->nhosts + 1) *
+		    sizeof(l->hosts[0]));
+		l->hosts[l->nhosts] = n.hosts[j];
+		l->hosts[l->nhosts++].late = 1;
+		memset(&n.hosts[j], 0, sizeof(n.hosts[j]));
+		changed = 1;
+	}
+	free(taken);
+	launch_free(&n);
+	return (changed ? launch_slots(l, l->jobs) : 0);
+}
+
 /* The host of SLOT (1-based): the hosts' slots follow each other. */
 static const struct lhost *
 launch_host(const struct launch *l, int slot)
@@ -577,6 +681,15 @@ launch_host(const struct launch *l, int slot)
 			return (&l->hosts[i]);
 	}
 	return (l->nhosts ? &l->hosts[l->nhosts - 1] : NULL);
+}
+
+/* May SLOT take a new job (its host not gone from --slf)? */
+int
+launch_usable(const struct launch *l, int slot)
+{
+	const struct lhost *h;
+
+	return ((h = launch_host(l, slot)) == NULL || !h->gone);
 }
 
 /*
@@ -818,7 +931,12 @@ launch_prefix(const struct launch *l, const struct lhost *h, int slot,
 		out = make_word_list(make_word("-p"), out);
 	} else if (l->prefix == NULL)
 		out = make_word_list(make_word(host), out);
-	if (l->prefix == NULL)
+	/*
+	 * -M: a host added by a re-read of --slf has no master (starting one
+	 * is a child job, not to be run amid the pool's; nor may a job's
+	 * ssh start it, in the job's process group): its jobs connect each.
+	 */
+	if (l->prefix == NULL && !(h && h->late))
 		out = launch_cm_words(l, out);
 	n = launch_split(l->prefix ? l->prefix : l->ssh ? l->ssh : "ssh", &v);
 	for (i = n - 1; i >= 0; i--) {

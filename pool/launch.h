@@ -3,6 +3,10 @@
 #ifndef BGTOOLS_LAUNCH_H
 #define BGTOOLS_LAUNCH_H
 
+#include <sys/types.h>
+#include <stdint.h>
+#include <time.h>
+
 #include "bashapi.h"
 
 struct lhost {
@@ -10,6 +14,9 @@ struct lhost {
 	char *port;			/* host:PORT, or NULL */
 	char *login;			/* the sshlogin without NCPUS/ */
 	int ncpus;			/* NCPUS/host; 0: -j */
+	const char *slf;		/* read from --slf FILE, or NULL */
+	int gone;			/* no longer in it: no new job */
+	int late;			/* added by a re-read: no -M master */
 };
 
 struct launch {
@@ -29,6 +36,11 @@ struct launch {
 	char **ret;			/* --return FILE... */
 	int nret;
 	int cleanup;			/* --cleanup */
+	const char *slf;		/* --slf FILE, re-read if it changes */
+	struct timespec slf_mtime;	/* its mtime, size, inode when read */
+	off_t slf_size;
+	ino_t slf_ino;
+	int64_t slf_next;		/* duration_now() of the next look */
 };
 
 /* launch_files: which list FILE goes to. */
@@ -49,6 +61,8 @@ int launch_check(const struct launch *);
 int launch_active(const struct launch *);
 int launch_start(struct launch *);
 int launch_slots(const struct launch *, int);
+int launch_reread(struct launch *);
+int launch_usable(const struct launch *, int);
 const char *launch_where(const struct launch *, int, int);
 WORD_LIST *launch_wrap(const struct launch *, WORD_LIST *, int, char **, int,
     long);

@@ -995,14 +995,35 @@ pool_reap(struct pool *p)
 }
 
 static int
-pool_free_slot(struct pool *p)
+pool_free_slot(const struct pool *p)
 {
 	int i;
 
 	for (i = 0; i < p->cfg.jobs; i++)
-		if (!p->w[i].active)
+		if (!p->w[i].active && launch_usable(&p->cfg.launch, i + 1))
 			return (i);
 	return (-1);
+}
+
+/* Is there a slot for a new job?  (--slf: a removed host's is none.) */
+static int
+pool_room(const struct pool *p)
+{
+	return (p->running < p->cfg.jobs &&
+	    (p->cfg.launch.slf == NULL || pool_free_slot(p) >= 0));
+}
+
+/* --slf FILE changed: new hosts bring new slots (launch_reread). */
+static void
+pool_hosts(struct pool *p)
+{
+	int n;
+
+	if ((n = launch_reread(&p->cfg.launch)) <= p->cfg.jobs)
+		return;
+	p->w = xrealloc(p->w, n * sizeof(*p->w));
+	memset(p->w + p->cfg.jobs, 0, (n - p->cfg.jobs) * sizeof(*p->w));
+	p->cfg.jobs = n;
 }
 
 /* -k: remember the start order of SEQ, to print its output in turn. */
@@ -1405,7 +1426,8 @@ pool_fill(struct pool *p)
 	long seq;
 
 	pool_limits(p);
-	while (!p->halting && p->running < p->cfg.jobs && !output_failed(&p->out) &&
+	pool_hosts(p);
+	while (!p->halting && pool_room(p) && !output_failed(&p->out) &&
 	    !p->forkwait && !p->lim_hold) {
 		if (p->cfg.keep_order && p->nheld >= p->keep_max)
 			break;
@@ -1478,7 +1500,7 @@ pool_deadline(struct pool *p)
 		else if (p->w[i].active)
 			d = pool_min(d, p->w[i].timed_out ? p->w[i].kill_at :
 			    p->w[i].deadline);
-	if (!p->halting && p->running < p->cfg.jobs) {
+	if (!p->halting && pool_room(p)) {
 		for (r = p->retry; r; r = r->next)
 			d = pool_min(d, r->ready);
 		if (p->next_start && (p->ahead || !p->in.done || p->retry))
@@ -1561,7 +1583,7 @@ pool_loop(struct pool *p, int mode)
 		if (p->halting == HALT_NOW && p->running)
 			pool_stop_all(p, SIGTERM);
 		if (mode == LOOP_SLOT && (p->halting ||
-		    (p->running < p->cfg.jobs && (!p->cfg.keep_order ||
+		    (pool_room(p) && (!p->cfg.keep_order ||
 		    p->nheld < p->keep_max) && !p->forkwait &&
 		    duration_now() >= p->next_fork)))
 			return (0);

@@ -379,6 +379,33 @@ teardown() {
 	[ "$(grep -cE '^(127.0.0.1|localhost)$' <<< "$output")" -eq 6 ]
 }
 
+@test "pool --slf FILE changed while running (GNU's re-read): an added host gets jobs, a removed one no new ones" {
+	need_sshd
+	local t=$BATS_TEST_TMPDIR n
+	printf '1/127.0.0.1\n' > "$t/hosts"
+	# The jobs (the same file system) change the file: job 3 adds
+	# localhost, job 6 takes 127.0.0.1 out (a new file, as an editor does).
+	run -0 bg_bash '
+		pool -k --ssh "ssh -F $1" --slf "$2/hosts" sh -c "
+			case \$1 in
+			3) printf \"1/127.0.0.1\\n1/localhost\\n\" > $2/new && mv $2/new $2/hosts ;;
+			6) printf \"# 127.0.0.1 is gone\\n1/localhost\\n\" > $2/new && mv $2/new $2/hosts ;;
+			esac
+			echo \"\$1 \$PT_HOST\"; sleep 0.2" _ ::: {1..20}
+		echo "st=$?"
+	' "$SSH_CFG" "$t"
+	assert_line "st=0"
+	assert_line "1 127.0.0.1"
+	assert_line "2 127.0.0.1"
+	assert_line "3 127.0.0.1"
+	[ "$(grep -cE '^[0-9]+ (127.0.0.1|localhost)$' <<< "$output")" = 20 ]
+	grep -q '^[4-9] localhost$' <<< "$output" || fail "localhost got no job soon: $output"
+	# Re-read at most once a second, when a job ends: by job 14 surely.
+	for n in {14..20}; do
+		assert_line "$n localhost"
+	done
+}
+
 @test "pool --sshlogin: TERM to the shell stops the remote jobs too" {
 	need_sshd
 	mark 68.
