@@ -4,9 +4,11 @@
  * A launched job is `PREFIX... LINE': the prefix words (--launcher, or
  * `SSH [-p PORT] HOST' for an --sshlogin host), then ONE word, a shell
  * command line.  ssh joins its arguments with spaces for the remote
- * shell, so one word or many arrive alike; a launcher that execs its
- * arguments instead (srun, docker exec) ends its prefix with `bash -c'
- * and gets the same line as the script.  So one form serves both.
+ * shell, so one word or many arrive alike; a launcher that ends its
+ * prefix with `bash -c' gets the same line as the script.  A launcher
+ * that execs its arguments (srun, docker exec, env: no ssh word in it,
+ * its last word not -c; launch_execs) gets the line's words instead,
+ * `bash --norc -c WRAPPER pool JOB WD', so it needs no `bash -c'.
  *
  * The line is `exec bash --norc -c WRAPPER pool JOB' (--norc: a bash
  * started by sshd reads ~/.bashrc, as the login shell before it already
@@ -841,15 +843,14 @@ launch_vars(const struct launch *l, struct lbuf *b)
 	}
 }
 
-/* The one word after the prefix: `exec bash --norc -c WRAPPER pool JOB WD'. */
+/* JOB: CMD as shell text, after its functions and the --env variables. */
 static char *
-launch_line(const struct launch *l, WORD_LIST *cmd, const char *wd)
+launch_job(const struct launch *l, WORD_LIST *cmd)
 {
-	struct lbuf job, line;
+	struct lbuf job;
 	WORD_LIST *w;
 
 	memset(&job, 0, sizeof(job));
-	memset(&line, 0, sizeof(line));
 	lbuf_add(&job, "");
 	launch_functions(l, cmd, &job);
 	launch_vars(l, &job);
@@ -857,13 +858,66 @@ launch_line(const struct launch *l, WORD_LIST *cmd, const char *wd)
 		lbuf_quoted(&job, w->word->word);
 		lbuf_add(&job, w->next ? " " : "\n");
 	}
+	return (job.s);
+}
+
+/*
+ * Does the --launcher run its arguments itself (srun, docker exec, env)?
+ * Not when a word of it is ssh (ssh joins them for a shell) or its last
+ * is -c (`bash -c': the line is the script).
+ */
+static int
+launch_execs(const struct launch *l)
+{
+	char **v, *base;
+	int i, n, r;
+
+	if (l->prefix == NULL || (n = launch_split(l->prefix, &v)) < 0)
+		return (0);
+	r = strcmp(v[n - 1], "-c") != 0;
+	for (i = 0; r && i < n; i++) {
+		base = strrchr(v[i], '/');
+		base = base ? base + 1 : v[i];
+		r = strcmp(base, "ssh") != 0;
+	}
+	strvec_dispose(v);
+	return (r);
+}
+
+/* For a launcher that execs: the words `bash --norc -c WRAPPER pool JOB WD'. */
+static WORD_LIST *
+launch_argv(const struct launch *l, WORD_LIST *cmd, const char *wd)
+{
+	WORD_LIST *out;
+	char *job;
+
+	job = launch_job(l, cmd);
+	out = make_word_list(make_word(wd), NULL);
+	out = make_word_list(make_word(job), out);
+	out = make_word_list(make_word("pool"), out);
+	out = make_word_list(make_word(wrapper), out);
+	out = make_word_list(make_word("-c"), out);
+	out = make_word_list(make_word("--norc"), out);
+	free(job);
+	return (make_word_list(make_word("bash"), out));
+}
+
+/* The one word after the prefix: `exec bash --norc -c WRAPPER pool JOB WD'. */
+static char *
+launch_line(const struct launch *l, WORD_LIST *cmd, const char *wd)
+{
+	struct lbuf line;
+	char *job;
+
+	memset(&line, 0, sizeof(line));
+	job = launch_job(l, cmd);
 	lbuf_add(&line, "exec bash --norc -c ");
 	lbuf_quoted(&line, wrapper);
 	lbuf_add(&line, " pool ");
-	lbuf_quoted(&line, job.s);
+	lbuf_quoted(&line, job);
 	lbuf_add(&line, " ");
 	lbuf_quoted(&line, wd);
-	free(job.s);
+	free(job);
 	return (line.s);
 }
 
@@ -1053,9 +1107,13 @@ launch_wrap(const struct launch *l, WORD_LIST *cmd, int slot, char **vals,
 	if (h && h->name == NULL)
 		return (NULL);
 	wd = launch_wd_job(l, h, seq);
-	out = make_word_list(make_word(""), NULL);
-	free(out->word->word);
-	out->word->word = launch_line(l, cmd, wd);
+	if (launch_execs(l))
+		out = launch_argv(l, cmd, wd);
+	else {
+		out = make_word_list(make_word(""), NULL);
+		free(out->word->word);
+		out->word->word = launch_line(l, cmd, wd);
+	}
 	out = launch_prefix(l, h, slot, out);
 	if (launch_moves(l, h))
 		out = launch_xfer(l, out, wd, vals, nvals, seq, slot);

@@ -99,6 +99,25 @@ teardown() {
 	assert_line "[unset] [unset]"
 }
 
+@test "pool --launcher that execs its arguments (no ssh, no trailing -c): the job arrives as words, functions too" {
+	run -0 bg_bash '
+		helper() { echo "helper:$1"; }
+		f() { helper "$1"; echo "X=$X S=$S"; return 4; }
+		X="a b"
+		pool -k --launcher "env S={%}" --env X f ::: "q r" "it'\''s"
+		echo "st=$?"
+		pool -k --launcher "env S={%}" sh -c "echo \"\$S [\$1]\"" _ ::: "two  spaces" "\$HOME *"
+		echo "st=$?"
+	'
+	assert_line "helper:q r"
+	assert_line "helper:it's"
+	assert_line --regexp "^X=a b S=[12]\$"
+	assert_line "st=2"
+	assert_line --regexp "^[12] \\[two  spaces\\]\$"
+	assert_line --regexp "^[12] \\[\\\$HOME \\*\\]\$"
+	assert_line "st=0"
+}
+
 @test "pool --launcher: --timeout stops the launched job's tree; --retries run it again" {
 	mark 61.
 	local m=$REPLY
