@@ -540,6 +540,27 @@ no_rsync_path() {
 		[ -e "$t/local/in/a.txt" ] && [ -e "$t/local/in/b c.txt" ]
 		[ -d "$t/remote" ] && [ -z "$(ls -A "$t/remote")" ]
 	done
+	# --wd ...: pool names each job's directory, the files go there and
+	# come back, and the directory goes after.
+	rm -f "$t/local/in/"*.out
+	run -0 bash -c "$BG_LOAD"'
+		cd "$2/local" || exit
+		pool -k --ssh "ssh -F $1" -S 127.0.0.1 --wd ... --trc {}.out \
+		    sh -c "tr a-z A-Z < \"\$1\" > \"\$1.out\"; pwd" _ {} ::: in/a.txt
+		echo "st=$?"
+	' bg_bash "$SSH_CFG" "$t"
+	assert_line "st=0"
+	[ "$(cat "$t/local/in/a.txt.out")" = HELLO ]
+	[[ ${lines[0]} == */.parallel/tmp/pool-* ]]
+	[ ! -e "${lines[0]}" ]
+}
+
+@test "examples/remote-compress.sh through the real sshd: two hosts, files back and right, nothing left on the hosts" {
+	need_sshd
+	run -0 env POOL_HOSTS=2/127.0.0.1,1/localhost POOL_SSH="ssh -F $SSH_CFG" \
+	    bash "$BATS_TEST_DIRNAME/../examples/remote-compress.sh"
+	assert_line "remote-compress: 6 files, pool status 0"
+	[ "$(grep -cE '^in/[1-6].txt: compressed on (127.0.0.1|localhost)$' <<< "$output")" = 6 ]
 }
 
 @test "pool --transferfile: a file that is missing fails its job with a message, the others run" {
