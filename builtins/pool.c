@@ -43,7 +43,7 @@ enum {
 	O_PROGRESS, O_ETA, O_PROGRESS_EVERY, O_RETRY_FAILED,
 	O_COLOR, O_CTAG, O_CTAGSTRING,
 	O_PIPE, O_PIPEPART, O_BLOCK, O_RECEND, O_RECSTART,
-	O_TF, O_TRANSFER, O_RETURN, O_CLEANUP, O_TRC
+	O_TF, O_TRANSFER, O_RETURN, O_CLEANUP, O_TRC, O_BF
 };
 
 static const struct optdef pool_opts[] = {
@@ -136,6 +136,8 @@ static const struct optdef pool_opts[] = {
 	{ "return", O_RETURN, 1 },
 	{ "cleanup", O_CLEANUP, 0 },
 	{ "trc", O_TRC, 1 },
+	{ "basefile", O_BF, 1 },
+	{ "bf", O_BF, 1 },
 	/* progress and reruns (issue 13) */
 	{ "progress", O_PROGRESS, 0 },
 	{ "eta", O_ETA, 0 },
@@ -358,9 +360,9 @@ pool_opt_launch(struct pool_args *a, int c, char *v)
 		return (0);
 	case O_WORKDIR:
 		return (launch_workdir(l, v));
-	case O_TF: case O_RETURN: case O_TRC:
+	case O_TF: case O_RETURN: case O_TRC: case O_BF:
 		return (launch_files(l, c == O_TF ? LAUNCH_TF : c == O_TRC ?
-		    LAUNCH_TRC : LAUNCH_RET, v));
+		    LAUNCH_TRC : c == O_BF ? LAUNCH_BF : LAUNCH_RET, v));
 	default:
 		return (launch_env(l, v));
 	}
@@ -490,7 +492,7 @@ pool_opt_value(struct pool_args *a, int c, char *v)
 	case O_MEMFREE: case O_LIMIT: case O_RLIMIT:
 		return (pool_opt_limits(a, c, v));
 	case O_LAUNCHER: case 'S': case O_SLF: case O_SSH: case O_ENV:
-	case O_WORKDIR: case O_TF: case O_RETURN: case O_TRC:
+	case O_WORKDIR: case O_TF: case O_RETURN: case O_TRC: case O_BF:
 		return (pool_opt_launch(a, c, v));
 	default:
 		return (pool_opt_input(a, c, v));
@@ -1892,7 +1894,12 @@ static char *pool_doc[] = {
 	"\t\t\ta job that succeeded, status 1",
 	"  --cleanup\t\tafter the job, remove its --transferfile and --return",
 	"\t\t\tfiles on the remote side, and the directories that",
-	"\t\t\tleaves empty",
+	"\t\t\tleaves empty; the --basefile files when the pool ends",
+	"\t\t\t(not by a signal)",
+	"  --basefile FILE\t(--bf; GNU's) send FILE (as --transferfile) to each",
+	"\t\t\t--sshlogin host once, before the first job; one that",
+	"\t\t\tdoes not go is said and the jobs run.  Repeatable.  Not",
+	"\t\t\tto hosts a re-read of --slf adds",
 	"  --trc FILE\t--transfer --return FILE --cleanup (GNU's)",
 	"",
 	"GNU parallel options that pool does not have (--roundrobin,",

@@ -122,7 +122,9 @@ static const char wrapper[] =
  * SSH... HOST LINE TF... RET...': send the TF files, run `SSH... HOST
  * LINE' (on pool's pipe, as any launched job), fetch the RET files, and
  * with CLEAN remove both on the remote side (and their directories, when
- * that leaves them empty), with DOTS the `...' workdir.  Where a file
+ * that leaves them empty), with DOTS the `...' workdir.  --basefile uses
+ * it too: an empty LINE runs no job; CLEAN `only' sends nothing and
+ * removes the TF files.  Where a file
  * goes is rsync -R's (GNU's table): a relative path below the remote
  * workdir, an absolute one where it is, and for DIR/./PATH, PATH below
  * the workdir.  rsync when there is one here (it must be on the remote
@@ -171,6 +173,7 @@ static const char xfer[] =
     "  fi\n"
     "}\n"
     "set -o pipefail\n"
+    "[ \"$clean\" != only ] || tf=()\n"
     "for f in \"${tf[@]}\"; do\n"
     "  [ -r \"$f\" ] || { echo \"pool: $f: cannot transfer: $([ -e \"$f\" ] &&"
     " echo not readable || echo no such file)\" >&2; exit 1; }\n"
@@ -179,12 +182,12 @@ static const char xfer[] =
     "  send \"$f\" </dev/null || { echo \"pool: $f: cannot transfer to $host\" >&2;"
     " exit 1; }\n"
     "done\n"
-    "\"${ssh[@]}\" \"$host\" \"$line\"; s=$?\n"
+    "s=0; [ -z \"$line\" ] || { \"${ssh[@]}\" \"$host\" \"$line\"; s=$?; }\n"
     "for f in \"${ret[@]}\"; do\n"
     "  fetch \"$f\" </dev/null || { echo \"pool: $f: not returned from $host\" >&2;"
     " [ $s != 0 ] || s=1; }\n"
     "done\n"
-    "c=\n"
+    "c=; [ \"$clean\" != only ] || tf=(\"${@:1:ntf}\")\n"
     "for f in \"${tf[@]}\" \"${ret[@]}\"; do\n"
     "  [ -n \"$clean\" ] || break\n"
     "  where \"$f\"; c+=\"(cd $(q \"$r\") && rm -f -- $(q \"$p\")\"\n"
@@ -436,7 +439,8 @@ launch_wd_enter(const struct launch *l, const char *tmp)
 }
 
 /*
- * --transferfile FILE, --return FILE (WHICH: LAUNCH_TF, LAUNCH_RET), or
+ * --transferfile FILE, --return FILE, --basefile FILE (WHICH: LAUNCH_TF,
+ * LAUNCH_RET, LAUNCH_BF), or
  * --trc FILE (LAUNCH_TRC: --transferfile {} --return FILE --cleanup, as
  * GNU's).  Return 0 or EX_USAGE.
  */
@@ -445,7 +449,12 @@ launch_files(struct launch *l, int which, const char *file)
 {
 	if (*file == '\0')
 		return (launch_bad("''", which == LAUNCH_TF ? "transferfile" :
-		    "return file"));
+		    which == LAUNCH_BF ? "basefile" : "return file"));
+	if (which == LAUNCH_BF) {
+		l->bf = xrealloc(l->bf, (l->nbf + 1) * sizeof(char *));
+		l->bf[l->nbf++] = (char *)file;
+		return (0);
+	}
 	if (which == LAUNCH_TRC) {
 		l->cleanup = 1;
 		launch_files(l, LAUNCH_TF, "{}");
@@ -550,9 +559,9 @@ launch_check(const struct launch *l)
 		    "and no --launcher");
 		return (EX_USAGE);
 	}
-	if (l->prefix && (l->ntf || l->nret || l->cleanup)) {
-		builtin_error("--transferfile, --return and --cleanup need "
-		    "--sshlogin or --slf, and no --launcher");
+	if (l->prefix && (l->ntf || l->nret || l->nbf || l->cleanup)) {
+		builtin_error("--transferfile, --return, --basefile and "
+		    "--cleanup need --sshlogin or --slf, and no --launcher");
 		return (EX_USAGE);
 	}
 	if ((l->ssh || l->nenv) && !launch_active(l)) {
@@ -1060,34 +1069,44 @@ launch_names(char **files, int nfiles, char **vals, int nvals, long seq,
  * (see xfer above).
  */
 static WORD_LIST *
-launch_xfer(const struct launch *l, WORD_LIST *pfx, char *wd, char **vals,
-    int nvals, long seq, int slot)
+launch_xfer_run(WORD_LIST *pfx, const char *wd, const char *clean,
+    const char *dots, WORD_LIST *files, int ntf, int nret)
 {
 	WORD_LIST *out;
 	char num[32];
-	int ntf, nret;
 
-	ntf = nret = 0;
-	out = launch_names(l->ret, l->nret, vals, nvals, seq, slot, NULL,
-	    &nret);
-	out = launch_names(l->tf, l->ntf, vals, nvals, seq, slot, out, &ntf);
 	/* The words of ssh and the host: all of PFX but LINE. */
 	snprintf(num, sizeof(num), "%d", list_length(pfx) - 1);
-	out = (WORD_LIST *)list_append(pfx, out);
+	out = (WORD_LIST *)list_append(pfx, files);
 	out = make_word_list(make_word(num), out);
 	snprintf(num, sizeof(num), "%d", nret);
 	out = make_word_list(make_word(num), out);
 	snprintf(num, sizeof(num), "%d", ntf);
 	out = make_word_list(make_word(num), out);
-	out = make_word_list(make_word(l->workdir &&
-	    strcmp(l->workdir, "...") == 0 ? "1" : ""), out);
-	out = make_word_list(make_word(l->cleanup ? "1" : ""), out);
+	out = make_word_list(make_word(dots), out);
+	out = make_word_list(make_word(clean), out);
 	out = make_word_list(make_word(wd), out);
 	out = make_word_list(make_word("pool"), out);
 	out = make_word_list(make_word(xfer), out);
 	out = make_word_list(make_word("-c"), out);
 	out = make_word_list(make_word("--norc"), out);
 	return (make_word_list(make_word("bash"), out));
+}
+
+static WORD_LIST *
+launch_xfer(const struct launch *l, WORD_LIST *pfx, char *wd, char **vals,
+    int nvals, long seq, int slot)
+{
+	WORD_LIST *files;
+	int ntf, nret;
+
+	ntf = nret = 0;
+	files = launch_names(l->ret, l->nret, vals, nvals, seq, slot, NULL,
+	    &nret);
+	files = launch_names(l->tf, l->ntf, vals, nvals, seq, slot, files,
+	    &ntf);
+	return (launch_xfer_run(pfx, wd, l->cleanup ? "1" : "", l->workdir &&
+	    strcmp(l->workdir, "...") == 0 ? "1" : "", files, ntf, nret));
 }
 
 /*
@@ -1134,16 +1153,20 @@ launch_wrap(const struct launch *l, WORD_LIST *cmd, int slot, char **vals,
  * is ready and the master safe.  A timeout or a signal stops the
  * command's group through the trap.
  */
-static const char quiet[] =
-    "exec </dev/null >/dev/null 2>&1\n"
-    "set -m; trap 'kill -TERM -- -$p; exit 1' HUP INT TERM\n"
-    "\"$@\" & p=$!\n"
-    "wait $p\n";
+#define LAUNCH_QUIET_JOB \
+    "set -m; trap 'kill -TERM -- -$p; exit 1' HUP INT TERM\n" \
+    "\"$@\" & p=$!\n" \
+    "set +m; wait $p\n"
+static const char quiet[] = "exec </dev/null >/dev/null 2>&1\n"
+    LAUNCH_QUIET_JOB;
+/* The same with stderr kept: --basefile's messages. */
+static const char loud[] = "exec </dev/null >/dev/null\n" LAUNCH_QUIET_JOB;
 
 /*
  * Run W (freed) quietly (stdin, stdout, stderr /dev/null) as a timed
- * child job, for at most SECS seconds.  Return its status, or 128+N if
- * the shell got signal N meanwhile (*SIGNALLED set).
+ * child job, for at most SECS seconds; SECS 0: untimed, stderr kept.
+ * Return its status, or 128+N if the shell got signal N meanwhile
+ * (*SIGNALLED set).
  */
 static int
 launch_quiet(WORD_LIST *w, int secs, int *signalled)
@@ -1152,11 +1175,11 @@ launch_quiet(WORD_LIST *w, int secs, int *signalled)
 	int st;
 
 	w = make_word_list(make_word("pool"), w);
-	w = make_word_list(make_word(quiet), w);
+	w = make_word_list(make_word(secs ? quiet : loud), w);
 	w = make_word_list(make_word("-c"), w);
 	w = make_word_list(make_word("bash"), w);
 	memset(&a, 0, sizeof(a));
-	a.deadline = duration_now() + secs * 1000000000LL;
+	a.deadline = secs ? duration_now() + secs * 1000000000LL : 0;
 	a.kill_after = 1000000000LL;
 	a.sig = SIGTERM;
 	a.watchfd = -1;
@@ -1276,9 +1299,46 @@ launch_cm_start(struct launch *l)
 }
 
 /*
+ * --basefile (GNU parallel's): send the files to each --sshlogin host
+ * (CLEAN ""), once, before the first job; or (CLEAN "only") remove them
+ * there when the pool ends, with --cleanup.  Through xfer, one host after
+ * the other, untimed, its messages on stderr; a file that does not go
+ * does not stop the pool (its jobs say what they miss).  Not to the
+ * hosts a re-read of --slf adds.  Return 0, or 128+N on signal N.
+ */
+static int
+launch_bf(struct launch *l, const char *clean)
+{
+	WORD_LIST *w;
+	char *wd;
+	int i, k, slot, st, sig;
+
+	wd = launch_wd_remote(l);
+	for (i = 0, slot = 1; i < l->nhosts; i++) {
+		/* A file a time: one missing does not keep the others. */
+		for (k = 0; l->hosts[i].name && !l->hosts[i].late &&
+		    k < l->nbf; k++) {
+			w = make_word_list(make_word(""), NULL);
+			w = launch_prefix(l, &l->hosts[i], slot, w);
+			w = launch_xfer_run(w, strcmp(wd, "...") ? wd : "",
+			    clean, "", make_word_list(make_word(l->bf[k]),
+			    NULL), 1, 0);
+			st = launch_quiet(w, 0, &sig);
+			if (sig) {
+				free(wd);
+				return (st);
+			}
+		}
+		slot += l->hosts[i].ncpus ? l->hosts[i].ncpus : l->jobs;
+	}
+	free(wd);
+	return (0);
+}
+
+/*
  * Once, before the first job: make --controlmaster's dir and start the
  * masters (--filter-hosts' check starts them), leave out the hosts that
- * do not answer (--filter-hosts).  Return 0, 128+N on signal N, or 1
+ * do not answer (--filter-hosts), send the --basefile files.  Return 0, 128+N on signal N, or 1
  * after a message.
  */
 int
@@ -1290,7 +1350,9 @@ launch_start(struct launch *l)
 		return (r);
 	if (l->cmaster && !l->filter && (r = launch_cm_start(l)) != 0)
 		return (r);
-	return (launch_filter(l));
+	if ((r = launch_filter(l)) != 0)
+		return (r);
+	return (launch_bf(l, ""));
 }
 
 /* Put the 32-bit big-endian N at P. */
@@ -1346,12 +1408,16 @@ launch_cm_exit(const char *path)
  * masters stop, each socket's in the dir, and the dir goes.
  */
 void
-launch_end(struct launch *l)
+launch_end(struct launch *l, int ok)
 {
 	struct dirent *e;
 	char *path;
 	DIR *d;
 
+	/* --basefile --cleanup: at an end not by a signal, before -M's go. */
+	if (ok && l->cleanup && l->nbf)
+		launch_bf(l, "only");
+	l->nbf = 0;
 	if (l->cmdir == NULL)
 		return;
 	if ((d = opendir(l->cmdir)) != NULL) {
@@ -1374,7 +1440,7 @@ launch_free(struct launch *l)
 {
 	int i;
 
-	launch_end(l);
+	launch_end(l, 0);
 
 	for (i = 0; i < l->nhosts; i++) {
 		free(l->hosts[i].name);
@@ -1385,5 +1451,6 @@ launch_free(struct launch *l)
 	free(l->env);
 	free(l->tf);
 	free(l->ret);
+	free(l->bf);
 	memset(l, 0, sizeof(*l));
 }

@@ -36,6 +36,8 @@ struct launch {
 	char **ret;			/* --return FILE... */
 	int nret;
 	int cleanup;			/* --cleanup */
+	char **bf;			/* --basefile FILE... */
+	int nbf;
 	const char *slf;		/* --slf FILE, re-read if it changes */
 	struct timespec slf_mtime;	/* its mtime, size, inode when read */
 	off_t slf_size;
@@ -48,6 +50,7 @@ struct launch {
 #define LAUNCH_RET	2	/* --return FILE */
 #define LAUNCH_TRC	3	/* --trc FILE: --transferfile {}, --return FILE,
 				   --cleanup */
+#define LAUNCH_BF	4	/* --basefile FILE */
 
 int launch_hosts(struct launch *, const char *);
 int launch_slf(struct launch *, const char *);
@@ -66,7 +69,7 @@ int launch_usable(const struct launch *, int);
 const char *launch_where(const struct launch *, int, int);
 WORD_LIST *launch_wrap(const struct launch *, WORD_LIST *, int, char **, int,
     long);
-void launch_end(struct launch *);
+void launch_end(struct launch *, int);
 void launch_free(struct launch *);
 
 #endif

@@ -1674,7 +1674,7 @@ pool_end(struct pool *p, int r)
 		r = pool_flush(p);
 	if (report_close(&p->rep) < 0)
 		p->lost_report = 1;
-	launch_end(&p->cfg.launch);	/* --controlmaster: before a signal */
+	launch_end(&p->cfg.launch, r >= 0);	/* -M: before a signal */
 	if (r < 0)
 		return (waitset_deliver(&p->ws, -r));
 	waitset_end(&p->ws);

@@ -93,6 +93,8 @@ pool|--transferfile|tfile
 pool|--tf|tfile
 pool|--return|rfile
 pool|--trc|rfile
+pool|--basefile|bfile
+pool|--bf|bfile
 pool|--block|pblock
 pool|--block-size|pblock
 pool|--recend|prec
@@ -351,6 +353,8 @@ tfile|empty||'"'"''"'"': invalid transferfile
 tfile|valid|{}|ok
 rfile|empty||'"'"''"'"': invalid return file
 rfile|valid|{}.out|ok
+bfile|empty||'"'"''"'"': invalid basefile
+bfile|valid|base.txt|ok
 attempts|empty||%s: invalid attempt count
 attempts|negative|-1|%s: invalid attempt count
 attempts|non-numeric|abc|%s: invalid attempt count

@@ -583,6 +583,30 @@ no_rsync_path() {
 	[ -e "$t/remote/here" ]
 }
 
+@test "pool --basefile: sent once to each host before the jobs, removed at the end with --cleanup; a missing one is said, the others go" {
+	need_sshd
+	local t=$BATS_TEST_TMPDIR
+	mkdir -p "$t/local/lib"
+	echo base > "$t/local/lib/base.txt"
+	run -0 bg_bash '
+		cd "$2/local" || exit
+		pool -k -M --ssh "ssh -F $1" -S 2/127.0.0.1 --wd "$2/r1" --bf gone --bf lib/base.txt \
+		    sh -c "echo \"\$1 \$(cat lib/base.txt)\"" _ ::: 1 2 3
+		echo "st=$?"
+		pool --ssh "ssh -F $1" -S 127.0.0.1 --wd "$2/r2" --bf lib/base.txt --cleanup \
+		    sh -c "echo \"\$1 \$(cat lib/base.txt)\"" _ ::: 4
+		echo "st=$?"
+	' "$SSH_CFG" "$t"
+	assert_line --partial "pool: gone: cannot transfer: no such file"
+	assert_line "1 base"
+	assert_line "3 base"
+	assert_line "4 base"
+	[ "$(grep -c '^st=0$' <<< "$output")" = 2 ]
+	# Without --cleanup it stays; with it, the workdir is empty again.
+	[ "$(cat "$t/r1/lib/base.txt")" = base ]
+	[ -d "$t/r2" ] && [ -z "$(ls -A "$t/r2")" ]
+}
+
 @test "pool --trc on this machine (-S :) moves nothing and removes nothing; with --launcher it is refused" {
 	local t=$BATS_TEST_TMPDIR
 	mkdir -p "$t/local"
@@ -595,7 +619,7 @@ no_rsync_path() {
 	assert_line "st=0"
 	[ -e "$t/local/f" ] && [ -e "$t/local/f.out" ]
 	run -2 bg_bash 'pool -S h --launcher "ssh {host}" --trc {}.out echo RAN ::: 1'
-	assert_output --partial "pool: --transferfile, --return and --cleanup need --sshlogin or --slf, and no --launcher"
+	assert_output --partial "pool: --transferfile, --return, --basefile and --cleanup need --sshlogin or --slf, and no --launcher"
 	refute_output --partial RAN
 	run -2 bg_bash 'pool -S h --tf "" echo RAN ::: 1'
 	assert_output --partial "pool: '': invalid transferfile"
