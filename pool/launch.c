@@ -6,9 +6,10 @@
  * command line.  ssh joins its arguments with spaces for the remote
  * shell, so one word or many arrive alike; a launcher that ends its
  * prefix with `bash -c' gets the same line as the script.  A launcher
- * that execs its arguments (srun, docker exec, env: no ssh word in it,
- * its last word not -c; launch_execs) gets the line's words instead,
- * `bash --norc -c WRAPPER pool JOB WD', so it needs no `bash -c'.
+ * known to exec its arguments (srun, docker, podman, kubectl, env; not
+ * with an ssh word, nor a last word -c; launch_execs) gets the line's
+ * words instead, `bash --norc -c WRAPPER pool JOB WD', so it needs no
+ * `bash -c'; any other (a user's script) gets the one line.
  *
  * The line is `exec bash --norc -c WRAPPER pool JOB' (--norc: a bash
  * started by sshd reads ~/.bashrc, as the login shell before it already
@@ -870,25 +871,36 @@ launch_job(const struct launch *l, WORD_LIST *cmd)
 	return (job.s);
 }
 
+static const char *
+launch_base(const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	return (base ? base + 1 : path);
+}
+
 /*
- * Does the --launcher run its arguments itself (srun, docker exec, env)?
- * Not when a word of it is ssh (ssh joins them for a shell) or its last
- * is -c (`bash -c': the line is the script).
+ * Is the --launcher one known to exec its arguments: its first word
+ * srun, docker, podman, kubectl or env, no word of it ssh (which joins
+ * them for a shell), its last not -c (`bash -c': the line is the
+ * script)?  Any other launcher (a script of the user's, say) gets the
+ * one line, as it always did.
  */
 static int
 launch_execs(const struct launch *l)
 {
-	char **v, *base;
+	static const char *known[] = { "srun", "docker", "podman",
+	    "kubectl", "env", NULL };
+	char **v;
 	int i, n, r;
 
 	if (l->prefix == NULL || (n = launch_split(l->prefix, &v)) < 0)
 		return (0);
-	r = strcmp(v[n - 1], "-c") != 0;
-	for (i = 0; r && i < n; i++) {
-		base = strrchr(v[i], '/');
-		base = base ? base + 1 : v[i];
-		r = strcmp(base, "ssh") != 0;
-	}
+	for (r = i = 0; known[i]; i++)
+		r |= strcmp(launch_base(v[0]), known[i]) == 0;
+	r = r && strcmp(v[n - 1], "-c") != 0;
+	for (i = 0; r && i < n; i++)
+		r = strcmp(launch_base(v[i]), "ssh") != 0;
 	strvec_dispose(v);
 	return (r);
 }
