@@ -26,7 +26,9 @@
  * ssh without a terminal leaves the remote command running (orphaned to
  * init); `ssh -tt' would stop it but merges stderr into stdout.  So the
  * job runs in its own process group (set -m while the wrapper starts it;
- * off again so no job notices reach stderr) and a watcher reads the
+ * off again, and the wrapper's own stderr on /dev/null from the start of
+ * the job: a job that ends before set +m got a job notice, `[1]- Exit 1
+ * ...', into its stderr) and a watcher reads the
  * wrapper's stdin: pool gives the launcher a pipe whose write end only
  * pool holds, until the job is reaped.  When the local launcher dies,
  * or pool itself, ssh's connection goes, sshd closes the remote stdin,
@@ -109,8 +111,9 @@ static const char wrapper[] =
     "\\~*) mkdir -p \"$HOME${2#\\~}\" && cd \"$HOME${2#\\~}\" || exit 1 ;;\n"
     "*) mkdir -p -- \"$2\" && cd -- \"$2\" || exit 1 ;;\n"
     "esac\n"
-    "bash --norc -c \"$1\" </dev/null & p=$!\n"
-    "{ cat >/dev/null; kill -TERM -- -$p; } >/dev/null 2>&1 & w=$!\n"
+    "exec 3>&2 2>/dev/null\n"
+    "bash --norc -c \"$1\" </dev/null 2>&3 3>&- & p=$!\n"
+    "{ cat >/dev/null; kill -TERM -- -$p; } >/dev/null 2>&1 3>&- & w=$!\n"
     "set +m\n"
     "wait $p; s=$?\n"
     "kill -- -$w 2>/dev/null\n"
