@@ -139,9 +139,10 @@ BUILD_DEPS := bash-builtins pkg-config \
 # parallel: tests/pool_gnu.bats compares pool with GNU parallel.
 # shellcheck: tests/shellcheck.bats checks examples/ and bench/.
 # libtext-csv-perl: GNU parallel's --csv; python3: pool_ci.bats reads the JUnit XML.
+# rsync: pool --transferfile/--return (pool_remote.bats; the tar fallback too).
 TEST_DEPS := bats bats-assert bats-support tmux procps man-db groff-base \
 	bash-completion strace parallel shellcheck libtext-csv-perl python3 \
-	openssh-server openssh-client
+	openssh-server openssh-client rsync
 BENCH_DEPS := hyperfine parallel retry inotify-tools entr
 # make test-cluster: a real single-node Slurm (tests/cluster/slurm.sh).
 CLUSTER_DEPS := slurm-wlm munge

@@ -43,7 +43,8 @@ enum {
 	O_FILTERHOSTS, O_FILES, O_TMPDIR,
 	O_PROGRESS, O_ETA, O_PROGRESS_EVERY, O_RETRY_FAILED,
 	O_COLOR, O_CTAG, O_CTAGSTRING,
-	O_PIPE, O_PIPEPART, O_BLOCK, O_RECEND, O_RECSTART
+	O_PIPE, O_PIPEPART, O_BLOCK, O_RECEND, O_RECSTART,
+	O_TF, O_TRANSFER, O_RETURN, O_CLEANUP, O_TRC, O_BF
 };
 
 static const struct optdef pool_opts[] = {
@@ -132,6 +133,14 @@ static const struct optdef pool_opts[] = {
 	{ "wd", O_WORKDIR, 1 },
 	{ "filter-hosts", O_FILTERHOSTS, 0 },
 	{ "controlmaster", 'M', 0 },
+	{ "transferfile", O_TF, 1 },
+	{ "tf", O_TF, 1 },
+	{ "transfer", O_TRANSFER, 0 },
+	{ "return", O_RETURN, 1 },
+	{ "cleanup", O_CLEANUP, 0 },
+	{ "trc", O_TRC, 1 },
+	{ "basefile", O_BF, 1 },
+	{ "bf", O_BF, 1 },
 	/* progress and reruns (issue 13) */
 	{ "progress", O_PROGRESS, 0 },
 	{ "eta", O_ETA, 0 },
@@ -337,7 +346,10 @@ pool_opt_limits(struct pool_args *a, int c, char *v)
 	}
 }
 
-/* --launcher, --sshlogin, --slf, --ssh, --env, --workdir: pool/launch.c. */
+/*
+ * --launcher, --sshlogin, --slf, --ssh, --env, --workdir, --transferfile,
+ * --return, --trc: pool/launch.c.
+ */
 static int
 pool_opt_launch(struct pool_args *a, int c, char *v)
 {
@@ -360,6 +372,9 @@ pool_opt_launch(struct pool_args *a, int c, char *v)
 		return (0);
 	case O_WORKDIR:
 		return (launch_workdir(l, v));
+	case O_TF: case O_RETURN: case O_TRC: case O_BF:
+		return (launch_files(l, c == O_TF ? LAUNCH_TF : c == O_TRC ?
+		    LAUNCH_TRC : c == O_BF ? LAUNCH_BF : LAUNCH_RET, v));
 	default:
 		return (launch_env(l, v));
 	}
@@ -490,7 +505,7 @@ pool_opt_value(struct pool_args *a, int c, char *v)
 	case O_MEMLIMIT: case O_CPUQUOTA:
 		return (pool_opt_limits(a, c, v));
 	case O_LAUNCHER: case 'S': case O_SLF: case O_SSH: case O_ENV:
-	case O_WORKDIR:
+	case O_WORKDIR: case O_TF: case O_RETURN: case O_TRC: case O_BF:
 		return (pool_opt_launch(a, c, v));
 	default:
 		return (pool_opt_input(a, c, v));
@@ -506,6 +521,8 @@ pool_opt_flag(struct pool_args *a, int c)
 	case O_LINEBUF: a->cfg.out_mode = OUT_LINE; a->out_set |= 2; break;
 	case O_FILTERHOSTS: a->cfg.launch.filter = 1; break;
 	case 'M': a->cfg.launch.cmaster = 1; break;
+	case O_CLEANUP: a->cfg.launch.cleanup = 1; break;
+	case O_TRANSFER: launch_files(&a->cfg.launch, LAUNCH_TF, "{}"); break;
 	case O_GROUP: a->cfg.out_mode = OUT_GROUP; a->out_set |= 4; break;
 	case O_TAG: a->cfg.tagstring = "{}"; break;
 	case O_RESUME: a->cfg.resume = 1; break;
@@ -1842,18 +1859,24 @@ static char *pool_doc[] = {
 	"\t\t\tstdin (a pipe pool holds until the job ends) closes:",
 	"\t\t\twhen the launcher or its ssh connection dies",
 	"\t\t\t(--timeout, --halt now, signals), the remote job ends",
-	"\t\t\ttoo, moments later.  For a launcher that runs its",
-	"\t\t\targuments itself (srun, docker exec), end PREFIX with",
-	"\t\t\t`bash -c'.  A job killed by signal N reads as status",
-	"\t\t\t128+N",
+	"\t\t\ttoo, moments later.  A launcher that starts with srun,",
+	"\t\t\tdocker, podman, kubectl or env (programs that exec",
+	"\t\t\ttheir arguments), has no ssh word and does not end",
+	"\t\t\twith -c gets LINE's words instead, `bash --norc -c",
+	"\t\t\tWRAPPER pool JOB DIR': no `bash -c' needed.  A job",
+	"\t\t\tkilled by signal N reads as status 128+N",
 	"  -S, --sshlogin LIST",
 	"\t\t\t[NCPUS/]HOST[:PORT],... (GNU parallel's; it can be",
 	"\t\t\tgiven again): jobs spread over the hosts, NCPUS slots",
 	"\t\t\teach (-j for a host without), through",
 	"\t\t\t`SSH [-p PORT] HOST' or --launcher; `:' is this",
 	"\t\t\tmachine, no launcher.  Also --slf FILE",
-	"\t\t\t(--sshloginfile): one a line, # comments; read once, at",
-	"\t\t\tthe start (GNU re-reads it)",
+	"\t\t\t(--sshloginfile): one a line, # comments; when it",
+	"\t\t\tchanges, re-read as a job ends, once a second at most",
+	"\t\t\t(GNU's): a new host gets slots and jobs, a host taken",
+	"\t\t\tout gets no new job (its running ones finish); a file",
+	"\t\t\tleft with no host is ignored.  A host added so is",
+	"\t\t\tnot checked by --filter-hosts, and has no -M master",
 	"  --ssh CMD\t\tthe ssh command (default ssh) of --sshlogin hosts,",
 	"\t\t\tsplit as PREFIX; unused with --launcher",
 	"  --env NAME\twith a launcher: define variable or function NAME for",
@@ -1889,6 +1912,29 @@ static char *pool_doc[] = {
 	"\t\t\tends a master left idle should pool be KILLed.  Needs",
 	"\t\t\t--sshlogin or --slf, not with --launcher (put ssh's -o",
 	"\t\t\tControl... options in it instead)",
+	"  --transferfile FILE",
+	"\t\t\t(--tf; GNU parallel's) before a --sshlogin job, send",
+	"\t\t\tFILE (replacement strings done) with rsync, or with",
+	"\t\t\ttar over the job's ssh when there is no rsync here: a",
+	"\t\t\trelative path goes below the remote --workdir (else",
+	"\t\t\tthe remote home), an absolute one where it is,",
+	"\t\t\tDIR/./PATH to PATH below the workdir.  A FILE that",
+	"\t\t\tcannot be read fails its job, status 1, not run.",
+	"\t\t\tRepeatable.  Nothing moves for `:'; not with",
+	"\t\t\t--launcher.  --transfer is --tf {}",
+	"  --return FILE\tafter a --sshlogin job, fetch FILE from where",
+	"\t\t\t--transferfile would have put it to the same path",
+	"\t\t\there (repeatable); one that does not come back fails",
+	"\t\t\ta job that succeeded, status 1",
+	"  --cleanup\t\tafter the job, remove its --transferfile and --return",
+	"\t\t\tfiles on the remote side, and the directories that",
+	"\t\t\tleaves empty; the --basefile files when the pool ends",
+	"\t\t\t(not by a signal)",
+	"  --basefile FILE\t(--bf; GNU's) send FILE (as --transferfile) to each",
+	"\t\t\t--sshlogin host once, before the first job; one that",
+	"\t\t\tdoes not go is said and the jobs run.  Repeatable.  Not",
+	"\t\t\tto hosts a re-read of --slf adds",
+	"  --trc FILE\t--transfer --return FILE --cleanup (GNU's)",
 	"",
 	"GNU parallel options that pool does not have (--roundrobin,",
 	"--regexp, --tty, ...) are refused as invalid options.",

@@ -4,9 +4,12 @@
  * A launched job is `PREFIX... LINE': the prefix words (--launcher, or
  * `SSH [-p PORT] HOST' for an --sshlogin host), then ONE word, a shell
  * command line.  ssh joins its arguments with spaces for the remote
- * shell, so one word or many arrive alike; a launcher that execs its
- * arguments instead (srun, docker exec) ends its prefix with `bash -c'
- * and gets the same line as the script.  So one form serves both.
+ * shell, so one word or many arrive alike; a launcher that ends its
+ * prefix with `bash -c' gets the same line as the script.  A launcher
+ * known to exec its arguments (srun, docker, podman, kubectl, env; not
+ * with an ssh word, nor a last word -c; launch_execs) gets the line's
+ * words instead, `bash --norc -c WRAPPER pool JOB WD', so it needs no
+ * `bash -c'; any other (a user's script) gets the one line.
  *
  * The line is `exec bash --norc -c WRAPPER pool JOB' (--norc: a bash
  * started by sshd reads ~/.bashrc, as the login shell before it already
@@ -23,7 +26,9 @@
  * ssh without a terminal leaves the remote command running (orphaned to
  * init); `ssh -tt' would stop it but merges stderr into stdout.  So the
  * job runs in its own process group (set -m while the wrapper starts it;
- * off again so no job notices reach stderr) and a watcher reads the
+ * off again, and the wrapper's own stderr on /dev/null from the start of
+ * the job: a job that ends before set +m got a job notice, `[1]- Exit 1
+ * ...', into its stderr) and a watcher reads the
  * wrapper's stdin: pool gives the launcher a pipe whose write end only
  * pool holds, until the job is reaped.  When the local launcher dies,
  * or pool itself, ssh's connection goes, sshd closes the remote stdin,
@@ -89,6 +94,7 @@
 #include "bashapi.h"
 #include "duration.h"
 #include "launch.h"
+#include "subst.h"
 
 #define LAUNCH_MAXFN	256	/* functions shipped with one job */
 #define LAUNCH_FILTER_S	10	/* --filter-hosts: seconds a host has */
@@ -105,12 +111,95 @@ static const char wrapper[] =
     "\\~*) mkdir -p \"$HOME${2#\\~}\" && cd \"$HOME${2#\\~}\" || exit 1 ;;\n"
     "*) mkdir -p -- \"$2\" && cd -- \"$2\" || exit 1 ;;\n"
     "esac\n"
-    "bash --norc -c \"$1\" </dev/null & p=$!\n"
-    "{ cat >/dev/null; kill -TERM -- -$p; } >/dev/null 2>&1 & w=$!\n"
+    "exec 3>&2 2>/dev/null\n"
+    "bash --norc -c \"$1\" </dev/null 2>&3 3>&- & p=$!\n"
+    "{ cat >/dev/null; kill -TERM -- -$p; } >/dev/null 2>&1 3>&- & w=$!\n"
     "set +m\n"
     "wait $p; s=$?\n"
     "kill -- -$w 2>/dev/null\n"
     "[ -z \"$d\" ] || rm -rf -- \"$d\"\n"
+    "exit $s\n";
+
+/*
+ * --transferfile, --return, --cleanup (GNU parallel's): the job of a
+ * --sshlogin host runs as `bash -c XFER pool WD CLEAN DOTS NTF NRET NSSH
+ * SSH... HOST LINE TF... RET...': send the TF files, run `SSH... HOST
+ * LINE' (on pool's pipe, as any launched job), fetch the RET files, and
+ * with CLEAN remove both on the remote side (and their directories, when
+ * that leaves them empty), with DOTS the `...' workdir.  --basefile uses
+ * it too: an empty LINE runs no job; CLEAN `only' sends nothing and
+ * removes the TF files.  Where a file
+ * goes is rsync -R's (GNU's table): a relative path below the remote
+ * workdir, an absolute one where it is, and for DIR/./PATH, PATH below
+ * the workdir.  rsync when there is one here (it must be on the remote
+ * side too, as for GNU), else tar over the same ssh; both through the
+ * --controlmaster master.  The status is the job's; 1 when a TF file
+ * cannot be read (the job does not run) or a RET file did not come back
+ * from a job that succeeded.
+ */
+static const char xfer[] =
+    "wd=$1 clean=$2 dots=$3 ntf=$4 nret=$5 n=$6; shift 6\n"
+    "ssh=(\"${@:1:n-1}\") host=${!n}; shift \"$n\"\n"
+    "line=$1; shift\n"
+    "tf=(\"${@:1:ntf}\") ret=(\"${@:ntf+1:nret}\")\n"
+    "case $wd in '' | \\~) rd=. ;; \\~/*) rd=${wd#\\~/} ;; *) rd=$wd ;; esac\n"
+    "q() { printf %q \"$1\"; }\n"
+    "e=; for w in \"${ssh[@]}\"; do e+=\"'${w//\\'/\\'\\'}' \"; done\n"
+    "rs=; command -v rsync >/dev/null && rs=1\n"
+    "where() {\n"
+    "  f=$1; while [[ $f == ./* ]]; do f=${f#./}; done\n"
+    "  case $f in\n"
+    "  */./*) b=${f%%/./*}/ r=$rd p=${f#*/./} ;;\n"
+    "  /*) b=/ r=/ p=${f#/} ;;\n"
+    "  *) b=. r=$rd p=$f ;;\n"
+    "  esac\n"
+    "}\n"
+    "send() {\n"
+    "  where \"$1\"\n"
+    "  if [ -n \"$rs\" ]; then\n"
+    "    [ \"$b\" = . ] && src=$p || src=${b%/}/./$p\n"
+    "    rsync -rlDzR -e \"$e\" --rsync-path=\"mkdir -p $(q \"$r\") && rsync\" \\\n"
+    "      -- \"$src\" \"$host:$r/\"\n"
+    "  else\n"
+    "    tar -C \"$b\" -cf - -- \"$p\" | \"${ssh[@]}\" \"$host\" \\\n"
+    "      \"mkdir -p $(q \"$r\") && tar -C $(q \"$r\") -xf -\"\n"
+    "  fi\n"
+    "}\n"
+    "fetch() {\n"
+    "  where \"$1\"\n"
+    "  mkdir -p -- \"$b\" || return\n"
+    "  if [ -n \"$rs\" ]; then\n"
+    "    rsync -rlDzR -e \"$e\" --rsync-path=\"cd $(q \"$r\") && rsync\" \\\n"
+    "      -- \"$host:$p\" \"$b/\"\n"
+    "  else\n"
+    "    \"${ssh[@]}\" \"$host\" \"cd $(q \"$r\") && tar -cf - -- $(q \"$p\")\" |\n"
+    "      tar -C \"$b\" -xf -\n"
+    "  fi\n"
+    "}\n"
+    "set -o pipefail\n"
+    "[ \"$clean\" != only ] || tf=()\n"
+    "for f in \"${tf[@]}\"; do\n"
+    "  [ -r \"$f\" ] || { echo \"pool: $f: cannot transfer: $([ -e \"$f\" ] &&"
+    " echo not readable || echo no such file)\" >&2; exit 1; }\n"
+    "done\n"
+    "for f in \"${tf[@]}\"; do\n"
+    "  send \"$f\" </dev/null || { echo \"pool: $f: cannot transfer to $host\" >&2;"
+    " exit 1; }\n"
+    "done\n"
+    "s=0; [ -z \"$line\" ] || { \"${ssh[@]}\" \"$host\" \"$line\"; s=$?; }\n"
+    "for f in \"${ret[@]}\"; do\n"
+    "  fetch \"$f\" </dev/null || { echo \"pool: $f: not returned from $host\" >&2;"
+    " [ $s != 0 ] || s=1; }\n"
+    "done\n"
+    "c=; [ \"$clean\" != only ] || tf=(\"${@:1:ntf}\")\n"
+    "for f in \"${tf[@]}\" \"${ret[@]}\"; do\n"
+    "  [ -n \"$clean\" ] || break\n"
+    "  where \"$f\"; c+=\"(cd $(q \"$r\") && rm -f -- $(q \"$p\")\"\n"
+    "  [[ $p != */* ]] || c+=\" && rmdir -p -- $(q \"${p%/*}\") 2>/dev/null\"\n"
+    "  c+=\"); \"\n"
+    "done\n"
+    "[ -z \"$dots\" ] || c+=\"rm -rf -- $(q \"$rd\")\"\n"
+    "[ -z \"$c\" ] || \"${ssh[@]}\" \"$host\" \"$c\" </dev/null >/dev/null 2>&1\n"
     "exit $s\n";
 
 static int
@@ -176,18 +265,33 @@ launch_hosts(struct launch *l, const char *list)
 	return (r);
 }
 
+/* Remember when --slf FILE (stat ST) was read: launch_reread. */
+static void
+launch_stamp(struct launch *l, const char *path, const struct stat *st)
+{
+	l->slf = path;
+	l->slf_mtime = st->st_mtim;
+	l->slf_size = st->st_size;
+	l->slf_ino = st->st_ino;
+	l->slf_next = duration_now() + 1000000000LL;
+}
+
 /* --slf FILE: one sshlogin a line; blank lines and # comments skipped. */
 int
 launch_slf(struct launch *l, const char *path)
 {
 	char line[4096], *s, *e;
+	struct stat st;
 	FILE *fp;
-	int r, n;
+	int r, n, first;
 
 	if ((fp = fopen(path, "r")) == NULL) {
 		builtin_error("%s: %s", path, strerror(errno));
 		return (EXECUTION_FAILURE);
 	}
+	if (fstat(fileno(fp), &st) == 0)
+		launch_stamp(l, path, &st);
+	first = l->nhosts;
 	r = n = 0;
 	while (r == 0 && fgets(line, sizeof(line), fp)) {
 		if ((e = strchr(line, '#')) != NULL)
@@ -206,6 +310,8 @@ launch_slf(struct launch *l, const char *path)
 		builtin_error("%s: no sshlogin in the file", path);
 		r = EX_USAGE;
 	}
+	for (; first < l->nhosts; first++)
+		l->hosts[first].slf = path;
 	return (r);
 }
 
@@ -336,6 +442,37 @@ launch_wd_enter(const struct launch *l, const char *tmp)
 	return (r);
 }
 
+/*
+ * --transferfile FILE, --return FILE, --basefile FILE (WHICH: LAUNCH_TF,
+ * LAUNCH_RET, LAUNCH_BF), or
+ * --trc FILE (LAUNCH_TRC: --transferfile {} --return FILE --cleanup, as
+ * GNU's).  Return 0 or EX_USAGE.
+ */
+int
+launch_files(struct launch *l, int which, const char *file)
+{
+	if (*file == '\0')
+		return (launch_bad("''", which == LAUNCH_TF ? "transferfile" :
+		    which == LAUNCH_BF ? "basefile" : "return file"));
+	if (which == LAUNCH_BF) {
+		l->bf = xrealloc(l->bf, (l->nbf + 1) * sizeof(char *));
+		l->bf[l->nbf++] = (char *)file;
+		return (0);
+	}
+	if (which == LAUNCH_TRC) {
+		l->cleanup = 1;
+		launch_files(l, LAUNCH_TF, "{}");
+	}
+	if (which == LAUNCH_TF) {
+		l->tf = xrealloc(l->tf, (l->ntf + 1) * sizeof(char *));
+		l->tf[l->ntf++] = (char *)file;
+	} else {
+		l->ret = xrealloc(l->ret, (l->nret + 1) * sizeof(char *));
+		l->ret[l->nret++] = (char *)file;
+	}
+	return (0);
+}
+
 /* --env NAME: a variable or function shipped with each launched job. */
 int
 launch_env(struct launch *l, const char *name)
@@ -426,6 +563,11 @@ launch_check(const struct launch *l)
 		    "and no --launcher");
 		return (EX_USAGE);
 	}
+	if (l->prefix && (l->ntf || l->nret || l->nbf || l->cleanup)) {
+		builtin_error("--transferfile, --return, --basefile and "
+		    "--cleanup need --sshlogin or --slf, and no --launcher");
+		return (EX_USAGE);
+	}
 	if ((l->ssh || l->nenv) && !launch_active(l)) {
 		builtin_error("--ssh and --env need --launcher, --sshlogin "
 		    "or --slf");
@@ -455,6 +597,93 @@ launch_slots(const struct launch *l, int per_host)
 	return (n > 100000 ? 100000 : (int)n);
 }
 
+static int
+launch_same_host(const struct lhost *a, const struct lhost *b)
+{
+	return (a->ncpus == b->ncpus && (a->login == NULL ?
+	    b->login == NULL : b->login && strcmp(a->login, b->login) == 0));
+}
+
+/*
+ * Match the hosts of N (a new reading of --slf) with L's from the file:
+ * one of L's found keeps (or gets back) its slots, one not found is gone;
+ * each of N's taken is marked in TAKEN.  Return whether any changed.
+ */
+static int
+launch_match(struct launch *l, const struct launch *n, char *taken)
+{
+	int i, j, was, changed;
+
+	changed = 0;
+	for (i = 0; i < l->nhosts; i++) {
+		if (l->hosts[i].slf != l->slf)
+			continue;	/* -S, or an --slf before the last */
+		was = l->hosts[i].gone;
+		l->hosts[i].gone = 1;
+		for (j = 0; j < n->nhosts; j++)
+			if (!taken[j] && launch_same_host(&l->hosts[i],
+			    &n->hosts[j])) {
+				taken[j] = 1;
+				l->hosts[i].gone = 0;
+				break;
+			}
+		changed |= was != l->hosts[i].gone;
+	}
+	return (changed);
+}
+
+/*
+ * --slf FILE changed since it was read (GNU parallel re-reads it when a
+ * job ends, at most once a second; pool_fill asks): a host no longer in
+ * it gets no new job (its running ones finish), a new one is added after
+ * the others, with new slots, so that every slot keeps its host, and a
+ * host put back gets its slots back.  A file that cannot be read or has
+ * no sshlogin now leaves the hosts as they are (said once).  A new
+ * host is not checked (--filter-hosts) and has no -M master.  Of several
+ * --slf, the last is re-read.  Return the
+ * number of slots, new or not, when the hosts changed, else 0.
+ */
+int
+launch_reread(struct launch *l)
+{
+	struct launch n;
+	struct stat st;
+	char *taken;
+	int j, changed;
+
+	if (l->slf == NULL || duration_now() < l->slf_next)
+		return (0);
+	l->slf_next = duration_now() + 1000000000LL;
+	if (stat(l->slf, &st) < 0 || (st.st_mtim.tv_sec ==
+	    l->slf_mtime.tv_sec && st.st_mtim.tv_nsec ==
+	    l->slf_mtime.tv_nsec && st.st_size == l->slf_size &&
+	    st.st_ino == l->slf_ino))
+		return (0);
+	memset(&n, 0, sizeof(n));
+	if (launch_slf(&n, l->slf) != 0) {
+		launch_stamp(l, l->slf, &st);
+		launch_free(&n);
+		return (0);
+	}
+	launch_stamp(l, l->slf, &st);
+	taken = xmalloc(n.nhosts + 1);
+	memset(taken, 0, n.nhosts + 1);
+	changed = launch_match(l, &n, taken);
+	for (j = 0; j < n.nhosts; j++) {
+		if (taken[j])
+			continue;
+		l->hosts = xrealloc(l->hosts, (l->nhosts + 1) *
+		    sizeof(l->hosts[0]));
+		l->hosts[l->nhosts] = n.hosts[j];
+		l->hosts[l->nhosts++].late = 1;
+		memset(&n.hosts[j], 0, sizeof(n.hosts[j]));
+		changed = 1;
+	}
+	free(taken);
+	launch_free(&n);
+	return (changed ? launch_slots(l, l->jobs) : 0);
+}
+
 /* The host of SLOT (1-based): the hosts' slots follow each other. */
 static const struct lhost *
 launch_host(const struct launch *l, int slot)
@@ -467,6 +696,15 @@ launch_host(const struct launch *l, int slot)
 			return (&l->hosts[i]);
 	}
 	return (l->nhosts ? &l->hosts[l->nhosts - 1] : NULL);
+}
+
+/* May SLOT take a new job (its host not gone from --slf)? */
+int
+launch_usable(const struct launch *l, int slot)
+{
+	const struct lhost *h;
+
+	return ((h = launch_host(l, slot)) == NULL || !h->gone);
 }
 
 /*
@@ -618,16 +856,14 @@ launch_vars(const struct launch *l, struct lbuf *b)
 	}
 }
 
-/* The one word after the prefix: `exec bash --norc -c WRAPPER pool JOB WD'. */
+/* JOB: CMD as shell text, after its functions and the --env variables. */
 static char *
-launch_line(const struct launch *l, WORD_LIST *cmd)
+launch_job(const struct launch *l, WORD_LIST *cmd)
 {
-	struct lbuf job, line;
+	struct lbuf job;
 	WORD_LIST *w;
-	char *wd;
 
 	memset(&job, 0, sizeof(job));
-	memset(&line, 0, sizeof(line));
 	lbuf_add(&job, "");
 	launch_functions(l, cmd, &job);
 	launch_vars(l, &job);
@@ -635,14 +871,77 @@ launch_line(const struct launch *l, WORD_LIST *cmd)
 		lbuf_quoted(&job, w->word->word);
 		lbuf_add(&job, w->next ? " " : "\n");
 	}
+	return (job.s);
+}
+
+static const char *
+launch_base(const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	return (base ? base + 1 : path);
+}
+
+/*
+ * Is the --launcher one known to exec its arguments: its first word
+ * srun, docker, podman, kubectl or env, no word of it ssh (which joins
+ * them for a shell), its last not -c (`bash -c': the line is the
+ * script)?  Any other launcher (a script of the user's, say) gets the
+ * one line, as it always did.
+ */
+static int
+launch_execs(const struct launch *l)
+{
+	static const char *known[] = { "srun", "docker", "podman",
+	    "kubectl", "env", NULL };
+	char **v;
+	int i, n, r;
+
+	if (l->prefix == NULL || (n = launch_split(l->prefix, &v)) < 0)
+		return (0);
+	for (r = i = 0; known[i]; i++)
+		r |= strcmp(launch_base(v[0]), known[i]) == 0;
+	r = r && strcmp(v[n - 1], "-c") != 0;
+	for (i = 0; r && i < n; i++)
+		r = strcmp(launch_base(v[i]), "ssh") != 0;
+	strvec_dispose(v);
+	return (r);
+}
+
+/* For a launcher that execs: the words `bash --norc -c WRAPPER pool JOB WD'. */
+static WORD_LIST *
+launch_argv(const struct launch *l, WORD_LIST *cmd, const char *wd)
+{
+	WORD_LIST *out;
+	char *job;
+
+	job = launch_job(l, cmd);
+	out = make_word_list(make_word(wd), NULL);
+	out = make_word_list(make_word(job), out);
+	out = make_word_list(make_word("pool"), out);
+	out = make_word_list(make_word(wrapper), out);
+	out = make_word_list(make_word("-c"), out);
+	out = make_word_list(make_word("--norc"), out);
+	free(job);
+	return (make_word_list(make_word("bash"), out));
+}
+
+/* The one word after the prefix: `exec bash --norc -c WRAPPER pool JOB WD'. */
+static char *
+launch_line(const struct launch *l, WORD_LIST *cmd, const char *wd)
+{
+	struct lbuf line;
+	char *job;
+
+	memset(&line, 0, sizeof(line));
+	job = launch_job(l, cmd);
 	lbuf_add(&line, "exec bash --norc -c ");
 	lbuf_quoted(&line, wrapper);
 	lbuf_add(&line, " pool ");
-	lbuf_quoted(&line, job.s);
+	lbuf_quoted(&line, job);
 	lbuf_add(&line, " ");
-	lbuf_quoted(&line, (wd = launch_wd_remote(l)));
-	free(wd);
-	free(job.s);
+	lbuf_quoted(&line, wd);
+	free(job);
 	return (line.s);
 }
 
@@ -710,7 +1009,12 @@ launch_prefix(const struct launch *l, const struct lhost *h, int slot,
 		out = make_word_list(make_word("-p"), out);
 	} else if (l->prefix == NULL)
 		out = make_word_list(make_word(host), out);
-	if (l->prefix == NULL)
+	/*
+	 * -M: a host added by a re-read of --slf has no master (starting one
+	 * is a child job, not to be run amid the pool's; nor may a job's
+	 * ssh start it, in the job's process group): its jobs connect each.
+	 */
+	if (l->prefix == NULL && !(h && h->late))
 		out = launch_cm_words(l, out);
 	n = launch_split(l->prefix ? l->prefix : l->ssh ? l->ssh : "ssh", &v);
 	for (i = n - 1; i >= 0; i--) {
@@ -722,29 +1026,162 @@ launch_prefix(const struct launch *l, const struct lhost *h, int slot,
 	return (out);
 }
 
+/* Do the job's files travel (--transferfile, --return, --cleanup)? */
+static int
+launch_moves(const struct launch *l, const struct lhost *h)
+{
+	return (h && h->name && l->prefix == NULL &&
+	    (l->ntf || l->nret || l->cleanup));
+}
+
 /*
- * The words that run CMD in SLOT through the launcher: a new list, or
- * NULL when the slot's host is this machine (`:').
+ * The remote --workdir of a job: launch_wd_remote's, but for `...' when
+ * files travel: pool names the new directory (below ~/.parallel/tmp, as
+ * GNU's), since they go there before the job and come back after it.
+ */
+static char *
+launch_wd_job(const struct launch *l, const struct lhost *h, long seq)
+{
+	static unsigned long n;
+	char host[256], *wd;
+
+	if (!launch_moves(l, h) || l->workdir == NULL ||
+	    strcmp(l->workdir, "...") != 0)
+		return (launch_wd_remote(l));
+	if (gethostname(host, sizeof(host)) < 0)
+		strcpy(host, "localhost");
+	host[sizeof(host) - 1] = '\0';
+	host[strcspn(host, "/ ")] = '\0';
+	wd = xmalloc(strlen(host) + 100);
+	sprintf(wd, "~/.parallel/tmp/pool-%s-%ld-%ld-%lu", host,
+	    (long)getpid(), seq, ++n);
+	return (wd);
+}
+
+/* Add the FILES (replacement strings done with VALS, SEQ, SLOT) to OUT. */
+static WORD_LIST *
+launch_names(char **files, int nfiles, char **vals, int nvals, long seq,
+    int slot, WORD_LIST *out, int *count)
+{
+	WORD_LIST one, *w;
+	WORD_DESC d;
+	int i;
+
+	for (i = nfiles - 1; i >= 0; i--) {
+		d.word = files[i];
+		d.flags = 0;
+		one.word = &d;
+		one.next = NULL;
+		w = subst_build(&one, vals, nvals, seq, slot);
+		*count += list_length(w);
+		out = (WORD_LIST *)list_append(w, out);
+	}
+	return (out);
+}
+
+/*
+ * The job as `bash -c XFER ...' around the launcher words PFX and LINE
+ * (see xfer above).
+ */
+static WORD_LIST *
+launch_xfer_run(WORD_LIST *pfx, const char *wd, const char *clean,
+    const char *dots, WORD_LIST *files, int ntf, int nret)
+{
+	WORD_LIST *out;
+	char num[32];
+
+	/* The words of ssh and the host: all of PFX but LINE. */
+	snprintf(num, sizeof(num), "%d", list_length(pfx) - 1);
+	out = (WORD_LIST *)list_append(pfx, files);
+	out = make_word_list(make_word(num), out);
+	snprintf(num, sizeof(num), "%d", nret);
+	out = make_word_list(make_word(num), out);
+	snprintf(num, sizeof(num), "%d", ntf);
+	out = make_word_list(make_word(num), out);
+	out = make_word_list(make_word(dots), out);
+	out = make_word_list(make_word(clean), out);
+	out = make_word_list(make_word(wd), out);
+	out = make_word_list(make_word("pool"), out);
+	out = make_word_list(make_word(xfer), out);
+	out = make_word_list(make_word("-c"), out);
+	out = make_word_list(make_word("--norc"), out);
+	return (make_word_list(make_word("bash"), out));
+}
+
+static WORD_LIST *
+launch_xfer(const struct launch *l, WORD_LIST *pfx, char *wd, char **vals,
+    int nvals, long seq, int slot)
+{
+	WORD_LIST *files;
+	int ntf, nret;
+
+	ntf = nret = 0;
+	files = launch_names(l->ret, l->nret, vals, nvals, seq, slot, NULL,
+	    &nret);
+	files = launch_names(l->tf, l->ntf, vals, nvals, seq, slot, files,
+	    &ntf);
+	return (launch_xfer_run(pfx, wd, l->cleanup ? "1" : "", l->workdir &&
+	    strcmp(l->workdir, "...") == 0 ? "1" : "", files, ntf, nret));
+}
+
+/*
+ * The words that run CMD (job SEQ, its values VALS) in SLOT through the
+ * launcher: a new list, or NULL when the slot's host is this machine
+ * (`:').
  */
 WORD_LIST *
-launch_wrap(const struct launch *l, WORD_LIST *cmd, int slot)
+launch_wrap(const struct launch *l, WORD_LIST *cmd, int slot, char **vals,
+    int nvals, long seq)
 {
 	const struct lhost *h;
 	WORD_LIST *out;
+	char *wd;
 
 	h = launch_host(l, slot);
 	if (h && h->name == NULL)
 		return (NULL);
-	out = make_word_list(make_word(""), NULL);
-	free(out->word->word);
-	out->word->word = launch_line(l, cmd);
-	return (launch_prefix(l, h, slot, out));
+	wd = launch_wd_job(l, h, seq);
+	if (launch_execs(l))
+		out = launch_argv(l, cmd, wd);
+	else {
+		out = make_word_list(make_word(""), NULL);
+		free(out->word->word);
+		out->word->word = launch_line(l, cmd, wd);
+	}
+	out = launch_prefix(l, h, slot, out);
+	if (launch_moves(l, h))
+		out = launch_xfer(l, out, wd, vals, nvals, seq, slot);
+	free(wd);
+	return (out);
 }
 
 /*
+ * launch_quiet's shell: the command runs as a job of its own (set -m: its
+ * own process group, set up by this bash before the exec, so no window)
+ * and the shell waits for it.  What the command leaves behind stays in
+ * that group: a --controlmaster master, which ssh forks off once it is
+ * logged in and its socket is listening.  attempt_child TERMs the
+ * group of the child it ran once that child ends (leftovers); were the
+ * master in it, a master not yet in its own session (daemon(3) forks,
+ * then calls setsid) died with it, and the first jobs' ssh's made their
+ * own connections.  So when ssh's foreground process exits, the socket
+ * is ready and the master safe.  A timeout or a signal stops the
+ * command's group through the trap.
+ */
+#define LAUNCH_QUIET_JOB \
+    "set -m; trap 'kill -TERM -- -$p; exit 1' HUP INT TERM\n" \
+    "\"$@\" & p=$!\n" \
+    "set +m; wait $p\n"
+static const char quiet[] = "exec </dev/null >/dev/null 2>&1\n"
+    LAUNCH_QUIET_JOB;
+/* The same with stderr kept: --basefile's messages. */
+static const char loud[] = "exec </dev/null >/dev/null\n" LAUNCH_QUIET_JOB;
+
+/*
  * Run W (freed) quietly (stdin, stdout, stderr /dev/null) as a timed
- * child job, for at most SECS seconds.  Return its status, or 128+N if
- * the shell got signal N meanwhile (*SIGNALLED set).
+ * child job, for at most SECS seconds; SECS 0: untimed, stderr kept.
+ * Return its status, or 128+N if the shell got signal N meanwhile
+ * (*SIGNALLED set).
  */
 static int
 launch_quiet(WORD_LIST *w, int secs, int *signalled)
@@ -753,12 +1190,11 @@ launch_quiet(WORD_LIST *w, int secs, int *signalled)
 	int st;
 
 	w = make_word_list(make_word("pool"), w);
-	w = make_word_list(make_word("exec \"$@\" </dev/null >/dev/null 2>&1"),
-	    w);
+	w = make_word_list(make_word(secs ? quiet : loud), w);
 	w = make_word_list(make_word("-c"), w);
 	w = make_word_list(make_word("bash"), w);
 	memset(&a, 0, sizeof(a));
-	a.deadline = duration_now() + secs * 1000000000LL;
+	a.deadline = secs ? duration_now() + secs * 1000000000LL : 0;
 	a.kill_after = 1000000000LL;
 	a.sig = SIGTERM;
 	a.watchfd = -1;
@@ -878,9 +1314,46 @@ launch_cm_start(struct launch *l)
 }
 
 /*
+ * --basefile (GNU parallel's): send the files to each --sshlogin host
+ * (CLEAN ""), once, before the first job; or (CLEAN "only") remove them
+ * there when the pool ends, with --cleanup.  Through xfer, one host after
+ * the other, untimed, its messages on stderr; a file that does not go
+ * does not stop the pool (its jobs say what they miss).  Not to the
+ * hosts a re-read of --slf adds.  Return 0, or 128+N on signal N.
+ */
+static int
+launch_bf(struct launch *l, const char *clean)
+{
+	WORD_LIST *w;
+	char *wd;
+	int i, k, slot, st, sig;
+
+	wd = launch_wd_remote(l);
+	for (i = 0, slot = 1; i < l->nhosts; i++) {
+		/* A file a time: one missing does not keep the others. */
+		for (k = 0; l->hosts[i].name && !l->hosts[i].late &&
+		    k < l->nbf; k++) {
+			w = make_word_list(make_word(""), NULL);
+			w = launch_prefix(l, &l->hosts[i], slot, w);
+			w = launch_xfer_run(w, strcmp(wd, "...") ? wd : "",
+			    clean, "", make_word_list(make_word(l->bf[k]),
+			    NULL), 1, 0);
+			st = launch_quiet(w, 0, &sig);
+			if (sig) {
+				free(wd);
+				return (st);
+			}
+		}
+		slot += l->hosts[i].ncpus ? l->hosts[i].ncpus : l->jobs;
+	}
+	free(wd);
+	return (0);
+}
+
+/*
  * Once, before the first job: make --controlmaster's dir and start the
  * masters (--filter-hosts' check starts them), leave out the hosts that
- * do not answer (--filter-hosts).  Return 0, 128+N on signal N, or 1
+ * do not answer (--filter-hosts), send the --basefile files.  Return 0, 128+N on signal N, or 1
  * after a message.
  */
 int
@@ -892,7 +1365,9 @@ launch_start(struct launch *l)
 		return (r);
 	if (l->cmaster && !l->filter && (r = launch_cm_start(l)) != 0)
 		return (r);
-	return (launch_filter(l));
+	if ((r = launch_filter(l)) != 0)
+		return (r);
+	return (launch_bf(l, ""));
 }
 
 /* Put the 32-bit big-endian N at P. */
@@ -948,12 +1423,16 @@ launch_cm_exit(const char *path)
  * masters stop, each socket's in the dir, and the dir goes.
  */
 void
-launch_end(struct launch *l)
+launch_end(struct launch *l, int ok)
 {
 	struct dirent *e;
 	char *path;
 	DIR *d;
 
+	/* --basefile --cleanup: at an end not by a signal, before -M's go. */
+	if (ok && l->cleanup && l->nbf)
+		launch_bf(l, "only");
+	l->nbf = 0;
 	if (l->cmdir == NULL)
 		return;
 	if ((d = opendir(l->cmdir)) != NULL) {
@@ -976,7 +1455,7 @@ launch_free(struct launch *l)
 {
 	int i;
 
-	launch_end(l);
+	launch_end(l, 0);
 
 	for (i = 0; i < l->nhosts; i++) {
 		free(l->hosts[i].name);
@@ -985,5 +1464,8 @@ launch_free(struct launch *l)
 	}
 	free(l->hosts);
 	free(l->env);
+	free(l->tf);
+	free(l->ret);
+	free(l->bf);
 	memset(l, 0, sizeof(*l));
 }

@@ -1001,14 +1001,35 @@ pool_reap(struct pool *p)
 }
 
 static int
-pool_free_slot(struct pool *p)
+pool_free_slot(const struct pool *p)
 {
 	int i;
 
 	for (i = 0; i < p->cfg.jobs; i++)
-		if (!p->w[i].active)
+		if (!p->w[i].active && launch_usable(&p->cfg.launch, i + 1))
 			return (i);
 	return (-1);
+}
+
+/* Is there a slot for a new job?  (--slf: a removed host's is none.) */
+static int
+pool_room(const struct pool *p)
+{
+	return (p->running < p->cfg.jobs &&
+	    (p->cfg.launch.slf == NULL || pool_free_slot(p) >= 0));
+}
+
+/* --slf FILE changed: new hosts bring new slots (launch_reread). */
+static void
+pool_hosts(struct pool *p)
+{
+	int n;
+
+	if ((n = launch_reread(&p->cfg.launch)) <= p->cfg.jobs)
+		return;
+	p->w = xrealloc(p->w, n * sizeof(*p->w));
+	memset(p->w + p->cfg.jobs, 0, (n - p->cfg.jobs) * sizeof(*p->w));
+	p->cfg.jobs = n;
 }
 
 /* -k: remember the start order of SEQ, to print its output in turn. */
@@ -1220,7 +1241,8 @@ pool_launch(struct pool *p, struct pool_worker *wk, WORD_LIST *cmd)
 	int e, launched;
 
 	launched = launch_active(&p->cfg.launch) &&
-	    (lcmd = launch_wrap(&p->cfg.launch, cmd, wk->slot)) != NULL;
+	    (lcmd = launch_wrap(&p->cfg.launch, cmd, wk->slot, wk->vals,
+	    wk->nvals, wk->seq)) != NULL;
 	if (launched) {
 		dispose_words(cmd);
 		cmd = lcmd;
@@ -1422,7 +1444,8 @@ pool_fill(struct pool *p)
 	long seq;
 
 	pool_limits(p);
-	while (!p->halting && p->running < p->cfg.jobs && !output_failed(&p->out) &&
+	pool_hosts(p);
+	while (!p->halting && pool_room(p) && !output_failed(&p->out) &&
 	    !p->forkwait && !p->lim_hold) {
 		if (p->cfg.keep_order && p->nheld >= p->keep_max)
 			break;
@@ -1495,7 +1518,7 @@ pool_deadline(struct pool *p)
 		else if (p->w[i].active)
 			d = pool_min(d, p->w[i].timed_out ? p->w[i].kill_at :
 			    p->w[i].deadline);
-	if (!p->halting && p->running < p->cfg.jobs) {
+	if (!p->halting && pool_room(p)) {
 		for (r = p->retry; r; r = r->next)
 			d = pool_min(d, r->ready);
 		if (p->next_start && (p->ahead || !p->in.done || p->retry))
@@ -1578,7 +1601,7 @@ pool_loop(struct pool *p, int mode)
 		if (p->halting == HALT_NOW && p->running)
 			pool_stop_all(p, SIGTERM);
 		if (mode == LOOP_SLOT && (p->halting ||
-		    (p->running < p->cfg.jobs && (!p->cfg.keep_order ||
+		    (pool_room(p) && (!p->cfg.keep_order ||
 		    p->nheld < p->keep_max) && !p->forkwait &&
 		    duration_now() >= p->next_fork)))
 			return (0);
@@ -1669,7 +1692,7 @@ pool_end(struct pool *p, int r)
 		r = pool_flush(p);
 	if (report_close(&p->rep) < 0)
 		p->lost_report = 1;
-	launch_end(&p->cfg.launch);	/* --controlmaster: before a signal */
+	launch_end(&p->cfg.launch, r >= 0);	/* -M: before a signal */
 	cgroup_end(&p->cg);
 	if (r < 0)
 		return (waitset_deliver(&p->ws, -r));

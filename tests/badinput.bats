@@ -91,6 +91,12 @@ pool|--ssh|sshcmd
 pool|--env|envname
 pool|--workdir|workdir
 pool|--wd|workdir
+pool|--transferfile|tfile
+pool|--tf|tfile
+pool|--return|rfile
+pool|--trc|rfile
+pool|--basefile|bfile
+pool|--bf|bfile
 pool|--block|pblock
 pool|--block-size|pblock
 pool|--recend|prec
@@ -361,6 +367,12 @@ envname|empty||`%s'"'"': not a valid identifier
 envname|digit|1x|`%s'"'"': not a valid identifier
 workdir|empty||'"'"''"'"': invalid workdir
 workdir|valid|.|ok
+tfile|empty||'"'"''"'"': invalid transferfile
+tfile|valid|{}|ok
+rfile|empty||'"'"''"'"': invalid return file
+rfile|valid|{}.out|ok
+bfile|empty||'"'"''"'"': invalid basefile
+bfile|valid|base.txt|ok
 attempts|empty||%s: invalid attempt count
 attempts|negative|-1|%s: invalid attempt count
 attempts|non-numeric|abc|%s: invalid attempt count

@@ -7,15 +7,17 @@
 # `make test-cluster' runs this file (BGTOOLS_CLUSTER=1); in `make test'
 # it skips, so that CI starts the daemons once, in its own stage.
 #
-# srun execs its arguments, so the launcher ends with `bash -c' (see
-# pool/launch.c).  --exclusive makes steps of one allocation take their
+# srun execs its arguments: pool gives it `bash --norc -c WRAPPER ...' as
+# words (see pool/launch.c), no `bash -c' needed at the end of the
+# launcher; one that ends so gets the line as before (SRUN_C).  --exclusive makes steps of one allocation take their
 # own CPUs (Slurm 22.05: it implies --exact), so two steps run at once on
 # the 2-CPU node and a third waits for a CPU.
 
 load test_helper
 bats_require_minimum_version 1.5.0
 
-SRUN="srun --exclusive -N1 -n1 bash -c"
+SRUN="srun --exclusive -N1 -n1"
+SRUN_C="srun --exclusive -N1 -n1 bash -c"
 
 setup_file() {
 	local d=$BATS_FILE_TMPDIR/slurm out st=0
@@ -71,6 +73,20 @@ in_alloc() {
 	[ "${lines[4]% *}" = "d one" ]
 	[ "${lines[5]}" = "d two" ]
 	assert_line "rc=1 st=0 3 0"
+}
+
+@test "pool --launcher srun: a function job and its --env variable, no trailing bash -c" {
+	need_slurm
+	run -0 in_alloc '
+		helper() { echo "helper $1 step=$SLURM_STEP_ID"; }
+		job() { helper "$1"; echo "X=$X"; return 3; }
+		X="two words"
+		pool -k --status-array st --launcher "$1" --env X job ::: "a b"
+		echo "rc=$? st=${st[*]}"
+	' "$SRUN"
+	assert_line --regexp '^helper a b step=[0-9]+$'
+	assert_line "X=two words"
+	assert_line "rc=1 st=3"
 }
 
 @test "pool --launcher srun: two steps run at once on the 2-CPU allocation" {
@@ -133,7 +149,7 @@ in_alloc() {
 		set -euo pipefail
 		pool --launcher "$1" sh -c "exit \$1" _ ::: 0 5 0
 		echo "not reached"
-	' "$SRUN"
+	' "$SRUN_C"
 	refute_output --partial "not reached"
 }
 
