@@ -41,7 +41,8 @@ detach -o "$tmp/serve.log" -p "$tmp/serve.pid" serve
 START
 bash "$tmp/start.sh" || exit 1
 read -r pid start < "$tmp/serve.pid"
-sleep 0.5
+# Its first heartbeat (up to 5 s: a loaded machine is slow to start it).
+for ((i = 0; i < 50; i++)); do [ -s "$tmp/beat" ] && break; sleep 0.1; done
 kill -0 "$pid" && [ -s "$tmp/beat" ] && alive=yes
 echo "started: pid $pid (start time $start), running after its shell exited: ${alive:-no}"
 
