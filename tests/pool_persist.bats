@@ -390,6 +390,26 @@ bats_require_minimum_version 1.5.0
 
 # --- --timeout and --halt -------------------------------------------------
 
+@test "pool --persist: 100,000 stdin items: the shell's peak memory grows by the status array's own, not by a slot per item" {
+	run -0 psh '
+		f() { :; }
+		hwm() { local k v r; while read -r k v r; do [ "$k" = VmHWM: ] && REPLY=$v; done < /proc/$BASHPID/status; }
+		seq 100000 > "$1"
+		# The status array'"'"'s own memory, taken once and given back to malloc.
+		for ((i = 0; i < 100000; i++)); do st[i]=0; done
+		unset st
+		hwm; h0=$REPLY
+		pool --persist -j2 --status-array st f < "$1"
+		echo "rc=$? n=${#st[@]} zeros=$(printf "%s\n" "${st[@]}" | grep -c "^0$")"
+		hwm; kb=$((REPLY - h0))
+		# 88 bytes a slot would be 8,600 kB; what is taken in is given back.
+		(( kb < 4096 )) && echo bounded || echo "grew $kb kB"' "$BATS_TEST_TMPDIR/items"
+	assert_output - <<-'EOF'
+	rc=0 n=100000 zeros=100000
+	bounded
+	EOF
+}
+
 @test "pool --persist: --timeout stops an item as forking mode does (--status-array 143, joblog -1 and 15); the rest run once, nothing left" {
 	mark 30.; local m=$REPLY
 	run -0 psh '
