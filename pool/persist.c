@@ -42,7 +42,11 @@
  * Memory: the parent takes items in as they finish and gives back the
  * pages of the slots and values below the first item not yet taken in
  * (persist_release), so that the shell's RSS does not grow with the
- * number of items; only --status-array does.
+ * number of items; only --status-array does.  Workers wait when they are
+ * FLOW_ITEMS items ahead of what the parent has seen (on a loaded machine
+ * it may not get the CPU for a while: 1,000,000 items then grew its peak
+ * RSS by up to 12 MB); an item that runs long holds back only the memory
+ * after it (release goes by prefix), never the other workers.
  *
  * Anything that ends an item other than a return from the call (`exit',
  * a `set -e' failure, a fatal expansion error: bash's longjmp to
@@ -114,6 +118,9 @@
 #define GATHER_NS	(1000LL * 1000)		/* woken: gather this long */
 /* ... with no output, joblog or halt to see to: statuses only. */
 #define GATHER_QUIET_NS	(10LL * 1000 * 1000)
+/* Workers wait while this many items are done that the parent has not seen. */
+#define FLOW_ITEMS	8192
+#define THROTTLE_NS	(200L * 1000)
 /* Asleep with no item finished: look again this often. */
 #define WAKE_MISS_NS	(20LL * 1000 * 1000)
 #define STOP_GRACE_NS	(2000LL * 1000000)	/* signals: TERM, then KILL */
@@ -158,6 +165,7 @@ struct pshared {
 	int closed;			/* --halt closed the queue: no retry */
 	long hcount;			/* --halt: items that count */
 	long limit;			/* items claimed before a halt closed */
+	long seen;			/* items the parent knows are done */
 };
 
 /*
@@ -459,6 +467,27 @@ persist_doomed(void)
 		pause();
 }
 
+/* How many items the workers have finished. */
+static long
+persist_ndone(const struct persist *ps)
+{
+	long n;
+	int i;
+
+	for (i = 0, n = 0; i < ps->nw; i++)
+		n += __atomic_load_n(&ps->ws[i].ndone, __ATOMIC_SEQ_CST);
+	return (n);
+}
+
+/* Wake the parent if it asked. */
+static void
+persist_poke(struct persist *ps)
+{
+	if (__atomic_load_n(&ps->sh->sleeping, __ATOMIC_ACQUIRE) &&
+	    __atomic_exchange_n(&ps->sh->sleeping, 0, __ATOMIC_SEQ_CST))
+		(void)!write(ps->notify[1], "", 1);
+}
+
 /*
  * Take slot S from RUNNING to STATE.  Only --timeout has the parent
  * race for it (persist_expire, a compare-and-swap): if the parent won,
@@ -502,9 +531,7 @@ persist_done(struct persist *ps, long idx, int status)
 	persist_halt_count(ps, status);
 	/* Only this worker writes its count. */
 	__atomic_store_n(&me->ndone, me->ndone + 1, __ATOMIC_RELEASE);
-	if (__atomic_load_n(&ps->sh->sleeping, __ATOMIC_ACQUIRE) &&
-	    __atomic_exchange_n(&ps->sh->sleeping, 0, __ATOMIC_SEQ_CST))
-		(void)!write(ps->notify[1], "", 1);
+	persist_poke(ps);
 }
 
 /*
@@ -757,6 +784,25 @@ persist_claim_size(const struct persist *ps)
 }
 
 /*
+ * Wait while the workers are more than FLOW_ITEMS items ahead of what
+ * the parent has seen (it did not get the CPU): the slots it has not
+ * taken in yet are memory it cannot give back.  An item that runs long
+ * does not stop the others: the parent sees the items done after it.
+ */
+static void
+persist_throttle(struct persist *ps)
+{
+	struct timespec ts = { 0, THROTTLE_NS };
+
+	while (persist_ndone(ps) - __atomic_load_n(&ps->sh->seen,
+	    __ATOMIC_ACQUIRE) > FLOW_ITEMS &&
+	    !__atomic_load_n(&ps->sh->closed, __ATOMIC_ACQUIRE)) {
+		persist_poke(ps);
+		nanosleep(&ts, NULL);
+	}
+}
+
+/*
  * The next item for this worker: the next of its claim, or of a new
  * one; once it is read in (streamed items may not be yet: sleep), return
  * it.  -1: none is left, or the queue is closed.
@@ -767,6 +813,7 @@ persist_next(struct persist *ps)
 	long idx, k;
 
 	if (ps->start >= ps->end) {
+		persist_throttle(ps);
 		k = persist_claim_size(ps);
 		idx = __atomic_fetch_add(&ps->sh->next, k, __ATOMIC_SEQ_CST);
 		if (idx >= CLOSED_AT)
@@ -1517,18 +1564,6 @@ persist_stop(struct persist *ps, int sig)
 	persist_reap(ps);
 }
 
-/* How many items the workers have finished. */
-static long
-persist_ndone(const struct persist *ps)
-{
-	long n;
-	int i;
-
-	for (i = 0, n = 0; i < ps->nw; i++)
-		n += __atomic_load_n(&ps->ws[i].ndone, __ATOMIC_SEQ_CST);
-	return (n);
-}
-
 /*
  * Sleep until a worker ends, a signal comes, DUE (a --timeout; 0: none)
  * passes, or items finish.  Just woken by progress, gather for
@@ -1544,6 +1579,7 @@ persist_sleep(struct persist *ps, int64_t due)
 	done = persist_ndone(ps);
 	if (done != ps->seen) {
 		ps->seen = done;
+		__atomic_store_n(&ps->sh->seen, done, __ATOMIC_RELEASE);
 		waitset_deadline(ws, persist_min(due,
 		    duration_now() + ps->gather));
 		waitset_sleep(ws);
