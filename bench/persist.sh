@@ -23,6 +23,9 @@
 # cannot call a function) on FORK_ITEMS items, and 100 items in both
 # modes (start-up included; target: --persist not slower).
 #
+# Then 1,000,000 items on stdin (MEM_ITEMS): the shell's peak RSS beyond
+# the status array's own (target: <= 2 MiB) and µs/item against 100,000.
+#
 # Then --timeout 1ms on TIMEOUT_ITEMS (default 1000) items that each run
 # `sleep 1': every item is stopped (--status-array checked: all 143), in --persist
 # (a new worker per item) and in forking mode; medians of 5, µs/item.
@@ -236,6 +239,38 @@ out+=$(
 	    "$(awk -v a="$hp_c" -v b="$hf_c" 'BEGIN { printf "%.2f", a / b }')" \
 	    "$(awk -v a="$hp_e" -v b="$hf_e" 'BEGIN { printf "%.2f", a / b }')"
 )
+# 1,000,000 items on stdin: the shell's peak RSS (VmHWM) beyond the
+# status array's own (an array of as many zeros is made and emptied
+# first, so that malloc already has that memory), and µs/item against
+# 100,000 items (target: flat).  One run each: a million items take long.
+MEM_ITEMS=${MEM_ITEMS:-1000000}
+hwm_kb() {
+	local k v r
+	while read -r k v r; do [ "$k" = VmHWM: ] && REPLY=$v; done < /proc/$BASHPID/status
+}
+seq "$MEM_ITEMS" > "$BENCH_TMP/items.mem"
+seq 100000 > "$BENCH_TMP/items.100k"
+st=()
+for ((i = 0; i < MEM_ITEMS; i++)); do st[i]=0; done
+st=()
+hwm_kb
+h0=$REPLY
+bench_time_us t_mem pool --persist -j2 -u --status-array st f < "$BENCH_TMP/items.mem" ||
+    bench_fail "$MEM_ITEMS items: status $?"
+hwm_kb
+mem_kb=$((REPLY - h0))
+check_zeros "$MEM_ITEMS"
+st=()
+bench_time_us t_100k pool --persist -j2 -u --status-array st f < "$BENCH_TMP/items.100k" ||
+    bench_fail "100,000 items: status $?"
+check_zeros 100000
+out+=$(
+	printf '\n%s stdin items: the shell'"'"'s peak RSS grew %s kB beyond the status array'"'"'s own (target <= 2048), ' \
+	    "$MEM_ITEMS" "$mem_kb"
+	printf '%s µs/item (100,000 items: %s).\n' \
+	    "$(per_item "$t_mem" "$MEM_ITEMS")" "$(per_item "$t_100k" 100000)"
+)
+st=()
 # --timeout: every item stopped, in both modes.
 TIMEOUT_ITEMS=${TIMEOUT_ITEMS:-1000}
 sl() { sleep 1; }

@@ -922,13 +922,11 @@ pool_inputs(struct pool_args *a, struct input *in, WORD_LIST **tmpl)
 		*tmpl = make_word_list(make_word("eval"), NULL);
 		return (0);
 	}
+	/* The template only: a copy of the items after it costs their size. */
+	w = prev->next;
+	prev->next = NULL;
 	*tmpl = copy_word_list(a->operands);
-	for (w = *tmpl; w; w = w->next)
-		if (pool_is_sep(a, w->next)) {
-			dispose_words(w->next);
-			w->next = NULL;
-			break;
-		}
+	prev->next = w;
 	return (0);
 }
 

@@ -27,6 +27,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <linux/futex.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -193,6 +194,41 @@ feed_vals(struct feed *f, long idx, int *n)
 	}
 	f->vals[i] = NULL;
 	return (f->vals);
+}
+
+/*
+ * Give back the pages of the mapping that lie wholly in FROM..TO and
+ * not below FLOOR (where the area that FROM..TO is in begins): memory
+ * nobody will read again (a shared mapping's pages stay in the memfd,
+ * and in each process's RSS, until removed).  A page read after this
+ * reads zeros.
+ */
+void
+feed_drop(const void *floor, const void *from, const void *to)
+{
+	uintptr_t pg, lo, hi;
+
+	pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+	lo = (uintptr_t)from & ~(pg - 1);
+	if (lo < (uintptr_t)floor)
+		lo = ((uintptr_t)floor + pg - 1) & ~(pg - 1);
+	hi = (uintptr_t)to & ~(pg - 1);
+	if (hi > lo)
+		(void)madvise((void *)lo, hi - lo, MADV_REMOVE);
+}
+
+/*
+ * Items FROM..TO-1 (published) will not be read again by anyone: give
+ * back their pages.
+ */
+void
+feed_release(struct feed *f, long from, long to)
+{
+	if (to <= from)
+		return;
+	feed_drop(f->idx, f->idx + from, f->idx + to);
+	feed_drop(f->bytes, f->bytes + f->idx[from].off,
+	    f->bytes + f->idx[to].off);
 }
 
 /* Let go of F's mapping and memory. */

@@ -44,6 +44,8 @@ void feed_publish(struct feed *, int);
 void feed_stop(struct feed *);
 long feed_wait(struct feed *, long);
 char **feed_vals(struct feed *, long, int *);
+void feed_drop(const void *, const void *, const void *);
+void feed_release(struct feed *, long, long);
 void feed_close(struct feed *);
 
 #endif

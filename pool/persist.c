@@ -31,11 +31,22 @@
  *
  * The parent sleeps in lib/waitset.c.  A worker writes a byte to a pipe
  * after an item only when the parent has said it sleeps (a flag in the
- * mapping, set before its last look: a finished item is never missed),
- * and once woken the parent gathers for a millisecond before it asks for
- * the next byte: a wake-up per millisecond at most, not one per item.
- * Without output to print or a joblog to write, it sleeps until a worker
- * ends.
+ * mapping, set before its last look), and once woken the parent gathers
+ * for a millisecond (10 without output, joblog or halt to see to) before
+ * it asks for the next byte: a wake-up per millisecond at most, not one
+ * per item.  The worker looks at the flag without a fence (a fence per
+ * item cost more than the rest of our part), so it may miss that the
+ * parent just went to sleep: the parent looks again every WAKE_MISS_NS.
+ * What a worker writes per item is in a cache line of its own.
+ *
+ * Memory: the parent takes items in as they finish and gives back the
+ * pages of the slots and values below the first item not yet taken in
+ * (persist_release), so that the shell's RSS does not grow with the
+ * number of items; only --status-array does.  Workers wait when they are
+ * FLOW_ITEMS items ahead of what the parent has seen (on a loaded machine
+ * it may not get the CPU for a while: 1,000,000 items then grew its peak
+ * RSS by up to 12 MB); an item that runs long holds back only the memory
+ * after it (release goes by prefix), never the other workers.
  *
  * Anything that ends an item other than a return from the call (`exit',
  * a `set -e' failure, a fatal expansion error: bash's longjmp to
@@ -105,6 +116,13 @@
 #define SLOT_TIMEOUT	3	/* the parent stops its worker: --timeout */
 
 #define GATHER_NS	(1000LL * 1000)		/* woken: gather this long */
+/* ... with no output, joblog or halt to see to: statuses only. */
+#define GATHER_QUIET_NS	(10LL * 1000 * 1000)
+/* Workers wait while this many items are done that the parent has not seen. */
+#define FLOW_ITEMS	8192
+#define THROTTLE_NS	(200L * 1000)
+/* Asleep with no item finished: look again this often. */
+#define WAKE_MISS_NS	(20LL * 1000 * 1000)
 #define STOP_GRACE_NS	(2000LL * 1000000)	/* signals: TERM, then KILL */
 #define KILL_AFTER_NS	(1000LL * 1000000)	/* --timeout: TERM, then KILL */
 /* What an item leaves running: TERM, then KILL (pool.c's LEFT_TERM_NS). */
@@ -117,6 +135,8 @@
 /* The reader publishes at least every this many items. */
 #define READ_BATCH	256
 #define OUT_BUF		65536
+/* Give back the memory of items taken in this much at a time. */
+#define RELEASE_BYTES	(128L * 1024)
 /* Linux's limit for one environment string (MAX_ARG_STRLEN). */
 #define ENV_STRING_MAX	(32 * 4096)
 
@@ -134,15 +154,29 @@ struct pslot {
 	double wall0;
 };
 
-/* The head of the shared mapping. */
+/*
+ * The head of the shared mapping.  NEXT, written by every claim, has a
+ * cache line of its own, away from what a worker reads per item.
+ */
 struct pshared {
 	long next;			/* the next item to claim */
-	long ndone;			/* items finished, for wake-ups */
+	char pad[64 - sizeof(long)];
 	int sleeping;			/* the parent wants a byte */
+	int closed;			/* --halt closed the queue: no retry */
 	long hcount;			/* --halt: items that count */
 	long limit;			/* items claimed before a halt closed */
-	int closed;			/* --halt closed the queue: no retry */
+	long seen;			/* items the parent knows are done */
 };
+
+/*
+ * What a worker writes per item, in a cache line of its own: two
+ * workers writing one line would pass it to and fro at every item.
+ */
+struct pwshared {
+	long cur;			/* its item, or -1 */
+	long from, to;			/* its claim not begun */
+	long ndone;			/* items it finished, for wake-ups */
+} __attribute__((aligned(64)));
 
 /* A spool read back in chunks: each worker's items come in order. */
 struct preader {
@@ -164,7 +198,7 @@ struct pworker {
 struct persist {
 	struct pool *p;
 	struct pshared *sh;
-	long *cur;			/* per worker: its item, or -1 */
+	struct pwshared *ws;		/* per worker, shared */
 	struct pslot *slot;
 	struct feed feed;		/* the items (pool/feed.c) */
 	long n;				/* items known to be there */
@@ -172,11 +206,12 @@ struct persist {
 	int nw, nactive;
 	struct pworker *w;
 	struct pworker rdr;		/* the reader job */
-	long *from, *to;		/* per worker: its claim not begun */
 	long rfrom, rto;		/* ... for the next worker forked */
 	int notify[2];
-	int capture, wake;		/* spools; the parent wants bytes */
+	int capture;			/* spools */
+	int64_t gather;			/* woken, gather this long */
 	long lo, scan, seen;		/* printed prefix; scanned; ndone */
+	long freed;			/* items below: taken in, memory given back */
 	long *pend;			/* scanned, not finished (no -k) */
 	long npend, cappend;
 	char *obuf;			/* output on its way to fd ofd */
@@ -355,10 +390,16 @@ persist_begin(struct persist *ps, long idx, int attempt, char **vals,
     int nvals)
 {
 	struct pslot *s = &ps->slot[idx];
+	struct pwshared *me = &ps->ws[ps->me];
 
-	__atomic_store_n(&ps->cur[ps->me], idx, __ATOMIC_SEQ_CST);
-	if (ps->from[ps->me] <= idx)
-		__atomic_store_n(&ps->from[ps->me], idx + 1, __ATOMIC_SEQ_CST);
+	/*
+	 * Release, not sequentially consistent, stores (here and per item
+	 * below): on x86 a locked store waits for the item's stores to
+	 * reach memory, which took more time than the rest of our part.
+	 */
+	__atomic_store_n(&me->cur, idx, __ATOMIC_RELEASE);
+	if (me->from <= idx)
+		__atomic_store_n(&me->from, idx + 1, __ATOMIC_RELEASE);
 	s->worker = ps->me + 1;
 	s->attempt = attempt;
 	ps->made = last_made_pid;
@@ -427,12 +468,55 @@ persist_doomed(void)
 		pause();
 }
 
-/* Item IDX ended with STATUS: record it, wake the parent if it asked. */
+/* How many items the workers have finished. */
+static long
+persist_ndone(const struct persist *ps)
+{
+	long n;
+	int i;
+
+	for (i = 0, n = 0; i < ps->nw; i++)
+		n += __atomic_load_n(&ps->ws[i].ndone, __ATOMIC_SEQ_CST);
+	return (n);
+}
+
+/* Wake the parent if it asked. */
+static void
+persist_poke(struct persist *ps)
+{
+	if (__atomic_load_n(&ps->sh->sleeping, __ATOMIC_ACQUIRE) &&
+	    __atomic_exchange_n(&ps->sh->sleeping, 0, __ATOMIC_SEQ_CST))
+		(void)!write(ps->notify[1], "", 1);
+}
+
+/*
+ * Take slot S from RUNNING to STATE.  Only --timeout has the parent
+ * race for it (persist_expire, a compare-and-swap): if the parent won,
+ * die of its TERM.  Without --timeout a plain store does.
+ */
+static void
+persist_leave(struct persist *ps, struct pslot *s, int state)
+{
+	int running = SLOT_RUNNING;
+
+	if (ps->p->cfg.timeout_ns == 0)
+		__atomic_store_n(&s->state, state, __ATOMIC_RELEASE);
+	else if (!__atomic_compare_exchange_n(&s->state, &running, state, 0,
+	    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		persist_doomed();
+}
+
+/*
+ * Item IDX ended with STATUS: record it, wake the parent if it asked.
+ * Without a fence between the count and the look at `sleeping', the
+ * parent may miss this item's wake-up (it sleeps WAKE_MISS_NS at most):
+ * a fence per item cost more than the rest of our part.
+ */
 static void
 persist_done(struct persist *ps, long idx, int status)
 {
 	struct pslot *s = &ps->slot[idx];
-	int running = SLOT_RUNNING;
+	struct pwshared *me = &ps->ws[ps->me];
 
 	fflush(stdout);
 	fflush(stderr);
@@ -443,15 +527,12 @@ persist_done(struct persist *ps, long idx, int status)
 	if (ps->p->log.fp)
 		s->t1 = duration_now();
 	s->status = status;
-	if (!__atomic_compare_exchange_n(&s->state, &running, SLOT_DONE, 0,
-	    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-		persist_doomed();
-	__atomic_store_n(&ps->cur[ps->me], -1L, __ATOMIC_RELAXED);
+	persist_leave(ps, s, SLOT_DONE);
+	__atomic_store_n(&me->cur, -1L, __ATOMIC_RELAXED);
 	persist_halt_count(ps, status);
-	__atomic_add_fetch(&ps->sh->ndone, 1, __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&ps->sh->sleeping, __ATOMIC_SEQ_CST) &&
-	    __atomic_exchange_n(&ps->sh->sleeping, 0, __ATOMIC_SEQ_CST))
-		(void)!write(ps->notify[1], "", 1);
+	/* Only this worker writes its count. */
+	__atomic_store_n(&me->ndone, me->ndone + 1, __ATOMIC_RELEASE);
+	persist_poke(ps);
 }
 
 /*
@@ -475,13 +556,9 @@ persist_retry_due(const struct persist *ps, int attempt, int status)
 static void
 persist_again(struct persist *ps, long idx)
 {
-	int running = SLOT_RUNNING;
-
 	fflush(stdout);
 	fflush(stderr);
-	if (!__atomic_compare_exchange_n(&ps->slot[idx].state, &running,
-	    SLOT_FREE, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-		persist_doomed();
+	persist_leave(ps, &ps->slot[idx], SLOT_FREE);
 	if (ps->capture) {
 		ps->at[0] = lseek(ps->w[ps->me].spool[0], 0, SEEK_END);
 		ps->at[1] = lseek(ps->w[ps->me].spool[1], 0, SEEK_END);
@@ -708,6 +785,25 @@ persist_claim_size(const struct persist *ps)
 }
 
 /*
+ * Wait while the workers are more than FLOW_ITEMS items ahead of what
+ * the parent has seen (it did not get the CPU): the slots it has not
+ * taken in yet are memory it cannot give back.  An item that runs long
+ * does not stop the others: the parent sees the items done after it.
+ */
+static void
+persist_throttle(struct persist *ps)
+{
+	struct timespec ts = { 0, THROTTLE_NS };
+
+	while (persist_ndone(ps) - __atomic_load_n(&ps->sh->seen,
+	    __ATOMIC_ACQUIRE) > FLOW_ITEMS &&
+	    !__atomic_load_n(&ps->sh->closed, __ATOMIC_ACQUIRE)) {
+		persist_poke(ps);
+		nanosleep(&ts, NULL);
+	}
+}
+
+/*
  * The next item for this worker: the next of its claim, or of a new
  * one; once it is read in (streamed items may not be yet: sleep), return
  * it.  -1: none is left, or the queue is closed.
@@ -718,12 +814,13 @@ persist_next(struct persist *ps)
 	long idx, k;
 
 	if (ps->start >= ps->end) {
+		persist_throttle(ps);
 		k = persist_claim_size(ps);
 		idx = __atomic_fetch_add(&ps->sh->next, k, __ATOMIC_SEQ_CST);
 		if (idx >= CLOSED_AT)
 			return (-1);
-		__atomic_store_n(&ps->from[ps->me], idx, __ATOMIC_SEQ_CST);
-		__atomic_store_n(&ps->to[ps->me], idx + k, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&ps->ws[ps->me].from, idx, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&ps->ws[ps->me].to, idx + k, __ATOMIC_SEQ_CST);
 		ps->start = idx;
 		ps->end = idx + k;
 	}
@@ -755,7 +852,7 @@ persist_worker(void *arg)
 	while ((idx = persist_next(ps)) >= 0)
 		persist_item(ps, idx, 1);
 	/* Nothing of its claim is left for a replacement. */
-	__atomic_store_n(&ps->from[ps->me], ps->end, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&ps->ws[ps->me].from, ps->end, __ATOMIC_SEQ_CST);
 	persist_exit(0);
 }
 
@@ -1030,10 +1127,12 @@ persist_finish(struct persist *ps, long idx)
 	free(tag);
 }
 
+/* Is item IDX done?  (Below ps->freed its slot is given back.) */
 static int
 persist_isdone(const struct persist *ps, long idx)
 {
-	return (__atomic_load_n(&ps->slot[idx].state, __ATOMIC_ACQUIRE) ==
+	return (idx < ps->freed ||
+	    __atomic_load_n(&ps->slot[idx].state, __ATOMIC_ACQUIRE) ==
 	    SLOT_DONE);
 }
 
@@ -1066,6 +1165,29 @@ persist_collect_any(struct persist *ps)
 }
 
 /*
+ * Every item below the first one not yet taken in is done with: give
+ * back the memory of its slot and its values, a RELEASE_BYTES' worth
+ * of slots at a time, so that the shell's RSS does not grow with the
+ * number of items (bar --status-array's own).
+ */
+static void
+persist_release(struct persist *ps)
+{
+	long upto;
+
+	upto = ps->p->cfg.keep_order ? ps->lo :
+	    ps->npend ? ps->pend[0] : ps->scan;
+	/* feed_release reads the place of item UPTO: one that is there. */
+	if (upto >= ps->n)
+		upto = ps->n - 1;
+	if ((upto - ps->freed) * (long)sizeof(struct pslot) < RELEASE_BYTES)
+		return;
+	feed_drop(ps->slot, ps->slot + ps->freed, ps->slot + upto);
+	feed_release(&ps->feed, ps->freed, upto);
+	ps->freed = upto;
+}
+
+/*
  * Take in the items that finished: with -k the finished prefix, else
  * each one.  FINAL: every worker is gone; items that never ran (a
  * signal stopped the pool) are passed over.
@@ -1082,6 +1204,8 @@ persist_collect(struct persist *ps, int final)
 			else if (!final)
 				break;
 	persist_flush(ps);
+	if (!final)
+		persist_release(ps);
 }
 
 /*
@@ -1101,7 +1225,7 @@ persist_orphans(struct persist *ps)
 	lim = __atomic_load_n(&ps->sh->limit, __ATOMIC_SEQ_CST);
 	if (lim > ps->n)
 		lim = ps->n;
-	for (i = 0; i < lim; i++)
+	for (i = ps->freed; i < lim; i++)
 		if (!persist_isdone(ps, i)) {
 			builtin_warning("item %ld did not run: its worker "
 			    "was killed before it began", i + 1);
@@ -1163,9 +1287,9 @@ static int
 persist_start(struct persist *ps, int i)
 {
 	ps->me = i;
-	ps->cur[i] = ps->redo;
-	ps->from[i] = ps->rfrom;
-	ps->to[i] = ps->rto;
+	ps->ws[i].cur = ps->redo;
+	ps->ws[i].from = ps->rfrom;
+	ps->ws[i].to = ps->rto;
 	if (persist_fork(ps, &ps->w[i], persist_worker) < 0)
 		return (-1);
 	ps->nactive++;
@@ -1275,10 +1399,10 @@ persist_died(struct persist *ps, int i)
 	long idx;
 
 	persist_count(ps);
-	idx = __atomic_load_n(&ps->cur[i], __ATOMIC_ACQUIRE);
+	idx = __atomic_load_n(&ps->ws[i].cur, __ATOMIC_ACQUIRE);
 	/* Its claim: a replacement goes on with it (idx too if not begun). */
-	ps->rfrom = ps->from[i];
-	ps->rto = ps->to[i];
+	ps->rfrom = ps->ws[i].from;
+	ps->rto = ps->ws[i].to;
 	if (ps->feed.h->eof && ps->rto > ps->n)
 		ps->rto = ps->n;
 	if (ps->rfrom >= ps->rto ||
@@ -1411,7 +1535,7 @@ persist_timeouts(struct persist *ps)
 		}
 		due = wk->timed_out ? wk->kill_at :
 		    now + ps->p->cfg.timeout_ns;
-		idx = __atomic_load_n(&ps->cur[i], __ATOMIC_ACQUIRE);
+		idx = __atomic_load_n(&ps->ws[i].cur, __ATOMIC_ACQUIRE);
 		if (!wk->timed_out && idx >= 0 && idx < ps->n &&
 		    __atomic_load_n(&ps->slot[idx].state, __ATOMIC_ACQUIRE) ==
 		    SLOT_RUNNING)
@@ -1443,9 +1567,8 @@ persist_stop(struct persist *ps, int sig)
 
 /*
  * Sleep until a worker ends, a signal comes, DUE (a --timeout; 0: none)
- * passes, or (when the parent has output, a joblog or a halt to see to)
- * items finish.  Just woken by progress,
- * gather for GATHER_NS first instead of asking for the next byte.
+ * passes, or items finish.  Just woken by progress, gather for
+ * ps->gather first instead of asking for the next byte.
  */
 static void
 persist_sleep(struct persist *ps, int64_t due)
@@ -1454,22 +1577,20 @@ persist_sleep(struct persist *ps, int64_t due)
 	char buf[64];
 	long done;
 
-	done = __atomic_load_n(&ps->sh->ndone, __ATOMIC_SEQ_CST);
-	if (!ps->wake) {
-		waitset_deadline(ws, due);
-		waitset_sleep(ws);
-		return;
-	}
+	done = persist_ndone(ps);
 	if (done != ps->seen) {
 		ps->seen = done;
+		__atomic_store_n(&ps->sh->seen, done, __ATOMIC_RELEASE);
 		waitset_deadline(ws, persist_min(due,
-		    duration_now() + GATHER_NS));
+		    duration_now() + ps->gather));
 		waitset_sleep(ws);
 		return;
 	}
 	__atomic_store_n(&ps->sh->sleeping, 1, __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&ps->sh->ndone, __ATOMIC_SEQ_CST) == done) {
-		waitset_deadline(ws, due);
+	if (persist_ndone(ps) == done) {
+		/* A worker may miss that we sleep: see persist_done. */
+		waitset_deadline(ws, persist_min(due,
+		    duration_now() + WAKE_MISS_NS));
 		waitset_sleep_fd(ws, ps->notify[0]);
 	}
 	__atomic_store_n(&ps->sh->sleeping, 0, __ATOMIC_SEQ_CST);
@@ -1576,18 +1697,18 @@ static int
 persist_open(struct persist *ps)
 {
 	long j = ps->p->cfg.jobs;
-	size_t fixed;
+	size_t head, fixed;
 
-	fixed = sizeof(struct pshared) + 64 + 3 * j * sizeof(long);
-	fixed = (fixed + 63) & ~(size_t)63;
+	/* feed.extra is page-aligned: so are the workers' lines. */
+	head = (sizeof(struct pshared) + 63) & ~(size_t)63;
+	fixed = head + j * sizeof(struct pwshared);
 	if (feed_open(&ps->feed, fixed, sizeof(struct pslot)) < 0)
 		return (-1);
 	ps->sh = ps->feed.extra;
 	ps->sh->limit = LONG_MAX;
-	ps->cur = (long *)((char *)ps->sh + sizeof(struct pshared) + 64);
-	ps->from = ps->cur + j;
-	ps->to = ps->from + j;
-	ps->slot = (struct pslot *)((char *)ps->sh + fixed);
+	ps->ws = (struct pwshared *)((char *)ps->sh + head);
+	ps->slot = (struct pslot *)((char *)ps->ws + j *
+	    sizeof(struct pwshared));
 	return (0);
 }
 
@@ -1685,8 +1806,8 @@ persist_run(struct pool *p)
 	memset(&ps, 0, sizeof(ps));
 	ps.p = p;
 	ps.capture = p->cfg.capture;
-	ps.wake = ps.capture || p->log.fp != NULL ||
-	    p->cfg.halt_when != HALT_NEVER;
+	ps.gather = ps.capture || p->log.fp != NULL ||
+	    p->cfg.halt_when != HALT_NEVER ? GATHER_NS : GATHER_QUIET_NS;
 	ps.seen = -1;
 	ps.redo = -1;
 	ps.notify[0] = ps.notify[1] = -1;
