@@ -76,7 +76,7 @@ BUILTIN_SRCS := builtins/waitany.c builtins/waitall.c builtins/timeout_run.c \
 POOL_SRCS := pool/input.c pool/columns.c pool/launch.c pool/report.c \
 	pool/reslimits.c pool/shard.c pool/subst.c \
 	pool/output.c pool/pump.c pool/joblog.c pool/pool.c pool/persist.c \
-	pool/results.c pool/poolspec.c pool/progress.c pool/pipe.c pool/feed.c \
+	pool/results.c pool/poolspec.c pool/progress.c pool/pipe.c pool/feed.c pool/refuse.c \
 	lib/backoff.c builtins/pool.c
 # sort: one object per source, whichever list names it.
 SRCS := $(sort $(LIB_SRCS) $(BUILTIN_SRCS) $(POOL_SRCS))

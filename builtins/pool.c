@@ -18,6 +18,7 @@
 #include "opts.h"
 #include "persist.h"
 #include "pipe.h"
+#include "refuse.h"
 #include "pool.h"
 #include "poolspec.h"
 #include "progress.h"
@@ -756,7 +757,8 @@ pool_parse(WORD_LIST *list, struct pool_args *a)
 	a->rules.total = -1;
 	subst_use(&a->rules);		/* the defaults, until parsed */
 	opts_init(&o, list);
-	while ((c = opts_next(&o, pool_opts)) != OPTS_END) {
+	while ((c = refuse_check(&o) ? OPTS_ERROR : opts_next(&o,
+	    pool_opts)) != OPTS_END) {
 		if (c == OPTS_ERROR || c == OPTS_HELP)
 			return (EX_USAGE);
 		for (d = pool_opts; d->key != c; d++)
@@ -1856,8 +1858,9 @@ static char *pool_doc[] = {
 	"\t\t\t--sshlogin or --slf, not with --launcher (put ssh's -o",
 	"\t\t\tControl... options in it instead)",
 	"",
-	"GNU parallel options that pool does not have (--roundrobin,",
-	"--regexp, --tty, ...) are refused as invalid options.",
+	"GNU parallel options that pool does not have are refused with the",
+	"reason (`pool: --sqlmaster: not supported: no SQL job queue...',",
+	"status 2); another spelling of one pool has names pool's.",
 	"",
 	"Ctrl-C, TERM or HUP stop every job (the signal to each group, KILL",
 	"2s later); pool then returns 128+N and the shell's traps run.  A",

@@ -184,14 +184,40 @@ same() {
 	assert_equal "${#lines[@]}" 7
 }
 
-@test "pool: GNU parallel options it does not have are refused, not taken as items" {
+@test "pool: a GNU parallel option it does not have is refused with the reason" {
 	local o
-	for o in --results-csv --tty --roundrobin --regexp; do
+	run -2 psh 'pool --sqlmaster sql:x echo ::: a'
+	assert_output --partial 'pool: --sqlmaster: not supported: no SQL job queue'
+	refute_line 'a'
+	run -2 psh 'pool --fg echo ::: a'
+	assert_output --partial 'pool: --fg: not supported: pool --sem already runs'
+	# --name=value, a short option alone and one inside a cluster
+	run -2 psh 'pool --semaphore-timeout=5 echo ::: a'
+	assert_output --partial 'pool: --semaphore-timeout: not supported: '
+	run -2 psh 'pool -kq echo ::: a'
+	assert_output --partial 'pool: -q: not supported: pool never re-parses'
+	refute_line 'a'
+	for o in --will-cite --tmux --transferfile=x -E --compress; do
 		run -2 psh 'pool "$1" echo ::: a' "$o"
-		assert_output --partial "pool: ${o%%=*}"
-		assert_output --partial 'invalid option'
+		assert_output --partial "pool: ${o%%=*}: not supported: "
 		refute_line 'a'
 	done
+}
+
+@test "pool: another spelling of one of its options names pool's" {
+	run -2 psh 'pool --keeporder echo ::: a'
+	assert_output --partial 'pool: --keeporder: not supported: pool spells it --keep-order (-k)'
+	run -2 psh 'pool --semaphorename x --sem echo a'
+	assert_output --partial 'pool spells it --id'
+}
+
+@test "pool: an option GNU parallel has not either is an invalid option; after the command it is an argument" {
+	run -2 psh 'pool --results-csv x echo ::: a'
+	assert_output --partial 'pool: --results-csv: invalid option'
+	run -0 psh 'pool echo --sqlmaster ::: a'
+	assert_output -- '--sqlmaster a'
+	run -0 psh 'pool -- echo -q ::: a'
+	assert_output -- '-q a'
 }
 
 # --- replacement strings --------------------------------------------------
