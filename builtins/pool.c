@@ -43,7 +43,8 @@ enum {
 	O_FILTERHOSTS, O_FILES, O_TMPDIR,
 	O_PROGRESS, O_ETA, O_PROGRESS_EVERY, O_RETRY_FAILED,
 	O_COLOR, O_CTAG, O_CTAGSTRING,
-	O_PIPE, O_PIPEPART, O_BLOCK, O_RECEND, O_RECSTART
+	O_PIPE, O_PIPEPART, O_BLOCK, O_RECEND, O_RECSTART,
+	O_ROUNDROBIN
 };
 
 static const struct optdef pool_opts[] = {
@@ -149,6 +150,8 @@ static const struct optdef pool_opts[] = {
 	{ "block-size", O_BLOCK, 1 },
 	{ "recend", O_RECEND, 1 },
 	{ "recstart", O_RECSTART, 1 },
+	{ "roundrobin", O_ROUNDROBIN, 0 },
+	{ "round-robin", O_ROUNDROBIN, 0 },
 	{ NULL, 0, 0 }
 };
 
@@ -171,6 +174,7 @@ struct pool_args {
 	const char *header_arg;		/* --header, as given */
 	long nrec;			/* -N, or -1 */
 	int n_set, pipe_set;		/* -n given; --block... given */
+	int rr;				/* --roundrobin */
 };
 
 /* The --sem pools alive between calls, by --id. */
@@ -527,6 +531,7 @@ pool_opt_flag(struct pool_args *a, int c)
 			a->cfg.pipe.mode = PIPE_STDIN;
 		break;
 	case O_PIPEPART: a->cfg.pipe.mode = PIPE_PART; break;
+	case O_ROUNDROBIN: a->rr = 1; break;
 	default: return (-1);
 	}
 	return (0);
@@ -698,6 +703,9 @@ pool_pipe_args(struct pool_args *a)
 	const char *why = NULL;
 
 	if (po->mode == PIPE_OFF) {
+		if (a->rr)
+			why = "--roundrobin hands out --pipe's blocks: only "
+			    "with --pipe";
 		if (a->header_arg && input_header_parse(a->header_arg) < 0)
 			return (pool_bad(*a->header_arg ? a->header_arg : "''",
 			    "header (pool has `--header :': the first line)"));
@@ -726,11 +734,16 @@ pool_pipe_args(struct pool_args *a)
 	else if (a->array && po->mode == PIPE_STDIN)
 		why = "--pipe cuts stdin: not with -a (--pipepart -a FILE "
 		    "cuts a file)";
+	else if (a->rr && (po->mode != PIPE_STDIN || a->cfg.retries > 1))
+		why = "--roundrobin writes --pipe's blocks into the jobs' "
+		    "pipes: only with --pipe, and not with --retries (a "
+		    "block cannot be given again)";
 	if (why) {
 		builtin_error("%s", why);
 		return (EX_USAGE);
 	}
 	po->nrec = a->nrec > 0 ? a->nrec : 0;
+	po->rr = a->rr ? a->cfg.jobs : 0;
 	if (po->mode == PIPE_PART && a->pipe_set != 2)
 		po->block = 0;	/* GNU's: 10 ranges a job slot */
 	po->file = po->mode == PIPE_PART ? a->array : NULL;
@@ -1714,6 +1727,11 @@ static char *pool_doc[] = {
 	"\t\t\t--timeout and --retries (the same block again) work as",
 	"\t\t\tfor items",
 	"  --spreadstdin\tthe same as --pipe",
+	"  --roundrobin\twith --pipe: start the -j jobs once; each block goes",
+	"\t\t\twhole to whichever job's stdin (a pipe) can take it",
+	"\t\t\t(GNU parallel's); --header lines once a job.  A forked",
+	"\t\t\tfeeder writes the pipes; not with --retries",
+	"  --round-robin\tthe same as --roundrobin",
 	"  --pipepart\tcut a regular file, :::: FILE or -a FILE (with",
 	"\t\t\t--pipepart, -a names a file, as GNU parallel's): each",
 	"\t\t\trange ends at the first record end past --block bytes",

@@ -24,6 +24,12 @@
  * each --block bytes, as GNU's) and copies nothing through the pool: a
  * job reads its range from the file itself (pipe_child).
  *
+ * --roundrobin starts the -j jobs once, each with a pipe on its stdin,
+ * and a forked feeder process cuts stdin as above and writes each block
+ * whole into whichever pipe can take one (GNU parallel's): the loop of
+ * the pool never writes to a job, and a job that stops reading only
+ * blocks the feeder.  A job starts once its pipe has a block.
+ *
  * The cutting functions (pipe_cut_next, pipe_cut_last) and the parsers
  * are pure and fuzzed (fuzz/fuzz_pipe.c).
  */
@@ -31,6 +37,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -265,11 +272,59 @@ pipe_header(struct pipe_in *pi)
 	return (PIPE_BLOCK);
 }
 
+/*
+ * --roundrobin, in the feeder: the pipe of a job that can take the next
+ * block now, the one after the last taken first; the pipe gets the
+ * --header lines the first time.  A job that has gone (its pipe's
+ * reader closed) is dropped.  Return the pipe, or -1 (EPIPE: every job
+ * has gone).
+ */
+static int
+pipe_rr_pick(struct pipe_in *pi)
+{
+	struct pollfd *pfd = pi->rrpoll;
+	int i, k, live;
+
+	for (;;) {
+		for (i = live = 0; i < pi->rr; i++) {
+			pfd[i].fd = pi->rrfd[pi->rr + i];
+			pfd[i].events = POLLOUT;
+			pfd[i].revents = 0;
+			live += pfd[i].fd >= 0;
+		}
+		if (live == 0) {
+			errno = EPIPE;
+			return (-1);
+		}
+		if (poll(pfd, (nfds_t)pi->rr, -1) < 0 && errno != EINTR)
+			return (-1);
+		for (k = 0; k < pi->rr; k++) {
+			i = (pi->rrnext + k) % pi->rr;
+			if (pfd[i].revents & (POLLERR | POLLHUP | POLLNVAL)) {
+				close(pfd[i].fd);
+				pi->rrfd[pi->rr + i] = -1;
+			} else if (pfd[i].revents & POLLOUT)
+				break;
+		}
+		if (k == pi->rr)
+			continue;
+		pi->rrnext = i + 1;
+		if (pi->hlen && !pi->rrhead[i] && pipe_write(pfd[i].fd,
+		    pi->head, pi->hlen) < 0)
+			return (-1);
+		pi->rrhead[i] = 1;
+		return (pfd[i].fd);
+	}
+}
+
 /* Spool N bytes from the buffer's start into the block; 0 or -1. */
 static int
 pipe_spool(struct pipe_in *pi, size_t n)
 {
-	if (pi->out < 0) {
+	if (pi->out < 0 && pi->rrkid) {
+		if ((pi->out = pipe_rr_pick(pi)) < 0)
+			return (-1);
+	} else if (pi->out < 0) {
 		if ((pi->out = output_tmpfile()) < 0)
 			return (-1);
 		if (pi->hlen && pipe_write(pi->out, pi->head, pi->hlen) < 0)
@@ -287,12 +342,14 @@ static int
 pipe_done(struct pipe_in *pi, struct pipe_blk *b)
 {
 	memset(b, 0, sizeof(*b));
-	b->fd = pi->out;
+	b->fd = pi->rrkid ? 0 : pi->out;	/* a job's pipe stays open */
 	pi->out = -1;
 	pi->tgt = 0;
 	pi->found = 0;
 	pi->from = 0;
 	pi->inblock = 0;
+	if (pi->rrkid)
+		return (PIPE_BLOCK);
 	return (lseek(b->fd, 0, SEEK_SET) < 0 ? PIPE_ERR : PIPE_BLOCK);
 }
 
@@ -424,6 +481,124 @@ pipe_next_part(struct pipe_in *pi, struct pipe_blk *b)
 }
 
 /*
+ * --roundrobin, in the feeder process: cut the input as for --pipe, each
+ * block written whole to one job's pipe (pipe_rr_pick), until the input
+ * ends or every job has gone.  It never returns.
+ */
+static void
+pipe_rr_feed(struct pipe_in *pi)
+{
+	struct pipe_blk b;
+	struct pollfd pfd;
+	sigset_t none;
+	int i, r, fd;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_IGN);	/* a job gone: EPIPE, said below */
+	signal(SIGCHLD, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	signal(SIGQUIT, SIG_DFL);
+	/* Not the shell's stdout: a $( ) must not wait for us. */
+	if ((fd = open("/dev/null", O_WRONLY)) >= 0 && fd != 1) {
+		dup2(fd, 1);
+		close(fd);
+	}
+	for (i = 0; i < pi->rr; i++)
+		close(pi->rrfd[i]);
+	pi->rrkid = 1;
+	while ((r = pipe_next(pi, &b)) != PIPE_EOF) {
+		/* Every job gone: the rest is unread, as `seq | head'. */
+		if (r == PIPE_ERR && errno == EPIPE)
+			_exit(0);
+		if (r == PIPE_ERR) {
+			dprintf(2, "pool: --roundrobin: %s\n", strerror(errno));
+			_exit(1);
+		}
+		if (r == PIPE_WAIT) {
+			pfd.fd = pi->fd;
+			pfd.events = POLLIN;
+			(void)poll(&pfd, 1, -1);
+		}
+	}
+	_exit(0);
+}
+
+/*
+ * --roundrobin: make a pipe for each of the jobs and fork the feeder
+ * that writes the blocks into them; the jobs get the read ends.  The
+ * feeder is no job of the shell's (bash reaps it); it ends when the
+ * input does or the jobs have all gone.  Return 0, or -1 with errno set.
+ */
+static int
+pipe_rr_start(struct pipe_in *pi)
+{
+	pid_t pid;
+	int i, pp[2];
+
+	pi->rrfd = malloc(2 * (size_t)pi->rr * sizeof(int));
+	pi->rrhead = calloc((size_t)pi->rr, 1);
+	pi->rrpoll = calloc((size_t)pi->rr, sizeof(struct pollfd));
+	if (pi->rrfd == NULL || pi->rrhead == NULL || pi->rrpoll == NULL)
+		return (-1);
+	for (i = 0; i < 2 * pi->rr; i++)
+		pi->rrfd[i] = -1;
+	for (i = 0; i < pi->rr; i++) {
+		if (pipe2(pp, O_CLOEXEC) < 0)
+			return (-1);
+		/* A block fits: the feeder waits less on one job. */
+		(void)fcntl(pp[1], F_SETPIPE_SZ, (int)(pi->block <
+		    1024 * 1024 ? pi->block : 1024 * 1024));
+		pi->rrfd[i] = pp[0];
+		pi->rrfd[pi->rr + i] = pp[1];
+	}
+	if ((pid = fork()) < 0)
+		return (-1);
+	if (pid == 0)
+		pipe_rr_feed(pi);
+	for (i = 0; i < pi->rr; i++) {
+		close(pi->rrfd[pi->rr + i]);
+		pi->rrfd[pi->rr + i] = -1;
+	}
+	return (0);
+}
+
+/*
+ * --roundrobin, in the pool: the next job's pipe, once the feeder has
+ * written to it (it fills them in turn), so that a short input starts
+ * fewer jobs and an empty one none, as GNU parallel's.  PI's fd is the
+ * pipe to wait on meanwhile (PIPE_WAIT).
+ */
+static int
+pipe_rr_next(struct pipe_in *pi, struct pipe_blk *b)
+{
+	struct pollfd pfd;
+
+	if (pi->rrfd == NULL) {
+		if (pipe_rr_start(pi) < 0)
+			return (PIPE_ERR);
+		close(pi->fd);		/* stdin is the feeder's now */
+		pi->fd = pi->rrfd[0];
+	}
+	if (pi->rrgiven == pi->rr)
+		return (PIPE_EOF);
+	pfd.fd = pi->fd;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	if (poll(&pfd, 1, 0) == 0)
+		return (PIPE_WAIT);
+	if (!(pfd.revents & POLLIN))
+		return (PIPE_EOF);	/* the feeder ended before it */
+	memset(b, 0, sizeof(*b));
+	b->rrfd = pi->fd;
+	pi->rrfd[pi->rrgiven++] = -1;
+	pi->fd = pi->rrgiven < pi->rr ? pi->rrfd[pi->rrgiven] : -1;
+	return (PIPE_BLOCK);
+}
+
+/*
  * Take PI's next block into B.  Return PIPE_BLOCK, PIPE_WAIT (stdin has
  * nothing yet: poll it, then call again), PIPE_EOF, or PIPE_ERR with
  * errno set.
@@ -432,6 +607,9 @@ int
 pipe_next(struct pipe_in *pi, struct pipe_blk *b)
 {
 	int r;
+
+	if (pi->rr && !pi->rrkid)
+		return (pipe_rr_next(pi, b));
 
 	if (pi->hlines && !pi->hdone) {
 		if ((r = pipe_header(pi)) != PIPE_BLOCK)
@@ -470,6 +648,7 @@ pipe_open(struct pipe_in *pi, const struct pipe_opts *o, int fd)
 	pi->block = o->block;
 	pi->nrec = o->nrec;
 	pi->hlines = o->hlines;
+	pi->rr = o->rr;
 	/* Only --recstart: no --recend (GNU parallel's rule). */
 	pi->rec.elen = pipe_sep(&e, o->recend ? o->recend :
 	    o->recstart ? "" : "\n");
@@ -501,7 +680,9 @@ pipe_blk_close(struct pipe_blk *b)
 {
 	if (b->fd > 0)
 		close(b->fd);
-	b->fd = 0;
+	if (b->rrfd > 0)
+		close(b->rrfd);
+	b->fd = b->rrfd = 0;
 }
 
 /*
@@ -556,18 +737,31 @@ pipe_child(const struct pipe_in *pi, const struct pipe_blk *b)
 		pipe_child_part(pi, b);
 	else if (b->fd > 0)
 		dup2(b->fd, 0);
+	else if (b->rrfd > 0)
+		dup2(b->rrfd, 0);
 }
 
 /* Release what PI holds (nothing if pipe_open never set it up). */
 void
 pipe_close(struct pipe_in *pi)
 {
+	int i;
+
 	if (pi->mode == 0)
 		return;		/* all zero: fd 0 is not ours */
 	if (pi->out >= 0)
 		close(pi->out);
+	for (i = 0; pi->rrfd && i < 2 * pi->rr; i++) {
+		if (pi->rrfd[i] == pi->fd)
+			pi->fd = -1;	/* --roundrobin: a pipe, not stdin */
+		if (pi->rrfd[i] >= 0)
+			close(pi->rrfd[i]);
+	}
 	if (pi->fd > 0)
 		close(pi->fd);
+	free(pi->rrfd);
+	free(pi->rrhead);
+	free(pi->rrpoll);
 	free(pi->buf);
 	free(pi->head);
 	free((char *)pi->rec.end);

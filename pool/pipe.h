@@ -3,6 +3,7 @@
 #ifndef BGTOOLS_PIPE_H
 #define BGTOOLS_PIPE_H
 
+#include <poll.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -32,6 +33,7 @@ struct pipe_opts {
 	long hlines;			/* --header: lines atop each block */
 	const char *recend, *recstart;	/* NULL: not given */
 	const char *file;		/* --pipepart: the file */
+	int rr;				/* --roundrobin: the jobs, or 0 */
 };
 
 /* One block: a spool (--pipe) or a range of the file (--pipepart). */
@@ -39,6 +41,7 @@ struct pipe_blk {
 	int fd;				/* the spool, > 0; 0: none */
 	off_t start, end;		/* --pipepart: [start, end) */
 	int part;			/* it is a range */
+	int rrfd;			/* --roundrobin: a pipe, > 0; 0: none */
 };
 
 struct pipe_in {
@@ -58,6 +61,11 @@ struct pipe_in {
 	long found;			/* cuts seen in this block */
 	size_t inblock;			/* bytes of it spooled */
 	off_t pos, size;		/* --pipepart: next range, file size */
+	int rr, rrgiven, rrnext;	/* --roundrobin: jobs, handed, next */
+	int rrkid;			/* we are its feeder process */
+	int *rrfd;			/* [0..rr): read ends, then write */
+	char *rrhead;			/* a pipe has had the header */
+	struct pollfd *rrpoll;		/* the feeder's, one a pipe */
 };
 
 int pipe_size_parse(const char *, int64_t *);

@@ -42,6 +42,7 @@ static const struct refusal refusals[] = {
 	{ "argsep", SPELL("--arg-sep") },
 	{ "argfilesep", SPELL("--arg-file-sep") },
 	{ "blocksize", SPELL("--block") },
+	{ "round", SPELL("--roundrobin") },
 	{ "filterhosts|filter-host", SPELL("--filter-hosts") },
 	{ "outputasfiles", SPELL("--files") },
 	{ "work-dir", SPELL("--workdir") },
