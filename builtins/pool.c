@@ -44,7 +44,7 @@ enum {
 	O_PROGRESS, O_ETA, O_PROGRESS_EVERY, O_RETRY_FAILED,
 	O_COLOR, O_CTAG, O_CTAGSTRING,
 	O_PIPE, O_PIPEPART, O_BLOCK, O_RECEND, O_RECSTART,
-	O_ROUNDROBIN
+	O_ROUNDROBIN, O_MAXCHARS
 };
 
 static const struct optdef pool_opts[] = {
@@ -152,6 +152,7 @@ static const struct optdef pool_opts[] = {
 	{ "recstart", O_RECSTART, 1 },
 	{ "roundrobin", O_ROUNDROBIN, 0 },
 	{ "round-robin", O_ROUNDROBIN, 0 },
+	{ "max-chars", 's', 1 },
 	{ NULL, 0, 0 }
 };
 
@@ -376,6 +377,11 @@ pool_opt_input(struct pool_args *a, int c, char *v)
 		a->max_args = n ? n : 1;
 		a->rules.noargs = n == 0;	/* -N 0: one item, none used */
 		return (0);
+	case 's':
+		if (pool_number(v, 1, 1L << 30, &n) < 0)
+			return (pool_bad(v, "command line length"));
+		a->in.max_chars = (size_t)n;
+		return (0);
 	case 'I':
 		if (*v == '\0')
 			return (pool_bad("''", "replacement string"));
@@ -567,6 +573,9 @@ pool_conflicts(struct pool_args *a)
 	else if (a->rules.context + a->rules.multi + (a->in.xargs ==
 	    INPUT_FILL) > 1)
 		why = "-X, -m and --xargs: choose one";
+	else if (a->in.max_chars && !a->in.xargs)
+		why = "-s (--max-chars) sizes the jobs of -X, -m and --xargs: "
+		    "give one of them";
 	else if (a->in.arg_sep && a->in.arg_file_sep &&
 	    strcmp(a->in.arg_sep, a->in.arg_file_sep) == 0)
 		why = "--arg-sep and --arg-file-sep: the same separator";
@@ -957,6 +966,38 @@ pool_pipe_inputs(struct pool_args *a, WORD_LIST **tmpl)
 	return (0);
 }
 
+/* The length of the command line WORDS make, spaces between. */
+static size_t
+pool_line_len(WORD_LIST *words)
+{
+	WORD_LIST *w;
+	size_t n;
+
+	for (n = 0, w = words; w; w = w->next)
+		n += strlen(w->word->word) + (w->next != NULL);
+	dispose_words(words);
+	return (n);
+}
+
+/*
+ * -s: a job's command line is a + sum(m * q(v) + b) for its values v
+ * (q: their quoted length) with -X, -m and --xargs; measure a, m and b
+ * on TMPL with the values x, xx, and x x.
+ */
+static void
+pool_chars_model(struct input *in, WORD_LIST *tmpl)
+{
+	char *x[] = { "x", "x" }, *xx[] = { "xx" };
+	size_t l1, l2, l11;
+
+	l1 = pool_line_len(subst_build(tmpl, x, 1, 1, 1));
+	l2 = pool_line_len(subst_build(tmpl, xx, 1, 1, 1));
+	l11 = pool_line_len(subst_build(tmpl, x, 2, 1, 1));
+	in->ch_m = l2 - l1;
+	in->ch_b = l11 - l1 - in->ch_m;
+	in->ch_a = l1 - in->ch_m - in->ch_b;
+}
+
 /*
  * Return 0 if the command of TMPL can be run, else 127 after saying
  * `pool: NAME: command not found' once (not once per item).  A command
@@ -1333,6 +1374,8 @@ pool_batch(struct pool_args *a)
 	/* --eta and --progress-every N% need the total: GNU reads all. */
 	p->in.load_all = subst_has_total(tmpl) || pool_tag_total(a) ||
 	    a->cfg.progress == 2 || a->cfg.every_pct;
+	if (p->in.max_chars)
+		pool_chars_model(&p->in, tmpl);
 	dispose_words(tmpl);
 	if (a->cfg.pipe.mode ? pool_pipe_open(p) < 0 :
 	    input_prepare(&p->in) < 0) {
@@ -1684,6 +1727,12 @@ static char *pool_doc[] = {
 	"\t\t\tpre-{}-post -> pre-a b-post (a and b words of their",
 	"\t\t\town); -X and -m take one input source",
 	"  --xargs\t\tas many items a job as 128 KiB holds (or -n)",
+	"  -s, --max-chars N",
+	"\t\t\twith -X, -m, --xargs: as many items a job as keep its",
+	"\t\t\tcommand line under N characters, counted as GNU",
+	"\t\t\tparallel 20260522 does (the items shell-quoted as it",
+	"\t\t\tquotes them); an item too long alone ends the input",
+	"\t\t\tthere with an error (status 1; GNU's is 255)",
 	"  --link\t\tpair the sources (see :::+ above)",
 	"  --xapply\t\tthe same as --link",
 	"  -r, --no-run-if-empty",

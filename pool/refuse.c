@@ -126,8 +126,8 @@ static const struct refusal refusals[] = {
 	{ "skip-first-line|skipfirstline", "use --header : or tail -n +2" },
 	{ "max-lines|maxlines|-l|-L", "use -n (items a job) or -N (--pipe: "
 	    "records a block)" },
-	{ "exit|-x", "pool runs an item too long for -s alone, as GNU "
-	    "does without -x" },
+	{ "exit|-x", "an item too long for -s already ends the input "
+	    "with an error" },
 	{ "match|filter", "no Perl filters: filter the items before pool" },
 	{ "total-jobs|totaljobs|total", "pool counts the items itself" },
 	{ "milestone|ms", "no milestones: run pool once per stage" },
