@@ -313,7 +313,7 @@ FUZZ_LIB_backoff := lib/backoff.c lib/duration.c
 FUZZ_LIB_jobs := pool/poolspec.c
 FUZZ_LIB_halt := pool/poolspec.c
 FUZZ_LIB_csv := pool/columns.c
-FUZZ_LIB_pipe := pool/pipe.c
+FUZZ_LIB_pipe := pool/pipe.c pool/columns.c
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -DSHELL $(WARN) $(BASH_INC) -Ilib -Ipool \
 	-Ifuzz -O1 -g -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all

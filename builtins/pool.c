@@ -44,7 +44,7 @@ enum {
 	O_PROGRESS, O_ETA, O_PROGRESS_EVERY, O_RETRY_FAILED,
 	O_COLOR, O_CTAG, O_CTAGSTRING,
 	O_PIPE, O_PIPEPART, O_BLOCK, O_RECEND, O_RECSTART,
-	O_ROUNDROBIN, O_MAXCHARS
+	O_ROUNDROBIN, O_MAXCHARS, O_REGEXP
 };
 
 static const struct optdef pool_opts[] = {
@@ -153,6 +153,8 @@ static const struct optdef pool_opts[] = {
 	{ "roundrobin", O_ROUNDROBIN, 0 },
 	{ "round-robin", O_ROUNDROBIN, 0 },
 	{ "max-chars", 's', 1 },
+	{ "regexp", O_REGEXP, 0 },
+	{ "regex", O_REGEXP, 0 },
 	{ NULL, 0, 0 }
 };
 
@@ -538,6 +540,7 @@ pool_opt_flag(struct pool_args *a, int c)
 		break;
 	case O_PIPEPART: a->cfg.pipe.mode = PIPE_PART; break;
 	case O_ROUNDROBIN: a->rr = 1; break;
+	case O_REGEXP: a->cfg.pipe.regexp = 1; a->pipe_set |= 1; break;
 	default: return (-1);
 	}
 	return (0);
@@ -700,6 +703,25 @@ pool_tmpdir_ok(const char *dir)
 	return (0);
 }
 
+/* --regexp: --recend and --recstart must make a regular expression. */
+static int
+pool_pipe_regexp(const struct pipe_opts *po)
+{
+	struct pipe_rec r;
+
+	memset(&r, 0, sizeof(r));
+	if (pipe_rec_regex(&r, po->recend ? po->recend : po->recstart ? "" :
+	    "\n", po->recstart ? po->recstart : "") == 0) {
+		pipe_rec_free(&r);
+		return (0);
+	}
+	builtin_error("%s%s%s: invalid regular expression (--regexp: POSIX "
+	    "ERE with Perl's \\t \\n \\s \\d \\w)", po->recend ?
+	    po->recend : "", po->recend && po->recstart ? " " : "",
+	    po->recstart ? po->recstart : "");
+	return (-1);
+}
+
 /*
  * --pipe, --pipepart: what -N, --header and -a mean with them, and the
  * options that cannot go with a block on each job's stdin.  Return 0, or
@@ -753,6 +775,8 @@ pool_pipe_args(struct pool_args *a)
 	}
 	po->nrec = a->nrec > 0 ? a->nrec : 0;
 	po->rr = a->rr ? a->cfg.jobs : 0;
+	if (po->regexp && pool_pipe_regexp(po) < 0)
+		return (EX_USAGE);
 	if (po->mode == PIPE_PART && a->pipe_set != 2)
 		po->block = 0;	/* GNU's: 10 ranges a job slot */
 	po->file = po->mode == PIPE_PART ? a->array : NULL;
@@ -1798,6 +1822,13 @@ static char *pool_doc[] = {
 	"  --recstart STR\ta record starts with STR (then --recend is '' unless",
 	"\t\t\tgiven: both given, a block ends where the one meets the",
 	"\t\t\tother)",
+	"  --regexp\t\t--recend and --recstart are regular expressions (GNU",
+	"\t\t\tparallel's are Perl's; pool's are POSIX ERE, with Perl's",
+	"\t\t\t\\t \\n \\r \\s \\d \\w \\S \\D \\W translated): a block is",
+	"\t\t\tcut where END's match ends and START's begins; a",
+	"\t\t\tseparator of up to 512 bytes each; ^ and $ match at",
+	"\t\t\tlines, . no newline (Perl's /m, as GNU parallel)",
+	"  --regex\t\tthe same as --regexp",
 	"  -N N\t\twith --pipe: N records a block, whatever their size",
 	"\t\t\t(not with --pipepart, as GNU parallel)",
 	"  -I STR\t\tSTR instead of {} (see above)",

@@ -44,6 +44,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "columns.h"
 #include "output.h"
 #include "pipe.h"
 
@@ -138,6 +139,35 @@ pipe_is_cut(const char *buf, size_t len, size_t p, const struct pipe_rec *r)
 }
 
 /*
+ * --regexp: the first boundary P >= FROM in BUF (LEN bytes), after
+ * FROM - PIPE_RE_SPAN: where a match of (END)START has END end, P > 0.
+ * With LAST, the last one instead.  Return 0 if there is none.
+ */
+static size_t
+pipe_cut_re(const char *buf, size_t len, size_t from, int last,
+    const struct pipe_rec *r)
+{
+	regmatch_t m[2];
+	size_t at, p, found;
+
+	at = from > PIPE_RE_SPAN ? from - PIPE_RE_SPAN : 0;
+	for (found = 0; at < len; at = (size_t)m[0].rm_so + 1) {
+		m[0].rm_so = (regoff_t)at;
+		m[0].rm_eo = (regoff_t)len;
+		if (regexec(r->re, buf, 2, m, REG_STARTEND |
+		    (at > 0 && buf[at - 1] != '\n' ? REG_NOTBOL : 0)) != 0)
+			break;
+		p = m[1].rm_eo < 0 ? 0 : (size_t)m[1].rm_eo;
+		if (p >= 1 && p >= from) {
+			if (!last)
+				return (p);
+			found = p;
+		}
+	}
+	return (found);
+}
+
+/*
  * Return the first record boundary P >= FROM in BUF (LEN bytes): END
  * ends at P and START begins there, both inside BUF, P > 0.  Return 0 if
  * there is none yet.
@@ -151,6 +181,8 @@ pipe_cut_next(const char *buf, size_t len, size_t from,
 
 	if (from < 1)
 		from = 1;
+	if (r->re)
+		return (pipe_cut_re(buf, len, from, 0, r));
 	if (r->elen == 0 && r->slen == 0)
 		return (from <= len ? from : 0);
 	if (from < r->elen)
@@ -183,6 +215,8 @@ pipe_cut_last(const char *buf, size_t len, const struct pipe_rec *r)
 
 	if (len == 0)
 		return (0);
+	if (r->re)
+		return (pipe_cut_re(buf, len, 1, 1, r));
 	if (r->elen == 0 && r->slen == 0)
 		return (len);
 	for (p = len - (r->slen < len ? r->slen : len); p >= 1; p--) {
@@ -623,6 +657,88 @@ pipe_next(struct pipe_in *pi, struct pipe_blk *b)
 	return (pipe_next_size(pi, b));
 }
 
+/*
+ * --regexp: compile (END)START into R (GNU parallel's Perl regular
+ * expressions, as ERE: pool/columns.c's translation; END '' alone is
+ * any one byte, as GNU's).  R's END and START stay empty strings, their lengths
+ * PIPE_RE_SPAN / 2: the bytes a boundary may take, kept back while
+ * reading on.  Return 0, or -1 (EINVAL: no such expression).
+ */
+/* Are the parentheses of ERE balanced (outside brackets)?  0 or -1. */
+static int
+pipe_re_groups(const char *ere)
+{
+	const char *p;
+	int depth, br;
+
+	for (p = ere, depth = br = 0; *p; p++) {
+		if (*p == '\\' && p[1])
+			p++;
+		else if (br && *p == ']' && p[-1] != '[' &&
+		    !(p[-1] == '^' && p[-2] == '['))
+			br = 0;
+		else if (!br && *p == '[')
+			br = 1;
+		else if (!br && *p == '(')
+			depth++;
+		else if (!br && *p == ')' && --depth < 0)
+			return (-1);
+	}
+	return (depth == 0 ? 0 : -1);
+}
+
+int
+pipe_rec_regex(struct pipe_rec *r, const char *end, const char *start)
+{
+	char *e, *st, *all;
+	size_t n;
+	int bad;
+
+	/* --regexp --recend '' alone: GNU's (?s:.), any byte ends one. */
+	if (columns_regex(*end || *start ? end : "(.|\n)", &e) < 0)
+		return (-1);
+	if (columns_regex(start, &st) < 0) {
+		free(e);
+		return (-1);
+	}
+	n = strlen(e) + strlen(st) + 8;
+	all = malloc(n);
+	r->re = malloc(sizeof(*r->re));
+	if (all == NULL || r->re == NULL) {
+		free(e), free(st), free(all), free(r->re);
+		r->re = NULL;
+		return (-1);
+	}
+	snprintf(all, n, "(%s)(%s)", e, st);
+	/* Perl's /m, as GNU's: ^ and $ at each line, . not a newline. */
+	bad = regcomp(r->re, all, REG_EXTENDED | REG_NEWLINE);
+	/* A stray `)' (a literal to glibc) would make group 1 another. */
+	if (!bad && (pipe_re_groups(e) < 0 || pipe_re_groups(st) < 0)) {
+		regfree(r->re);
+		bad = 1;
+	}
+	free(e), free(st), free(all);
+	if (bad) {
+		free(r->re);
+		r->re = NULL;
+		errno = EINVAL;
+		return (-1);
+	}
+	r->elen = r->slen = PIPE_RE_SPAN / 2;
+	return (0);
+}
+
+/* Free R's compiled expression, if it has one. */
+void
+pipe_rec_free(struct pipe_rec *r)
+{
+	if (r->re) {
+		regfree(r->re);
+		free(r->re);
+		r->re = NULL;
+	}
+}
+
 /* Copy S (with GNU parallel's escapes) to *DST; return its length. */
 static size_t
 pipe_sep(char **dst, const char *s)
@@ -655,6 +771,10 @@ pipe_open(struct pipe_in *pi, const struct pipe_opts *o, int fd)
 	pi->rec.slen = pipe_sep(&s, o->recstart ? o->recstart : "");
 	pi->rec.end = e;
 	pi->rec.start = s;
+	if (e && s && o->regexp && pipe_rec_regex(&pi->rec, o->recend ?
+	    o->recend : o->recstart ? "" : "\n", o->recstart ?
+	    o->recstart : "") < 0)
+		return (-1);
 	pi->cap = 2 * (size_t)o->block + PIPE_CHUNK;
 	if (pi->mode == PIPE_PART)
 		pi->cap = PIPE_CHUNK + pi->rec.elen + pi->rec.slen;
@@ -766,5 +886,6 @@ pipe_close(struct pipe_in *pi)
 	free(pi->head);
 	free((char *)pi->rec.end);
 	free((char *)pi->rec.start);
+	pipe_rec_free(&pi->rec);
 	memset(pi, 0, sizeof(*pi));
 }

@@ -4,6 +4,7 @@
 #define BGTOOLS_PIPE_H
 
 #include <poll.h>
+#include <regex.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -23,7 +24,10 @@
 struct pipe_rec {
 	const char *end, *start;
 	size_t elen, slen;
+	regex_t *re;			/* --regexp: (END)START; else NULL */
 };
+
+#define PIPE_RE_SPAN	1024	/* --regexp: a separator's bytes, at most */
 
 /* The options, as parsed (the strings belong to the caller). */
 struct pipe_opts {
@@ -34,6 +38,7 @@ struct pipe_opts {
 	const char *recend, *recstart;	/* NULL: not given */
 	const char *file;		/* --pipepart: the file */
 	int rr;				/* --roundrobin: the jobs, or 0 */
+	int regexp;			/* --regexp */
 };
 
 /* One block: a spool (--pipe) or a range of the file (--pipepart). */
@@ -73,6 +78,8 @@ int pipe_header_parse(const char *, long *);
 size_t pipe_unescape(char *);
 size_t pipe_cut_next(const char *, size_t, size_t, const struct pipe_rec *);
 size_t pipe_cut_last(const char *, size_t, const struct pipe_rec *);
+int pipe_rec_regex(struct pipe_rec *, const char *, const char *);
+void pipe_rec_free(struct pipe_rec *);
 int pipe_open(struct pipe_in *, const struct pipe_opts *, int);
 int pipe_next(struct pipe_in *, struct pipe_blk *);
 void pipe_blk_close(struct pipe_blk *);

@@ -144,8 +144,6 @@ static const struct refusal refusals[] = {
 	{ "tee|bin|group-by|groupby", "not in pool: --shard routes items "
 	    "by a column" },
 	/* not yet: ask for them in issue 13 */
-	{ "regexp|regex", "not in pool yet: --recstart and --recend are "
-	    "plain strings (with \\n \\t \\r \\0 escapes)" },
 	{ "tty|open-tty|-o", "not in pool yet: a job in its own process "
 	    "group cannot read the terminal; run that command outside pool" },
 	/* output */

@@ -245,6 +245,32 @@ BLOCK_SUM='lines() { local n=0 c=0 f= l= x; while IFS= read -r x; do
 	no_leftovers "sh -c sleep $REPLY"
 }
 
+@test "pool --pipe --regexp: --recstart and --recend as regular expressions, GNU parallel's blocks" {
+	local i f=$BATS_TEST_TMPDIR/fa
+	for ((i = 1; i <= 400; i++)); do printf '>r%d\nAC\nGT\n' "$i"; done > "$f"
+	run -0 psh 'pool -k --pipe --regexp --recstart "^>" --block 500 wc -c < "$1"' "$f"
+	assert_line --index 0 497
+	[ "${#lines[@]}" = 10 ] || fail "$output"
+	same "$f" --pipe --regexp --recstart '^>' --block 500 wc -c
+	same "$f" --pipe --regexp --recstart '>r[0-9]+' --block 500 wc -c
+	same "$f" --pipe --regex --recend 'T$' --block 300 wc -c
+	same "$f" --pipe --regexp --recend 'C|T\n' --block 100 wc -c
+	same "$f" --pipe --regexp --recend '\n' --recstart '>' -N 3 wc -c
+	same "$f" --pipe --regexp --recstart '>r\d*0\n' --block 1000 wc -c
+	same "$f" --pipe --regexp --recend '' --block 100 wc -c
+	# Without --regexp the same strings are taken as they are.
+	run -0 psh 'pool -k --pipe --recstart "^>" --block 500 wc -c < "$1" | wc -l' "$f"
+	assert_output 1
+}
+
+@test "pool --regexp: a bad expression is refused before anything runs" {
+	run -2 psh 'echo a | pool --pipe --regexp --recend "(" sh -c "echo ran"'
+	assert_output --partial 'pool: (: invalid regular expression (--regexp'
+	refute_output --partial ran
+	run -2 psh 'pool --regexp sh -c "echo ran" ::: a'
+	assert_output --partial 'only with --pipe or --pipepart'
+}
+
 # rr_sum ARG...: the sum and count of the first column that `seq 1000000
 # | pool --pipe --roundrobin ARG... wc -l' (or parallel's) prints.
 rr_sum() {
