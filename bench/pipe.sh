@@ -7,6 +7,8 @@
 #      ../shared/peers has it, 20260522.  Target: ratio <= 1.00.
 #   b. the same file through `pool --pipepart wc -l :::: FILE' vs
 #      `parallel --pipepart -a FILE wc -l'.  Target: ratio <= 1.00.
+#   c. the same stdin through `pool --pipe --roundrobin wc -l' vs
+#      `parallel --pipe --roundrobin wc -l'.  Target: ratio <= 1.00.
 #
 # The file is made once in $TMPDIR (yes | head -c).  Every run checks
 # the lines the jobs counted against the file's and the status; pool's
@@ -60,6 +62,9 @@ gnu_pipe() { parallel --pipe wc -l < "$FILE"; }
 gnu_part() { parallel --pipepart -a "$FILE" wc -l; }
 new_pipe() { PATH=$PEER:$PATH parallel --pipe wc -l < "$FILE"; }
 new_part() { PATH=$PEER:$PATH parallel --pipepart -a "$FILE" wc -l; }
+pool_rr() { pool --pipe --roundrobin wc -l < "$FILE"; }
+gnu_rr() { parallel --pipe --roundrobin wc -l < "$FILE"; }
+new_rr() { PATH=$PEER:$PATH parallel --pipe --roundrobin wc -l < "$FILE"; }
 
 # compare MODE NAME ALT...: medians of pool's MODE and each ALT's runs.
 compare() {
@@ -87,12 +92,15 @@ compare() {
 
 alts_pipe=(gnu_pipe)
 alts_part=(gnu_part)
+alts_rr=(gnu_rr)
 if [ -x "$PEER/parallel" ]; then
 	alts_pipe+=(new_pipe)
 	alts_part+=(new_part)
+	alts_rr+=(new_rr)
 else
 	bench_note "no $PEER/parallel: GNU parallel 20260522 rows left out"
 fi
 compare pipe "--pipe wc -l" "${alts_pipe[@]}"
 compare part "--pipepart wc -l" "${alts_part[@]}"
+compare rr "--pipe --roundrobin wc -l" "${alts_rr[@]}"
 bench_table
