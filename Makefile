@@ -76,7 +76,7 @@ BUILTIN_SRCS := builtins/waitany.c builtins/waitall.c builtins/timeout_run.c \
 POOL_SRCS := pool/input.c pool/columns.c pool/launch.c pool/report.c \
 	pool/reslimits.c pool/cgroup.c pool/shard.c pool/subst.c \
 	pool/output.c pool/pump.c pool/joblog.c pool/pool.c pool/persist.c \
-	pool/results.c pool/poolspec.c pool/progress.c pool/pipe.c pool/feed.c \
+	pool/results.c pool/poolspec.c pool/progress.c pool/pipe.c pool/feed.c pool/refuse.c \
 	lib/backoff.c builtins/pool.c
 # sort: one object per source, whichever list names it.
 SRCS := $(sort $(LIB_SRCS) $(BUILTIN_SRCS) $(POOL_SRCS))
@@ -314,7 +314,7 @@ FUZZ_LIB_backoff := lib/backoff.c lib/duration.c
 FUZZ_LIB_jobs := pool/poolspec.c
 FUZZ_LIB_halt := pool/poolspec.c
 FUZZ_LIB_csv := pool/columns.c
-FUZZ_LIB_pipe := pool/pipe.c lib/fds.c
+FUZZ_LIB_pipe := pool/pipe.c pool/columns.c lib/fds.c
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -DSHELL $(WARN) $(BASH_INC) -Ilib -Ipool \
 	-Ifuzz -O1 -g -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all

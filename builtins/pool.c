@@ -18,6 +18,7 @@
 #include "opts.h"
 #include "persist.h"
 #include "pipe.h"
+#include "refuse.h"
 #include "pool.h"
 #include "poolspec.h"
 #include "progress.h"
@@ -44,7 +45,8 @@ enum {
 	O_PROGRESS, O_ETA, O_PROGRESS_EVERY, O_RETRY_FAILED,
 	O_COLOR, O_CTAG, O_CTAGSTRING,
 	O_PIPE, O_PIPEPART, O_BLOCK, O_RECEND, O_RECSTART,
-	O_TF, O_TRANSFER, O_RETURN, O_CLEANUP, O_TRC, O_BF
+	O_TF, O_TRANSFER, O_RETURN, O_CLEANUP, O_TRC, O_BF,
+	O_ROUNDROBIN, O_MAXCHARS, O_REGEXP
 };
 
 static const struct optdef pool_opts[] = {
@@ -160,6 +162,11 @@ static const struct optdef pool_opts[] = {
 	{ "block-size", O_BLOCK, 1 },
 	{ "recend", O_RECEND, 1 },
 	{ "recstart", O_RECSTART, 1 },
+	{ "roundrobin", O_ROUNDROBIN, 0 },
+	{ "round-robin", O_ROUNDROBIN, 0 },
+	{ "max-chars", 's', 1 },
+	{ "regexp", O_REGEXP, 0 },
+	{ "regex", O_REGEXP, 0 },
 	{ NULL, 0, 0 }
 };
 
@@ -182,6 +189,7 @@ struct pool_args {
 	const char *header_arg;		/* --header, as given */
 	long nrec;			/* -N, or -1 */
 	int n_set, pipe_set;		/* -n given; --block... given */
+	int rr;				/* --roundrobin */
 };
 
 /* The --sem pools alive between calls, by --id. */
@@ -398,6 +406,11 @@ pool_opt_input(struct pool_args *a, int c, char *v)
 		a->max_args = n ? n : 1;
 		a->rules.noargs = n == 0;	/* -N 0: one item, none used */
 		return (0);
+	case 's':
+		if (pool_number(v, 1, 1L << 30, &n) < 0)
+			return (pool_bad(v, "command line length"));
+		a->in.max_chars = (size_t)n;
+		return (0);
 	case 'I':
 		if (*v == '\0')
 			return (pool_bad("''", "replacement string"));
@@ -556,6 +569,8 @@ pool_opt_flag(struct pool_args *a, int c)
 			a->cfg.pipe.mode = PIPE_STDIN;
 		break;
 	case O_PIPEPART: a->cfg.pipe.mode = PIPE_PART; break;
+	case O_ROUNDROBIN: a->rr = 1; break;
+	case O_REGEXP: a->cfg.pipe.regexp = 1; a->pipe_set |= 1; break;
 	default: return (-1);
 	}
 	return (0);
@@ -591,6 +606,9 @@ pool_conflicts(struct pool_args *a)
 	else if (a->rules.context + a->rules.multi + (a->in.xargs ==
 	    INPUT_FILL) > 1)
 		why = "-X, -m and --xargs: choose one";
+	else if (a->in.max_chars && !a->in.xargs)
+		why = "-s (--max-chars) sizes the jobs of -X, -m and --xargs: "
+		    "give one of them";
 	else if (a->in.arg_sep && a->in.arg_file_sep &&
 	    strcmp(a->in.arg_sep, a->in.arg_file_sep) == 0)
 		why = "--arg-sep and --arg-file-sep: the same separator";
@@ -719,6 +737,25 @@ pool_tmpdir_ok(const char *dir)
 	return (0);
 }
 
+/* --regexp: --recend and --recstart must make a regular expression. */
+static int
+pool_pipe_regexp(const struct pipe_opts *po)
+{
+	struct pipe_rec r;
+
+	memset(&r, 0, sizeof(r));
+	if (pipe_rec_regex(&r, po->recend ? po->recend : po->recstart ? "" :
+	    "\n", po->recstart ? po->recstart : "") == 0) {
+		pipe_rec_free(&r);
+		return (0);
+	}
+	builtin_error("%s%s%s: invalid regular expression (--regexp: POSIX "
+	    "ERE with Perl's \\t \\n \\s \\d \\w)", po->recend ?
+	    po->recend : "", po->recend && po->recstart ? " " : "",
+	    po->recstart ? po->recstart : "");
+	return (-1);
+}
+
 /*
  * --pipe, --pipepart: what -N, --header and -a mean with them, and the
  * options that cannot go with a block on each job's stdin.  Return 0, or
@@ -731,6 +768,9 @@ pool_pipe_args(struct pool_args *a)
 	const char *why = NULL;
 
 	if (po->mode == PIPE_OFF) {
+		if (a->rr)
+			why = "--roundrobin hands out --pipe's blocks: only "
+			    "with --pipe";
 		if (a->header_arg && input_header_parse(a->header_arg) < 0)
 			return (pool_bad(*a->header_arg ? a->header_arg : "''",
 			    "header (pool has `--header :': the first line)"));
@@ -759,11 +799,18 @@ pool_pipe_args(struct pool_args *a)
 	else if (a->array && po->mode == PIPE_STDIN)
 		why = "--pipe cuts stdin: not with -a (--pipepart -a FILE "
 		    "cuts a file)";
+	else if (a->rr && (po->mode != PIPE_STDIN || a->cfg.retries > 1))
+		why = "--roundrobin writes --pipe's blocks into the jobs' "
+		    "pipes: only with --pipe, and not with --retries (a "
+		    "block cannot be given again)";
 	if (why) {
 		builtin_error("%s", why);
 		return (EX_USAGE);
 	}
 	po->nrec = a->nrec > 0 ? a->nrec : 0;
+	po->rr = a->rr ? a->cfg.jobs : 0;
+	if (po->regexp && pool_pipe_regexp(po) < 0)
+		return (EX_USAGE);
 	if (po->mode == PIPE_PART && a->pipe_set != 2)
 		po->block = 0;	/* GNU's: 10 ranges a job slot */
 	po->file = po->mode == PIPE_PART ? a->array : NULL;
@@ -790,7 +837,8 @@ pool_parse(WORD_LIST *list, struct pool_args *a)
 	a->rules.total = -1;
 	subst_use(&a->rules);		/* the defaults, until parsed */
 	opts_init(&o, list);
-	while ((c = opts_next(&o, pool_opts)) != OPTS_END) {
+	while ((c = refuse_check(&o) ? OPTS_ERROR : opts_next(&o,
+	    pool_opts)) != OPTS_END) {
 		if (c == OPTS_ERROR || c == OPTS_HELP)
 			return (EX_USAGE);
 		for (d = pool_opts; d->key != c; d++)
@@ -972,6 +1020,38 @@ pool_pipe_inputs(struct pool_args *a, WORD_LIST **tmpl)
 		dispose_words(w->next);
 	w->next = NULL;
 	return (0);
+}
+
+/* The length of the command line WORDS make, spaces between. */
+static size_t
+pool_line_len(WORD_LIST *words)
+{
+	WORD_LIST *w;
+	size_t n;
+
+	for (n = 0, w = words; w; w = w->next)
+		n += strlen(w->word->word) + (w->next != NULL);
+	dispose_words(words);
+	return (n);
+}
+
+/*
+ * -s: a job's command line is a + sum(m * q(v) + b) for its values v
+ * (q: their quoted length) with -X, -m and --xargs; measure a, m and b
+ * on TMPL with the values x, xx, and x x.
+ */
+static void
+pool_chars_model(struct input *in, WORD_LIST *tmpl)
+{
+	char *x[] = { "x", "x" }, *xx[] = { "xx" };
+	size_t l1, l2, l11;
+
+	l1 = pool_line_len(subst_build(tmpl, x, 1, 1, 1));
+	l2 = pool_line_len(subst_build(tmpl, xx, 1, 1, 1));
+	l11 = pool_line_len(subst_build(tmpl, x, 2, 1, 1));
+	in->ch_m = l2 - l1;
+	in->ch_b = l11 - l1 - in->ch_m;
+	in->ch_a = l1 - in->ch_m - in->ch_b;
 }
 
 /*
@@ -1350,6 +1430,8 @@ pool_batch(struct pool_args *a)
 	/* --eta and --progress-every N% need the total: GNU reads all. */
 	p->in.load_all = subst_has_total(tmpl) || pool_tag_total(a) ||
 	    a->cfg.progress == 2 || a->cfg.every_pct;
+	if (p->in.max_chars)
+		pool_chars_model(&p->in, tmpl);
 	dispose_words(tmpl);
 	if (a->cfg.pipe.mode ? pool_pipe_open(p) < 0 :
 	    input_prepare(&p->in) < 0) {
@@ -1702,6 +1784,12 @@ static char *pool_doc[] = {
 	"\t\t\tpre-{}-post -> pre-a b-post (a and b words of their",
 	"\t\t\town); -X and -m take one input source",
 	"  --xargs\t\tas many items a job as 128 KiB holds (or -n)",
+	"  -s, --max-chars N",
+	"\t\t\twith -X, -m, --xargs: as many items a job as keep its",
+	"\t\t\tcommand line under N characters, counted as GNU",
+	"\t\t\tparallel 20260522 does (the items shell-quoted as it",
+	"\t\t\tquotes them); an item too long alone ends the input",
+	"\t\t\tthere with an error (status 1; GNU's is 255)",
 	"  --link\t\tpair the sources (see :::+ above)",
 	"  --xapply\t\tthe same as --link",
 	"  -r, --no-run-if-empty",
@@ -1745,6 +1833,11 @@ static char *pool_doc[] = {
 	"\t\t\t--timeout and --retries (the same block again) work as",
 	"\t\t\tfor items",
 	"  --spreadstdin\tthe same as --pipe",
+	"  --roundrobin\twith --pipe: start the -j jobs once; each block goes",
+	"\t\t\twhole to whichever job's stdin (a pipe) can take it",
+	"\t\t\t(GNU parallel's); --header lines once a job.  A forked",
+	"\t\t\tfeeder writes the pipes; not with --retries",
+	"  --round-robin\tthe same as --roundrobin",
 	"  --pipepart\tcut a regular file, :::: FILE or -a FILE (with",
 	"\t\t\t--pipepart, -a names a file, as GNU parallel's): each",
 	"\t\t\trange ends at the first record end past --block bytes",
@@ -1763,6 +1856,13 @@ static char *pool_doc[] = {
 	"  --recstart STR\ta record starts with STR (then --recend is '' unless",
 	"\t\t\tgiven: both given, a block ends where the one meets the",
 	"\t\t\tother)",
+	"  --regexp\t\t--recend and --recstart are regular expressions",
+	"\t\t\t(GNU parallel's are Perl's; pool's are POSIX ERE,",
+	"\t\t\twith Perl's \\t \\n \\r \\s \\d \\w \\S \\D \\W translated):",
+	"\t\t\ta block is cut where END's match ends and START's",
+	"\t\t\tbegins; a separator of up to 512 bytes each; ^ and $",
+	"\t\t\tmatch at lines, . no newline (Perl's /m, as GNU's)",
+	"  --regex\t\tthe same as --regexp",
 	"  -N N\t\twith --pipe: N records a block, whatever their size",
 	"\t\t\t(not with --pipepart, as GNU parallel)",
 	"  -I STR\t\tSTR instead of {} (see above)",
@@ -1934,8 +2034,9 @@ static char *pool_doc[] = {
 	"\t\t\tto hosts a re-read of --slf adds",
 	"  --trc FILE\t--transfer --return FILE --cleanup (GNU's)",
 	"",
-	"GNU parallel options that pool does not have (--roundrobin,",
-	"--regexp, --tty, ...) are refused as invalid options.",
+	"GNU parallel options that pool does not have are refused with the",
+	"reason (`pool: --sqlmaster: not supported: no SQL job queue...',",
+	"status 2); another spelling of one pool has names pool's.",
 	"",
 	"Ctrl-C, TERM or HUP stop every job (the signal to each group, KILL",
 	"2s later); pool then returns 128+N and the shell's traps run.  A",

@@ -64,6 +64,31 @@ check_cuts(struct fuzz_input *in, const char *b, size_t len,
 		fuzz_fail(in, "the pieces put together are the buffer");
 }
 
+/*
+ * --regexp: the first few bytes of the input as --recend, the rest the
+ * buffer cut: a boundary is inside it and past FROM.
+ */
+static void
+fuzz_regexp(struct fuzz_input *in, size_t len, size_t from)
+{
+	struct pipe_rec r;
+	size_t n, p, q;
+	char *e;
+
+	n = len < 3 ? len : 3;
+	if ((e = strndup(in->text, n)) == NULL)
+		return;
+	memset(&r, 0, sizeof(r));
+	if (pipe_rec_regex(&r, e, "") == 0) {
+		p = pipe_cut_next(in->text, len, from, &r);
+		q = pipe_cut_last(in->text, len, &r);
+		if (p > len || q > len || (p != 0 && p < from))
+			fuzz_fail(in, "a --regexp boundary lies in the buffer");
+		pipe_rec_free(&r);
+	}
+	free(e);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -86,6 +111,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (pipe_unescape(copy) > len)
 		fuzz_fail(&in, "unescaping makes nothing longer");
 	free(copy);
+	memset(&r, 0, sizeof(r));
 	r.elen = fuzz_param(&in, 1, 1) % 4;
 	r.slen = fuzz_param(&in, 1, 0) % 3;
 	from = fuzz_param(&in, 2, 0) % (len + 2);
@@ -94,6 +120,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		r.start = in.text + r.elen;
 		check_cuts(&in, in.text, len, &r, from);
 	}
+	fuzz_regexp(&in, len, from);
 	fuzz_close(&in);
 	return (0);
 }

@@ -375,16 +375,62 @@ input_shuffle(struct input *in)
 }
 
 /*
+ * The length of V as GNU parallel quotes it for the shell: as it is if
+ * made of - _ . + / letters and digits, '' if empty, else in single
+ * quotes, each run of quotes as '"RUN"' (none at either end).  Pure.
+ */
+size_t
+input_quoted_len(const char *v)
+{
+	size_t n, i;
+
+	if (*v == '\0')
+		return (2);
+	n = strspn(v, "-_.+/0123456789abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+	if (v[n] == '\0')
+		return (n);
+	n = strlen(v) + 2;
+	for (i = 0; v[i]; i++)
+		if (v[i] == '\'' && (i == 0 || v[i - 1] != '\''))
+			n += 4;		/* '"' before the run, "' after */
+	if (v[0] == '\'')
+		n -= 2;
+	if (v[strlen(v) - 1] == '\'')
+		n -= 2;
+	return (n);
+}
+
+/*
+ * Can job FIRST..K (its line LEN so far) take value K?  With -s its
+ * command line must stay under -s characters (GNU parallel's count);
+ * else its values under INPUT_MAX_CHARS bytes.  Adds the value to *LEN.
+ */
+static int
+input_fits(struct input *in, size_t first, size_t k, size_t *len)
+{
+	const char *v = in->src[0].vals[k];
+
+	if (in->max_chars == 0) {
+		*len += strlen(v) + 1;
+		return (k == first || *len <= INPUT_MAX_CHARS);
+	}
+	*len += in->ch_m * input_quoted_len(v) + in->ch_b;
+	return (*len < in->max_chars);
+}
+
+/*
  * -X, -m, --xargs: cut the one source's values into jobs, each of at
- * most -n values (if given) and INPUT_MAX_CHARS bytes, and for -X and -m
- * at most an even share of the -j slots, as GNU parallel.  Return the
- * number of jobs.
+ * most -n values (if given) and INPUT_MAX_CHARS bytes or -s characters,
+ * and for -X and -m at most an even share of the -j slots, as GNU
+ * parallel.  A value too long for -s alone ends the input there (the
+ * jobs before it run; input_take says so).  Return the number of jobs.
  */
 static long
 input_cut(struct input *in, int nmax)
 {
 	struct source *s = &in->src[0];
-	size_t per, first, k, bytes;
+	size_t per, first, k, len;
 
 	per = nmax > 0 ? (size_t)nmax : s->n;
 	if (in->xargs == INPUT_SPREAD && in->jobs > 0 &&
@@ -395,15 +441,18 @@ input_cut(struct input *in, int nmax)
 	in->cuts = xmalloc((s->n + 1) * sizeof(*in->cuts));
 	in->ncuts = 0;
 	for (first = 0; first < s->n; first = k) {
-		in->cuts[in->ncuts++] = first;
-		bytes = 0;
-		for (k = first; k < s->n && k - first < per; k++) {
-			bytes += strlen(s->vals[k]) + 1;
-			if (k > first && bytes > INPUT_MAX_CHARS)
+		len = in->ch_a;
+		for (k = first; k < s->n && k - first < per; k++)
+			if (!input_fits(in, first, k, &len))
 				break;
+		if (k == first) {
+			in->toolong = k + 1;
+			in->toolong_len = len;
+			break;
 		}
+		in->cuts[in->ncuts++] = first;
 	}
-	in->cuts[in->ncuts] = s->n;
+	in->cuts[in->ncuts] = in->toolong ? in->toolong - 1 : s->n;
 	return (in->ncuts);
 }
 
@@ -605,6 +654,12 @@ input_take(struct input *in, int *nvals)
 		return (input_lazy(in, &in->src[0], nvals));
 	if (in->next >= in->all) {
 		in->done = 1;
+		if (in->toolong) {
+			builtin_error("-s %zu: command line too long (%zu) at "
+			    "%.80s", in->max_chars, in->toolong_len,
+			    in->src[0].vals[in->toolong - 1]);
+			in->error = 1;
+		}
 		return (NULL);
 	}
 	k = in->perm ? in->perm[in->next] : in->next;

@@ -63,6 +63,10 @@ struct input {
 	char **names;		/* ... names its columns: {name} */
 	int nnames;
 	int error;		/* a malformed record ended the input */
+	size_t max_chars;	/* -s: a job's command line, at most - 1 */
+	size_t ch_a, ch_m, ch_b;	/* -s: line = a + sum(m * q(v) + b) */
+	size_t toolong;		/* -s: 1 + the value too long alone */
+	size_t toolong_len;	/* ... the line it makes */
 };
 
 int input_trim_parse(const char *, int *);
@@ -73,6 +77,7 @@ int input_add_array(struct input *, const char *);
 int input_add_fd(struct input *, int, int);
 int input_prepare(struct input *);
 int input_header_parse(const char *);
+size_t input_quoted_len(const char *);
 char **input_next(struct input *, int *);
 void input_free_vals(char **, int);
 void input_free(struct input *);

@@ -24,6 +24,12 @@
  * each --block bytes, as GNU's) and copies nothing through the pool: a
  * job reads its range from the file itself (pipe_child).
  *
+ * --roundrobin starts the -j jobs once, each with a pipe on its stdin,
+ * and a forked feeder process cuts stdin as above and writes each block
+ * whole into whichever pipe can take one (GNU parallel's): the loop of
+ * the pool never writes to a job, and a job that stops reading only
+ * blocks the feeder.  A job starts once its pipe has a block.
+ *
  * The cutting functions (pipe_cut_next, pipe_cut_last) and the parsers
  * are pure and fuzzed (fuzz/fuzz_pipe.c).
  */
@@ -38,6 +44,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "columns.h"
 #include "fds.h"
 #include "output.h"
 #include "pipe.h"
@@ -133,6 +140,35 @@ pipe_is_cut(const char *buf, size_t len, size_t p, const struct pipe_rec *r)
 }
 
 /*
+ * --regexp: the first boundary P >= FROM in BUF (LEN bytes), after
+ * FROM - PIPE_RE_SPAN: where a match of (END)START has END end, P > 0.
+ * With LAST, the last one instead.  Return 0 if there is none.
+ */
+static size_t
+pipe_cut_re(const char *buf, size_t len, size_t from, int last,
+    const struct pipe_rec *r)
+{
+	regmatch_t m[2];
+	size_t at, p, found;
+
+	at = from > PIPE_RE_SPAN ? from - PIPE_RE_SPAN : 0;
+	for (found = 0; at < len; at = (size_t)m[0].rm_so + 1) {
+		m[0].rm_so = (regoff_t)at;
+		m[0].rm_eo = (regoff_t)len;
+		if (regexec(r->re, buf, 2, m, REG_STARTEND |
+		    (at > 0 && buf[at - 1] != '\n' ? REG_NOTBOL : 0)) != 0)
+			break;
+		p = m[1].rm_eo < 0 ? 0 : (size_t)m[1].rm_eo;
+		if (p >= 1 && p >= from) {
+			if (!last)
+				return (p);
+			found = p;
+		}
+	}
+	return (found);
+}
+
+/*
  * Return the first record boundary P >= FROM in BUF (LEN bytes): END
  * ends at P and START begins there, both inside BUF, P > 0.  Return 0 if
  * there is none yet.
@@ -146,6 +182,8 @@ pipe_cut_next(const char *buf, size_t len, size_t from,
 
 	if (from < 1)
 		from = 1;
+	if (r->re)
+		return (pipe_cut_re(buf, len, from, 0, r));
 	if (r->elen == 0 && r->slen == 0)
 		return (from <= len ? from : 0);
 	if (from < r->elen)
@@ -178,6 +216,8 @@ pipe_cut_last(const char *buf, size_t len, const struct pipe_rec *r)
 
 	if (len == 0)
 		return (0);
+	if (r->re)
+		return (pipe_cut_re(buf, len, 1, 1, r));
 	if (r->elen == 0 && r->slen == 0)
 		return (len);
 	for (p = len - (r->slen < len ? r->slen : len); p >= 1; p--) {
@@ -267,11 +307,59 @@ pipe_header(struct pipe_in *pi)
 	return (PIPE_BLOCK);
 }
 
+/*
+ * --roundrobin, in the feeder: the pipe of a job that can take the next
+ * block now, the one after the last taken first; the pipe gets the
+ * --header lines the first time.  A job that has gone (its pipe's
+ * reader closed) is dropped.  Return the pipe, or -1 (EPIPE: every job
+ * has gone).
+ */
+static int
+pipe_rr_pick(struct pipe_in *pi)
+{
+	struct pollfd *pfd = pi->rrpoll;
+	int i, k, live;
+
+	for (;;) {
+		for (i = live = 0; i < pi->rr; i++) {
+			pfd[i].fd = pi->rrfd[pi->rr + i];
+			pfd[i].events = POLLOUT;
+			pfd[i].revents = 0;
+			live += pfd[i].fd >= 0;
+		}
+		if (live == 0) {
+			errno = EPIPE;
+			return (-1);
+		}
+		if (poll(pfd, (nfds_t)pi->rr, -1) < 0 && errno != EINTR)
+			return (-1);
+		for (k = 0; k < pi->rr; k++) {
+			i = (pi->rrnext + k) % pi->rr;
+			if (pfd[i].revents & (POLLERR | POLLHUP | POLLNVAL)) {
+				close(pfd[i].fd);
+				pi->rrfd[pi->rr + i] = -1;
+			} else if (pfd[i].revents & POLLOUT)
+				break;
+		}
+		if (k == pi->rr)
+			continue;
+		pi->rrnext = i + 1;
+		if (pi->hlen && !pi->rrhead[i] && pipe_write(pfd[i].fd,
+		    pi->head, pi->hlen) < 0)
+			return (-1);
+		pi->rrhead[i] = 1;
+		return (pfd[i].fd);
+	}
+}
+
 /* Spool N bytes from the buffer's start into the block; 0 or -1. */
 static int
 pipe_spool(struct pipe_in *pi, size_t n)
 {
-	if (pi->out < 0) {
+	if (pi->out < 0 && pi->rrkid) {
+		if ((pi->out = pipe_rr_pick(pi)) < 0)
+			return (-1);
+	} else if (pi->out < 0) {
 		if ((pi->out = output_tmpfile()) < 0)
 			return (-1);
 		if (pi->hlen && pipe_write(pi->out, pi->head, pi->hlen) < 0)
@@ -289,12 +377,14 @@ static int
 pipe_done(struct pipe_in *pi, struct pipe_blk *b)
 {
 	memset(b, 0, sizeof(*b));
-	b->fd = pi->out;
+	b->fd = pi->rrkid ? 0 : pi->out;	/* a job's pipe stays open */
 	pi->out = -1;
 	pi->tgt = 0;
 	pi->found = 0;
 	pi->from = 0;
 	pi->inblock = 0;
+	if (pi->rrkid)
+		return (PIPE_BLOCK);
 	return (lseek(b->fd, 0, SEEK_SET) < 0 ? PIPE_ERR : PIPE_BLOCK);
 }
 
@@ -426,6 +516,124 @@ pipe_next_part(struct pipe_in *pi, struct pipe_blk *b)
 }
 
 /*
+ * --roundrobin, in the feeder process: cut the input as for --pipe, each
+ * block written whole to one job's pipe (pipe_rr_pick), until the input
+ * ends or every job has gone.  It never returns.
+ */
+static void
+pipe_rr_feed(struct pipe_in *pi)
+{
+	struct pipe_blk b;
+	struct pollfd pfd;
+	sigset_t none;
+	int i, r, fd;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_IGN);	/* a job gone: EPIPE, said below */
+	signal(SIGCHLD, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	signal(SIGQUIT, SIG_DFL);
+	/* Not the shell's stdout: a $( ) must not wait for us. */
+	if ((fd = open("/dev/null", O_WRONLY)) >= 0 && fd != 1) {
+		dup2(fd, 1);
+		close(fd);
+	}
+	for (i = 0; i < pi->rr; i++)
+		close(pi->rrfd[i]);
+	pi->rrkid = 1;
+	while ((r = pipe_next(pi, &b)) != PIPE_EOF) {
+		/* Every job gone: the rest is unread, as `seq | head'. */
+		if (r == PIPE_ERR && errno == EPIPE)
+			_exit(0);
+		if (r == PIPE_ERR) {
+			dprintf(2, "pool: --roundrobin: %s\n", strerror(errno));
+			_exit(1);
+		}
+		if (r == PIPE_WAIT) {
+			pfd.fd = pi->fd;
+			pfd.events = POLLIN;
+			(void)poll(&pfd, 1, -1);
+		}
+	}
+	_exit(0);
+}
+
+/*
+ * --roundrobin: make a pipe for each of the jobs and fork the feeder
+ * that writes the blocks into them; the jobs get the read ends.  The
+ * feeder is no job of the shell's (bash reaps it); it ends when the
+ * input does or the jobs have all gone.  Return 0, or -1 with errno set.
+ */
+static int
+pipe_rr_start(struct pipe_in *pi)
+{
+	pid_t pid;
+	int i, pp[2];
+
+	pi->rrfd = malloc(2 * (size_t)pi->rr * sizeof(int));
+	pi->rrhead = calloc((size_t)pi->rr, 1);
+	pi->rrpoll = calloc((size_t)pi->rr, sizeof(struct pollfd));
+	if (pi->rrfd == NULL || pi->rrhead == NULL || pi->rrpoll == NULL)
+		return (-1);
+	for (i = 0; i < 2 * pi->rr; i++)
+		pi->rrfd[i] = -1;
+	for (i = 0; i < pi->rr; i++) {
+		if (pipe2(pp, O_CLOEXEC) < 0)
+			return (-1);
+		/* A block fits: the feeder waits less on one job. */
+		(void)fcntl(pp[1], F_SETPIPE_SZ, (int)(pi->block <
+		    1024 * 1024 ? pi->block : 1024 * 1024));
+		pi->rrfd[i] = pp[0];
+		pi->rrfd[pi->rr + i] = pp[1];
+	}
+	if ((pid = fork()) < 0)
+		return (-1);
+	if (pid == 0)
+		pipe_rr_feed(pi);
+	for (i = 0; i < pi->rr; i++) {
+		close(pi->rrfd[pi->rr + i]);
+		pi->rrfd[pi->rr + i] = -1;
+	}
+	return (0);
+}
+
+/*
+ * --roundrobin, in the pool: the next job's pipe, once the feeder has
+ * written to it (it fills them in turn), so that a short input starts
+ * fewer jobs and an empty one none, as GNU parallel's.  PI's fd is the
+ * pipe to wait on meanwhile (PIPE_WAIT).
+ */
+static int
+pipe_rr_next(struct pipe_in *pi, struct pipe_blk *b)
+{
+	struct pollfd pfd;
+
+	if (pi->rrfd == NULL) {
+		if (pipe_rr_start(pi) < 0)
+			return (PIPE_ERR);
+		close(pi->fd);		/* stdin is the feeder's now */
+		pi->fd = pi->rrfd[0];
+	}
+	if (pi->rrgiven == pi->rr)
+		return (PIPE_EOF);
+	pfd.fd = pi->fd;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	if (poll(&pfd, 1, 0) == 0)
+		return (PIPE_WAIT);
+	if (!(pfd.revents & POLLIN))
+		return (PIPE_EOF);	/* the feeder ended before it */
+	memset(b, 0, sizeof(*b));
+	b->rrfd = pi->fd;
+	pi->rrfd[pi->rrgiven++] = -1;
+	pi->fd = pi->rrgiven < pi->rr ? pi->rrfd[pi->rrgiven] : -1;
+	return (PIPE_BLOCK);
+}
+
+/*
  * Take PI's next block into B.  Return PIPE_BLOCK, PIPE_WAIT (stdin has
  * nothing yet: poll it, then call again), PIPE_EOF, or PIPE_ERR with
  * errno set.
@@ -434,6 +642,9 @@ int
 pipe_next(struct pipe_in *pi, struct pipe_blk *b)
 {
 	int r;
+
+	if (pi->rr && !pi->rrkid)
+		return (pipe_rr_next(pi, b));
 
 	if (pi->hlines && !pi->hdone) {
 		if ((r = pipe_header(pi)) != PIPE_BLOCK)
@@ -445,6 +656,88 @@ pipe_next(struct pipe_in *pi, struct pipe_blk *b)
 	if (pi->nrec)
 		return (pipe_stream(pi, b, pi->nrec));
 	return (pipe_next_size(pi, b));
+}
+
+/*
+ * --regexp: compile (END)START into R (GNU parallel's Perl regular
+ * expressions, as ERE: pool/columns.c's translation; END '' alone is
+ * any one byte, as GNU's).  R's END and START stay empty strings, their lengths
+ * PIPE_RE_SPAN / 2: the bytes a boundary may take, kept back while
+ * reading on.  Return 0, or -1 (EINVAL: no such expression).
+ */
+/* Are the parentheses of ERE balanced (outside brackets)?  0 or -1. */
+static int
+pipe_re_groups(const char *ere)
+{
+	const char *p;
+	int depth, br;
+
+	for (p = ere, depth = br = 0; *p; p++) {
+		if (*p == '\\' && p[1])
+			p++;
+		else if (br && *p == ']' && p[-1] != '[' &&
+		    !(p[-1] == '^' && p[-2] == '['))
+			br = 0;
+		else if (!br && *p == '[')
+			br = 1;
+		else if (!br && *p == '(')
+			depth++;
+		else if (!br && *p == ')' && --depth < 0)
+			return (-1);
+	}
+	return (depth == 0 ? 0 : -1);
+}
+
+int
+pipe_rec_regex(struct pipe_rec *r, const char *end, const char *start)
+{
+	char *e, *st, *all;
+	size_t n;
+	int bad;
+
+	/* --regexp --recend '' alone: GNU's (?s:.), any byte ends one. */
+	if (columns_regex(*end || *start ? end : "(.|\n)", &e) < 0)
+		return (-1);
+	if (columns_regex(start, &st) < 0) {
+		free(e);
+		return (-1);
+	}
+	n = strlen(e) + strlen(st) + 8;
+	all = malloc(n);
+	r->re = malloc(sizeof(*r->re));
+	if (all == NULL || r->re == NULL) {
+		free(e), free(st), free(all), free(r->re);
+		r->re = NULL;
+		return (-1);
+	}
+	snprintf(all, n, "(%s)(%s)", e, st);
+	/* Perl's /m, as GNU's: ^ and $ at each line, . not a newline. */
+	bad = regcomp(r->re, all, REG_EXTENDED | REG_NEWLINE);
+	/* A stray `)' (a literal to glibc) would make group 1 another. */
+	if (!bad && (pipe_re_groups(e) < 0 || pipe_re_groups(st) < 0)) {
+		regfree(r->re);
+		bad = 1;
+	}
+	free(e), free(st), free(all);
+	if (bad) {
+		free(r->re);
+		r->re = NULL;
+		errno = EINVAL;
+		return (-1);
+	}
+	r->elen = r->slen = PIPE_RE_SPAN / 2;
+	return (0);
+}
+
+/* Free R's compiled expression, if it has one. */
+void
+pipe_rec_free(struct pipe_rec *r)
+{
+	if (r->re) {
+		regfree(r->re);
+		free(r->re);
+		r->re = NULL;
+	}
 }
 
 /* Copy S (with GNU parallel's escapes) to *DST; return its length. */
@@ -472,12 +765,17 @@ pipe_open(struct pipe_in *pi, const struct pipe_opts *o, int fd)
 	pi->block = o->block;
 	pi->nrec = o->nrec;
 	pi->hlines = o->hlines;
+	pi->rr = o->rr;
 	/* Only --recstart: no --recend (GNU parallel's rule). */
 	pi->rec.elen = pipe_sep(&e, o->recend ? o->recend :
 	    o->recstart ? "" : "\n");
 	pi->rec.slen = pipe_sep(&s, o->recstart ? o->recstart : "");
 	pi->rec.end = e;
 	pi->rec.start = s;
+	if (e && s && o->regexp && pipe_rec_regex(&pi->rec, o->recend ?
+	    o->recend : o->recstart ? "" : "\n", o->recstart ?
+	    o->recstart : "") < 0)
+		return (-1);
 	pi->cap = 2 * (size_t)o->block + PIPE_CHUNK;
 	if (pi->mode == PIPE_PART)
 		pi->cap = PIPE_CHUNK + pi->rec.elen + pi->rec.slen;
@@ -503,7 +801,9 @@ pipe_blk_close(struct pipe_blk *b)
 {
 	if (b->fd > 0)
 		close(b->fd);
-	b->fd = 0;
+	if (b->rrfd > 0)
+		close(b->rrfd);
+	b->fd = b->rrfd = 0;
 }
 
 /*
@@ -639,21 +939,35 @@ pipe_child(const struct pipe_in *pi, const struct pipe_blk *b)
 		pipe_child_part(pi, b);
 	else if (b->fd > 0)
 		dup2(b->fd, 0);
+	else if (b->rrfd > 0)
+		dup2(b->rrfd, 0);
 }
 
 /* Release what PI holds (nothing if pipe_open never set it up). */
 void
 pipe_close(struct pipe_in *pi)
 {
+	int i;
+
 	if (pi->mode == 0)
 		return;		/* all zero: fd 0 is not ours */
 	if (pi->out >= 0)
 		close(pi->out);
+	for (i = 0; pi->rrfd && i < 2 * pi->rr; i++) {
+		if (pi->rrfd[i] == pi->fd)
+			pi->fd = -1;	/* --roundrobin: a pipe, not stdin */
+		if (pi->rrfd[i] >= 0)
+			close(pi->rrfd[i]);
+	}
 	if (pi->fd > 0)
 		close(pi->fd);
+	free(pi->rrfd);
+	free(pi->rrhead);
+	free(pi->rrpoll);
 	free(pi->buf);
 	free(pi->head);
 	free((char *)pi->rec.end);
 	free((char *)pi->rec.start);
+	pipe_rec_free(&pi->rec);
 	memset(pi, 0, sizeof(*pi));
 }

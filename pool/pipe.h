@@ -3,6 +3,8 @@
 #ifndef BGTOOLS_PIPE_H
 #define BGTOOLS_PIPE_H
 
+#include <poll.h>
+#include <regex.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -22,7 +24,10 @@
 struct pipe_rec {
 	const char *end, *start;
 	size_t elen, slen;
+	regex_t *re;			/* --regexp: (END)START; else NULL */
 };
+
+#define PIPE_RE_SPAN	1024	/* --regexp: a separator's bytes, at most */
 
 /* The options, as parsed (the strings belong to the caller). */
 struct pipe_opts {
@@ -32,6 +37,8 @@ struct pipe_opts {
 	long hlines;			/* --header: lines atop each block */
 	const char *recend, *recstart;	/* NULL: not given */
 	const char *file;		/* --pipepart: the file */
+	int rr;				/* --roundrobin: the jobs, or 0 */
+	int regexp;			/* --regexp */
 };
 
 /* One block: a spool (--pipe) or a range of the file (--pipepart). */
@@ -42,6 +49,7 @@ struct pipe_blk {
 	int in, copy;			/* --pipepart, while its job starts: its
 					   stdin; the pipe end a helper fills,
 					   or 0 (see pipe_blk_open) */
+	int rrfd;			/* --roundrobin: a pipe, > 0; 0: none */
 };
 
 struct pipe_in {
@@ -61,6 +69,11 @@ struct pipe_in {
 	long found;			/* cuts seen in this block */
 	size_t inblock;			/* bytes of it spooled */
 	off_t pos, size;		/* --pipepart: next range, file size */
+	int rr, rrgiven, rrnext;	/* --roundrobin: jobs, handed, next */
+	int rrkid;			/* we are its feeder process */
+	int *rrfd;			/* [0..rr): read ends, then write */
+	char *rrhead;			/* a pipe has had the header */
+	struct pollfd *rrpoll;		/* the feeder's, one a pipe */
 };
 
 int pipe_size_parse(const char *, int64_t *);
@@ -68,6 +81,8 @@ int pipe_header_parse(const char *, long *);
 size_t pipe_unescape(char *);
 size_t pipe_cut_next(const char *, size_t, size_t, const struct pipe_rec *);
 size_t pipe_cut_last(const char *, size_t, const struct pipe_rec *);
+int pipe_rec_regex(struct pipe_rec *, const char *, const char *);
+void pipe_rec_free(struct pipe_rec *);
 int pipe_open(struct pipe_in *, const struct pipe_opts *, int);
 int pipe_next(struct pipe_in *, struct pipe_blk *);
 void pipe_blk_close(struct pipe_blk *);

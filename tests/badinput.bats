@@ -53,6 +53,8 @@ pool|-d|delim
 pool|--delimiter|delim
 pool|-n|maxargs
 pool|--max-args|maxargs
+pool|-s|maxchars
+pool|--max-chars|maxchars
 pool|--tagstring|str
 pool|--ctagstring|str
 pool|--ctag-string|str
@@ -330,6 +332,12 @@ maxargs|overflow|2147483648|%s: invalid argument count
 maxargs|suffix|5xs|%s: invalid argument count
 maxargs|zero|0|%s: invalid argument count
 maxargs|valid|1|ok
+maxchars|empty||%s: invalid command line length
+maxchars|negative|-1|%s: invalid command line length
+maxchars|non-numeric|abc|%s: invalid command line length
+maxchars|huge|99999999999999999999|%s: invalid command line length
+maxchars|suffix|5xs|%s: invalid command line length
+maxchars|zero|0|%s: invalid command line length
 nargs|empty||%s: invalid argument count
 nargs|negative|-1|%s: invalid argument count
 nargs|non-numeric|abc|%s: invalid argument count

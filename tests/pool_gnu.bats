@@ -184,14 +184,40 @@ same() {
 	assert_equal "${#lines[@]}" 7
 }
 
-@test "pool: GNU parallel options it does not have are refused, not taken as items" {
+@test "pool: a GNU parallel option it does not have is refused with the reason" {
 	local o
-	for o in --results-csv --tty --roundrobin --regexp; do
+	run -2 psh 'pool --sqlmaster sql:x echo ::: a'
+	assert_output --partial 'pool: --sqlmaster: not supported: no SQL job queue'
+	refute_line 'a'
+	run -2 psh 'pool --fg echo ::: a'
+	assert_output --partial 'pool: --fg: not supported: pool --sem already runs'
+	# --name=value, a short option alone and one inside a cluster
+	run -2 psh 'pool --semaphore-timeout=5 echo ::: a'
+	assert_output --partial 'pool: --semaphore-timeout: not supported: '
+	run -2 psh 'pool -kq echo ::: a'
+	assert_output --partial 'pool: -q: not supported: pool never re-parses'
+	refute_line 'a'
+	for o in --will-cite --tmux --transferfile=x -E --compress --tty; do
 		run -2 psh 'pool "$1" echo ::: a' "$o"
-		assert_output --partial "pool: ${o%%=*}"
-		assert_output --partial 'invalid option'
+		assert_output --partial "pool: ${o%%=*}: not supported: "
 		refute_line 'a'
 	done
+}
+
+@test "pool: another spelling of one of its options names pool's" {
+	run -2 psh 'pool --keeporder echo ::: a'
+	assert_output --partial 'pool: --keeporder: not supported: pool spells it --keep-order (-k)'
+	run -2 psh 'pool --semaphorename x --sem echo a'
+	assert_output --partial 'pool spells it --id'
+}
+
+@test "pool: an option GNU parallel has not either is an invalid option; after the command it is an argument" {
+	run -2 psh 'pool --results-csv x echo ::: a'
+	assert_output --partial 'pool: --results-csv: invalid option'
+	run -0 psh 'pool echo --sqlmaster ::: a'
+	assert_output -- '--sqlmaster a'
+	run -0 psh 'pool -- echo -q ::: a'
+	assert_output -- '-q a'
 }
 
 # --- replacement strings --------------------------------------------------
@@ -376,6 +402,46 @@ same() {
 	assert_output '1 100000 0'
 	run -0 psh 'pool -k --xargs -n 2 echo ::: a b c'
 	assert_output $'a b\nc'
+}
+
+# new_same ARG...: as same, against GNU parallel 20260522 (../shared/peers).
+new_same() {
+	local peer=$BATS_TEST_DIRNAME/../../shared/peers/gnu-parallel
+	[ -x "$peer/parallel" ] || skip "no GNU parallel 20260522 in $peer"
+	PATH=$peer:$PATH same "$@"
+}
+
+@test "pool -s (--max-chars): jobs of -X, -m and --xargs as long as GNU parallel's lines" {
+	run -0 psh 'pool -j1 -k -s 20 --xargs echo ::: $(seq 30)'
+	assert_line --index 0 '1 2 3 4 5 6 7'
+	assert_line --index 1 '8 9 10 11 12'
+	local n
+	for n in 20 30 50; do
+		same -j1 -s "$n" --xargs echo ::: $(seq 30)
+		same -j1 --max-chars "$n" -X echo pre-{}-post ::: $(seq 30)
+		same -j1 -s "$n" -m echo pre-{}-post ::: $(seq 30)
+		same -j1 -s "$n" -n 3 --xargs echo ::: $(seq 30)
+	done
+	# Items the shell must quote count quoted.
+	same -j1 -s 16 --xargs echo ::: 'a b' 'c$d'
+	same -j1 -s 17 --xargs echo ::: 'a b' 'c$d'
+	new_same -j1 -s 31 --xargs echo ::: "it's" "''a" "b'" x
+}
+
+@test "pool -s: an item too long alone ends the input there with an error, as GNU parallel" {
+	run -1 psh 'pool -j1 -k -s 10 --xargs echo ::: 1 2 333333 4'
+	assert_line --index 0 '1 2'
+	assert_line --index 1 --partial 'pool: -s 10: command line too long (11) at 333333'
+	refute_line 4
+	if command -v parallel >/dev/null; then
+		run -255 parallel -j1 -k -s 10 --xargs echo ::: 1 2 333333 4
+		assert_line --index 0 '1 2'
+		refute_line 4
+	fi
+	run -2 psh 'pool -s 10 echo ::: a'
+	assert_output --partial '-s (--max-chars) sizes the jobs of -X, -m and --xargs'
+	run -2 psh 'pool -s 0 --xargs echo ::: a'
+	assert_output --partial 'pool: 0: invalid command line length'
 }
 
 @test "pool -X, -m, --xargs: one input source; not together" {

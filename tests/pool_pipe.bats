@@ -245,6 +245,102 @@ BLOCK_SUM='lines() { local n=0 c=0 f= l= x; while IFS= read -r x; do
 	no_leftovers "sh -c sleep $REPLY"
 }
 
+@test "pool --pipe --regexp: --recstart and --recend as regular expressions, GNU parallel's blocks" {
+	local i f=$BATS_TEST_TMPDIR/fa
+	for ((i = 1; i <= 400; i++)); do printf '>r%d\nAC\nGT\n' "$i"; done > "$f"
+	run -0 psh 'pool -k --pipe --regexp --recstart "^>" --block 500 wc -c < "$1"' "$f"
+	assert_line --index 0 497
+	[ "${#lines[@]}" = 10 ] || fail "$output"
+	same "$f" --pipe --regexp --recstart '^>' --block 500 wc -c
+	same "$f" --pipe --regexp --recstart '>r[0-9]+' --block 500 wc -c
+	same "$f" --pipe --regex --recend 'T$' --block 300 wc -c
+	same "$f" --pipe --regexp --recend 'C|T\n' --block 100 wc -c
+	same "$f" --pipe --regexp --recend '\n' --recstart '>' -N 3 wc -c
+	same "$f" --pipe --regexp --recstart '>r\d*0\n' --block 1000 wc -c
+	same "$f" --pipe --regexp --recend '' --block 100 wc -c
+	# Without --regexp the same strings are taken as they are.
+	run -0 psh 'pool -k --pipe --recstart "^>" --block 500 wc -c < "$1" | wc -l' "$f"
+	assert_output 1
+}
+
+@test "pool --regexp: a bad expression is refused before anything runs" {
+	run -2 psh 'echo a | pool --pipe --regexp --recend "(" sh -c "echo ran"'
+	assert_output --partial 'pool: (: invalid regular expression (--regexp'
+	refute_output --partial ran
+	run -2 psh 'pool --regexp sh -c "echo ran" ::: a'
+	assert_output --partial 'only with --pipe or --pipepart'
+}
+
+# rr_sum ARG...: the sum and count of the first column that `seq 1000000
+# | pool --pipe --roundrobin ARG... wc -l' (or parallel's) prints.
+rr_sum() {
+	seq 1000000 | "$@" | awk '{ s += $1; n++ } END { print s, n }'
+}
+
+@test "pool --pipe --roundrobin: the -j jobs start once and count every line, as GNU parallel" {
+	run -0 psh 'seq 1000000 | pool --pipe --roundrobin -j4 wc -l |
+	    awk "{ s += \$1; n++ } END { print s, n }"'
+	assert_output "1000000 4"
+	if command -v parallel >/dev/null; then
+		assert_equal "$(rr_sum parallel --pipe --roundrobin -j4 wc -l)" \
+		    "1000000 4"
+	fi
+	# Without --roundrobin the same input is 7 jobs of a block each.
+	run -0 psh 'seq 1000000 | pool --pipe -j4 wc -l | wc -l'
+	assert_output 7
+}
+
+@test "pool --pipe --roundrobin: records are never split, nothing lost or doubled" {
+	run -0 psh 'seq 300000 | pool --pipe --round-robin -j3 --block 10k cat |
+	    sort -n | cmp - <(seq 300000) && echo same'
+	assert_output same
+	# Records of several lines, cut where a line starts with >.
+	run -0 psh 'for i in {1..3000}; do printf ">r%d\nx\ny\n" "$i"; done |
+	    pool --pipe --roundrobin -j3 --block 1k --recstart ">" -N 7 \
+	    awk "/^>/ { n++ } END { print n, NR }"'
+	[ "${#lines[@]}" = 3 ] || fail "$output"
+	assert_equal "$(awk '{ r += $1; l += $2 } END { print r, l }' <<<"$output")" "3000 9000"
+}
+
+@test "pool --pipe --roundrobin: a short input starts fewer jobs and an empty one none, as GNU parallel" {
+	run -0 psh 'seq 3 | pool --pipe --roundrobin -j4 wc -l'
+	assert_output 3
+	run -0 psh 'pool --pipe --roundrobin -j4 wc -l < /dev/null; echo "st=$?"'
+	assert_output "st=0"
+	if command -v parallel >/dev/null; then
+		assert_equal "$(seq 3 | parallel --pipe --roundrobin -j4 wc -l)" 3
+		assert_equal "$(parallel --pipe --roundrobin -j4 wc -l < /dev/null)" ""
+	fi
+}
+
+@test "pool --pipe --roundrobin --header: each job reads the header once, first, as GNU parallel" {
+	# Which job gets which block is up to the jobs' pace (GNU's too).
+	run -0 psh 'printf "h\n1\n2\n3\n4\n" | pool --pipe --roundrobin --header : -j2 --block 2 sed -n 1p'
+	assert_output $'h\nh'
+	run -0 psh 'printf "h\n1\n2\n3\n4\n" | pool --pipe --roundrobin --header : -j2 --block 2 cat | sort'
+	assert_output $'1\n2\n3\n4\nh\nh'
+	if command -v parallel >/dev/null; then
+		assert_equal "$(printf 'h\n1\n2\n3\n4\n' | parallel --pipe --roundrobin --header : -j2 --block 2 cat | sort)" "$output"
+	fi
+}
+
+@test "pool --pipe --roundrobin: jobs that stop reading end the pool; the feeder does not linger" {
+	run -0 psh 'yes | pool --pipe --roundrobin -j2 head -n 1; echo "st=$?"'
+	assert_output $'y\ny\nst=0'
+	sleep 0.3
+	no_leftovers "^yes$"
+}
+
+@test "pool --roundrobin: only with --pipe, and not with --retries" {
+	run -2 psh 'pool --roundrobin echo ran ::: a'
+	assert_output --partial 'pool: --roundrobin hands out --pipe'"'"'s blocks: only with --pipe'
+	run -2 psh 'pool --pipepart --roundrobin echo ran :::: /etc/passwd'
+	assert_output --partial 'only with --pipe, and not with --retries'
+	run -2 psh 'pool --pipe --roundrobin --retries 2 echo ran < /dev/null'
+	assert_output --partial 'a block cannot be given again'
+	refute_output --partial ran
+}
+
 @test "pool --pipe, --pipepart: bad input is refused before anything runs" {
 	run -2 psh 'pool --pipe --block abc sh -c "echo ran" < /dev/null'
 	assert_output --regexp 'pool: abc: invalid block size$'
