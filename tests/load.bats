@@ -39,6 +39,18 @@ option_tables() {
 	[ -z "$missing" ] || fail "accepted but not in help:$missing"
 }
 
+@test "load: no option pool accepts is in its table of refused GNU parallel options" {
+	# pool/refuse.c is consulted before the option table: a name in both
+	# would be refused although pool has it.
+	local o bad=
+	for o in $(option_tables "$BATS_TEST_DIRNAME/../builtins/pool.c" |
+	    grep -oE '^\s*\{ "[a-z0-9-]+", ' | grep -oE '[a-z0-9-]+'); do
+		run bash -c 'enable -f "$1" pool && pool "--$2" 2>&1' _ "$BGTOOLS_SO" "$o"
+		[[ $output != *"not supported"* ]] || bad+=" --$o"
+	done
+	[ -z "$bad" ] || fail "accepted and refused:$bad"
+}
+
 # OPTIONS_LAYOUT: an awk program that reads `help NAME' and prints what
 # breaks the one layout of the Options section, a line each.  The layout
 # is that of what help prints (each line indented by four spaces, tab
