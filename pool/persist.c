@@ -34,16 +34,18 @@
  * mapping, set before its last look), and once woken the parent gathers
  * for a millisecond (10 without output, joblog or halt to see to) before
  * it asks for the next byte: a wake-up per millisecond at most, not one
- * per item.  The worker looks at the flag without a fence (a fence per
- * item cost more than the rest of our part), so it may miss that the
- * parent just went to sleep: the parent looks again every WAKE_MISS_NS.
- * What a worker writes per item is in a cache line of its own.
+ * per item.  Between its count and its look at the flag, the worker has a
+ * full fence, as the parent has between the flag and its last look: one
+ * of them sees the other, so no wake-up is missed and the parent needs
+ * no timed second look.  What a worker writes per item is in a cache
+ * line of its own.
  *
  * Memory: the parent takes items in as they finish and gives back the
  * pages of the slots and values below the first item not yet taken in
  * (persist_release), so that the shell's RSS does not grow with the
- * number of items; only --status-array does.  Workers wait when they are
- * FLOW_ITEMS items ahead of what the parent has seen (on a loaded machine
+ * number of items; only --status-array does.  Workers wait (on a futex
+ * the parent moves when it takes items in) while they are FLOW_ITEMS
+ * items ahead of what the parent has seen (on a loaded machine
  * it may not get the CPU for a while: 1,000,000 items then grew its peak
  * RSS by up to 12 MB); an item that runs long holds back only the memory
  * after it (release goes by prefix), never the other workers.
@@ -89,11 +91,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/futex.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -120,9 +124,7 @@
 #define GATHER_QUIET_NS	(10LL * 1000 * 1000)
 /* Workers wait while this many items are done that the parent has not seen. */
 #define FLOW_ITEMS	8192
-#define THROTTLE_NS	(200L * 1000)
 /* Asleep with no item finished: look again this often. */
-#define WAKE_MISS_NS	(20LL * 1000 * 1000)
 #define STOP_GRACE_NS	(2000LL * 1000000)	/* signals: TERM, then KILL */
 #define KILL_AFTER_NS	(1000LL * 1000000)	/* --timeout: TERM, then KILL */
 /* What an item leaves running: TERM, then KILL (pool.c's LEFT_TERM_NS). */
@@ -166,6 +168,8 @@ struct pshared {
 	long hcount;			/* --halt: items that count */
 	long limit;			/* items claimed before a halt closed */
 	long seen;			/* items the parent knows are done */
+	int seengen;			/* futex word: moves with seen */
+	int throttled;			/* a worker waits on seengen */
 };
 
 /*
@@ -414,6 +418,16 @@ persist_begin(struct persist *ps, long idx, int attempt, char **vals,
 	persist_vars(ps, idx, attempt, vals, nvals);
 }
 
+/* The parent has taken items in (or closed the queue): wake the waiters. */
+static void
+persist_unthrottle(struct persist *ps)
+{
+	__atomic_add_fetch(&ps->sh->seengen, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_exchange_n(&ps->sh->throttled, 0, __ATOMIC_SEQ_CST))
+		(void)syscall(SYS_futex, &ps->sh->seengen, FUTEX_WAKE,
+		    INT_MAX, NULL, NULL, 0);
+}
+
 /*
  * --halt soon or now: claim no more items.  The first to close (a worker
  * or the parent) learns how many were claimed: those are all that run.
@@ -424,6 +438,7 @@ persist_close(struct persist *ps)
 	long old;
 
 	__atomic_store_n(&ps->sh->closed, 1, __ATOMIC_SEQ_CST);
+	persist_unthrottle(ps);
 	old = __atomic_exchange_n(&ps->sh->next, CLOSED_AT, __ATOMIC_SEQ_CST);
 	if (old < CLOSED_AT)
 		__atomic_store_n(&ps->sh->limit, old, __ATOMIC_SEQ_CST);
@@ -480,10 +495,14 @@ persist_ndone(const struct persist *ps)
 	return (n);
 }
 
-/* Wake the parent if it asked. */
+/*
+ * Wake the parent if it asked, after a count of ours moved: the fence
+ * orders that store before the look at `sleeping' (see the top).
+ */
 static void
 persist_poke(struct persist *ps)
 {
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&ps->sh->sleeping, __ATOMIC_ACQUIRE) &&
 	    __atomic_exchange_n(&ps->sh->sleeping, 0, __ATOMIC_SEQ_CST))
 		(void)!write(ps->notify[1], "", 1);
@@ -506,12 +525,7 @@ persist_leave(struct persist *ps, struct pslot *s, int state)
 		persist_doomed();
 }
 
-/*
- * Item IDX ended with STATUS: record it, wake the parent if it asked.
- * Without a fence between the count and the look at `sleeping', the
- * parent may miss this item's wake-up (it sleeps WAKE_MISS_NS at most):
- * a fence per item cost more than the rest of our part.
- */
+/* Item IDX ended with STATUS: record it, wake the parent if it asked. */
 static void
 persist_done(struct persist *ps, long idx, int status)
 {
@@ -793,13 +807,18 @@ persist_claim_size(const struct persist *ps)
 static void
 persist_throttle(struct persist *ps)
 {
-	struct timespec ts = { 0, THROTTLE_NS };
+	int gen;
 
-	while (persist_ndone(ps) - __atomic_load_n(&ps->sh->seen,
-	    __ATOMIC_ACQUIRE) > FLOW_ITEMS &&
-	    !__atomic_load_n(&ps->sh->closed, __ATOMIC_ACQUIRE)) {
+	for (;;) {
+		gen = __atomic_load_n(&ps->sh->seengen, __ATOMIC_ACQUIRE);
+		__atomic_store_n(&ps->sh->throttled, 1, __ATOMIC_SEQ_CST);
+		if (persist_ndone(ps) - __atomic_load_n(&ps->sh->seen,
+		    __ATOMIC_SEQ_CST) <= FLOW_ITEMS ||
+		    __atomic_load_n(&ps->sh->closed, __ATOMIC_SEQ_CST))
+			return;
 		persist_poke(ps);
-		nanosleep(&ts, NULL);
+		(void)syscall(SYS_futex, &ps->sh->seengen, FUTEX_WAIT, gen,
+		    NULL, NULL, 0);
 	}
 }
 
@@ -1580,7 +1599,8 @@ persist_sleep(struct persist *ps, int64_t due)
 	done = persist_ndone(ps);
 	if (done != ps->seen) {
 		ps->seen = done;
-		__atomic_store_n(&ps->sh->seen, done, __ATOMIC_RELEASE);
+		__atomic_store_n(&ps->sh->seen, done, __ATOMIC_SEQ_CST);
+		persist_unthrottle(ps);
 		waitset_deadline(ws, persist_min(due,
 		    duration_now() + ps->gather));
 		waitset_sleep(ws);
@@ -1588,9 +1608,7 @@ persist_sleep(struct persist *ps, int64_t due)
 	}
 	__atomic_store_n(&ps->sh->sleeping, 1, __ATOMIC_SEQ_CST);
 	if (persist_ndone(ps) == done) {
-		/* A worker may miss that we sleep: see persist_done. */
-		waitset_deadline(ws, persist_min(due,
-		    duration_now() + WAKE_MISS_NS));
+		waitset_deadline(ws, due);
 		waitset_sleep_fd(ws, ps->notify[0]);
 	}
 	__atomic_store_n(&ps->sh->sleeping, 0, __ATOMIC_SEQ_CST);
