@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fds.h"
 #include "bashapi.h"
 #include "attempt.h"
 #include "columns.h"
@@ -252,8 +253,9 @@ pool_parse_delim(const char *s)
 
 /*
  * -j 0, GNU parallel's "as many as possible": 256 jobs, fewer when half
- * of `ulimit -u' or a quarter of `ulimit -n' (each job holds pipes and
- * a spool file) is less, at least 1.  Beyond those, pool already runs
+ * of `ulimit -u' or a quarter of what `ulimit -n' leaves above the
+ * script's 0-9 (each job holds pipes and a spool file, all at FD_HIGH and
+ * above: lib/fds.c) is less, at least 1.  Beyond those, pool already runs
  * fewer jobs when fork or open fails.
  */
 static int
@@ -266,8 +268,8 @@ pool_jobs_max(void)
 	    rl.rlim_cur / 2 < n)
 		n = rl.rlim_cur / 2;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-	    rl.rlim_cur / 4 < n)
-		n = rl.rlim_cur / 4;
+	    rl.rlim_cur > FD_HIGH && (rl.rlim_cur - FD_HIGH) / 4 < n)
+		n = (rl.rlim_cur - FD_HIGH) / 4;
 	return (n > 0 ? (int)n : 1);
 }
 
@@ -1649,7 +1651,8 @@ static char *pool_doc[] = {
 	"  -j, --jobs N\tjobs at a time: N; N% of the online CPUs; +N or -N: the",
 	"\t\t\tonline CPUs plus or minus N (default: the online CPUs);",
 	"\t\t\t0: as many as possible, 256 or fewer if half of",
-	"\t\t\t`ulimit -u' or a quarter of `ulimit -n' is less",
+	"\t\t\t`ulimit -u' or a quarter of `ulimit -n' less 10 (the",
+	"\t\t\tscript's descriptors 0-9, never pool's) is less",
 	"  -P, --max-procs N",
 	"\t\t\tthe same as -j N",
 	"  --halt SPEC\tSPEC is WHEN,ON=N: WHEN is now (stop running jobs: TERM",
