@@ -47,7 +47,7 @@ enum {
 	O_COLOR, O_CTAG, O_CTAGSTRING,
 	O_PIPE, O_PIPEPART, O_BLOCK, O_RECEND, O_RECSTART,
 	O_TF, O_TRANSFER, O_RETURN, O_CLEANUP, O_TRC, O_BF,
-	O_ROUNDROBIN, O_MAXCHARS, O_REGEXP
+	O_ROUNDROBIN, O_MAXCHARS, O_REGEXP, O_TTY
 };
 
 static const struct optdef pool_opts[] = {
@@ -63,6 +63,8 @@ static const struct optdef pool_opts[] = {
 	{ "line-buffer", O_LINEBUF, 0 },
 	{ "lb", O_LINEBUF, 0 },
 	{ "ungroup", 'u', 0 },
+	{ "tty", O_TTY, 0 },
+	{ "open-tty", 'o', 0 },
 	{ "group", O_GROUP, 0 },
 	{ "tag", O_TAG, 0 },
 	{ "tagstring", O_TAGSTRING, 1 },
@@ -177,6 +179,7 @@ struct pool_args {
 	const char *into;		/* --status -A ARRAY */
 	int delim, sem, wait, status, json, persist;
 	int out_set;			/* output options given: 1 -u, 2, 4 */
+	int jobs_set;			/* -j given */
 	long max_args;
 	const char *id;
 	WORD_LIST *operands;
@@ -465,6 +468,7 @@ pool_opt_value(struct pool_args *a, int c, char *v)
 	switch (c) {
 	case 'j':
 	case 'P':
+		a->jobs_set = 1;
 		if (strcmp(v, "0") == 0) {
 			a->cfg.jobs = pool_jobs_max();
 			return (0);
@@ -532,6 +536,8 @@ pool_opt_flag(struct pool_args *a, int c)
 {
 	switch (c) {
 	case 'k': a->cfg.keep_order = 1; break;
+	case O_TTY: a->cfg.tty = 2; break;	/* and GNU's -j1 -u */
+	case 'o': a->cfg.tty = 1; break;
 	case 'u': a->cfg.out_mode = OUT_UNGROUP; a->out_set |= 1; break;
 	case O_LINEBUF: a->cfg.out_mode = OUT_LINE; a->out_set |= 2; break;
 	case O_FILTERHOSTS: a->cfg.launch.filter = 1; break;
@@ -635,6 +641,11 @@ pool_conflicts(struct pool_args *a)
 	else if (a->cfg.junit && (a->sem || a->wait || a->status))
 		why = "--junit reports on a batch: not with --sem, --wait or "
 		    "--status";
+	else if (a->cfg.tty && (a->sem || a->wait || a->status ||
+	    a->persist || a->cfg.pipe.mode || launch_active(&a->cfg.launch)))
+		why = "--tty and -o give a local batch job the terminal: not "
+		    "with --sem, --wait, --status, --persist, --pipe, "
+		    "--pipepart or a launcher";
 	else if ((a->sem || a->wait || a->status || a->persist) &&
 	    (launch_active(&a->cfg.launch) || a->cfg.launch.workdir))
 		why = "--launcher, --sshlogin, --slf and --workdir work on a "
@@ -851,6 +862,11 @@ pool_parse(WORD_LIST *list, struct pool_args *a)
 	}
 	if ((r = pool_pipe_args(a)) != 0)
 		return (r);
+	/* --tty: GNU parallel's -j1 -u, unless -j or an output mode says. */
+	if (a->cfg.tty == 2 && !a->jobs_set)
+		a->cfg.jobs = 1;
+	if (a->cfg.tty == 2 && !a->out_set)
+		a->cfg.out_mode = OUT_UNGROUP;
 	if (a->cfg.resume && a->cfg.joblog == NULL) {
 		builtin_error("--resume needs --joblog FILE");
 		return (EX_USAGE);
@@ -1686,6 +1702,15 @@ static char *pool_doc[] = {
 	"  -u, --ungroup\tjobs write straight to the shell's stdout/stderr (with",
 	"\t\t\t--results DIR, into its files only); not with -k,",
 	"\t\t\t--group or --line-buffer",
+	"  --tty\t\teach job's stdin is the terminal (/dev/tty), and the",
+	"\t\t\tjob is in the foreground: in the shell's process group",
+	"\t\t\t(its own, given the terminal, under set -m); with GNU",
+	"\t\t\tparallel's -j1 -u unless -j or an output mode is given;",
+	"\t\t\twithout a terminal, stdin is /dev/null (as GNU's).  The",
+	"\t\t\tjobs are still stopped whole (--timeout, --halt,",
+	"\t\t\tsignals)",
+	"  -o, --open-tty\tthe terminal on each job's stdin, as --tty, without",
+	"\t\t\tits -j1 -u",
 	"  --tag\t\tprefix each output line with the item and a tab",
 	"  --tagstring STR\tprefix with STR (replacement strings work)",
 	"  --color\t\teach job's output lines in a colour of its own (GNU",

@@ -149,6 +149,9 @@ pool_init(struct pool *p, const struct pool_cfg *cfg, WORD_LIST *tmpl)
 	memset(p->w, 0, cfg->jobs * sizeof(*p->w));
 	p->owner = getpid();
 	p->res.fd = -1;
+	/* --tty: no terminal, no error (GNU parallel's /dev/null then). */
+	p->ttyfd = cfg->tty ? fd_high(open("/dev/tty", O_RDONLY | O_CLOEXEC |
+	    O_NOCTTY)) : -1;
 	p->res.fmt = cfg->results ? results_format(cfg->results) : RES_NONE;
 	p->cfg.capture = cfg->out_mode != OUT_UNGROUP || cfg->results != NULL;
 	/*
@@ -243,6 +246,8 @@ pool_launch_child(struct pool_spawn *s)
 	for (i = 0; i < s->p->cfg.jobs; i++)
 		if (s->p->w[i].lfd > 0)
 			close(s->p->w[i].lfd);
+	if (s->p->ttyfd > 0)
+		dup2(s->p->ttyfd, 0);
 	if (s->p->cfg.pipe.mode)
 		pipe_child(&s->p->pin, &s->wk->blk);
 }
@@ -940,6 +945,9 @@ pool_ended(struct pool *p, struct pool_worker *wk, int st)
 	wk->signaled = pool_signaled(&wk->ref);
 	jobref_consume(&wk->ref, 1);
 	wk->ended = 1;
+	/* --tty under set -m: the terminal was the job's, it is ours again. */
+	if (p->ttyfd > 0 && job_control)
+		give_terminal_to(shell_pgrp, 0);
 	/* A timed-out job's leftovers get no second chance. */
 	if (wk->timed_out) {
 		killpg(wk->ref.pid, SIGKILL);
@@ -1181,6 +1189,14 @@ pool_spawn(struct pool *p, struct pool_worker *wk, WORD_LIST *cmd,
 	}
 	/* A launched job's stdin, a local one's --workdir: in the child. */
 	co.flags |= launched || p->cfg.launch.workdir ? CHILD_FORK : 0;
+	/*
+	 * --tty: the terminal on its stdin (in the child), and the job in the
+	 * foreground group: the shell's in a script, its own (given the
+	 * terminal) under set -m, as a foreground command is.
+	 */
+	if (p->ttyfd > 0)
+		co.flags = CHILD_FORK | CHILD_TTY |
+		    (job_control ? CHILD_OWNPGRP : 0);
 	if (p->cfg.show_cmd & POOL_SHOW_V)
 		pool_verbose(wk->cmd, p->cfg.capture ? wfd[0] : -1);
 	ctx.bigitem = pool_env(p, wk, env);
@@ -1814,6 +1830,8 @@ pool_free(struct pool *p)
 		output_end(&p->out);
 	joblog_close(&p->log);
 	input_free(&p->in);
+	if (p->ttyfd > 0)
+		close(p->ttyfd);
 	pipe_blk_close(&p->next_blk);
 	pipe_close(&p->pin);
 	if (p->tmpl)

@@ -39,6 +39,7 @@
 
 struct pool_cfg {
 	int jobs;			/* -j */
+	int tty;			/* --tty, -o: jobs read the terminal */
 	int halt_when, halt_on;		/* --halt WHEN,ON=COUNT */
 	long halt_count;
 	int halt_pct;			/* COUNT is a percentage */
@@ -112,6 +113,7 @@ struct pool_worker {
 
 struct pool {
 	struct pool_cfg cfg;
+	int ttyfd;			/* --tty: /dev/tty, > 0; else none */
 	char *name;			/* --sem id; NULL in batch mode */
 	WORD_LIST *tmpl;		/* the command and its arguments */
 	struct input in;

@@ -142,9 +142,6 @@ static const struct refusal refusals[] = {
 	    "stdin already: read /dev/stdin" },
 	{ "tee|bin|group-by|groupby", "not in pool: --shard routes items "
 	    "by a column" },
-	/* not yet: ask for them in issue 13 */
-	{ "tty|open-tty|-o", "not in pool yet: a job in its own process "
-	    "group cannot read the terminal; run that command outside pool" },
 	/* output */
 	{ "files0|output-as-files0|outputasfiles0", "use --files (one name "
 	    "a line)" },

@@ -197,3 +197,15 @@ $out"
 	out=$(pane)
 	grep -qE 'pool: 4/5 done, 0 running, 2 failed' <<< "$out" || fail "$out"
 }
+
+@test "interactive: pool --tty gives each job the terminal and takes it back; the prompt works after" {
+	type_line 'pool --tty --status-array st sh -c "read l; echo \"got \$l\"" ::: 1 2; echo "st=$? ${st[*]}"'
+	sleep 0.5
+	tm send-keys 'first' Enter
+	wait_for '^got first$'
+	tm send-keys 'second' Enter
+	wait_for '^got second$'
+	wait_for '^st=0 0 0$'
+	run_line 'echo "usable $((6 * 7))"'
+	wait_for '^usable 42$'
+}

@@ -546,3 +546,53 @@ new_same() {
 	run -0 psh 'set -euo pipefail; pool --colsep , test {1} = {2} ::: a,a b,b; echo ok'
 	assert_output 'ok'
 }
+
+# in_pty SCRIPT LINES...: run bash SCRIPT (with the builtins; its $1 is
+# $BATS_TEST_TMPDIR/r.sh) on a new terminal (script(1)), typing each of
+# LINES half a second apart; print what the terminal showed, without
+# carriage returns.
+in_pty() {
+	local script=$1 l
+	shift
+	printf '%s\n' "$BG_LOAD$script" > "$BATS_TEST_TMPDIR/pty.sh"
+	{
+		for l in "$@"; do sleep 0.5; printf '%s\n' "$l"; done
+		sleep 1
+	} | timeout -k 5 20 script -qec "bash $BATS_TEST_TMPDIR/pty.sh $BATS_TEST_TMPDIR/r.sh" /dev/null |
+	    tr -d '\r'
+}
+
+@test "pool --tty: each job reads the terminal, one at a time (GNU parallel's -j1 -u), as parallel --tty does" {
+	command -v script > /dev/null || skip "script(1) is not installed"
+	# A disk command both run alike: it reads a line, says which job.
+	printf '%s\n' 'read -r l; echo "job $1 got $l"' > "$BATS_TEST_TMPDIR/r.sh"
+	run -0 in_pty 'pool --tty --status-array st bash "$1" ::: 1 2
+		echo "st=$? ${st[*]}"' one two
+	assert_line "job 1 got one"
+	assert_line "job 2 got two"
+	assert_line "st=0 0 0"
+	command -v parallel > /dev/null || skip "GNU parallel is not installed"
+	mine=$(grep "^job" <<< "$output")
+	run -0 in_pty 'parallel --tty bash "$1" ::: 1 2' one two
+	assert_equal "$(grep "^job" <<< "$output")" "$mine"
+}
+
+@test "pool --tty without a terminal: the job's stdin is /dev/null, as GNU parallel's; -o; what it does not go with" {
+	run -0 setsid bash -c "$BG_LOAD"'
+		f() { read -r l; echo "read=$? [$l]"; }
+		pool --tty f ::: 1 < /dev/null; echo "st=$?"
+		pool -o -j2 f ::: 1 2 < /dev/null; echo "st=$?"' < /dev/null
+	assert_output - <<-'EOF'
+	read=1 []
+	st=0
+	read=1 []
+	read=1 []
+	st=0
+	EOF
+	local o
+	for o in --sem --persist --pipe "-S :"; do
+		# shellcheck disable=SC2086 # the option and its argument
+		run -2 psh "pool --tty $o cat ::: 1 < /dev/null"
+		assert_output --partial "--tty and -o give a local batch job the terminal"
+	done
+}
