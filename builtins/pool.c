@@ -1464,7 +1464,9 @@ pool_batch(struct pool_args *a)
 	begin_unwind_frame("pool");
 	bg_unwind(pool_cleanup, p);
 	r = a->persist ? persist_run(p) : pool_run(p);
-	if (p->in.error && r == 0)
+	if (p->in.toolong && r < 128)
+		r = 255;	/* -s: an item too long alone, GNU parallel's */
+	else if (p->in.error && r == 0)
 		r = EXECUTION_FAILURE;	/* a record that is no CSV */
 	run_unwind_frame("pool");
 	a->rules.names = NULL;
@@ -1817,7 +1819,7 @@ static char *pool_doc[] = {
 	"\t\t\tcommand line under N characters, counted as GNU",
 	"\t\t\tparallel 20260522 does (the items shell-quoted as it",
 	"\t\t\tquotes them); an item too long alone ends the input",
-	"\t\t\tthere with an error (status 1; GNU's is 255)",
+	"\t\t\tthere with an error and status 255, as GNU's",
 	"  --link\t\tpair the sources (see :::+ above)",
 	"  --xapply\t\tthe same as --link",
 	"  -r, --no-run-if-empty",

@@ -429,7 +429,7 @@ new_same() {
 }
 
 @test "pool -s: an item too long alone ends the input there with an error, as GNU parallel" {
-	run -1 psh 'pool -j1 -k -s 10 --xargs echo ::: 1 2 333333 4'
+	run -255 psh 'pool -j1 -k -s 10 --xargs echo ::: 1 2 333333 4'
 	assert_line --index 0 '1 2'
 	assert_line --index 1 --partial 'pool: -s 10: command line too long (11) at 333333'
 	refute_line 4
