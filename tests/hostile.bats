@@ -640,6 +640,18 @@ spew_pool() {
 	assert_equal "${lines[1]#*|}" "${lines[1]%|*}"
 }
 
+@test "hostile: under ulimit -n 10, with no room above 9, waitany -t and waitall -t still work" {
+	# Descriptors go above 9 when they can (lib/fds.c), not at any price.
+	run -0 bgsh '
+		ulimit -n 10
+		sleep 0.1 & waitany -t 5; echo "waitany=$?"
+		(exit 3) & waitall -t 5 -a st $!; echo "waitall=$? ${st[*]}"'
+	assert_output - <<-'EOF'
+	waitany=0
+	waitall=3 3
+	EOF
+}
+
 @test "hostile: progress lines to a closed or full stderr end the pool with a write error, never a hang" {
 	local o r
 	for o in --progress --eta "--progress-every 0.05" "--progress-every 10%"; do
