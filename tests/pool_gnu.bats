@@ -197,7 +197,7 @@ same() {
 	run -2 psh 'pool -kq echo ::: a'
 	assert_output --partial 'pool: -q: not supported: pool never re-parses'
 	refute_line 'a'
-	for o in --will-cite --tmux --rsync-opts=x -E --compress --tty; do
+	for o in --will-cite --tmux --rsync-opts=x -E --compress --sqlworker; do
 		run -2 psh 'pool "$1" echo ::: a' "$o"
 		assert_output --partial "pool: ${o%%=*}: not supported: "
 		refute_line 'a'
