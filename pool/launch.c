@@ -1073,8 +1073,9 @@ launch_names(char **files, int nfiles, char **vals, int nvals, long seq,
 		one.word = &d;
 		one.next = NULL;
 		w = subst_build(&one, vals, nvals, seq, slot);
-		*count += list_length(w);
-		out = (WORD_LIST *)list_append(w, out);
+		*count += list_length((GENERIC_LIST *)w);
+		out = (WORD_LIST *)list_append((GENERIC_LIST *)w,
+		    (GENERIC_LIST *)out);
 	}
 	return (out);
 }
@@ -1091,8 +1092,10 @@ launch_xfer_run(WORD_LIST *pfx, const char *wd, const char *clean,
 	char num[32];
 
 	/* The words of ssh and the host: all of PFX but LINE. */
-	snprintf(num, sizeof(num), "%d", list_length(pfx) - 1);
-	out = (WORD_LIST *)list_append(pfx, files);
+	snprintf(num, sizeof(num), "%d",
+	    list_length((GENERIC_LIST *)pfx) - 1);
+	out = (WORD_LIST *)list_append((GENERIC_LIST *)pfx,
+	    (GENERIC_LIST *)files);
 	out = make_word_list(make_word(num), out);
 	snprintf(num, sizeof(num), "%d", nret);
 	out = make_word_list(make_word(num), out);
