@@ -908,6 +908,17 @@ launch_execs(const struct launch *l)
 	return (r);
 }
 
+/* The words `bash --norc -c SCRIPT pool' before ARGS (taken over). */
+static WORD_LIST *
+launch_bash(const char *script, WORD_LIST *args)
+{
+	args = make_word_list(make_word("pool"), args);
+	args = make_word_list(make_word(script), args);
+	args = make_word_list(make_word("-c"), args);
+	args = make_word_list(make_word("--norc"), args);
+	return (make_word_list(make_word("bash"), args));
+}
+
 /* For a launcher that execs: the words `bash --norc -c WRAPPER pool JOB WD'. */
 static WORD_LIST *
 launch_argv(const struct launch *l, WORD_LIST *cmd, const char *wd)
@@ -918,12 +929,8 @@ launch_argv(const struct launch *l, WORD_LIST *cmd, const char *wd)
 	job = launch_job(l, cmd);
 	out = make_word_list(make_word(wd), NULL);
 	out = make_word_list(make_word(job), out);
-	out = make_word_list(make_word("pool"), out);
-	out = make_word_list(make_word(wrapper), out);
-	out = make_word_list(make_word("-c"), out);
-	out = make_word_list(make_word("--norc"), out);
 	free(job);
-	return (make_word_list(make_word("bash"), out));
+	return (launch_bash(wrapper, out));
 }
 
 /* The one word after the prefix: `exec bash --norc -c WRAPPER pool JOB WD'. */
@@ -1104,11 +1111,7 @@ launch_xfer_run(WORD_LIST *pfx, const char *wd, const char *clean,
 	out = make_word_list(make_word(dots), out);
 	out = make_word_list(make_word(clean), out);
 	out = make_word_list(make_word(wd), out);
-	out = make_word_list(make_word("pool"), out);
-	out = make_word_list(make_word(xfer), out);
-	out = make_word_list(make_word("-c"), out);
-	out = make_word_list(make_word("--norc"), out);
-	return (make_word_list(make_word("bash"), out));
+	return (launch_bash(xfer, out));
 }
 
 static WORD_LIST *
