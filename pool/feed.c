@@ -40,6 +40,11 @@
 #define FEED_BCAP	((size_t)1 << 35)	/* bytes of values, at most */
 #define FEED_MINCAP	(1L << 12)
 #define FEED_HEAD	4096
+/* feed_ahead maps this much past what is about to be written. */
+#define FEED_AHEAD	((uintptr_t)256 * 1024)
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE	23	/* Linux 5.14 */
+#endif
 
 /* A shared mapping of LEN bytes on a sparse memfd; NULL, errno set. */
 static void *
@@ -106,6 +111,8 @@ feed_put(struct feed *f, char **vals, int n)
 		errno = ENOSPC;
 		return (-1);
 	}
+	feed_ahead(&f->wmark[0], f->idx + f->n + 1, f->idx + f->cap);
+	feed_ahead(&f->wmark[1], f->bytes + f->blen + len, f->bytes + f->bcap);
 	f->idx[f->n].off = (int64_t)f->blen;
 	f->idx[f->n].nvals = n;
 	for (i = 0; i < n; i++) {
@@ -194,6 +201,39 @@ feed_vals(struct feed *f, long idx, int *n)
 	}
 	f->vals[i] = NULL;
 	return (f->vals);
+}
+
+/*
+ * This process is about to write below UPTO in an area of the mapping
+ * that ends at END; M says how far it has mapped the area.  A page of a
+ * shared mapping that a process touches first costs a page fault in that
+ * process: about 1 us on bare metal, 10 us on some virtual machines,
+ * where faults were 17% of --persist's CPU time.  Mapping FEED_AHEAD at
+ * once (MADV_POPULATE_WRITE: one system call) costs a tenth of that a
+ * page.  Only what lies ahead of the caller is mapped, never what it
+ * left behind: the pages there may have been given back (feed_drop) and
+ * must stay so.  Before Linux 5.14 the faults stay.
+ */
+void
+feed_ahead(struct feed_mark *m, const void *upto, const void *end)
+{
+	static int unsupported;
+	uintptr_t pg, lo, hi;
+
+	if ((uintptr_t)upto <= m->upto || unsupported)
+		return;
+	pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+	lo = (uintptr_t)upto - 1;
+	lo = (m->upto > lo ? m->upto : lo) & ~(pg - 1);
+	hi = ((uintptr_t)upto + FEED_AHEAD) & ~(pg - 1);
+	if (hi > (uintptr_t)end)
+		hi = (uintptr_t)end & ~(pg - 1);
+	if (hi <= lo)
+		return;
+	if (madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE) < 0 &&
+	    errno == EINVAL)
+		unsupported = 1;
+	m->upto = hi;
 }
 
 /*

@@ -22,6 +22,11 @@ struct feed_head {
 	int waiters;		/* readers asleep in feed_wait */
 };
 
+/* Where a process has mapped an area ahead of its use (feed_ahead). */
+struct feed_mark {
+	uintptr_t upto;
+};
+
 struct feed {
 	struct feed_head *h;
 	struct feed_item *idx;
@@ -33,6 +38,7 @@ struct feed {
 	/* The writer's. */
 	long n;			/* items written, published or not */
 	size_t blen;
+	struct feed_mark wmark[2];	/* the index and bytes it wrote */
 	/* Each process's own: feed_vals' array. */
 	char **vals;
 	int valscap;
@@ -44,6 +50,7 @@ void feed_publish(struct feed *, int);
 void feed_stop(struct feed *);
 long feed_wait(struct feed *, long);
 char **feed_vals(struct feed *, long, int *);
+void feed_ahead(struct feed_mark *, const void *, const void *);
 void feed_drop(const void *, const void *, const void *);
 void feed_release(struct feed *, long, long);
 void feed_close(struct feed *);
