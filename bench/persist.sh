@@ -11,7 +11,8 @@
 # status) and -L 1 (one line per call); GNU parallel 20260522 --fast
 # (`:' and `echo' as commands: its /bin/sh chunks cannot call a bash
 # function); a bash loop (`f "$i" &' and `wait -n' when 2 run, its
-# statuses collected; colon only, it has no order).  The forking rows run
+# statuses collected; colon only, it has no order); and the floor: a
+# plain `for' loop calling the function in the shell itself (one CPU).  The forking rows run
 # FORK_ITEMS items (they cost about 1 ms an item); µs/item is comparable.
 # A missing peer is skipped with a note.  Ratio: the row's µs/item over
 # pool --persist's.
@@ -189,6 +190,11 @@ if command -v parallel > /dev/null; then
 else
 	bench_note "Debian GNU parallel row skipped: not installed"
 fi
+# The floor: the function called item after item in the shell itself,
+# one process, no fork, no status kept, no output captured.
+measure "bash for loop in the shell itself (one CPU, no fork, no per-item status)" \
+    "$ITEMS" 'for i in "${items[@]}"; do f "$i"; done' \
+    'for i in "${items[@]}"; do g "$i"; done'
 # xargs has no order: no echo -k column.
 measure "xargs -P2 -n1 sh -c : (no per-item status), $FORK_ITEMS items" \
     "$FORK_ITEMS" 'xargs -P2 -n1 sh -c : < "$BENCH_TMP/items.fork"' ""
