@@ -234,13 +234,28 @@ measure "pool forking, 100 items" 100 \
     'pool -j2 -k g ::: "${hitems[@]}"'
 IFS='|' read -r _ hp_c hp_e <<< "${RESULTS[4]}"
 IFS='|' read -r _ hf_c hf_e <<< "${RESULTS[5]}"
+# What 1,000,000 items/s asks of the machine: without the status array,
+# and forkrun's batched mode (one call for thousands of lines, no status).
+measure "pool --persist, $BIG_ITEMS items on stdin, no --status-array" \
+    "$BIG_ITEMS" 'pool --persist -j2 -u f < <(cat "$BENCH_TMP/items.big")' ""
+IFS='|' read -r _ bign_c _ <<< "${RESULTS[6]}"
+bigf_c=
+if [ -r "$FRUN" ]; then
+	set +u
+	measure "forkrun batched, $BIG_ITEMS items (no per-item status)" \
+	    "$BIG_ITEMS" 'frun -j 2 fb < "$BENCH_TMP/items.big" 2> /dev/null' ""
+	set -u
+	IFS='|' read -r _ bigf_c _ <<< "${RESULTS[7]}"
+fi
 out+=$(
 	table "stdin, 200,000 items, 100 items (-j2)"
 	printf '\nstdin/::: (target <= 1.5): colon %s, echo -k %s.  ' \
 	    "$(awk -v a="$sp_c" -v b="$sa_c" 'BEGIN { printf "%.2f", a / b }')" \
 	    "$(awk -v a="$sp_e" -v b="$sa_e" 'BEGIN { printf "%.2f", a / b }')"
-	printf '%s items: %s items/s through :::, %s through stdin (target >= 1,000,000).  ' \
+	printf '%s items: %s items/s through :::, %s through stdin (target >= 1,000,000), ' \
 	    "$BIG_ITEMS" "$(rate "$big_c")" "$(rate "$bigs_c")"
+	printf '%s without the status array%s.  ' "$(rate "$bign_c")" \
+	    "${bigf_c:+; forkrun batched: $(rate "$bigf_c")}"
 	printf '100 items, persist/forking (target <= 1): colon %s, echo -k %s.\n' \
 	    "$(awk -v a="$hp_c" -v b="$hf_c" 'BEGIN { printf "%.2f", a / b }')" \
 	    "$(awk -v a="$hp_e" -v b="$hf_e" 'BEGIN { printf "%.2f", a / b }')"
