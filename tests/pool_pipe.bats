@@ -331,6 +331,29 @@ rr_sum() {
 	no_leftovers "^yes$"
 }
 
+@test "pool --pipe --roundrobin: a job that goes without reading leaves the input to the others, whole records, and fails the pool" {
+	# GNU parallel dies of SIGPIPE here (20221122 and 20260522), the
+	# others' output lost; pool's feeder once ended too, the rest unread.
+	run -0 psh 'seq 300000 | pool --pipe --roundrobin -j3 --block 10k \
+	    bash -c "mkdir \"\$1/gone\" 2>/dev/null && sleep 0.3 && exit 3; cat" job "$1" > "$1/out"
+	    echo "st=${PIPESTATUS[*]}"' "$BATS_TEST_TMPDIR"
+	assert_output "st=0 1"
+	# What the gone job's pipe held is lost (a block or two), no more.
+	run -0 awk '!/^[0-9]+$/ || $1 < 1 || $1 > 300000 || seen[$1]++ { bad++ }
+	    END { print (NR > 290000), bad + 0 }' "$BATS_TEST_TMPDIR/out"
+	assert_output "1 0"
+}
+
+@test "pool --pipe --roundrobin: a function job that goes does not hold the others' input open" {
+	# A function job does not exec: the pipes of the jobs after it, if it
+	# kept them, would never tell the feeder they had gone (a hang).
+	run -0 psh 'f() { mkdir "$1/gone" 2>/dev/null && exit 3; wc -l; }
+	    seq 300000 | pool --pipe --roundrobin -j3 --block 10k f "$1" |
+	    awk "{ s += \$1; n++ } END { print (s > 290000), n }"
+	    echo "st=${PIPESTATUS[*]}"' "$BATS_TEST_TMPDIR"
+	assert_output $'1 2\nst=0 1 0'
+}
+
 @test "pool --roundrobin: only with --pipe, and not with --retries" {
 	run -2 psh 'pool --roundrobin echo ran ::: a'
 	assert_output --partial 'pool: --roundrobin hands out --pipe'"'"'s blocks: only with --pipe'
