@@ -567,6 +567,35 @@ pipe_next_part(struct pipe_in *pi, struct pipe_blk *b)
 }
 
 /*
+ * --roundrobin, in the feeder: wait for the input, and meanwhile for the
+ * jobs to go: a pool stopped (TERM, --halt) while its input is silent
+ * must not leave us waiting on a producer that may never write again.
+ * Return 0 once the input has something, -1 once every job has gone.
+ */
+static int
+pipe_rr_idle(struct pipe_in *pi)
+{
+	struct pollfd *pfd = pi->rrpoll;
+	int i, live;
+
+	for (i = live = 0; i < pi->rr; i++) {
+		pfd[i].fd = pi->rrfd[pi->rr + i];
+		pfd[i].events = 0;	/* POLLERR: its reader has gone */
+		live += pfd[i].fd >= 0;
+	}
+	if (live == 0)
+		return (-1);
+	pfd[pi->rr].fd = pi->fd;
+	pfd[pi->rr].events = POLLIN;
+	if (poll(pfd, (nfds_t)pi->rr + 1, -1) < 0)
+		return (0);
+	for (i = 0; i < pi->rr; i++)
+		if (pfd[i].revents & (POLLERR | POLLHUP | POLLNVAL))
+			pipe_rr_drop(pi, i);
+	return (0);
+}
+
+/*
  * --roundrobin, in the feeder process: cut the input as for --pipe, each
  * block written whole to one job's pipe (pipe_rr_pick), until the input
  * ends or every job has gone.  It never returns.
@@ -575,7 +604,6 @@ static void
 pipe_rr_feed(struct pipe_in *pi)
 {
 	struct pipe_blk b;
-	struct pollfd pfd;
 	sigset_t none;
 	int i, r, fd;
 
@@ -603,11 +631,8 @@ pipe_rr_feed(struct pipe_in *pi)
 			dprintf(2, "pool: --roundrobin: %s\n", strerror(errno));
 			_exit(1);
 		}
-		if (r == PIPE_WAIT) {
-			pfd.fd = pi->fd;
-			pfd.events = POLLIN;
-			(void)poll(&pfd, 1, -1);
-		}
+		if (r == PIPE_WAIT && pipe_rr_idle(pi) < 0)
+			_exit(0);
 	}
 	_exit(0);
 }
@@ -626,7 +651,7 @@ pipe_rr_start(struct pipe_in *pi)
 
 	pi->rrfd = malloc(2 * (size_t)pi->rr * sizeof(int));
 	pi->rrhead = calloc((size_t)pi->rr, 1);
-	pi->rrpoll = calloc((size_t)pi->rr, sizeof(struct pollfd));
+	pi->rrpoll = calloc((size_t)pi->rr + 1, sizeof(struct pollfd));
 	if (pi->rrfd == NULL || pi->rrhead == NULL || pi->rrpoll == NULL)
 		return (-1);
 	for (i = 0; i < 2 * pi->rr; i++)

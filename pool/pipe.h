@@ -75,7 +75,7 @@ struct pipe_in {
 	int rrdrop;			/* it has gone within the block */
 	int *rrfd;			/* [0..rr): read ends, then write */
 	char *rrhead;			/* a pipe has had the header */
-	struct pollfd *rrpoll;		/* the feeder's, one a pipe */
+	struct pollfd *rrpoll;		/* the feeder's: the pipes, stdin */
 };
 
 int pipe_size_parse(const char *, int64_t *);

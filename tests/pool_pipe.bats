@@ -354,6 +354,24 @@ rr_sum() {
 	assert_output $'1 2\nst=0 1 0'
 }
 
+@test "pool --pipe --roundrobin: stopped by TERM while its input is silent, it leaves no feeder behind" {
+	# The feeder, waiting on a producer that does not write, once
+	# outlived the pool and its jobs until the producer wrote or ended.
+	run -0 psh '
+		trap "echo trapped" TERM
+		{ sleep 0.5; kill -TERM $$; } & k=$!
+		pool --pipe --roundrobin -j2 --block 1 cat < <(echo a; exec sleep 30)
+		echo "st=$?"; p=$!
+		wait "$k"
+		for ((i = 0; i < 50; i++)); do
+			pgrep -P $$ -x bash > /dev/null || break
+			sleep 0.1
+		done
+		pgrep -P $$ -x bash > /dev/null && echo "feeder left"
+		kill "$p"'
+	assert_output $'trapped\nst=143'
+}
+
 @test "pool --roundrobin: only with --pipe, and not with --retries" {
 	run -2 psh 'pool --roundrobin echo ran ::: a'
 	assert_output --partial 'pool: --roundrobin hands out --pipe'"'"'s blocks: only with --pipe'
