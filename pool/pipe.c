@@ -657,7 +657,8 @@ pipe_rr_start(struct pipe_in *pi)
 	for (i = 0; i < 2 * pi->rr; i++)
 		pi->rrfd[i] = -1;
 	for (i = 0; i < pi->rr; i++) {
-		if (pipe2(pp, O_CLOEXEC) < 0)
+		/* Above 0-2 (a closed stdout): a job's stdio is made there. */
+		if (pipe_high(pp, O_CLOEXEC) < 0)
 			return (-1);
 		/* A block fits: the feeder waits less on one job. */
 		(void)fcntl(pp[1], F_SETPIPE_SZ, (int)(pi->block <

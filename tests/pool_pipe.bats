@@ -372,6 +372,14 @@ rr_sum() {
 	assert_output $'trapped\nst=143'
 }
 
+@test "pool --pipe --roundrobin: with stdout closed, each job still reads its pipe" {
+	# The pipes were made at the lowest free descriptor: stdout's, where
+	# the job's stdio was set up, and a job read its capture's write end.
+	run -0 psh 'seq 1000 | pool --pipe --roundrobin -j2 --block 1k \
+	    sh -c "wc -l >&2" 2>&1 >&- | awk "{ s += \$1 } END { print s, NR }"'
+	assert_output "1000 2"
+}
+
 @test "pool --roundrobin: only with --pipe, and not with --retries" {
 	run -2 psh 'pool --roundrobin echo ran ::: a'
 	assert_output --partial 'pool: --roundrobin hands out --pipe'"'"'s blocks: only with --pipe'
