@@ -580,6 +580,8 @@ pipe_rr_idle(struct pipe_in *pi)
 
 	for (i = live = 0; i < pi->rr; i++) {
 		pfd[i].fd = pi->rrfd[pi->rr + i];
+		if (pi->rrdrop && i == pi->rrcur)
+			pfd[i].fd = -1;	/* gone within its block */
 		pfd[i].events = 0;	/* POLLERR: its reader has gone */
 		live += pfd[i].fd >= 0;
 	}
@@ -589,9 +591,15 @@ pipe_rr_idle(struct pipe_in *pi)
 	pfd[pi->rr].events = POLLIN;
 	if (poll(pfd, (nfds_t)pi->rr + 1, -1) < 0)
 		return (0);
-	for (i = 0; i < pi->rr; i++)
-		if (pfd[i].revents & (POLLERR | POLLHUP | POLLNVAL))
+	for (i = 0; i < pi->rr; i++) {
+		if (!(pfd[i].revents & (POLLERR | POLLHUP | POLLNVAL)))
+			continue;
+		/* The block being written: pipe_done drops it at its end. */
+		if (pi->out >= 0 && i == pi->rrcur)
+			pi->rrdrop = 1;
+		else
 			pipe_rr_drop(pi, i);
+	}
 	return (0);
 }
 

@@ -372,6 +372,15 @@ rr_sum() {
 	assert_output $'trapped\nst=143'
 }
 
+@test "pool --pipe --roundrobin: a job that goes within a long record while the input pauses: the rest goes on to the others" {
+	# The feeder, waiting on the input, closed the pipe it was writing
+	# the record into, then failed writing the rest (EBADF).
+	run -0 psh 'f() { if [ "$POOL_SEQ" = 1 ]; then head -c 45000 > /dev/null; exit 4; fi; wc -l; }
+	    { head -c 50000 /dev/zero | tr "\0" x; sleep 1; echo xx; seq 1000; } |
+	    pool --pipe --roundrobin -j2 --block 10k f; echo "st=$?"'
+	assert_output $'1000\nst=1'
+}
+
 @test "pool --pipe --roundrobin: with stdout closed, each job still reads its pipe" {
 	# The pipes were made at the lowest free descriptor: stdout's, where
 	# the job's stdio was set up, and a job read its capture's write end.
