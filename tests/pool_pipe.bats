@@ -381,6 +381,19 @@ rr_sum() {
 	assert_output $'1000\nst=1'
 }
 
+@test "pool --pipe --roundrobin: TERM while the feeder is blocked on a job that never reads: nothing is left" {
+	run -143 psh '
+		: rr_blocked_feeder
+		{ sleep 0.5; kill -TERM $$; } &
+		pool --pipe --roundrobin -j2 --block 10k sh -c "exec sleep 40" < <(exec yes)
+		echo "not reached"'
+	assert_output ""
+	gone "rr_blocked_feeder"
+	no_leftovers "rr_blocked_feeder"
+	no_leftovers "^sleep 40$"
+	no_leftovers "^yes$"
+}
+
 @test "pool --pipe --roundrobin: with stdout closed, each job still reads its pipe" {
 	# The pipes were made at the lowest free descriptor: stdout's, where
 	# the job's stdio was set up, and a job read its capture's write end.
