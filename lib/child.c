@@ -106,7 +106,8 @@ child_forked(const struct child_opts *o)
 {
 	unset_bash_input(0);
 	CLRINTERRUPT;
-	if ((o->flags & CHILD_OWNPGRP) || job_control)
+	if ((o->flags & CHILD_OWNPGRP) ||
+	    (job_control && !(o->flags & CHILD_SHELLPGRP)))
 		setpgid(0, 0);
 	default_tty_job_signals();
 	close_pgrp_pipe();
@@ -496,6 +497,8 @@ child_spawn(WORD_LIST *words, const struct child_opts *o, int *jobp)
 	/* Both sides set the group: whichever runs first wins the race. */
 	if (o->flags & CHILD_OWNPGRP)
 		setpgid(pid, pid);
+	else if ((o->flags & CHILD_SHELLPGRP) && pipeline_pgrp == 0)
+		pipeline_pgrp = shell_pgrp;	/* child_register's group */
 	j = child_register(child_text(words), pid,
 	    (o->flags & CHILD_OWNPGRP) != 0);
 	if (j >= 0 && jobs[j]) {

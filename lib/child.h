@@ -14,6 +14,7 @@
 #define CHILD_TTY	0x08	/* give it the terminal (job control only) */
 #define CHILD_LEAVE	0x10	/* leave what a forked child leaves running */
 #define CHILD_FORK	0x20	/* always fork: setup applies to every job */
+#define CHILD_SHELLPGRP	0x40	/* the shell's group, under set -m too */
 
 /* How long what a forked child leaves running gets between TERM and KILL. */
 #define CHILD_GRACE_NS	(1000LL * 1000000)

@@ -307,12 +307,20 @@ pipe_header(struct pipe_in *pi)
 	return (PIPE_BLOCK);
 }
 
+/* --roundrobin, in the feeder: job I has gone, its pipe with it. */
+static void
+pipe_rr_drop(struct pipe_in *pi, int i)
+{
+	close(pi->rrfd[pi->rr + i]);
+	pi->rrfd[pi->rr + i] = -1;
+}
+
 /*
  * --roundrobin, in the feeder: the pipe of a job that can take the next
  * block now, the one after the last taken first; the pipe gets the
  * --header lines the first time.  A job that has gone (its pipe's
- * reader closed) is dropped.  Return the pipe, or -1 (EPIPE: every job
- * has gone).
+ * reader closed) is dropped.  Return the pipe (its job's index in
+ * rrcur), or -1 (EPIPE: every job has gone).
  */
 static int
 pipe_rr_pick(struct pipe_in *pi)
@@ -335,31 +343,71 @@ pipe_rr_pick(struct pipe_in *pi)
 			return (-1);
 		for (k = 0; k < pi->rr; k++) {
 			i = (pi->rrnext + k) % pi->rr;
-			if (pfd[i].revents & (POLLERR | POLLHUP | POLLNVAL)) {
-				close(pfd[i].fd);
-				pi->rrfd[pi->rr + i] = -1;
-			} else if (pfd[i].revents & POLLOUT)
+			if (pfd[i].revents & (POLLERR | POLLHUP | POLLNVAL))
+				pipe_rr_drop(pi, i);
+			else if (pfd[i].revents & POLLOUT)
 				break;
 		}
 		if (k == pi->rr)
 			continue;
 		pi->rrnext = i + 1;
 		if (pi->hlen && !pi->rrhead[i] && pipe_write(pfd[i].fd,
-		    pi->head, pi->hlen) < 0)
-			return (-1);
+		    pi->head, pi->hlen) < 0) {
+			if (errno != EPIPE)
+				return (-1);
+			pipe_rr_drop(pi, i);
+			continue;
+		}
 		pi->rrhead[i] = 1;
+		pi->rrcur = i;
 		return (pfd[i].fd);
 	}
+}
+
+/*
+ * --roundrobin, in the feeder: N bytes more of the block into its job's
+ * pipe.  A job that goes before it has taken a byte of the block loses
+ * nothing: the block goes whole to another.  One that goes within its
+ * block stopped reading it, as `head' does: the rest of that block is
+ * dropped (its first bytes are the job's, a record cut), and the next
+ * block goes to another.  Either way the other jobs go on with the
+ * input: one job gone is not all of them.  Return 0, or -1 with errno
+ * set (EPIPE: every job has gone).
+ */
+static int
+pipe_rr_spool(struct pipe_in *pi, size_t n)
+{
+	size_t done;
+	ssize_t w;
+
+	for (done = 0; !pi->rrdrop && done < n; ) {
+		if (pi->out < 0 && (pi->out = pipe_rr_pick(pi)) < 0)
+			return (-1);
+		if ((w = write(pi->out, pi->buf + pi->beg + done,
+		    n - done)) >= 0)
+			done += (size_t)w;
+		else if (errno == EPIPE && pi->inblock + done == 0) {
+			pipe_rr_drop(pi, pi->rrcur);
+			pi->out = -1;
+		} else if (errno == EPIPE)
+			pi->rrdrop = 1;
+		else if (errno != EINTR)
+			return (-1);
+	}
+	if (pi->out < 0 && (pi->out = pipe_rr_pick(pi)) < 0)
+		return (-1);	/* a block's first 0 bytes: a job for it */
+	pi->beg += n;
+	pi->inblock += n;
+	return (0);
 }
 
 /* Spool N bytes from the buffer's start into the block; 0 or -1. */
 static int
 pipe_spool(struct pipe_in *pi, size_t n)
 {
-	if (pi->out < 0 && pi->rrkid) {
-		if ((pi->out = pipe_rr_pick(pi)) < 0)
-			return (-1);
-	} else if (pi->out < 0) {
+	if (pi->rrkid)
+		return (pipe_rr_spool(pi, n));
+	if (pi->out < 0) {
 		if ((pi->out = output_tmpfile()) < 0)
 			return (-1);
 		if (pi->hlen && pipe_write(pi->out, pi->head, pi->hlen) < 0)
@@ -378,6 +426,9 @@ pipe_done(struct pipe_in *pi, struct pipe_blk *b)
 {
 	memset(b, 0, sizeof(*b));
 	b->fd = pi->rrkid ? 0 : pi->out;	/* a job's pipe stays open */
+	if (pi->rrdrop)
+		pipe_rr_drop(pi, pi->rrcur);
+	pi->rrdrop = 0;
 	pi->out = -1;
 	pi->tgt = 0;
 	pi->found = 0;
@@ -516,6 +567,43 @@ pipe_next_part(struct pipe_in *pi, struct pipe_blk *b)
 }
 
 /*
+ * --roundrobin, in the feeder: wait for the input, and meanwhile for the
+ * jobs to go: a pool stopped (TERM, --halt) while its input is silent
+ * must not leave us waiting on a producer that may never write again.
+ * Return 0 once the input has something, -1 once every job has gone.
+ */
+static int
+pipe_rr_idle(struct pipe_in *pi)
+{
+	struct pollfd *pfd = pi->rrpoll;
+	int i, live;
+
+	for (i = live = 0; i < pi->rr; i++) {
+		pfd[i].fd = pi->rrfd[pi->rr + i];
+		if (pi->rrdrop && i == pi->rrcur)
+			pfd[i].fd = -1;	/* gone within its block */
+		pfd[i].events = 0;	/* POLLERR: its reader has gone */
+		live += pfd[i].fd >= 0;
+	}
+	if (live == 0)
+		return (-1);
+	pfd[pi->rr].fd = pi->fd;
+	pfd[pi->rr].events = POLLIN;
+	if (poll(pfd, (nfds_t)pi->rr + 1, -1) < 0)
+		return (0);
+	for (i = 0; i < pi->rr; i++) {
+		if (!(pfd[i].revents & (POLLERR | POLLHUP | POLLNVAL)))
+			continue;
+		/* The block being written: pipe_done drops it at its end. */
+		if (pi->out >= 0 && i == pi->rrcur)
+			pi->rrdrop = 1;
+		else
+			pipe_rr_drop(pi, i);
+	}
+	return (0);
+}
+
+/*
  * --roundrobin, in the feeder process: cut the input as for --pipe, each
  * block written whole to one job's pipe (pipe_rr_pick), until the input
  * ends or every job has gone.  It never returns.
@@ -524,7 +612,6 @@ static void
 pipe_rr_feed(struct pipe_in *pi)
 {
 	struct pipe_blk b;
-	struct pollfd pfd;
 	sigset_t none;
 	int i, r, fd;
 
@@ -552,11 +639,8 @@ pipe_rr_feed(struct pipe_in *pi)
 			dprintf(2, "pool: --roundrobin: %s\n", strerror(errno));
 			_exit(1);
 		}
-		if (r == PIPE_WAIT) {
-			pfd.fd = pi->fd;
-			pfd.events = POLLIN;
-			(void)poll(&pfd, 1, -1);
-		}
+		if (r == PIPE_WAIT && pipe_rr_idle(pi) < 0)
+			_exit(0);
 	}
 	_exit(0);
 }
@@ -575,13 +659,14 @@ pipe_rr_start(struct pipe_in *pi)
 
 	pi->rrfd = malloc(2 * (size_t)pi->rr * sizeof(int));
 	pi->rrhead = calloc((size_t)pi->rr, 1);
-	pi->rrpoll = calloc((size_t)pi->rr, sizeof(struct pollfd));
+	pi->rrpoll = calloc((size_t)pi->rr + 1, sizeof(struct pollfd));
 	if (pi->rrfd == NULL || pi->rrhead == NULL || pi->rrpoll == NULL)
 		return (-1);
 	for (i = 0; i < 2 * pi->rr; i++)
 		pi->rrfd[i] = -1;
 	for (i = 0; i < pi->rr; i++) {
-		if (pipe2(pp, O_CLOEXEC) < 0)
+		/* Above 0-2 (a closed stdout): a job's stdio is made there. */
+		if (pipe_high(pp, O_CLOEXEC) < 0)
 			return (-1);
 		/* A block fits: the feeder waits less on one job. */
 		(void)fcntl(pp[1], F_SETPIPE_SZ, (int)(pi->block <
@@ -840,7 +925,12 @@ pipe_blk_open(const struct pipe_in *pi, struct pipe_blk *b)
 	return (0);
 }
 
-/* In the pool, once B's job has forked: close what pipe_blk_open made. */
+/*
+ * In the pool, once B's job has forked: close what pipe_blk_open made,
+ * and a --roundrobin job's pipe: held open here (or in a later job),
+ * the pipe of a job that has gone would never tell the feeder so, and
+ * the feeder would wait on it for ever.
+ */
 void
 pipe_blk_started(struct pipe_blk *b)
 {
@@ -848,7 +938,9 @@ pipe_blk_started(struct pipe_blk *b)
 		close(b->in);
 	if (b->copy > 0)
 		close(b->copy);
-	b->in = b->copy = 0;
+	if (b->rrfd > 0)
+		close(b->rrfd);
+	b->in = b->copy = b->rrfd = 0;
 }
 
 /*
@@ -931,16 +1023,27 @@ pipe_child_part(const struct pipe_in *pi, const struct pipe_blk *b)
 	close(b->in);
 }
 
-/* In a job's forked child: block B of PI on its stdin. */
+/*
+ * In a job's forked child: block B of PI on its stdin.  A --roundrobin
+ * job closes the pipes of the jobs still to start: a function job does
+ * not exec, and would keep them open past their own jobs' ends.
+ */
 void
 pipe_child(const struct pipe_in *pi, const struct pipe_blk *b)
 {
+	int i;
+
 	if (b->part)
 		pipe_child_part(pi, b);
 	else if (b->fd > 0)
 		dup2(b->fd, 0);
-	else if (b->rrfd > 0)
+	else if (b->rrfd > 0) {
 		dup2(b->rrfd, 0);
+		close(b->rrfd);
+		for (i = 0; i < pi->rr; i++)
+			if (pi->rrfd[i] > 0)
+				close(pi->rrfd[i]);
+	}
 }
 
 /* Release what PI holds (nothing if pipe_open never set it up). */

@@ -71,9 +71,11 @@ struct pipe_in {
 	off_t pos, size;		/* --pipepart: next range, file size */
 	int rr, rrgiven, rrnext;	/* --roundrobin: jobs, handed, next */
 	int rrkid;			/* we are its feeder process */
+	int rrcur;			/* the job the block goes to */
+	int rrdrop;			/* it has gone within the block */
 	int *rrfd;			/* [0..rr): read ends, then write */
 	char *rrhead;			/* a pipe has had the header */
-	struct pollfd *rrpoll;		/* the feeder's, one a pipe */
+	struct pollfd *rrpoll;		/* the feeder's: the pipes, stdin */
 };
 
 int pipe_size_parse(const char *, int64_t *);

@@ -1192,11 +1192,14 @@ pool_spawn(struct pool *p, struct pool_worker *wk, WORD_LIST *cmd,
 	/*
 	 * --tty: the terminal on its stdin (in the child), and the job in the
 	 * foreground group: the shell's in a script, its own (given the
-	 * terminal) under set -m, as a foreground command is.
+	 * terminal) under set -m, as a foreground command is.  But one group
+	 * only has the terminal: with more than one job at a time, each in a
+	 * group of its own, all but the last started would be stopped by
+	 * SIGTTIN for good once they read it, so they stay in the shell's.
 	 */
 	if (p->ttyfd > 0)
-		co.flags = CHILD_FORK | CHILD_TTY |
-		    (job_control ? CHILD_OWNPGRP : 0);
+		co.flags = CHILD_FORK | (!job_control ? 0 : p->cfg.jobs == 1 ?
+		    CHILD_TTY | CHILD_OWNPGRP : CHILD_SHELLPGRP);
 	if (p->cfg.show_cmd & POOL_SHOW_V)
 		pool_verbose(wk->cmd, p->cfg.capture ? wfd[0] : -1);
 	ctx.bigitem = pool_env(p, wk, env);

@@ -577,6 +577,31 @@ in_pty() {
 	assert_equal "$(grep "^job" <<< "$output")" "$mine"
 }
 
+@test "pool -o -j2: the jobs all read the terminal and set its modes, Ctrl-C stops them all and the shell reads it after, under set -m too" {
+	command -v script > /dev/null || skip "script(1) is not installed"
+	# Under set -m each job had a group of its own and the last started
+	# had the terminal: the others were stopped by SIGTTIN for good, and
+	# Ctrl-C reached that one job alone, never the pool (a hang).
+	local m
+	for m in -m +m; do
+		run -0 in_pty 'set '"$m"'; trap "echo trapped" INT
+			f() { read -r l; echo "job $1 got $l"; sleep 30; }
+			pool -o -j2 -u f ::: 1 2; echo "st=$?"
+			while read -r -t 3 l && [ -z "$l" ]; do :; done
+			echo "shell got [$l]"' one two $'\003' three
+		assert_line --regexp '^job [12] got one$'
+		assert_line --regexp '^job [12] got two$'
+		assert_line "trapped"
+		assert_line "st=130"
+		assert_line "shell got [three]"
+	done
+	# Setting the terminal's modes (SIGTTOU in a background group) too.
+	run -0 in_pty 'set -m; pool -o -j2 sh -c "stty -echo; stty echo; echo {}" ::: 1 2 3
+		echo "st=$?"'
+	assert_equal "$(grep -c '^[123]$' <<< "$output")" 3
+	assert_line "st=0"
+}
+
 @test "pool --tty without a terminal: the job's stdin is /dev/null, as GNU parallel's; -o; what it does not go with" {
 	run -0 setsid bash -c "$BG_LOAD"'
 		f() { read -r l; echo "read=$? [$l]"; }

@@ -331,6 +331,77 @@ rr_sum() {
 	no_leftovers "^yes$"
 }
 
+@test "pool --pipe --roundrobin: a job that goes without reading leaves the input to the others, whole records, and fails the pool" {
+	# GNU parallel dies of SIGPIPE here (20221122 and 20260522), the
+	# others' output lost; pool's feeder once ended too, the rest unread.
+	run -0 psh 'seq 300000 | pool --pipe --roundrobin -j3 --block 10k \
+	    bash -c "mkdir \"\$1/gone\" 2>/dev/null && sleep 0.3 && exit 3; cat" job "$1" > "$1/out"
+	    echo "st=${PIPESTATUS[*]}"' "$BATS_TEST_TMPDIR"
+	assert_output "st=0 1"
+	# What the gone job's pipe held is lost (a block or two), no more.
+	run -0 awk '!/^[0-9]+$/ || $1 < 1 || $1 > 300000 || seen[$1]++ { bad++ }
+	    END { print (NR > 290000), bad + 0 }' "$BATS_TEST_TMPDIR/out"
+	assert_output "1 0"
+}
+
+@test "pool --pipe --roundrobin: a function job that goes does not hold the others' input open" {
+	# A function job does not exec: the pipes of the jobs after it, if it
+	# kept them, would never tell the feeder they had gone (a hang).
+	run -0 psh 'f() { mkdir "$1/gone" 2>/dev/null && exit 3; wc -l; }
+	    seq 300000 | pool --pipe --roundrobin -j3 --block 10k f "$1" |
+	    awk "{ s += \$1; n++ } END { print (s > 290000), n }"
+	    echo "st=${PIPESTATUS[*]}"' "$BATS_TEST_TMPDIR"
+	assert_output $'1 2\nst=0 1 0'
+}
+
+@test "pool --pipe --roundrobin: stopped by TERM while its input is silent, it leaves no feeder behind" {
+	# The feeder, waiting on a producer that does not write, once
+	# outlived the pool and its jobs until the producer wrote or ended.
+	run -0 psh '
+		trap "echo trapped" TERM
+		{ sleep 0.5; kill -TERM $$; } & k=$!
+		pool --pipe --roundrobin -j2 --block 1 cat < <(echo a; exec sleep 30)
+		echo "st=$?"; p=$!
+		wait "$k"
+		for ((i = 0; i < 50; i++)); do
+			pgrep -P $$ -x bash > /dev/null || break
+			sleep 0.1
+		done
+		pgrep -P $$ -x bash > /dev/null && echo "feeder left"
+		kill "$p"'
+	assert_output $'trapped\nst=143'
+}
+
+@test "pool --pipe --roundrobin: a job that goes within a long record while the input pauses: the rest goes on to the others" {
+	# The feeder, waiting on the input, closed the pipe it was writing
+	# the record into, then failed writing the rest (EBADF).
+	run -0 psh 'f() { if [ "$POOL_SEQ" = 1 ]; then head -c 45000 > /dev/null; exit 4; fi; wc -l; }
+	    { head -c 50000 /dev/zero | tr "\0" x; sleep 1; echo xx; seq 1000; } |
+	    pool --pipe --roundrobin -j2 --block 10k f; echo "st=$?"'
+	assert_output $'1000\nst=1'
+}
+
+@test "pool --pipe --roundrobin: TERM while the feeder is blocked on a job that never reads: nothing is left" {
+	run -143 psh '
+		: rr_blocked_feeder
+		{ sleep 0.5; kill -TERM $$; } &
+		pool --pipe --roundrobin -j2 --block 10k sh -c "exec sleep 40" < <(exec yes)
+		echo "not reached"'
+	assert_output ""
+	gone "rr_blocked_feeder"
+	no_leftovers "rr_blocked_feeder"
+	no_leftovers "^sleep 40$"
+	no_leftovers "^yes$"
+}
+
+@test "pool --pipe --roundrobin: with stdout closed, each job still reads its pipe" {
+	# The pipes were made at the lowest free descriptor: stdout's, where
+	# the job's stdio was set up, and a job read its capture's write end.
+	run -0 psh 'seq 1000 | pool --pipe --roundrobin -j2 --block 1k \
+	    sh -c "wc -l >&2" 2>&1 >&- | awk "{ s += \$1 } END { print s, NR }"'
+	assert_output "1000 2"
+}
+
 @test "pool --roundrobin: only with --pipe, and not with --retries" {
 	run -2 psh 'pool --roundrobin echo ran ::: a'
 	assert_output --partial 'pool: --roundrobin hands out --pipe'"'"'s blocks: only with --pipe'
