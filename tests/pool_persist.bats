@@ -246,15 +246,22 @@ bats_require_minimum_version 1.5.0
 }
 
 @test "pool --persist: TERM while streaming from a producer that never ends kills the script; no worker, reader or item is left" {
+	# The producer is the script's, not pool's: it becomes a sleep of its
+	# own mark in a process substitution, which neither the script (as a
+	# pipeline's first part) nor bats (bgsh's output files) waits for, so
+	# the test goes on at once, while a worker or item left behind would
+	# still be there.
 	mark 30.; local m=$REPLY
-	run -143 psh '
+	mark 40.; local producer=$REPLY
+	run -143 bgsh '
 		f() { sleep "$2"; }
-		{ seq 3; sleep "$1"; } | pool --persist -j2 f {} "$1" &
+		pool --persist -j2 f {} "$1" < <(seq 3; exec sleep "$2") &
 		sleep 1
 		kill -TERM $!
-		wait $!' "$m"
+		wait $!' "$m" "$producer"
 	sleep 0.5
 	no_leftovers "$(pat "$m")"
+	# Workers and the reader are forks of the script: its arguments.
 	no_leftovers "$m"
 }
 

@@ -156,21 +156,25 @@ BLOCK_SUM='lines() { local n=0 c=0 f= l= x; while IFS= read -r x; do
 }
 
 @test "pool --pipe: TERM while stdin has nothing stops the pool at once and leaves nothing" {
+	# The producer sleeps a mark of its own, and its output files (bgsh)
+	# let the test go on at once: a job left behind would still be there.
 	mark 30.
-	run -0 psh '
+	local m=$REPLY
+	mark 40.
+	run -0 bgsh '
 		m=$1
-		{ echo a; sleep "$m"; } | pool --pipe -N 1 sh -c "cat >/dev/null; sleep $m" &
+		{ echo a; sleep "$2"; } | pool --pipe -N 1 sh -c "cat >/dev/null; sleep $m" &
 		p=$!
 		for ((i = 0; i < 100; i++)); do pgrep -f "sh -c cat >/dev/null; sleep $m" >/dev/null && break; sleep 0.05; done
 		t=$EPOCHREALTIME
 		kill -TERM "$p"
 		# $p is the last of its pipeline: wait would wait for the first too.
 		while kill -0 "$p" 2>/dev/null; do sleep 0.05; done
-		echo "ms=$(ms_since "$t")"' "$REPLY"
+		echo "ms=$(ms_since "$t")"' "$m" "$REPLY"
 	[[ $output =~ ms=([0-9]+) ]] || fail "$output"
 	(( BASH_REMATCH[1] < 3000 )) || fail "took ${BASH_REMATCH[1]} ms"
 	sleep 0.3
-	no_leftovers "sh -c cat >/dev/null; sleep $REPLY"
+	no_leftovers "sh -c cat >/dev/null; sleep $m"
 }
 
 @test "pool --pipe: Ctrl-C (INT) in the middle of a big input stops every job" {
