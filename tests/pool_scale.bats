@@ -8,35 +8,35 @@
 load test_helper
 bats_require_minimum_version 1.5.0
 
-@test "pool scale: 10,000 function jobs at -j4 -u all end with the right status" {
+@test "pool scale: 5,000 function jobs at -j4 -u all end with the right status" {
 	PSH_LIMIT=300 run -0 psh '
 		want=()
-		for ((i = 0; i < 10000; i++)); do want[i]=$(( (i * 7919) % 13 == 0 ? i % 200 + 1 : 0 )); done
+		for ((i = 0; i < 5000; i++)); do want[i]=$(( (i * 7919) % 13 == 0 ? i % 200 + 1 : 0 )); done
 		f() { return "${want[$1]}"; }
 		pool -j4 -u --status-array got f ::: "${!want[@]}"
 		st=$?
 		fails=0
 		for w in "${want[@]}"; do (( w != 0 )) && (( ++fails )); done
 		bad=0
-		for ((i = 0; i < 10000; i++)); do [ "${got[i]-unset}" = "${want[i]}" ] || (( ++bad )); done
+		for ((i = 0; i < 5000; i++)); do [ "${got[i]-unset}" = "${want[i]}" ] || (( ++bad )); done
 		echo "st=$st fails=$fails count=${#got[@]} wrong=$bad"
 		jobs | wc -l'
 	assert_output - <<-'EOF'
-	st=101 fails=770 count=10000 wrong=0
+	st=101 fails=385 count=5000 wrong=0
 	0
 	EOF
 }
 
-@test "pool scale: 10,000 disk-command jobs at -j4 run each item exactly once" {
+@test "pool scale: 5,000 disk-command jobs at -j4 run each item exactly once" {
 	PSH_LIMIT=300 run -0 psh '
-		pool -j4 -u sh -c "echo \$0" ::: $(seq 10000) > "$BATS_TEST_TMPDIR/out"
+		pool -j4 -u sh -c "echo \$0" ::: $(seq 5000) > "$BATS_TEST_TMPDIR/out"
 		echo "st=$?"
 		sort -n "$BATS_TEST_TMPDIR/out" | uniq | wc -l
 		wc -l < "$BATS_TEST_TMPDIR/out"'
 	assert_output - <<-'EOF'
 	st=0
-	10000
-	10000
+	5000
+	5000
 	EOF
 }
 
